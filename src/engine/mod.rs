@@ -1,0 +1,6 @@
+//! The engine: everything Leadpack knows about lead files, as pure functions over bytes.
+//!
+//! It never opens a file, never reads a clock and never imports a web crate, so the same code
+//! serves the command-line tool, the web page and the web worker.
+
+pub mod units;

@@ -1,0 +1,35 @@
+// The built page loads, shows its title and lists a chosen file.
+import { test, expect } from './guard.mjs';
+
+test('the page loads from a sub-path and shows its title', async ({ page, baseURL }) => {
+  await page.goto('./');
+  await expect(page.getByTestId('title')).toHaveText('Leadpack');
+  await expect(page).toHaveTitle(/Leadpack/);
+  // Every asset comes from the app's own folder on its own origin.
+  for (const url of page.requests) {
+    expect(url.startsWith(baseURL), `${url} is outside the app's folder`).toBe(true);
+  }
+});
+
+test('a chosen file is listed with its name and size', async ({ page }) => {
+  await page.goto('./');
+  await page.getByLabel('Choose CSV files').setInputFiles({
+    name: 'leads.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from('ID,First Name,Last Name\n1,Zoë,Martin\n'),
+  });
+  const list = page.getByTestId('file-list');
+  await expect(list).toContainText('leads.csv');
+  await expect(list).toContainText('38 bytes');
+});
+
+test('several files can be chosen at once', async ({ page }) => {
+  await page.goto('./');
+  await page.getByLabel('Choose CSV files').setInputFiles([
+    { name: 'a.csv', mimeType: 'text/csv', buffer: Buffer.from('x\n') },
+    { name: 'b.csv', mimeType: 'text/csv', buffer: Buffer.alloc(2048, 'y') },
+  ]);
+  const items = page.getByTestId('file-list').locator('li');
+  await expect(items).toHaveCount(2);
+  await expect(items.nth(1)).toContainText('2.0 KB');
+});
