@@ -1,0 +1,1 @@
+//! Seeded generator of realistic lead files, for tests and benchmarks.
