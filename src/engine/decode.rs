@@ -1,0 +1,470 @@
+//! Character encodings: detecting a file's encoding from its first bytes, and decoding it to
+//! UTF-8 chunk by chunk, so characters split across chunks come out whole.
+//!
+//! It does not split records or fields; that is the reader's job.
+
+use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
+
+use super::error::ReadErrorKind;
+
+/// How many bytes of the start of a file decide its encoding and dialect. Fixed, so the outcome
+/// does not depend on how the caller chunks the input.
+pub const SNIFF_BYTES: usize = 1 << 20;
+
+/// Why an encoding was chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EncodingSource {
+    /// The caller (the user) chose it.
+    Chosen,
+    /// A byte order mark at the start of the file names it.
+    ByteOrderMark,
+    /// Every byte of the sample is valid UTF-8.
+    ValidUtf8,
+    /// The zero bytes of the sample follow the pattern of UTF-16 text without a byte order mark.
+    Utf16Pattern,
+    /// The sample is not valid UTF-8, so it is read as Windows-1252 (what Excel writes on Windows).
+    Fallback,
+}
+
+/// The outcome of encoding detection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Detected {
+    /// The encoding the file is read in.
+    pub encoding: &'static Encoding,
+    /// Why.
+    pub source: EncodingSource,
+    /// Whether the file starts with a byte order mark (it is skipped when reading).
+    pub bom: bool,
+}
+
+/// The WHATWG label of an encoding in lower case, as reports write it (`utf-8`, `windows-1252`).
+pub fn label(encoding: &'static Encoding) -> String {
+    encoding.name().to_ascii_lowercase()
+}
+
+/// The encoding a user means by `label` (`utf-8`, `cp1252`, `latin1`, `utf-16le`, …).
+pub fn encoding_for_label(label: &str) -> Option<&'static Encoding> {
+    let trimmed = label.trim();
+    let normalised = trimmed.to_ascii_lowercase().replace('_', "-");
+    match normalised.as_str() {
+        "cp-1252" | "cp1252" | "windows1252" | "win-1252" | "ansi" => Some(WINDOWS_1252),
+        "utf8" => Some(UTF_8),
+        "utf16le" | "utf-16" => Some(UTF_16LE),
+        "utf16be" => Some(UTF_16BE),
+        _ => Encoding::for_label(normalised.as_bytes()),
+    }
+}
+
+/// Known binary formats, by their first bytes.
+const SIGNATURES: &[(&[u8], &str, &str)] = &[
+    (
+        b"PK\x03\x04",
+        "an Excel workbook (.xlsx) or another ZIP archive",
+        "Open it in Excel and use File > Save As > CSV UTF-8, then choose the CSV file.",
+    ),
+    (
+        b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1",
+        "an old Excel workbook (.xls)",
+        "Open it in Excel and use File > Save As > CSV UTF-8, then choose the CSV file.",
+    ),
+    (
+        b"\x89PNG\r\n\x1A\n",
+        "a PNG image",
+        "Choose the CSV file that holds your leads.",
+    ),
+    (
+        b"\xFF\xD8\xFF",
+        "a JPEG image",
+        "Choose the CSV file that holds your leads.",
+    ),
+    (
+        b"GIF8",
+        "a GIF image",
+        "Choose the CSV file that holds your leads.",
+    ),
+    (
+        b"%PDF",
+        "a PDF document",
+        "Export the leads from their source as CSV instead.",
+    ),
+    (
+        b"\x1F\x8B",
+        "a compressed (gzip) file",
+        "Unpack it first, then choose the CSV file inside.",
+    ),
+];
+
+/// Detects the encoding of a file from its first bytes (up to [`SNIFF_BYTES`]).
+///
+/// `complete` says whether `sample` is the whole file; if not, a UTF-8 character cut off at the
+/// end of the sample is not held against UTF-8.
+pub fn detect(sample: &[u8], complete: bool) -> Result<Detected, ReadErrorKind> {
+    if sample.is_empty() {
+        return Err(ReadErrorKind::Empty);
+    }
+    if let Some((encoding, _)) = Encoding::for_bom(sample) {
+        return Ok(Detected {
+            encoding,
+            source: EncodingSource::ByteOrderMark,
+            bom: true,
+        });
+    }
+    if let Some((_, looks_like, advice)) = SIGNATURES
+        .iter()
+        .find(|(magic, _, _)| sample.starts_with(magic))
+    {
+        return Err(ReadErrorKind::Binary { looks_like, advice });
+    }
+    if let Some(encoding) = utf16_without_bom(sample) {
+        return Ok(Detected {
+            encoding,
+            source: EncodingSource::Utf16Pattern,
+            bom: false,
+        });
+    }
+    if let Some(offset) = memchr_nul(sample) {
+        return Err(ReadErrorKind::NulBytes {
+            offset: offset as u64,
+        });
+    }
+    let valid = match std::str::from_utf8(sample) {
+        Ok(_) => true,
+        // A character cut off by the end of the sample, not by the end of the file.
+        Err(err) => err.error_len().is_none() && !complete,
+    };
+    let (encoding, source) = if valid {
+        (UTF_8, EncodingSource::ValidUtf8)
+    } else {
+        (WINDOWS_1252, EncodingSource::Fallback)
+    };
+    Ok(Detected {
+        encoding,
+        source,
+        bom: false,
+    })
+}
+
+fn memchr_nul(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| b == 0)
+}
+
+/// UTF-16 text without a byte order mark: mostly-ASCII text has a zero in every other byte.
+fn utf16_without_bom(sample: &[u8]) -> Option<&'static Encoding> {
+    let pairs = sample.len() / 2;
+    if pairs < 2 {
+        return None;
+    }
+    let (mut even_zero, mut odd_zero) = (0usize, 0usize);
+    for pair in sample.chunks_exact(2) {
+        even_zero += usize::from(pair[0] == 0);
+        odd_zero += usize::from(pair[1] == 0);
+    }
+    let share = |count: usize| count as f64 / pairs as f64;
+    if share(odd_zero) > 0.4 && share(even_zero) < 0.05 {
+        Some(UTF_16LE)
+    } else if share(even_zero) > 0.4 && share(odd_zero) < 0.05 {
+        Some(UTF_16BE)
+    } else {
+        None
+    }
+}
+
+/// Decodes a file to UTF-8, chunk by chunk.
+///
+/// UTF-8 input is checked rather than converted. Bytes that are not valid UTF-8 in a file read as
+/// UTF-8 are read as Windows-1252 instead of being replaced, so no letter is lost; the positions
+/// of such bytes in the output are kept so the reader can name their rows.
+pub struct TextDecoder {
+    inner: Inner,
+    /// Output offsets (in UTF-8 bytes since the start of the text) of invalid byte sequences.
+    invalid: Vec<u64>,
+    written: u64,
+    bom_pending: bool,
+}
+
+enum Inner {
+    Utf8 { pending: Vec<u8> },
+    Other(encoding_rs::Decoder),
+}
+
+impl TextDecoder {
+    /// A decoder for `encoding`, skipping a byte order mark of that encoding at the start.
+    pub fn new(encoding: &'static Encoding) -> Self {
+        let inner = if encoding == UTF_8 {
+            Inner::Utf8 {
+                pending: Vec::new(),
+            }
+        } else {
+            Inner::Other(encoding.new_decoder_with_bom_removal())
+        };
+        TextDecoder {
+            inner,
+            invalid: Vec::new(),
+            written: 0,
+            bom_pending: encoding == UTF_8,
+        }
+    }
+
+    /// Decodes `input` and appends the UTF-8 text to `out`. `last` marks the end of the file.
+    pub fn decode(&mut self, mut input: &[u8], last: bool, out: &mut Vec<u8>) {
+        let start = out.len();
+        match &mut self.inner {
+            Inner::Utf8 { pending } => {
+                if self.bom_pending {
+                    // Wait until three bytes are there to tell a BOM from text.
+                    if pending.len() + input.len() < 3 && !last {
+                        pending.extend_from_slice(input);
+                        return;
+                    }
+                    self.bom_pending = false;
+                    if !pending.is_empty() {
+                        let mut joined = std::mem::take(pending);
+                        joined.extend_from_slice(input);
+                        let body = joined.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&joined);
+                        decode_utf8(body, last, pending, out, &mut self.invalid, self.written);
+                        self.written += (out.len() - start) as u64;
+                        return;
+                    }
+                    input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
+                }
+                if pending.is_empty() {
+                    decode_utf8(input, last, pending, out, &mut self.invalid, self.written);
+                } else {
+                    // Complete the character that the previous chunk cut off.
+                    let mut joined = std::mem::take(pending);
+                    joined.extend_from_slice(input);
+                    decode_utf8(&joined, last, pending, out, &mut self.invalid, self.written);
+                }
+            }
+            Inner::Other(decoder) => {
+                let needed = decoder
+                    .max_utf8_buffer_length(input.len())
+                    .unwrap_or(input.len() * 3 + 16);
+                out.resize(start + needed, 0);
+                let (_, read, written, replaced) =
+                    decoder.decode_to_utf8(input, &mut out[start..], last);
+                debug_assert_eq!(read, input.len());
+                out.truncate(start + written);
+                if replaced {
+                    self.invalid.push(self.written);
+                }
+            }
+        }
+        self.written += (out.len() - start) as u64;
+    }
+
+    /// Output offsets of invalid byte sequences seen so far, in ascending order.
+    pub fn invalid_offsets(&self) -> &[u64] {
+        &self.invalid
+    }
+
+    /// Forgets the invalid offsets below `offset` (the reader has dealt with them).
+    pub fn forget_invalid_before(&mut self, offset: u64) {
+        let keep = self.invalid.partition_point(|&at| at < offset);
+        self.invalid.drain(..keep);
+    }
+}
+
+/// Checks and copies UTF-8, reading invalid sequences as Windows-1252 and keeping an incomplete
+/// character at the end in `pending` unless this is the last chunk.
+fn decode_utf8(
+    mut input: &[u8],
+    last: bool,
+    pending: &mut Vec<u8>,
+    out: &mut Vec<u8>,
+    invalid: &mut Vec<u64>,
+    written_before: u64,
+) {
+    let base = out.len();
+    loop {
+        match std::str::from_utf8(input) {
+            Ok(text) => {
+                out.extend_from_slice(text.as_bytes());
+                return;
+            }
+            Err(err) => {
+                let valid = err.valid_up_to();
+                out.extend_from_slice(&input[..valid]);
+                match err.error_len() {
+                    Some(bad) => {
+                        invalid.push(written_before + (out.len() - base) as u64);
+                        push_windows_1252(&input[valid..valid + bad], out);
+                        input = &input[valid + bad..];
+                    }
+                    None if last => {
+                        invalid.push(written_before + (out.len() - base) as u64);
+                        push_windows_1252(&input[valid..], out);
+                        return;
+                    }
+                    None => {
+                        pending.extend_from_slice(&input[valid..]);
+                        return;
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn push_windows_1252(bytes: &[u8], out: &mut Vec<u8>) {
+    let (text, _) = WINDOWS_1252.decode_without_bom_handling(bytes);
+    out.extend_from_slice(text.as_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode_in_chunks(
+        encoding: &'static Encoding,
+        bytes: &[u8],
+        size: usize,
+    ) -> (String, Vec<u64>) {
+        let mut decoder = TextDecoder::new(encoding);
+        let mut out = Vec::new();
+        let chunks: Vec<&[u8]> = bytes.chunks(size.max(1)).collect();
+        for (index, chunk) in chunks.iter().enumerate() {
+            decoder.decode(chunk, index + 1 == chunks.len(), &mut out);
+        }
+        if chunks.is_empty() {
+            decoder.decode(&[], true, &mut out);
+        }
+        (
+            String::from_utf8(out).expect("the decoder writes UTF-8"),
+            decoder.invalid_offsets().to_vec(),
+        )
+    }
+
+    #[test]
+    fn plain_ascii_is_utf8() {
+        let detected = detect(b"ID,First Name\n1,Ann\n", true).unwrap();
+        assert_eq!(detected.encoding, UTF_8);
+        assert_eq!(detected.source, EncodingSource::ValidUtf8);
+    }
+
+    #[test]
+    fn byte_order_marks_name_the_encoding() {
+        assert_eq!(detect(b"\xEF\xBB\xBFID", true).unwrap().encoding, UTF_8);
+        assert_eq!(detect(b"\xFF\xFEI\0D\0", true).unwrap().encoding, UTF_16LE);
+        assert_eq!(detect(b"\xFE\xFF\0I\0D", true).unwrap().encoding, UTF_16BE);
+        assert!(detect(b"\xFF\xFEI\0D\0", true).unwrap().bom);
+    }
+
+    #[test]
+    fn invalid_utf8_falls_back_to_windows_1252() {
+        let detected = detect(b"ID;Nom\n1;Ren\xE9\n", true).unwrap();
+        assert_eq!(detected.encoding, WINDOWS_1252);
+        assert_eq!(detected.source, EncodingSource::Fallback);
+    }
+
+    #[test]
+    fn a_character_cut_by_the_sample_end_is_still_utf8() {
+        assert_eq!(detect(b"Zo\xC3", false).unwrap().encoding, UTF_8);
+        assert_eq!(detect(b"Zo\xC3", true).unwrap().encoding, WINDOWS_1252);
+    }
+
+    #[test]
+    fn utf16_without_bom_is_recognised() {
+        let le: Vec<u8> = "ID,Name\n1,Ann\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let be: Vec<u8> = "ID,Name\n1,Ann\n"
+            .encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .collect();
+        assert_eq!(detect(&le, true).unwrap().encoding, UTF_16LE);
+        assert_eq!(detect(&be, true).unwrap().encoding, UTF_16BE);
+    }
+
+    #[test]
+    fn spreadsheets_and_images_are_named() {
+        match detect(b"PK\x03\x04rest", true) {
+            Err(ReadErrorKind::Binary { looks_like, advice }) => {
+                assert!(looks_like.contains(".xlsx"));
+                assert!(advice.contains("CSV"));
+            }
+            other => panic!("expected a binary error, got {other:?}"),
+        }
+        assert!(matches!(
+            detect(b"\x89PNG\r\n\x1A\n...", true),
+            Err(ReadErrorKind::Binary { .. })
+        ));
+    }
+
+    #[test]
+    fn nul_bytes_are_not_text() {
+        assert_eq!(
+            detect(b"ID,Name\n1,A\0nn\n", true),
+            Err(ReadErrorKind::NulBytes { offset: 11 })
+        );
+    }
+
+    #[test]
+    fn empty_input_is_an_error() {
+        assert_eq!(detect(b"", true), Err(ReadErrorKind::Empty));
+    }
+
+    #[test]
+    fn labels_are_whatwg_lower_case() {
+        assert_eq!(label(UTF_8), "utf-8");
+        assert_eq!(label(WINDOWS_1252), "windows-1252");
+        assert_eq!(label(UTF_16LE), "utf-16le");
+        assert_eq!(encoding_for_label("CP-1252"), Some(WINDOWS_1252));
+        assert_eq!(encoding_for_label("latin1"), Some(WINDOWS_1252));
+        assert_eq!(encoding_for_label("UTF8"), Some(UTF_8));
+        assert_eq!(encoding_for_label("klingon"), None);
+    }
+
+    #[test]
+    fn utf8_split_across_every_chunk_boundary_decodes_whole() {
+        let text = "Zoë,Nguyễn,😀,€\n";
+        for size in 1..=text.len() {
+            let (decoded, invalid) = decode_in_chunks(UTF_8, text.as_bytes(), size);
+            assert_eq!(decoded, text, "chunk size {size}");
+            assert!(invalid.is_empty(), "chunk size {size}");
+        }
+    }
+
+    #[test]
+    fn utf8_bom_is_skipped_at_any_chunk_size() {
+        let bytes = b"\xEF\xBB\xBFID,Name\n";
+        for size in 1..=bytes.len() {
+            assert_eq!(
+                decode_in_chunks(UTF_8, bytes, size).0,
+                "ID,Name\n",
+                "chunk size {size}"
+            );
+        }
+    }
+
+    #[test]
+    fn invalid_bytes_in_utf8_are_read_as_windows_1252_and_located() {
+        let bytes = b"ab\xE9cd\xC3\xA9\xFF";
+        for size in 1..=bytes.len() {
+            let (decoded, invalid) = decode_in_chunks(UTF_8, bytes, size);
+            assert_eq!(decoded, "abécdéÿ", "chunk size {size}");
+            assert_eq!(invalid, vec![2, 8], "chunk size {size}");
+        }
+    }
+
+    #[test]
+    fn windows_1252_decodes_smart_quotes_and_euro() {
+        let (decoded, invalid) = decode_in_chunks(WINDOWS_1252, b"\x93Ren\xE9\x94 \x80", 1);
+        assert_eq!(decoded, "“René” €");
+        assert!(invalid.is_empty());
+    }
+
+    #[test]
+    fn utf16_with_bom_decodes_across_chunks() {
+        let mut bytes = vec![0xFF, 0xFE];
+        bytes.extend("Zoë 😀".encode_utf16().flat_map(u16::to_le_bytes));
+        for size in 1..=bytes.len() {
+            assert_eq!(
+                decode_in_chunks(UTF_16LE, &bytes, size).0,
+                "Zoë 😀",
+                "chunk size {size}"
+            );
+        }
+    }
+}

@@ -1,0 +1,78 @@
+//! The one error type of the engine: input it cannot read at all. Problems with single rows are
+//! findings, not errors.
+
+/// What made a file unreadable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadErrorKind {
+    /// The file has no bytes at all.
+    Empty,
+    /// The file is a known binary format (spreadsheet, image, archive, …), not CSV text.
+    Binary {
+        /// What the file looks like, e.g. "an Excel workbook (.xlsx)".
+        looks_like: &'static str,
+        /// What to do instead, e.g. "save it as CSV".
+        advice: &'static str,
+    },
+    /// The file contains NUL bytes, so it is not a text file in any encoding Leadpack reads.
+    NulBytes {
+        /// Byte offset of the first NUL byte.
+        offset: u64,
+    },
+    /// The file has no header row (only blank lines).
+    NoHeader,
+    /// A header row with no column names at all.
+    BlankHeader,
+    /// The caller asked for something that cannot be done (a bad mapping, an unknown encoding …).
+    Invalid(String),
+}
+
+/// Input the engine cannot read at all, with what went wrong and what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadError {
+    /// The file concerned, as the user named it.
+    pub file: String,
+    /// What went wrong.
+    pub kind: ReadErrorKind,
+}
+
+impl ReadError {
+    /// An error about `file`.
+    pub fn new(file: impl Into<String>, kind: ReadErrorKind) -> Self {
+        ReadError {
+            file: file.into(),
+            kind,
+        }
+    }
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let file = &self.file;
+        match &self.kind {
+            ReadErrorKind::Empty => write!(
+                f,
+                "{file} is empty: it has no header row and no leads. Choose the file that holds your leads."
+            ),
+            ReadErrorKind::Binary { looks_like, advice } => write!(
+                f,
+                "{file} is not a CSV file: it looks like {looks_like}. {advice}"
+            ),
+            ReadErrorKind::NulBytes { offset } => write!(
+                f,
+                "{file} is not a text file: it contains NUL bytes (the first at byte {offset}). \
+                 Export the leads again as CSV (comma- or semicolon-separated text)."
+            ),
+            ReadErrorKind::NoHeader => write!(
+                f,
+                "{file} holds only blank lines: there is no header row and no leads."
+            ),
+            ReadErrorKind::BlankHeader => write!(
+                f,
+                "{file} has an empty first row: row 1 must hold the column names (First Name, Last Name, …)."
+            ),
+            ReadErrorKind::Invalid(message) => write!(f, "{file}: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for ReadError {}

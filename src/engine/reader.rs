@@ -1,0 +1,360 @@
+//! Splitting decoded text into records with `csv-core`, chunk by chunk, counting the rows a
+//! spreadsheet shows and spotting broken records.
+//!
+//! It knows nothing of lead fields; it hands each record, with its row number, to a callback.
+
+use csv_core::{ReadRecordResult, ReaderBuilder, Terminator};
+
+/// Something wrong with the shape of one record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordProblem {
+    /// A quoted field opened and never closed before the end of the file.
+    UnterminatedQuote,
+}
+
+/// One record, borrowed from the reader until the callback returns.
+#[derive(Debug)]
+pub struct Record<'a> {
+    /// The spreadsheet row where the record starts: header = 1; blank lines count.
+    pub row: u64,
+    /// The fields, unquoted.
+    pub fields: Vec<&'a str>,
+    /// A problem with the record's shape, if any.
+    pub problem: Option<RecordProblem>,
+    /// The offset in the decoded text where the record ends.
+    pub end_offset: u64,
+}
+
+/// Reads records out of UTF-8 text that arrives in chunks.
+pub struct RecordReader {
+    core: csv_core::Reader,
+    output: Vec<u8>,
+    ends: Vec<usize>,
+    out_len: usize,
+    ends_len: usize,
+    /// The row the next record starts on.
+    next_row: u64,
+    /// The row the record being read started on.
+    record_row: u64,
+    /// True between records (where blank lines are skipped and counted).
+    between_records: bool,
+    /// The last byte consumed was a carriage return ending a line; a `\n` right after it belongs to it.
+    after_cr: bool,
+    /// Bytes of text consumed so far.
+    offset: u64,
+}
+
+impl RecordReader {
+    /// A reader for fields separated by `delimiter`, quoted with `"` (doubled inside quotes),
+    /// with lines ending in CRLF, LF or CR.
+    pub fn new(delimiter: u8) -> Self {
+        let core = ReaderBuilder::new()
+            .delimiter(delimiter)
+            .quote(b'"')
+            .double_quote(true)
+            .terminator(Terminator::CRLF)
+            .build();
+        RecordReader {
+            core,
+            output: vec![0; 4096],
+            ends: vec![0; 64],
+            out_len: 0,
+            ends_len: 0,
+            next_row: 1,
+            record_row: 1,
+            between_records: true,
+            after_cr: false,
+            offset: 0,
+        }
+    }
+
+    /// The number of text rows seen so far, including blank ones.
+    pub fn rows_seen(&self) -> u64 {
+        self.next_row - 1
+    }
+
+    /// Reads every complete record in `text`, calling `sink` for each. A record cut off by the
+    /// end of `text` is completed by the next call.
+    pub fn feed(&mut self, mut text: &[u8], sink: &mut impl FnMut(Record<'_>)) {
+        while !text.is_empty() {
+            if self.between_records {
+                let skipped = self.skip_blank_lines(text);
+                text = &text[skipped..];
+                if text.is_empty() {
+                    return;
+                }
+                self.between_records = false;
+                self.record_row = self.next_row;
+            }
+            let used = self.read(text, sink);
+            text = &text[used..];
+        }
+    }
+
+    /// Ends the text: a last record without a line break is completed, and an unclosed quote is
+    /// reported.
+    pub fn finish(&mut self, sink: &mut impl FnMut(Record<'_>)) {
+        if self.between_records {
+            return;
+        }
+        // A line break closes the record unless a quoted field is still open, in which case the
+        // line break lands inside the field.
+        let mut closed = false;
+        self.read_until_record(b"\n", &mut |record| {
+            closed = true;
+            sink(record);
+        });
+        if closed {
+            return;
+        }
+        let mut unterminated = None;
+        self.read_until_record(b"", &mut |mut record| {
+            if let Some(last) = record.fields.last_mut() {
+                *last = last.strip_suffix('\n').unwrap_or(last);
+            }
+            record.problem = Some(RecordProblem::UnterminatedQuote);
+            unterminated = Some(());
+            sink(record);
+        });
+        debug_assert!(unterminated.is_some());
+        self.between_records = true;
+    }
+
+    /// Skips and counts blank lines; returns how many bytes were skipped.
+    fn skip_blank_lines(&mut self, text: &[u8]) -> usize {
+        let mut used = 0;
+        for &byte in text {
+            match byte {
+                b'\n' if self.after_cr => self.after_cr = false,
+                b'\n' => self.next_row += 1,
+                b'\r' => {
+                    self.next_row += 1;
+                    self.after_cr = true;
+                }
+                _ => {
+                    self.after_cr = false;
+                    break;
+                }
+            }
+            used += 1;
+        }
+        self.offset += used as u64;
+        used
+    }
+
+    /// Feeds `text` to csv-core once through; returns the bytes consumed. Emits at most one record.
+    fn read(&mut self, text: &[u8], sink: &mut impl FnMut(Record<'_>)) -> usize {
+        let mut consumed = 0;
+        loop {
+            let input = &text[consumed..];
+            let (result, nin, nout, nend) = self.core.read_record(
+                input,
+                &mut self.output[self.out_len..],
+                &mut self.ends[self.ends_len..],
+            );
+            consumed += nin;
+            self.offset += nin as u64;
+            self.out_len += nout;
+            self.ends_len += nend;
+            match result {
+                ReadRecordResult::InputEmpty => return consumed,
+                ReadRecordResult::OutputFull => {
+                    let grown = self.output.len() * 2;
+                    self.output.resize(grown, 0);
+                }
+                ReadRecordResult::OutputEndsFull => {
+                    let grown = self.ends.len() * 2;
+                    self.ends.resize(grown, 0);
+                }
+                ReadRecordResult::Record => {
+                    let ended_with_cr = consumed > 0 && text[consumed - 1] == b'\r';
+                    self.emit(sink);
+                    self.after_cr = ended_with_cr;
+                    return consumed;
+                }
+                ReadRecordResult::End => return consumed,
+            }
+        }
+    }
+
+    /// Feeds the end-of-text markers used by [`finish`](Self::finish).
+    fn read_until_record(&mut self, input: &[u8], sink: &mut impl FnMut(Record<'_>)) {
+        loop {
+            let (result, nin, nout, nend) = self.core.read_record(
+                input,
+                &mut self.output[self.out_len..],
+                &mut self.ends[self.ends_len..],
+            );
+            self.out_len += nout;
+            self.ends_len += nend;
+            match result {
+                ReadRecordResult::OutputFull => {
+                    let grown = self.output.len() * 2;
+                    self.output.resize(grown, 0);
+                }
+                ReadRecordResult::OutputEndsFull => {
+                    let grown = self.ends.len() * 2;
+                    self.ends.resize(grown, 0);
+                }
+                ReadRecordResult::Record => {
+                    self.emit(sink);
+                    return;
+                }
+                ReadRecordResult::InputEmpty | ReadRecordResult::End => {
+                    debug_assert_eq!(nin, input.len());
+                    return;
+                }
+            }
+        }
+    }
+
+    fn emit(&mut self, sink: &mut impl FnMut(Record<'_>)) {
+        let row = self.record_row;
+        // A spreadsheet shows a record on one row, even when a quoted field holds line breaks.
+        self.next_row = row + 1;
+        self.between_records = true;
+        let output = &self.output[..self.out_len];
+        let ends = &self.ends[..self.ends_len];
+        // The text is UTF-8 and fields split at ASCII bytes, so every field is UTF-8.
+        let text = String::from_utf8_lossy(output);
+        let mut fields = Vec::with_capacity(ends.len());
+        let mut start = 0;
+        for &end in ends {
+            fields.push(&text[start..end]);
+            start = end;
+        }
+        sink(Record {
+            row,
+            fields,
+            problem: None,
+            end_offset: self.offset,
+        });
+        self.out_len = 0;
+        self.ends_len = 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (row, fields, problem) of every record, reading `text` in chunks of `size` bytes.
+    fn read_in_chunks(
+        text: &str,
+        delimiter: u8,
+        size: usize,
+    ) -> Vec<(u64, Vec<String>, Option<RecordProblem>)> {
+        let mut reader = RecordReader::new(delimiter);
+        let mut records = Vec::new();
+        let mut sink = |record: Record<'_>| {
+            records.push((
+                record.row,
+                record.fields.iter().map(|f| f.to_string()).collect(),
+                record.problem,
+            ))
+        };
+        for chunk in text.as_bytes().chunks(size.max(1)) {
+            reader.feed(chunk, &mut sink);
+        }
+        reader.finish(&mut sink);
+        records
+    }
+
+    fn read(text: &str) -> Vec<(u64, Vec<String>, Option<RecordProblem>)> {
+        let whole = read_in_chunks(text, b',', usize::MAX);
+        for size in 1..=text.len().min(64) {
+            assert_eq!(
+                read_in_chunks(text, b',', size),
+                whole,
+                "chunk size {size} of {text:?}"
+            );
+        }
+        whole
+    }
+
+    fn rows(text: &str) -> Vec<u64> {
+        read(text).into_iter().map(|(row, _, _)| row).collect()
+    }
+
+    #[test]
+    fn header_is_row_one_and_records_follow() {
+        assert_eq!(rows("ID,Name\n1,Ann\n2,Bob\n"), [1, 2, 3]);
+    }
+
+    #[test]
+    fn crlf_lf_and_cr_line_ends_give_the_same_rows() {
+        assert_eq!(rows("a\r\nb\r\nc\r\n"), [1, 2, 3]);
+        assert_eq!(rows("a\rb\rc\r"), [1, 2, 3]);
+        assert_eq!(rows("a\nb\r\nc\rd"), [1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn blank_lines_are_rows_but_not_records() {
+        assert_eq!(rows("h\n\na\n\r\n\rb\n"), [1, 3, 6]);
+        assert_eq!(rows("\n\nh\na\n"), [3, 4]);
+    }
+
+    #[test]
+    fn a_quoted_line_break_keeps_the_record_on_one_row() {
+        let records = read("h1,h2\n\"two\nlines\",x\nnext,y\n");
+        assert_eq!(records[1].0, 2);
+        assert_eq!(records[1].1, ["two\nlines", "x"]);
+        assert_eq!(records[2].0, 3);
+    }
+
+    #[test]
+    fn quoted_fields_hold_delimiters_quotes_and_crlf() {
+        let records = read("a,b,c\r\n\"Smith, Jones\",\"say \"\"hi\"\"\",\"x\r\ny\"\r\n");
+        assert_eq!(records[1].1, ["Smith, Jones", "say \"hi\"", "x\r\ny"]);
+        assert_eq!(records[1].2, None);
+    }
+
+    #[test]
+    fn last_record_without_line_break_is_read() {
+        let records = read("a,b\n1,2");
+        assert_eq!(records.len(), 2);
+        assert_eq!(records[1].1, ["1", "2"]);
+        assert_eq!(records[1].2, None);
+    }
+
+    #[test]
+    fn unterminated_quote_at_end_of_file_is_reported() {
+        let records = read("a,b\n1,\"open\nstill open\n");
+        assert_eq!(records.len(), 2);
+        assert_eq!(records[1].0, 2);
+        assert_eq!(records[1].1, ["1", "open\nstill open\n"]);
+        assert_eq!(records[1].2, Some(RecordProblem::UnterminatedQuote));
+    }
+
+    #[test]
+    fn closed_quote_at_end_of_file_is_fine() {
+        let records = read("a,b\n1,\"closed\"");
+        assert_eq!(records[1].1, ["1", "closed"]);
+        assert_eq!(records[1].2, None);
+    }
+
+    #[test]
+    fn semicolon_and_tab_delimiters() {
+        let records = read_in_chunks("a;b\n\"x;y\";z\n", b';', 3);
+        assert_eq!(records[1].1, ["x;y", "z"]);
+        let records = read_in_chunks("a\tb\n1\t2\n", b'\t', 2);
+        assert_eq!(records[1].1, ["1", "2"]);
+    }
+
+    #[test]
+    fn records_keep_their_own_field_count() {
+        let records = read("a,b,c\n1,2\n1,2,3,4\n");
+        assert_eq!(records[1].1.len(), 2);
+        assert_eq!(records[2].1.len(), 4);
+    }
+
+    #[test]
+    fn large_fields_grow_the_buffers() {
+        let big = "x".repeat(100_000);
+        let many = vec!["f"; 1000].join(",");
+        let text = format!("h\n{big}\n{many}\n");
+        let records = read_in_chunks(&text, b',', 4096);
+        assert_eq!(records[1].1[0].len(), 100_000);
+        assert_eq!(records[2].1.len(), 1000);
+    }
+}
