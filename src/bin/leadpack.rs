@@ -1,25 +1,8 @@
-//! The `leadpack` command-line tool: parses arguments, calls the engine, maps errors to exit codes.
+//! The `leadpack` command-line tool: parses arguments, reads files, calls the engine, prints,
+//! and maps the outcome to an exit code (0 clean, 1 errors found, 2 unusable input or arguments).
 
 #[cfg(not(target_arch = "wasm32"))]
-mod cli {
-    use clap::Parser;
-
-    /// Checks lead files and builds NexJ CRM import packages.
-    #[derive(Debug, Parser)]
-    #[command(name = "leadpack", version, about)]
-    pub struct Cli {}
-
-    pub fn run() -> i32 {
-        match Cli::try_parse() {
-            Ok(_) => 0,
-            Err(err) => {
-                let code = if err.use_stderr() { 2 } else { 0 };
-                let _ = err.print();
-                code
-            }
-        }
-    }
-}
+mod cli;
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {

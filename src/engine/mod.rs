@@ -3,11 +3,16 @@
 //! It never opens a file, never reads a clock and never imports a web crate, so the same code
 //! serves the command-line tool, the web page and the web worker.
 
+pub mod check;
 pub mod decode;
+pub mod dialect;
 pub mod error;
 pub mod generate;
+pub mod mapping;
 pub mod quality;
 pub mod reader;
 pub mod report;
+pub mod rules;
 pub mod schema;
 pub mod units;
+pub mod values;

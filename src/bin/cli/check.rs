@@ -1,0 +1,220 @@
+//! `leadpack check`: reads each file, prints the report, and returns the exit code.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use leadpack::engine::check::{CheckOptions, FileChecker, FileReport, Report};
+use leadpack::engine::decode::encoding_for_label;
+use leadpack::engine::dialect::{delimiter_name, parse_delimiter};
+use leadpack::engine::mapping::{ExplicitMapping, MatchKind};
+use leadpack::engine::report::{Rule, Severity};
+
+use super::input::{display_name, read_chunks};
+use super::{CheckArgs, EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, Format};
+
+pub fn run(args: CheckArgs) -> i32 {
+    let options = match options(&args) {
+        Ok(options) => options,
+        Err(message) => {
+            eprintln!("leadpack: {message}");
+            return EXIT_UNUSABLE;
+        }
+    };
+    let mut report = Report::default();
+    let mut unusable = false;
+    for path in &args.files {
+        let mut checker = FileChecker::new(display_name(path), options.clone());
+        let outcome = read_chunks(path, |chunk| {
+            checker.feed(chunk).map_err(|err| err.to_string())
+        })
+        .and_then(|()| checker.finish().map_err(|err| err.to_string()));
+        match outcome {
+            Ok(file) => report.files.push(file),
+            Err(message) => {
+                eprintln!("leadpack: {message}");
+                unusable = true;
+            }
+        }
+    }
+    let printed = match args.format {
+        Format::Json => print_json(&report),
+        Format::Text => print_text(&report, args.limit),
+    };
+    if let Err(err) = printed {
+        // A closed pipe (`| head`) is not worth a message.
+        if err.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("leadpack: cannot write the report: {err}");
+        }
+        return EXIT_UNUSABLE;
+    }
+    if unusable {
+        EXIT_UNUSABLE
+    } else if report.files.iter().any(FileReport::has_errors) {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    }
+}
+
+fn options(args: &CheckArgs) -> Result<CheckOptions, String> {
+    let encoding = match &args.encoding {
+        Some(label) => Some(encoding_for_label(label).ok_or_else(|| {
+            format!("“{label}” is not an encoding Leadpack knows; try utf-8, windows-1252, iso-8859-1 or utf-16le")
+        })?),
+        None => None,
+    };
+    let delimiter = match &args.delimiter {
+        Some(text) => Some(parse_delimiter(text).ok_or_else(|| {
+            format!(
+                "“{text}” cannot be a delimiter; use one character such as , ; | or the word tab"
+            )
+        })?),
+        None => None,
+    };
+    let mapping = match &args.mapping {
+        Some(path) => Some(read_mapping(path)?),
+        None => None,
+    };
+    Ok(CheckOptions {
+        encoding,
+        delimiter,
+        mapping,
+        extra_segments: args.segments.clone(),
+        extra_concepts: args.concepts.clone(),
+    })
+}
+
+fn read_mapping(path: &std::path::Path) -> Result<ExplicitMapping, String> {
+    let text = std::fs::read_to_string(path).map_err(|err| {
+        format!(
+            "cannot read the mapping {}: {}",
+            path.display(),
+            super::input::describe(&err)
+        )
+    })?;
+    serde_json::from_str(&text).map_err(|err| {
+        format!(
+            "the mapping {} is not valid: {err}. It should look like {{\"columns\": {{\"Work Phone\": \"phone\", \"Notes\": null}}}}",
+            path.display()
+        )
+    })
+}
+
+fn print_json(report: &Report) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, report)?;
+    writeln!(out)
+}
+
+fn print_text(report: &Report, limit: usize) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for (index, file) in report.files.iter().enumerate() {
+        if index > 0 {
+            writeln!(out)?;
+        }
+        print_file(&mut out, file, limit)?;
+    }
+    out.flush()
+}
+
+fn print_file(out: &mut impl Write, file: &FileReport, limit: usize) -> std::io::Result<()> {
+    let delimiter = match file.delimiter.as_str() {
+        "\\t" => delimiter_name(b'\t'),
+        other => delimiter_name(other.as_bytes().first().copied().unwrap_or(b',')),
+    };
+    writeln!(
+        out,
+        "{}: {} leads, read as {}, {}-separated",
+        file.file,
+        file.summary.records,
+        file.encoding.to_uppercase(),
+        delimiter
+    )?;
+    for note in &file.notes {
+        writeln!(out, "  Note: {note}")?;
+    }
+
+    writeln!(out, "\n  Columns")?;
+    let width = file
+        .columns
+        .iter()
+        .map(|c| c.column.header.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(30);
+    for column in &file.columns {
+        let header = &column.column.header;
+        let target = match column.column.field {
+            Some(field) => {
+                let how = match column.column.matched_by {
+                    MatchKind::Exact => "exact",
+                    MatchKind::Synonym => "common spelling",
+                    MatchKind::Partial => "part of the header",
+                    MatchKind::Fuzzy => "similar spelling",
+                    MatchKind::Content => "judged by its values",
+                    MatchKind::Chosen => "from the mapping",
+                    MatchKind::None => "",
+                };
+                format!(
+                    "{} ({:.0}% sure, {how})",
+                    field.title(),
+                    column.column.confidence * 100.0
+                )
+            }
+            None => match &column.column.note {
+                Some(note) => format!("not imported: {note}"),
+                None => "not imported".to_string(),
+            },
+        };
+        writeln!(out, "    {header:<width$}  ->  {target}")?;
+    }
+
+    let summary = &file.summary;
+    writeln!(
+        out,
+        "\n  Result: {} ready to import ({} of them with warnings), {} with errors (left out of the package)",
+        summary.ready, summary.with_warnings, summary.with_errors
+    )?;
+
+    if file.issues.is_empty() {
+        writeln!(out, "  No findings: every lead is ready for the CRM.")?;
+        return Ok(());
+    }
+    let mut per_rule: BTreeMap<Rule, u64> = BTreeMap::new();
+    for finding in &file.issues {
+        *per_rule.entry(finding.rule).or_default() += 1;
+    }
+    writeln!(out, "\n  Findings")?;
+    for severity in [Severity::Error, Severity::Warning] {
+        for (rule, count) in per_rule
+            .iter()
+            .filter(|(rule, _)| rule.severity() == severity)
+        {
+            writeln!(
+                out,
+                "    {:<8} {:<20} {count:>7}  {}",
+                severity.as_str(),
+                rule.id(),
+                rule.label()
+            )?;
+        }
+    }
+
+    writeln!(out, "\n  First findings")?;
+    for finding in file.issues.iter().take(limit) {
+        let field = finding.field.map_or("(row)", |field| field.title());
+        writeln!(
+            out,
+            "    row {:<6} {:<14} {}",
+            finding.row, field, finding.message
+        )?;
+    }
+    if file.issues.len() > limit {
+        writeln!(
+            out,
+            "    … and {} more (use --limit N to see more, or --format json for all of them)",
+            file.issues.len() - limit
+        )?;
+    }
+    Ok(())
+}

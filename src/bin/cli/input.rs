@@ -1,0 +1,51 @@
+//! Reading files for the engine, in chunks, with messages that name the file.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+/// The size of the chunks fed to the engine.
+pub const CHUNK_BYTES: usize = 1 << 20;
+
+/// Reads `path` in chunks, calling `each` for every chunk. Errors name the file and the cause.
+pub fn read_chunks(
+    path: &Path,
+    mut each: impl FnMut(&[u8]) -> Result<(), String>,
+) -> Result<(), String> {
+    let mut file = File::open(path)
+        .map_err(|err| format!("cannot open {}: {}", path.display(), describe(&err)))?;
+    let mut buffer = vec![0u8; CHUNK_BYTES];
+    loop {
+        let read = match file.read(&mut buffer) {
+            Ok(0) => return Ok(()),
+            Ok(read) => read,
+            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(err) => {
+                return Err(format!(
+                    "cannot read {}: {}",
+                    path.display(),
+                    describe(&err)
+                ));
+            }
+        };
+        each(&buffer[..read])?;
+    }
+}
+
+/// The name of a file as the engine shows it: its file name, without folders.
+pub fn display_name(path: &Path) -> String {
+    path.file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+/// An I/O error in plain words.
+pub fn describe(err: &std::io::Error) -> String {
+    use std::io::ErrorKind::*;
+    match err.kind() {
+        NotFound => "there is no such file; check the name and the folder".to_string(),
+        PermissionDenied => "permission denied; check that you may read it".to_string(),
+        IsADirectory => "it is a folder, not a file".to_string(),
+        _ => err.to_string(),
+    }
+}

@@ -1,0 +1,125 @@
+//! Argument parsing and dispatch for the `leadpack` command-line tool.
+
+mod check;
+mod generate;
+mod input;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Exit code: everything is fine.
+pub const EXIT_OK: i32 = 0;
+/// Exit code: the files were read, and some leads have errors.
+pub const EXIT_FINDINGS: i32 = 1;
+/// Exit code: a file or an argument could not be used.
+pub const EXIT_UNUSABLE: i32 = 2;
+
+/// Checks lead files and builds NexJ CRM import packages, on this computer only.
+#[derive(Debug, Parser)]
+#[command(name = "leadpack", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check lead files against the CRM's rules and report what it would reject, cut or ignore.
+    Check(CheckArgs),
+    /// Write a realistic lead file with a chosen share of defects (for trying Leadpack out and benchmarks).
+    Generate(GenerateArgs),
+}
+
+/// How `check` prints its report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// A readable summary.
+    Text,
+    /// The full report as JSON (see docs/report-format.md).
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+struct CheckArgs {
+    /// How to print the report.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    /// Read the files in this encoding instead of detecting it (utf-8, windows-1252, iso-8859-1, utf-16le, …).
+    #[arg(long, value_name = "LABEL")]
+    encoding: Option<String>,
+    /// Split fields at this character instead of detecting it (`,` `;` `|` or `tab`).
+    #[arg(long, value_name = "C")]
+    delimiter: Option<String>,
+    /// A JSON file that maps headers to lead fields, replacing the automatic matching.
+    #[arg(long, value_name = "FILE")]
+    mapping: Option<PathBuf>,
+    /// A market segment your firm added to the CRM (repeat for several).
+    #[arg(long = "segment", value_name = "NAME")]
+    segments: Vec<String>,
+    /// A sales concept your firm added to the CRM (repeat for several).
+    #[arg(long = "concept", value_name = "NAME")]
+    concepts: Vec<String>,
+    /// How many findings the text report lists per file (the JSON report has them all).
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    limit: usize,
+    /// The lead files (CSV).
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+struct GenerateArgs {
+    /// How many leads (records) to write.
+    #[arg(long, default_value_t = 1000)]
+    rows: u64,
+    /// The random seed: the same seed writes the same file.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// The share of leads that carry one defect, from 0 to 1.
+    #[arg(long, default_value_t = 0.05)]
+    defect_rate: f64,
+    /// The field delimiter (`,` `;` `|` or `tab`).
+    #[arg(long, default_value = ",")]
+    delimiter: String,
+    /// End lines with LF instead of CRLF.
+    #[arg(long)]
+    lf: bool,
+    /// Which header spelling to write.
+    #[arg(long, value_enum, default_value = "documented")]
+    header: HeaderChoice,
+    /// Where to write the file.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+}
+
+/// Header spellings of generated files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum HeaderChoice {
+    /// The documented column titles.
+    Documented,
+    /// The spellings of NexJ's own example.
+    Nexj,
+    /// Unusual export spellings, semicolon-friendly.
+    Export,
+}
+
+/// Runs the tool and returns the exit code.
+pub fn run() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let code = if err.use_stderr() {
+                EXIT_UNUSABLE
+            } else {
+                EXIT_OK
+            };
+            let _ = err.print();
+            return code;
+        }
+    };
+    match cli.command {
+        Command::Check(args) => check::run(args),
+        Command::Generate(args) => generate::run(args),
+    }
+}

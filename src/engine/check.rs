@@ -1,0 +1,503 @@
+//! Checking a whole file: detects the encoding and the delimiter, matches the columns, reads
+//! every record and applies the rules, chunk by chunk, into a [`FileReport`].
+
+use std::collections::BTreeMap;
+
+use encoding_rs::Encoding;
+use serde::{Deserialize, Serialize};
+
+use super::decode::{self, Detected, EncodingSource, SNIFF_BYTES, TextDecoder};
+use super::dialect;
+use super::error::{ReadError, ReadErrorKind};
+use super::mapping::{self, ColumnMatch, ExplicitMapping};
+use super::reader::{Record, RecordReader};
+use super::report::{Finding, Rule, Severity};
+use super::rules::{RecordChecker, Verdict};
+use super::schema::Field;
+use super::values::KnownValues;
+
+/// How many records are kept per column for the mapping screen.
+pub const SAMPLE_RECORDS: usize = 1000;
+/// How many sample values per column the JSON report shows.
+const REPORT_SAMPLES: usize = 3;
+
+/// What the caller decides instead of the engine.
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    /// Read the file in this encoding instead of detecting it.
+    pub encoding: Option<&'static Encoding>,
+    /// Split fields at this delimiter instead of detecting it.
+    pub delimiter: Option<u8>,
+    /// Use this column mapping instead of matching headers automatically.
+    pub mapping: Option<ExplicitMapping>,
+    /// A firm's own market segments, known besides the CRM's.
+    pub extra_segments: Vec<String>,
+    /// A firm's own sales concepts, known besides the CRM's.
+    pub extra_concepts: Vec<String>,
+}
+
+/// One column in a report: its match and a few sample values.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnReport {
+    /// The match.
+    #[serde(flatten)]
+    pub column: ColumnMatch,
+    /// The first distinct non-empty values of the column.
+    pub samples: Vec<String>,
+}
+
+/// How many records came to what.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Records read (the header and blank lines are not records).
+    pub records: u64,
+    /// Records without errors: they go into the package.
+    pub ready: u64,
+    /// Records with at least one error: they go to the rejected rows.
+    pub with_errors: u64,
+    /// Records without errors but with at least one warning.
+    pub with_warnings: u64,
+    /// Blank lines (they count as rows but hold no lead).
+    pub blank_rows: u64,
+}
+
+/// Everything found in one file. Its JSON form is documented in `docs/report-format.md`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileReport {
+    /// The file's name.
+    pub file: String,
+    /// The encoding it was read in, as a lower-case WHATWG label (`utf-8`, `windows-1252`).
+    pub encoding: String,
+    /// The field delimiter (`,` `;` `\t` `|`).
+    pub delimiter: String,
+    /// The number of records (leads and broken rows), not counting the header and blank lines.
+    pub rows: u64,
+    /// The row of the header (1 unless blank lines come first).
+    pub header_row: u64,
+    /// Every column, in file order, with what it is matched to.
+    pub columns: Vec<ColumnReport>,
+    /// How many records came to what.
+    pub summary: Summary,
+    /// Findings per field key (`row` for findings about a whole row), per rule id.
+    pub counts: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Notes about the whole file, in plain words (how it was read, what to watch for).
+    pub notes: Vec<String>,
+    /// Every finding, in file order.
+    pub issues: Vec<Finding>,
+    /// Values of the first records (up to 1,000) per column, for the mapping screen.
+    /// Not part of the JSON report.
+    #[serde(skip)]
+    pub samples: Vec<Vec<String>>,
+}
+
+impl FileReport {
+    /// The number of findings with the given severity.
+    pub fn count_severity(&self, severity: Severity) -> usize {
+        self.issues
+            .iter()
+            .filter(|finding| finding.severity == severity)
+            .count()
+    }
+
+    /// Whether any finding is an error.
+    pub fn has_errors(&self) -> bool {
+        self.summary.with_errors > 0 || self.issues.iter().any(|f| f.severity == Severity::Error)
+    }
+}
+
+/// Reports on several files, as `leadpack check --format json` prints them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// One report per file, in the order given.
+    pub files: Vec<FileReport>,
+}
+
+/// Checks one file fed in chunks of any size; the same bytes give the same report however they
+/// are chunked.
+pub struct FileChecker {
+    name: String,
+    options: CheckOptions,
+    state: State,
+}
+
+enum State {
+    Sniffing(Vec<u8>),
+    Reading(Box<Reading>),
+    Failed(ReadError),
+    Done,
+}
+
+/// The state of the main pass.
+struct Reading {
+    detected: Detected,
+    delimiter: u8,
+    decoder: TextDecoder,
+    reader: RecordReader,
+    text: Vec<u8>,
+    columns: Vec<ColumnMatch>,
+    samples: Vec<Vec<String>>,
+    checker: Option<RecordChecker>,
+    segments: Option<(KnownValues, KnownValues)>,
+    header_row: u64,
+    summary: Summary,
+    findings: Vec<Finding>,
+    error: Option<ReadErrorKind>,
+}
+
+impl FileChecker {
+    /// A checker for the file named `name` (used in messages and the report).
+    pub fn new(name: impl Into<String>, options: CheckOptions) -> Self {
+        FileChecker {
+            name: name.into(),
+            options,
+            state: State::Sniffing(Vec::new()),
+        }
+    }
+
+    /// Reads the next bytes of the file.
+    pub fn feed(&mut self, chunk: &[u8]) -> Result<(), ReadError> {
+        match &mut self.state {
+            State::Sniffing(raw) => {
+                raw.extend_from_slice(chunk);
+                if raw.len() >= SNIFF_BYTES {
+                    let raw = std::mem::take(raw);
+                    self.start(&raw, false)?;
+                }
+                Ok(())
+            }
+            State::Reading(reading) => {
+                reading.push(chunk, false);
+                self.take_error()
+            }
+            State::Failed(error) => Err(error.clone()),
+            State::Done => Ok(()),
+        }
+    }
+
+    /// Ends the file and returns its report.
+    pub fn finish(mut self) -> Result<FileReport, ReadError> {
+        if let State::Sniffing(raw) = &mut self.state {
+            let raw = std::mem::take(raw);
+            self.start(&raw, true)?;
+        } else if let State::Reading(reading) = &mut self.state {
+            reading.push(&[], true);
+        }
+        self.take_error()?;
+        match std::mem::replace(&mut self.state, State::Done) {
+            State::Reading(reading) => reading.into_report(self.name),
+            State::Failed(error) => Err(error),
+            State::Sniffing(_) | State::Done => {
+                Err(ReadError::new(self.name, ReadErrorKind::Empty))
+            }
+        }
+    }
+
+    fn take_error(&mut self) -> Result<(), ReadError> {
+        if let State::Reading(reading) = &mut self.state
+            && let Some(kind) = reading.error.take()
+        {
+            let error = ReadError::new(&self.name, kind);
+            self.state = State::Failed(error.clone());
+            return Err(error);
+        }
+        Ok(())
+    }
+
+    /// Decides encoding, delimiter and mapping from the sample, then reads the sample for real.
+    fn start(&mut self, sample: &[u8], complete: bool) -> Result<(), ReadError> {
+        match self.prepare(sample, complete) {
+            Ok(mut reading) => {
+                reading.push(sample, complete);
+                self.state = State::Reading(reading);
+                self.take_error()
+            }
+            Err(kind) => {
+                let error = ReadError::new(&self.name, kind);
+                self.state = State::Failed(error.clone());
+                Err(error)
+            }
+        }
+    }
+
+    fn prepare(&self, sample: &[u8], complete: bool) -> Result<Box<Reading>, ReadErrorKind> {
+        let detected = match self.options.encoding {
+            Some(encoding) => Detected {
+                encoding,
+                source: EncodingSource::Chosen,
+                bom: Encoding::for_bom(sample).is_some_and(|(bom, _)| bom == encoding),
+            },
+            None => decode::detect(sample, complete)?,
+        };
+        let mut text = Vec::with_capacity(sample.len());
+        TextDecoder::new(detected.encoding).decode(sample, complete, &mut text);
+        let text = String::from_utf8_lossy(&text);
+        let delimiter = match self.options.delimiter {
+            Some(delimiter) => delimiter,
+            None => dialect::sniff_delimiter(&text, complete),
+        };
+
+        // The header and the first records, for matching columns.
+        let mut header: Option<Vec<String>> = None;
+        let mut samples: Vec<Vec<String>> = Vec::new();
+        let mut records = 0usize;
+        let mut pre = RecordReader::new(delimiter);
+        let mut collect = |record: Record<'_>| match &header {
+            None => {
+                header = Some(record.fields.iter().map(|f| f.to_string()).collect());
+            }
+            Some(names) if records < SAMPLE_RECORDS => {
+                records += 1;
+                if samples.is_empty() {
+                    samples = vec![Vec::new(); names.len()];
+                }
+                for (column, value) in samples.iter_mut().zip(&record.fields) {
+                    column.push(value.to_string());
+                }
+            }
+            Some(_) => {}
+        };
+        pre.feed(text.as_bytes(), &mut collect);
+        if complete {
+            pre.finish(&mut collect);
+        }
+        let Some(header) = header else {
+            return Err(ReadErrorKind::NoHeader);
+        };
+        if header.iter().all(|name| name.trim().is_empty()) {
+            return Err(ReadErrorKind::BlankHeader);
+        }
+        if samples.is_empty() {
+            samples = vec![Vec::new(); header.len()];
+        }
+        let trimmed: Vec<String> = header.iter().map(|name| name.trim().to_string()).collect();
+        let columns = match &self.options.mapping {
+            Some(explicit) => {
+                mapping::apply_explicit(&trimmed, explicit).map_err(ReadErrorKind::Invalid)?
+            }
+            None => mapping::auto_map(&trimmed, &samples),
+        };
+        let segments =
+            KnownValues::segments(self.options.extra_segments.iter().map(String::as_str));
+        let concepts =
+            KnownValues::concepts(self.options.extra_concepts.iter().map(String::as_str));
+        Ok(Box::new(Reading {
+            detected,
+            delimiter,
+            decoder: TextDecoder::new(detected.encoding),
+            reader: RecordReader::new(delimiter),
+            text: Vec::new(),
+            columns,
+            samples,
+            checker: None,
+            segments: Some((segments, concepts)),
+            header_row: 0,
+            summary: Summary::default(),
+            findings: Vec::new(),
+            error: None,
+        }))
+    }
+}
+
+impl Reading {
+    /// Decodes and reads `chunk`; `last` ends the file.
+    fn push(&mut self, chunk: &[u8], last: bool) {
+        self.text.clear();
+        self.decoder.decode(chunk, last, &mut self.text);
+        let text = std::mem::take(&mut self.text);
+        let mut reader = std::mem::replace(&mut self.reader, RecordReader::new(self.delimiter));
+        {
+            let mut sink = |record: Record<'_>| self.record(record);
+            reader.feed(&text, &mut sink);
+            if last {
+                reader.finish(&mut sink);
+            }
+        }
+        self.reader = reader;
+        self.text = text;
+    }
+
+    /// Handles one record: the header, or a lead.
+    fn record(&mut self, record: Record<'_>) {
+        if self.error.is_some() {
+            return;
+        }
+        let Some(checker) = &mut self.checker else {
+            self.header(&record);
+            return;
+        };
+        let invalid = self.decoder.invalid_offsets();
+        let bad_bytes = invalid.first().is_some_and(|&at| at < record.end_offset);
+        if bad_bytes {
+            self.decoder.forget_invalid_before(record.end_offset);
+        }
+        let verdict: Verdict = checker.check(&record, bad_bytes, &mut self.findings);
+        self.summary.records += 1;
+        if verdict.has_error {
+            self.summary.with_errors += 1;
+        } else {
+            self.summary.ready += 1;
+            if verdict.has_warning {
+                self.summary.with_warnings += 1;
+            }
+        }
+    }
+
+    /// Handles the header row: findings about the columns, then a checker for the records.
+    fn header(&mut self, record: &Record<'_>) {
+        let row = record.row;
+        self.header_row = row;
+        // Bytes before the header that were invalid belong to it; forget them.
+        self.decoder.forget_invalid_before(record.end_offset);
+        for column in &self.columns {
+            if let (Some(wanted), Some(note)) = (column.wanted, &column.note) {
+                self.findings.push(
+                    Finding::new(
+                        row,
+                        Some(wanted),
+                        Rule::DuplicateColumn,
+                        format!(
+                            "Column “{}” {note}, so it is not imported as {}. If it holds the better \
+                             values, map it to {} instead.",
+                            column.header,
+                            wanted.title(),
+                            wanted.title()
+                        ),
+                    )
+                    .with_value(column.header.clone()),
+                );
+            }
+        }
+        let columns = mapping::columns_by_field(&self.columns);
+        for field in [Field::FirstName, Field::LastName] {
+            if columns[field.index()].is_none() {
+                self.findings.push(Finding::new(
+                    row,
+                    Some(field),
+                    Rule::MissingColumn,
+                    format!(
+                        "No column is matched to {field}, which every lead needs. Map the column that \
+                         holds it to {field}, or add one."
+                    ),
+                ));
+            }
+        }
+        if columns[Field::Email.index()].is_none() && columns[Field::Phone.index()].is_none() {
+            self.findings.push(Finding::new(
+                row,
+                None,
+                Rule::MissingColumn,
+                "No column is matched to Email Address or Phone, and every lead needs one of them. \
+                 Map the column that holds emails or phone numbers, or add one.",
+            ));
+        }
+        let (segments, concepts) = self
+            .segments
+            .take()
+            .unwrap_or_else(|| (KnownValues::segments([]), KnownValues::concepts([])));
+        self.checker = Some(RecordChecker::new(
+            columns,
+            self.columns.len(),
+            segments,
+            concepts,
+        ));
+    }
+
+    fn into_report(self, file: String) -> Result<FileReport, ReadError> {
+        if self.checker.is_none() {
+            return Err(ReadError::new(file, ReadErrorKind::NoHeader));
+        }
+        let mut summary = self.summary;
+        summary.blank_rows = self
+            .reader
+            .rows_seen()
+            .saturating_sub(summary.records + self.header_row);
+        // Blank lines before the header are rows too.
+        summary.blank_rows += self.header_row.saturating_sub(1);
+
+        let mut counts: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+        for finding in &self.findings {
+            let key = finding.field.map_or("row", Field::key).to_string();
+            *counts
+                .entry(key)
+                .or_default()
+                .entry(finding.rule.id().to_string())
+                .or_default() += 1;
+        }
+
+        let mut notes = Vec::new();
+        let encoding = decode::label(self.detected.encoding);
+        match self.detected.source {
+            EncodingSource::Fallback => notes.push(
+                "Read as Windows-1252 (the encoding Excel uses on Windows) because the file is not valid \
+                 UTF-8. If accented letters look wrong, choose the file's encoding."
+                    .to_string(),
+            ),
+            EncodingSource::Utf16Pattern => notes.push(format!(
+                "Read as {} although the file has no byte order mark, because its bytes follow that pattern.",
+                encoding.to_uppercase()
+            )),
+            _ => {}
+        }
+        let mojibake = counts
+            .values()
+            .filter_map(|rules| rules.get(Rule::Mojibake.id()))
+            .sum::<u64>();
+        if mojibake > 0 {
+            notes.push(format!(
+                "{mojibake} value(s) look double-encoded (for example “Ã©” instead of “é”): the file was \
+                 probably saved as UTF-8 and then read as Windows-1252 somewhere along the way. Export it \
+                 again from the original source as CSV UTF-8."
+            ));
+        }
+        if summary.records == 0 {
+            notes.push("The file has a header row but no leads.".to_string());
+        }
+
+        let columns = self
+            .columns
+            .into_iter()
+            .enumerate()
+            .map(|(index, column)| {
+                let mut shown: Vec<String> = Vec::new();
+                for value in self.samples.get(index).into_iter().flatten() {
+                    let value = value.trim();
+                    if !value.is_empty() && !shown.iter().any(|s| s == value) {
+                        shown.push(value.to_string());
+                        if shown.len() == REPORT_SAMPLES {
+                            break;
+                        }
+                    }
+                }
+                ColumnReport {
+                    column,
+                    samples: shown,
+                }
+            })
+            .collect();
+
+        Ok(FileReport {
+            file,
+            encoding,
+            delimiter: dialect::delimiter_label(self.delimiter),
+            rows: summary.records,
+            header_row: self.header_row,
+            columns,
+            summary,
+            counts,
+            notes,
+            issues: self.findings,
+            samples: self.samples,
+        })
+    }
+}
+
+/// Checks a whole file held in memory.
+pub fn check_bytes(
+    name: &str,
+    bytes: &[u8],
+    options: CheckOptions,
+) -> Result<FileReport, ReadError> {
+    let mut checker = FileChecker::new(name, options);
+    checker.feed(bytes)?;
+    checker.finish()
+}

@@ -1,0 +1,157 @@
+//! Known market segments and sales concepts: recognising them, normalising near-misses
+//! ("pre retirement" → "Pre-Retirement") and suggesting the closest known value.
+
+use rustc_hash::FxHashMap;
+
+use super::schema::{DEFAULT_CONCEPTS, DEFAULT_SEGMENTS, value_key};
+
+/// What becomes of one segment or concept value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ValueOutcome {
+    /// The value is known, written exactly as the CRM knows it.
+    Known,
+    /// The value differs from a known value only in case, spaces or hyphens; it is written as that value.
+    Normalised(String),
+    /// The CRM does not know the value and will ignore it; the closest known value, if any is close.
+    Unknown(Option<String>),
+}
+
+/// A list of allowed values (the CRM's defaults plus a firm's own), with a cache of outcomes:
+/// these columns hold few distinct values, so each is judged once.
+#[derive(Debug, Clone)]
+pub struct KnownValues {
+    values: Vec<String>,
+    by_key: FxHashMap<String, usize>,
+    cache: FxHashMap<String, ValueOutcome>,
+}
+
+impl KnownValues {
+    /// Known values from `defaults` plus `extra` (a firm's own), without duplicates.
+    pub fn new<'a>(defaults: &[&'a str], extra: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut known = KnownValues {
+            values: Vec::new(),
+            by_key: FxHashMap::default(),
+            cache: FxHashMap::default(),
+        };
+        for value in defaults.iter().copied().chain(extra) {
+            let value = value.trim();
+            let key = value_key(value);
+            if key.is_empty() || known.by_key.contains_key(&key) {
+                continue;
+            }
+            known.by_key.insert(key, known.values.len());
+            known.values.push(value.to_string());
+        }
+        known
+    }
+
+    /// The CRM's market segments plus `extra`.
+    pub fn segments<'a>(extra: impl IntoIterator<Item = &'a str>) -> Self {
+        Self::new(&DEFAULT_SEGMENTS, extra)
+    }
+
+    /// The CRM's sales concepts plus `extra`.
+    pub fn concepts<'a>(extra: impl IntoIterator<Item = &'a str>) -> Self {
+        Self::new(&DEFAULT_CONCEPTS, extra)
+    }
+
+    /// Every known value, defaults first.
+    pub fn values(&self) -> &[String] {
+        &self.values
+    }
+
+    /// What becomes of `value` (trimmed, non-empty).
+    pub fn judge(&mut self, value: &str) -> ValueOutcome {
+        if let Some(outcome) = self.cache.get(value) {
+            return outcome.clone();
+        }
+        let outcome = self.judge_uncached(value);
+        if self.cache.len() < 10_000 {
+            self.cache.insert(value.to_string(), outcome.clone());
+        }
+        outcome
+    }
+
+    fn judge_uncached(&self, value: &str) -> ValueOutcome {
+        if self.values.iter().any(|known| known == value) {
+            return ValueOutcome::Known;
+        }
+        let key = value_key(value);
+        if let Some(&index) = self.by_key.get(&key) {
+            return ValueOutcome::Normalised(self.values[index].clone());
+        }
+        let closest = self
+            .values
+            .iter()
+            .map(|known| {
+                (
+                    strsim::normalized_levenshtein(&key, &value_key(known)),
+                    known,
+                )
+            })
+            .filter(|(similarity, _)| *similarity >= 0.7)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, known)| known.clone());
+        ValueOutcome::Unknown(closest)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exact_values_are_known() {
+        let mut segments = KnownValues::segments([]);
+        assert_eq!(segments.judge("Pre-Retirement"), ValueOutcome::Known);
+        assert_eq!(segments.judge("Starting Out"), ValueOutcome::Known);
+    }
+
+    #[test]
+    fn pre_retirement_with_a_space_is_normalised() {
+        let mut segments = KnownValues::segments([]);
+        assert_eq!(
+            segments.judge("Pre Retirement"),
+            ValueOutcome::Normalised("Pre-Retirement".into())
+        );
+        assert_eq!(
+            segments.judge("RETIREMENT"),
+            ValueOutcome::Normalised("Retirement".into())
+        );
+        assert_eq!(
+            segments.judge("startingout"),
+            ValueOutcome::Normalised("Starting Out".into())
+        );
+    }
+
+    #[test]
+    fn millennials_is_unknown_without_suggestion() {
+        let mut segments = KnownValues::segments([]);
+        assert_eq!(segments.judge("Millennials"), ValueOutcome::Unknown(None));
+    }
+
+    #[test]
+    fn a_misspelling_gets_the_closest_known_value() {
+        let mut segments = KnownValues::segments([]);
+        assert_eq!(
+            segments.judge("Retirment"),
+            ValueOutcome::Unknown(Some("Retirement".into()))
+        );
+        let mut concepts = KnownValues::concepts([]);
+        assert_eq!(
+            concepts.judge("Mortgage Need"),
+            ValueOutcome::Unknown(Some("Mortgage Needs".into()))
+        );
+    }
+
+    #[test]
+    fn a_firms_own_values_are_known() {
+        let mut segments = KnownValues::segments(["Young Families"]);
+        assert_eq!(segments.judge("Young Families"), ValueOutcome::Known);
+        assert_eq!(
+            segments.judge("young-families"),
+            ValueOutcome::Normalised("Young Families".into())
+        );
+        assert_eq!(segments.values().len(), 4);
+    }
+}
