@@ -34,6 +34,8 @@ pub struct CheckOptions {
     pub extra_segments: Vec<String>,
     /// A firm's own sales concepts, known besides the CRM's.
     pub extra_concepts: Vec<String>,
+    /// The file's size in bytes, when known: it lets the checker size its indexes once.
+    pub size_hint: Option<u64>,
 }
 
 /// One column in a report: its match and a few sample values.
@@ -133,11 +135,13 @@ struct Reading {
     delimiter: u8,
     decoder: TextDecoder,
     reader: RecordReader,
-    text: Vec<u8>,
+    text: String,
     columns: Vec<ColumnMatch>,
     samples: Vec<Vec<String>>,
     checker: Option<RecordChecker>,
     segments: Option<(KnownValues, KnownValues)>,
+    /// About how many records the file holds, judged from its size and the sample.
+    expected_records: usize,
     header_row: u64,
     summary: Summary,
     findings: Vec<Finding>,
@@ -228,9 +232,8 @@ impl FileChecker {
             },
             None => decode::detect(sample, complete)?,
         };
-        let mut text = Vec::with_capacity(sample.len());
+        let mut text = String::with_capacity(sample.len());
         TextDecoder::new(detected.encoding).decode(sample, complete, &mut text);
-        let text = String::from_utf8_lossy(&text);
         let delimiter = match self.options.delimiter {
             Some(delimiter) => delimiter,
             None => dialect::sniff_delimiter(&text, complete),
@@ -243,20 +246,20 @@ impl FileChecker {
         let mut pre = RecordReader::new(delimiter);
         let mut collect = |record: Record<'_>| match &header {
             None => {
-                header = Some(record.fields.iter().map(|f| f.to_string()).collect());
+                header = Some(record.fields().map(str::to_string).collect());
             }
             Some(names) if records < SAMPLE_RECORDS => {
                 records += 1;
                 if samples.is_empty() {
                     samples = vec![Vec::new(); names.len()];
                 }
-                for (column, value) in samples.iter_mut().zip(&record.fields) {
+                for (column, value) in samples.iter_mut().zip(record.fields()) {
                     column.push(value.to_string());
                 }
             }
             Some(_) => {}
         };
-        pre.feed(text.as_bytes(), &mut collect);
+        pre.feed(&text, &mut collect);
         if complete {
             pre.finish(&mut collect);
         }
@@ -276,6 +279,13 @@ impl FileChecker {
             }
             None => mapping::auto_map(&trimmed, &samples),
         };
+        let expected_records = match self.options.size_hint {
+            Some(size) if records > 0 => {
+                let per_record = (text.len() / (records + 1)).max(1) as u64;
+                (size / per_record).min(50_000_000) as usize
+            }
+            _ => 0,
+        };
         let segments =
             KnownValues::segments(self.options.extra_segments.iter().map(String::as_str));
         let concepts =
@@ -285,11 +295,12 @@ impl FileChecker {
             delimiter,
             decoder: TextDecoder::new(detected.encoding),
             reader: RecordReader::new(delimiter),
-            text: Vec::new(),
+            text: String::new(),
             columns,
             samples,
             checker: None,
             segments: Some((segments, concepts)),
+            expected_records,
             header_row: 0,
             summary: Summary::default(),
             findings: Vec::new(),
@@ -394,12 +405,9 @@ impl Reading {
             .segments
             .take()
             .unwrap_or_else(|| (KnownValues::segments([]), KnownValues::concepts([])));
-        self.checker = Some(RecordChecker::new(
-            columns,
-            self.columns.len(),
-            segments,
-            concepts,
-        ));
+        let mut checker = RecordChecker::new(columns, self.columns.len(), segments, concepts);
+        checker.reserve(self.expected_records);
+        self.checker = Some(checker);
     }
 
     fn into_report(self, file: String) -> Result<FileReport, ReadError> {

@@ -206,7 +206,7 @@ impl TextDecoder {
     }
 
     /// Decodes `input` and appends the UTF-8 text to `out`. `last` marks the end of the file.
-    pub fn decode(&mut self, mut input: &[u8], last: bool, out: &mut Vec<u8>) {
+    pub fn decode(&mut self, mut input: &[u8], last: bool, out: &mut String) {
         let start = out.len();
         match &mut self.inner {
             Inner::Utf8 { pending } => {
@@ -240,11 +240,9 @@ impl TextDecoder {
                 let needed = decoder
                     .max_utf8_buffer_length(input.len())
                     .unwrap_or(input.len() * 3 + 16);
-                out.resize(start + needed, 0);
-                let (_, read, written, replaced) =
-                    decoder.decode_to_utf8(input, &mut out[start..], last);
+                out.reserve(needed);
+                let (_, read, replaced) = decoder.decode_to_string(input, out, last);
                 debug_assert_eq!(read, input.len());
-                out.truncate(start + written);
                 if replaced {
                     self.invalid.push(self.written);
                 }
@@ -271,7 +269,7 @@ fn decode_utf8(
     mut input: &[u8],
     last: bool,
     pending: &mut Vec<u8>,
-    out: &mut Vec<u8>,
+    out: &mut String,
     invalid: &mut Vec<u64>,
     written_before: u64,
 ) {
@@ -279,12 +277,13 @@ fn decode_utf8(
     loop {
         match std::str::from_utf8(input) {
             Ok(text) => {
-                out.extend_from_slice(text.as_bytes());
+                out.push_str(text);
                 return;
             }
             Err(err) => {
                 let valid = err.valid_up_to();
-                out.extend_from_slice(&input[..valid]);
+                // The bytes before `valid_up_to` are UTF-8, as the error says.
+                out.push_str(std::str::from_utf8(&input[..valid]).unwrap_or_default());
                 match err.error_len() {
                     Some(bad) => {
                         invalid.push(written_before + (out.len() - base) as u64);
@@ -306,9 +305,9 @@ fn decode_utf8(
     }
 }
 
-fn push_windows_1252(bytes: &[u8], out: &mut Vec<u8>) {
+fn push_windows_1252(bytes: &[u8], out: &mut String) {
     let (text, _) = WINDOWS_1252.decode_without_bom_handling(bytes);
-    out.extend_from_slice(text.as_bytes());
+    out.push_str(&text);
 }
 
 #[cfg(test)]
@@ -321,7 +320,7 @@ mod tests {
         size: usize,
     ) -> (String, Vec<u64>) {
         let mut decoder = TextDecoder::new(encoding);
-        let mut out = Vec::new();
+        let mut out = String::new();
         let chunks: Vec<&[u8]> = bytes.chunks(size.max(1)).collect();
         for (index, chunk) in chunks.iter().enumerate() {
             decoder.decode(chunk, index + 1 == chunks.len(), &mut out);
@@ -329,10 +328,7 @@ mod tests {
         if chunks.is_empty() {
             decoder.decode(&[], true, &mut out);
         }
-        (
-            String::from_utf8(out).expect("the decoder writes UTF-8"),
-            decoder.invalid_offsets().to_vec(),
-        )
+        (out, decoder.invalid_offsets().to_vec())
     }
 
     #[test]

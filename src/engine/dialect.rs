@@ -91,10 +91,10 @@ fn measure(text: &str, delimiter: u8) -> Fit {
     let mut counts: Vec<usize> = Vec::new();
     let mut sink = |record: Record<'_>| {
         if counts.len() < SNIFF_RECORDS {
-            counts.push(record.fields.len());
+            counts.push(record.len());
         }
     };
-    reader.feed(text.as_bytes(), &mut sink);
+    reader.feed(text, &mut sink);
     reader.finish(&mut sink);
     let mut tally: Vec<(usize, usize)> = Vec::new();
     for &count in &counts {

@@ -126,7 +126,7 @@ pub fn is_formula_like(value: &str) -> bool {
 /// Each kind is named once, in the order first seen, with its count; a place ("at the start",
 /// "at the end", "in the middle") is added when every character of that kind is in one place.
 pub fn hidden_characters(value: &str) -> Option<String> {
-    if is_plain_ascii(value) {
+    if !suspects(value).hidden {
         return None;
     }
     let edge = |c: char| c.is_whitespace() || hidden_name(c).is_some();
@@ -175,7 +175,7 @@ pub fn hidden_characters(value: &str) -> Option<String> {
 /// Text encoded twice over (`ÃƒÂ©`) is repaired again, until no garbled pair is left.
 /// A value that mixes correct accents with garbled ones is left alone (returns None).
 pub fn mojibake_repair(value: &str) -> Option<String> {
-    if value.is_ascii() {
+    if !suspects(value).mojibake {
         return None;
     }
     let mut text = repair_once(value)?;
@@ -255,9 +255,10 @@ fn is_scientific(v: &str) -> bool {
 
 /// The common case, in one pass over the bytes: a plain ASCII address with nothing to explain.
 fn is_plain_good_email(v: &str) -> bool {
-    let Some((local, domain)) = v.split_once('@') else {
+    let Some(at) = v.bytes().position(|b| b == b'@') else {
         return false;
     };
+    let (local, domain) = (&v[..at], &v[at + 1..]);
     let mut prev = b'.'; // so that a dot or hyphen at the start fails, as does an empty part
     for b in local.bytes() {
         match b {
@@ -390,6 +391,51 @@ fn has_mojibake_pair(value: &str) -> bool {
         .chars()
         .zip(next)
         .any(|(a, b)| lead(a) && continuation(b))
+}
+
+/// What a single pass over a value's bytes says is worth a closer look.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Suspects {
+    /// The value may hold hidden characters: control bytes, or the lead bytes of NBSP, soft
+    /// hyphen, C1 controls (`C2`), the zero-width and line-separator block (`E2`), or the BOM (`EF`).
+    pub hidden: bool,
+    /// The value may be double-encoded: it holds lead bytes of U+0080–U+00BF (`C2`) or of the
+    /// Windows-1252 specials (`C5`, `C6`, `CB`, `E2`).
+    pub mojibake: bool,
+}
+
+const HIDDEN: u8 = 1;
+const MOJIBAKE: u8 = 2;
+
+/// The class of every byte, for [`suspects`].
+static BYTE_CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut byte = 0;
+    while byte < 0x20 {
+        table[byte] = HIDDEN;
+        byte += 1;
+    }
+    table[0x7F] = HIDDEN;
+    table[0xC2] = HIDDEN | MOJIBAKE;
+    table[0xE2] = HIDDEN | MOJIBAKE;
+    table[0xEF] = HIDDEN;
+    table[0xC5] = MOJIBAKE;
+    table[0xC6] = MOJIBAKE;
+    table[0xCB] = MOJIBAKE;
+    table
+};
+
+/// One cheap pass over `value`: which of the slower checks can find anything in it. Plain text
+/// and ordinary accented letters (`é` is `C3 A9`) need neither.
+pub fn suspects(value: &str) -> Suspects {
+    let mut class = 0u8;
+    for &byte in value.as_bytes() {
+        class |= BYTE_CLASS[usize::from(byte)];
+    }
+    Suspects {
+        hidden: class & HIDDEN != 0,
+        mojibake: class & MOJIBAKE != 0,
+    }
 }
 
 /// One round of repair: the value's Windows-1252 bytes read as strict UTF-8, if it has a

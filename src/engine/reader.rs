@@ -13,16 +13,47 @@ pub enum RecordProblem {
 }
 
 /// One record, borrowed from the reader until the callback returns.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct Record<'a> {
     /// The spreadsheet row where the record starts: header = 1; blank lines count.
     pub row: u64,
-    /// The fields, unquoted.
-    pub fields: Vec<&'a str>,
+    /// The fields' text, unquoted, one after the other.
+    text: &'a str,
+    /// Where each field ends in `text`.
+    ends: &'a [usize],
     /// A problem with the record's shape, if any.
     pub problem: Option<RecordProblem>,
     /// The offset in the decoded text where the record ends.
     pub end_offset: u64,
+}
+
+impl<'a> Record<'a> {
+    /// The number of fields.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether the record has no fields (never true for records the reader emits).
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The field at `index`, unquoted.
+    pub fn field(&self, index: usize) -> Option<&'a str> {
+        let end = *self.ends.get(index)?;
+        let start = if index == 0 { 0 } else { self.ends[index - 1] };
+        self.text.get(start..end)
+    }
+
+    /// Every field, in order.
+    pub fn fields(&self) -> impl Iterator<Item = &'a str> + 'a {
+        let (text, ends) = (self.text, self.ends);
+        ends.iter().scan(0, move |start, &end| {
+            let field = text.get(*start..end).unwrap_or("");
+            *start = end;
+            Some(field)
+        })
+    }
 }
 
 /// Reads records out of UTF-8 text that arrives in chunks.
@@ -42,6 +73,8 @@ pub struct RecordReader {
     after_cr: bool,
     /// Bytes of text consumed so far.
     offset: u64,
+    /// The record being ended has a quote that never closed.
+    unterminated: bool,
 }
 
 impl RecordReader {
@@ -65,6 +98,7 @@ impl RecordReader {
             between_records: true,
             after_cr: false,
             offset: 0,
+            unterminated: false,
         }
     }
 
@@ -75,7 +109,8 @@ impl RecordReader {
 
     /// Reads every complete record in `text`, calling `sink` for each. A record cut off by the
     /// end of `text` is completed by the next call.
-    pub fn feed(&mut self, mut text: &[u8], sink: &mut impl FnMut(Record<'_>)) {
+    pub fn feed(&mut self, text: &str, sink: &mut impl FnMut(Record<'_>)) {
+        let mut text = text.as_bytes();
         while !text.is_empty() {
             if self.between_records {
                 let skipped = self.skip_blank_lines(text);
@@ -107,16 +142,10 @@ impl RecordReader {
         if closed {
             return;
         }
-        let mut unterminated = None;
-        self.read_until_record(b"", &mut |mut record| {
-            if let Some(last) = record.fields.last_mut() {
-                *last = last.strip_suffix('\n').unwrap_or(last);
-            }
-            record.problem = Some(RecordProblem::UnterminatedQuote);
-            unterminated = Some(());
-            sink(record);
-        });
-        debug_assert!(unterminated.is_some());
+        // The quote is still open: end the record anyway, without the line break added above.
+        self.unterminated = true;
+        self.read_until_record(b"", sink);
+        self.unterminated = false;
         self.between_records = true;
     }
 
@@ -213,20 +242,27 @@ impl RecordReader {
         // A spreadsheet shows a record on one row, even when a quoted field holds line breaks.
         self.next_row = row + 1;
         self.between_records = true;
+        let mut problem = None;
+        if self.unterminated {
+            problem = Some(RecordProblem::UnterminatedQuote);
+            if self.out_len > 0 && self.output[self.out_len - 1] == b'\n' && self.ends_len > 0 {
+                self.out_len -= 1;
+                self.ends[self.ends_len - 1] -= 1;
+            }
+        }
         let output = &self.output[..self.out_len];
         let ends = &self.ends[..self.ends_len];
-        // The text is UTF-8 and fields split at ASCII bytes, so every field is UTF-8.
-        let text = String::from_utf8_lossy(output);
-        let mut fields = Vec::with_capacity(ends.len());
-        let mut start = 0;
-        for &end in ends {
-            fields.push(&text[start..end]);
-            start = end;
-        }
+        debug_assert!(std::str::from_utf8(output).is_ok());
+        // SAFETY: `feed` only takes `&str`, so the bytes csv-core reads are UTF-8. csv-core copies
+        // them to `output` in order, leaving out only ASCII bytes (quotes, delimiters, line ends),
+        // and an added `\n` at most (removed above), so `output` is UTF-8 too. Checking it again
+        // would cost a tenth of the time of a whole check.
+        let text = unsafe { std::str::from_utf8_unchecked(output) };
         sink(Record {
             row,
-            fields,
-            problem: None,
+            text,
+            ends,
+            problem,
             end_offset: self.offset,
         });
         self.out_len = 0;
@@ -249,12 +285,18 @@ mod tests {
         let mut sink = |record: Record<'_>| {
             records.push((
                 record.row,
-                record.fields.iter().map(|f| f.to_string()).collect(),
+                record.fields().map(str::to_string).collect(),
                 record.problem,
             ))
         };
-        for chunk in text.as_bytes().chunks(size.max(1)) {
-            reader.feed(chunk, &mut sink);
+        let mut start = 0;
+        while start < text.len() {
+            let mut end = (start + size.max(1)).min(text.len());
+            while !text.is_char_boundary(end) {
+                end += 1;
+            }
+            reader.feed(&text[start..end], &mut sink);
+            start = end;
         }
         reader.finish(&mut sink);
         records

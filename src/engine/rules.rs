@@ -3,7 +3,8 @@
 
 use std::hash::{Hash, Hasher};
 
-use rustc_hash::{FxHashMap, FxHasher};
+use hashbrown::HashTable;
+use rustc_hash::FxHasher;
 
 use super::quality;
 use super::reader::{Record, RecordProblem};
@@ -39,14 +40,94 @@ struct Fingerprint {
     phone: u64,
 }
 
-fn hash_of(text: &str) -> u64 {
+/// Trims surrounding whitespace (Unicode's, as the CRM does), fast when the edges are ASCII.
+pub fn trim(value: &str) -> &str {
+    let trimmed = value.trim_ascii();
+    match (trimmed.as_bytes().first(), trimmed.as_bytes().last()) {
+        (Some(first), Some(last)) if *first >= 0x80 || *last >= 0x80 => trimmed.trim(),
+        _ => trimmed,
+    }
+}
+
+fn hash_str(text: &str) -> u64 {
+    let mut hasher = FxHasher::default();
+    text.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// A hash of `text` ignoring case; 0 for empty text.
+fn hash_folded(text: &str) -> u64 {
     if text.is_empty() {
         return 0;
     }
     let mut hasher = FxHasher::default();
-    text.hash(&mut hasher);
+    if text.is_ascii() && text.len() <= 128 {
+        let mut folded = [0u8; 128];
+        let folded = &mut folded[..text.len()];
+        folded.copy_from_slice(text.as_bytes());
+        folded.make_ascii_lowercase();
+        hasher.write(folded);
+    } else {
+        for c in text.chars().flat_map(char::to_lowercase) {
+            hasher.write_u32(c as u32);
+        }
+    }
     // Never 0, which means "empty".
     hasher.finish() | 1
+}
+
+/// A hash of a phone number's digits (before any extension); 0 when it has fewer than 7.
+fn hash_phone(phone: &str) -> u64 {
+    let mut hasher = FxHasher::default();
+    let mut digits = 0;
+    for byte in phone.bytes() {
+        if byte.is_ascii_digit() {
+            hasher.write_u8(byte);
+            digits += 1;
+        } else if byte.is_ascii_alphabetic() {
+            break;
+        }
+    }
+    if digits < 7 { 0 } else { hasher.finish() | 1 }
+}
+
+/// Every ID seen so far with the row it was first seen on. The IDs' text lives in one arena
+/// rather than one allocation each, which matters on files of millions of rows.
+#[derive(Default)]
+struct IdIndex {
+    arena: String,
+    table: HashTable<IdEntry>,
+}
+
+#[derive(Clone, Copy)]
+struct IdEntry {
+    hash: u64,
+    start: usize,
+    len: usize,
+    row: u64,
+}
+
+impl IdIndex {
+    /// The row `id` was first seen on; if it is new, remembers it on `row` and returns `None`.
+    fn first_row_or_insert(&mut self, id: &str, row: u64) -> Option<u64> {
+        let hash = hash_str(id);
+        let arena = &self.arena;
+        if let Some(entry) = self.table.find(hash, |entry| {
+            arena.get(entry.start..entry.start + entry.len) == Some(id)
+        }) {
+            return Some(entry.row);
+        }
+        let start = self.arena.len();
+        self.arena.push_str(id);
+        let entry = IdEntry {
+            hash,
+            start,
+            len: id.len(),
+            row,
+        };
+        self.table.insert_unique(hash, entry, |entry| entry.hash);
+        None
+    }
 }
 
 /// Checks records one after the other, remembering what it needs across records (IDs, leads).
@@ -55,9 +136,11 @@ pub struct RecordChecker {
     header_len: usize,
     segments: KnownValues,
     concepts: KnownValues,
-    ids: FxHashMap<Box<str>, u64>,
-    by_email: FxHashMap<u64, Fingerprint>,
-    by_phone: FxHashMap<u64, Fingerprint>,
+    ids: IdIndex,
+    /// The first lead with each email and each phone, as indexes into `prints`.
+    prints: Vec<Fingerprint>,
+    by_email: HashTable<u32>,
+    by_phone: HashTable<u32>,
 }
 
 impl RecordChecker {
@@ -74,16 +157,28 @@ impl RecordChecker {
             header_len,
             segments,
             concepts,
-            ids: FxHashMap::default(),
-            by_email: FxHashMap::default(),
-            by_phone: FxHashMap::default(),
+            ids: IdIndex::default(),
+            prints: Vec::new(),
+            by_email: HashTable::new(),
+            by_phone: HashTable::new(),
         }
+    }
+
+    /// Makes room for about `records` records, so the indexes do not grow step by step.
+    pub fn reserve(&mut self, records: usize) {
+        self.ids.table.reserve(records, |entry| entry.hash);
+        self.ids.arena.reserve(records * 8);
+        let prints = &self.prints;
+        self.by_email
+            .reserve(records, |&i| prints[i as usize].email);
+        self.by_phone
+            .reserve(records, |&i| prints[i as usize].phone);
     }
 
     /// The raw value of `field` in `record` ("" when the field has no column).
     fn raw<'r>(&self, record: &'r Record<'_>, field: Field) -> &'r str {
         self.columns[field.index()]
-            .and_then(|column| record.fields.get(column).copied())
+            .and_then(|column| record.field(column))
             .unwrap_or("")
     }
 
@@ -114,10 +209,10 @@ impl RecordChecker {
             ));
         }
 
-        let first = self.raw(record, Field::FirstName).trim();
-        let last = self.raw(record, Field::LastName).trim();
-        let email = self.raw(record, Field::Email).trim();
-        let phone = self.raw(record, Field::Phone).trim();
+        let first = trim(self.raw(record, Field::FirstName));
+        let last = trim(self.raw(record, Field::LastName));
+        let email = trim(self.raw(record, Field::Email));
+        let phone = trim(self.raw(record, Field::Phone));
 
         for (field, value) in [(Field::FirstName, first), (Field::LastName, last)] {
             if value.is_empty() {
@@ -151,25 +246,22 @@ impl RecordChecker {
             ));
         }
 
-        let id = self.raw(record, Field::Id).trim();
-        if !id.is_empty() {
-            match self.ids.get(id) {
-                Some(&first_row) => findings.push(
-                    Finding::new(
-                        row,
-                        Some(Field::Id),
-                        Rule::DuplicateId,
-                        format!(
-                            "ID “{id}” is already used by row {first_row}. IDs must be unique in the file: \
-                             give this lead its own ID, or remove it if it is the same lead."
-                        ),
-                    )
-                    .with_value(id),
-                ),
-                None => {
-                    self.ids.insert(id.into(), row);
-                }
-            }
+        let id = trim(self.raw(record, Field::Id));
+        if !id.is_empty()
+            && let Some(first_row) = self.ids.first_row_or_insert(id, row)
+        {
+            findings.push(
+                Finding::new(
+                    row,
+                    Some(Field::Id),
+                    Rule::DuplicateId,
+                    format!(
+                        "ID “{id}” is already used by row {first_row}. IDs must be unique in the file: \
+                         give this lead its own ID, or remove it if it is the same lead."
+                    ),
+                )
+                .with_value(id),
+            );
         }
 
         for field in Field::ALL {
@@ -178,7 +270,7 @@ impl RecordChecker {
             }
             let raw = self.raw(record, field);
             // Empty and blank values have nothing to check (missing-name covers names).
-            if raw.trim().is_empty() {
+            if trim(raw).is_empty() {
                 continue;
             }
             self.check_value(row, field, raw, findings);
@@ -198,8 +290,8 @@ impl RecordChecker {
 
     /// The checks of one non-empty value.
     fn check_value(&mut self, row: u64, field: Field, raw: &str, findings: &mut Vec<Finding>) {
-        let value = raw.trim();
-        let simple = raw.bytes().all(|b| (0x20..0x7F).contains(&b));
+        let value = trim(raw);
+        let suspects = quality::suspects(raw);
 
         if let Some(max) = field.max_chars()
             && value.len() > max
@@ -315,10 +407,11 @@ impl RecordChecker {
                 .with_value(raw),
             );
         }
-        if simple {
-            return;
-        }
-        if let Some(hidden) = quality::hidden_characters(raw) {
+        if let Some(hidden) = suspects
+            .hidden
+            .then(|| quality::hidden_characters(raw))
+            .flatten()
+        {
             findings.push(
                 Finding::new(
                     row,
@@ -329,7 +422,11 @@ impl RecordChecker {
                 .with_value(raw),
             );
         }
-        if let Some(repaired) = quality::mojibake_repair(value) {
+        if let Some(repaired) = suspects
+            .mojibake
+            .then(|| quality::mojibake_repair(value))
+            .flatten()
+        {
             findings.push(
                 Finding::new(
                     row,
@@ -352,22 +449,12 @@ impl RecordChecker {
         [first, last, email, phone]: [&str; 4],
         findings: &mut Vec<Finding>,
     ) {
-        let email_key = if email.is_empty() {
-            String::new()
-        } else {
-            quality::email_key(email)
-        };
-        let phone_key = if phone.is_empty() {
-            String::new()
-        } else {
-            quality::phone_key(phone)
-        };
         let print = Fingerprint {
             row,
-            first: hash_of(&first.to_lowercase()),
-            last: hash_of(&last.to_lowercase()),
-            email: hash_of(&email_key),
-            phone: hash_of(&phone_key),
+            first: hash_folded(first),
+            last: hash_folded(last),
+            email: hash_folded(email),
+            phone: hash_phone(phone),
         };
         if print.email == 0 && print.phone == 0 {
             return;
@@ -379,18 +466,25 @@ impl RecordChecker {
                 + WEIGHT_PHONE * u32::from(same(print.phone, earlier.phone))
                 + WEIGHT_EMAIL * u32::from(same(print.email, earlier.email))
         };
-        let best = [
-            (print.email != 0)
-                .then(|| self.by_email.get(&print.email))
-                .flatten(),
-            (print.phone != 0)
-                .then(|| self.by_phone.get(&print.phone))
-                .flatten(),
-        ]
-        .into_iter()
-        .flatten()
-        .map(|earlier| (score(earlier), earlier))
-        .max_by_key(|(score, earlier)| (*score, std::cmp::Reverse(earlier.row)));
+        let prints = &self.prints;
+        let earlier_email = (print.email != 0)
+            .then(|| {
+                self.by_email
+                    .find(print.email, |&i| prints[i as usize].email == print.email)
+            })
+            .flatten();
+        let earlier_phone = (print.phone != 0)
+            .then(|| {
+                self.by_phone
+                    .find(print.phone, |&i| prints[i as usize].phone == print.phone)
+            })
+            .flatten();
+        let best = [earlier_email, earlier_phone]
+            .into_iter()
+            .flatten()
+            .map(|&i| &prints[i as usize])
+            .map(|earlier| (score(earlier), *earlier))
+            .max_by_key(|(score, earlier)| (*score, std::cmp::Reverse(earlier.row)));
         if let Some((score, earlier)) = best
             && score >= LIKELY_DUPLICATE_SCORE
         {
@@ -419,11 +513,23 @@ impl RecordChecker {
                 ),
             ));
         }
-        if print.email != 0 {
-            self.by_email.entry(print.email).or_insert(print);
-        }
-        if print.phone != 0 {
-            self.by_phone.entry(print.phone).or_insert(print);
+        let new_email = print.email != 0 && earlier_email.is_none();
+        let new_phone = print.phone != 0 && earlier_phone.is_none();
+        if new_email || new_phone {
+            let Ok(index) = u32::try_from(self.prints.len()) else {
+                // Past four billion leads, later ones are not compared.
+                return;
+            };
+            self.prints.push(print);
+            let prints = &self.prints;
+            if new_email {
+                self.by_email
+                    .insert_unique(print.email, index, |&i| prints[i as usize].email);
+            }
+            if new_phone {
+                self.by_phone
+                    .insert_unique(print.phone, index, |&i| prints[i as usize].phone);
+            }
         }
     }
 }
@@ -437,7 +543,7 @@ fn malformed(record: &Record<'_>, header_len: usize) -> Option<String> {
                 .to_string(),
         );
     }
-    let count = record.fields.len();
+    let count = record.len();
     if count == header_len {
         return None;
     }

@@ -23,7 +23,9 @@ pub fn run(args: CheckArgs) -> i32 {
     let mut report = Report::default();
     let mut unusable = false;
     for path in &args.files {
-        let mut checker = FileChecker::new(display_name(path), options.clone());
+        let mut options = options.clone();
+        options.size_hint = std::fs::metadata(path).ok().map(|meta| meta.len());
+        let mut checker = FileChecker::new(display_name(path), options);
         let outcome = read_chunks(path, |chunk| {
             checker.feed(chunk).map_err(|err| err.to_string())
         })
@@ -81,6 +83,7 @@ fn options(args: &CheckArgs) -> Result<CheckOptions, String> {
         mapping,
         extra_segments: args.segments.clone(),
         extra_concepts: args.concepts.clone(),
+        size_hint: None,
     })
 }
 

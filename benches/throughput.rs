@@ -1,0 +1,107 @@
+//! Native throughput of the engine beside the `csv` crate's raw parse of the same bytes.
+//!
+//! Run through `scripts/bench`, which generates the input file and records the figures in
+//! `docs/performance.md`. Usage: `cargo bench --bench throughput -- FILE [ROUNDS]`.
+//! Prints one JSON object per measurement on standard output.
+
+use std::time::{Duration, Instant};
+
+use leadpack::engine::check::{CheckOptions, FileChecker};
+use leadpack::engine::decode::TextDecoder;
+use leadpack::engine::reader::{Record, RecordReader};
+
+const CHUNK: usize = 1 << 20;
+
+fn best_of<T>(rounds: usize, mut run: impl FnMut() -> T) -> (Duration, T) {
+    let mut best: Option<(Duration, T)> = None;
+    for _ in 0..rounds {
+        let start = Instant::now();
+        let outcome = run();
+        let elapsed = start.elapsed();
+        if best.as_ref().is_none_or(|(fastest, _)| elapsed < *fastest) {
+            best = Some((elapsed, outcome));
+        }
+    }
+    best.expect("at least one round")
+}
+
+fn report(name: &str, bytes: usize, rows: u64, elapsed: Duration) {
+    let seconds = elapsed.as_secs_f64();
+    println!(
+        "{{\"name\":\"{name}\",\"bytes\":{bytes},\"rows\":{rows},\"seconds\":{seconds:.4},\"mb_per_s\":{:.1},\"rows_per_s\":{:.0}}}",
+        bytes as f64 / 1e6 / seconds,
+        rows as f64 / seconds
+    );
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    let Some(path) = args.first() else {
+        eprintln!("usage: throughput FILE [ROUNDS]");
+        std::process::exit(2);
+    };
+    let rounds: usize = args.get(1).and_then(|r| r.parse().ok()).unwrap_or(3);
+    let bytes = std::fs::read(path).unwrap_or_else(|err| {
+        eprintln!("cannot read {path}: {err}");
+        std::process::exit(2);
+    });
+
+    let (elapsed, rows) = best_of(rounds, || {
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .has_headers(false)
+            .from_reader(bytes.as_slice());
+        let mut record = csv::ByteRecord::new();
+        let mut rows = 0u64;
+        while reader.read_byte_record(&mut record).unwrap_or(false) {
+            rows += 1;
+        }
+        rows
+    });
+    report(
+        "csv-byte-record",
+        bytes.len(),
+        rows.saturating_sub(1),
+        elapsed,
+    );
+
+    // The engine's reading alone (decoding and splitting records), without the rules.
+    let (elapsed, records) = best_of(rounds, || {
+        let mut decoder = TextDecoder::new(encoding_rs::UTF_8);
+        let mut reader = RecordReader::new(b',');
+        let mut text = String::new();
+        let mut records = 0u64;
+        let mut count = |_: Record<'_>| records += 1;
+        let chunks: Vec<&[u8]> = bytes.chunks(CHUNK).collect();
+        for (index, chunk) in chunks.iter().enumerate() {
+            text.clear();
+            decoder.decode(chunk, index + 1 == chunks.len(), &mut text);
+            reader.feed(&text, &mut count);
+        }
+        reader.finish(&mut count);
+        records
+    });
+    report(
+        "leadpack-read",
+        bytes.len(),
+        records.saturating_sub(1),
+        elapsed,
+    );
+
+    let (elapsed, records) = best_of(rounds, || {
+        let options = CheckOptions {
+            size_hint: Some(bytes.len() as u64),
+            ..CheckOptions::default()
+        };
+        let mut checker = FileChecker::new("bench.csv", options);
+        for chunk in bytes.chunks(CHUNK) {
+            checker.feed(chunk).expect("the generated file is readable");
+        }
+        let report = checker.finish().expect("the generated file is readable");
+        report.summary.records
+    });
+    report("leadpack-check", bytes.len(), records, elapsed);
+}
