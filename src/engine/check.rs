@@ -114,6 +114,23 @@ pub struct Report {
     pub files: Vec<FileReport>,
 }
 
+/// Receives every record with what the checker found, for work that follows the check in the
+/// same pass (building packages). Implementations keep their own errors.
+pub trait RowSink {
+    /// The header row, and what each of its columns is matched to.
+    fn header(&mut self, _header: &Record<'_>, _columns: &[ColumnMatch]) {}
+
+    /// One record, what it came to, and its findings.
+    fn record(&mut self, record: &Record<'_>, verdict: Verdict, findings: &[Finding]);
+}
+
+/// A sink that ignores everything: a plain check.
+pub struct NoSink;
+
+impl RowSink for NoSink {
+    fn record(&mut self, _: &Record<'_>, _: Verdict, _: &[Finding]) {}
+}
+
 /// Checks one file fed in chunks of any size; the same bytes give the same report however they
 /// are chunked.
 pub struct FileChecker {
@@ -160,17 +177,22 @@ impl FileChecker {
 
     /// Reads the next bytes of the file.
     pub fn feed(&mut self, chunk: &[u8]) -> Result<(), ReadError> {
+        self.feed_with(chunk, &mut NoSink)
+    }
+
+    /// Reads the next bytes of the file, handing each record to `sink` as well.
+    pub fn feed_with(&mut self, chunk: &[u8], sink: &mut dyn RowSink) -> Result<(), ReadError> {
         match &mut self.state {
             State::Sniffing(raw) => {
                 raw.extend_from_slice(chunk);
                 if raw.len() >= SNIFF_BYTES {
                     let raw = std::mem::take(raw);
-                    self.start(&raw, false)?;
+                    self.start(&raw, false, sink)?;
                 }
                 Ok(())
             }
             State::Reading(reading) => {
-                reading.push(chunk, false);
+                reading.push(chunk, false, sink);
                 self.take_error()
             }
             State::Failed(error) => Err(error.clone()),
@@ -179,12 +201,17 @@ impl FileChecker {
     }
 
     /// Ends the file and returns its report.
-    pub fn finish(mut self) -> Result<FileReport, ReadError> {
+    pub fn finish(self) -> Result<FileReport, ReadError> {
+        self.finish_with(&mut NoSink)
+    }
+
+    /// Ends the file, handing the last records to `sink`, and returns the report.
+    pub fn finish_with(mut self, sink: &mut dyn RowSink) -> Result<FileReport, ReadError> {
         if let State::Sniffing(raw) = &mut self.state {
             let raw = std::mem::take(raw);
-            self.start(&raw, true)?;
+            self.start(&raw, true, sink)?;
         } else if let State::Reading(reading) = &mut self.state {
-            reading.push(&[], true);
+            reading.push(&[], true, sink);
         }
         self.take_error()?;
         match std::mem::replace(&mut self.state, State::Done) {
@@ -208,10 +235,15 @@ impl FileChecker {
     }
 
     /// Decides encoding, delimiter and mapping from the sample, then reads the sample for real.
-    fn start(&mut self, sample: &[u8], complete: bool) -> Result<(), ReadError> {
+    fn start(
+        &mut self,
+        sample: &[u8],
+        complete: bool,
+        sink: &mut dyn RowSink,
+    ) -> Result<(), ReadError> {
         match self.prepare(sample, complete) {
             Ok(mut reading) => {
-                reading.push(sample, complete);
+                reading.push(sample, complete, sink);
                 self.state = State::Reading(reading);
                 self.take_error()
             }
@@ -311,16 +343,16 @@ impl FileChecker {
 
 impl Reading {
     /// Decodes and reads `chunk`; `last` ends the file.
-    fn push(&mut self, chunk: &[u8], last: bool) {
+    fn push(&mut self, chunk: &[u8], last: bool, sink: &mut dyn RowSink) {
         self.text.clear();
         self.decoder.decode(chunk, last, &mut self.text);
         let text = std::mem::take(&mut self.text);
         let mut reader = std::mem::replace(&mut self.reader, RecordReader::new(self.delimiter));
         {
-            let mut sink = |record: Record<'_>| self.record(record);
-            reader.feed(&text, &mut sink);
+            let mut each = |record: Record<'_>| self.record(record, sink);
+            reader.feed(&text, &mut each);
             if last {
-                reader.finish(&mut sink);
+                reader.finish(&mut each);
             }
         }
         self.reader = reader;
@@ -328,20 +360,23 @@ impl Reading {
     }
 
     /// Handles one record: the header, or a lead.
-    fn record(&mut self, record: Record<'_>) {
+    fn record(&mut self, record: Record<'_>, sink: &mut dyn RowSink) {
         if self.error.is_some() {
             return;
         }
         let Some(checker) = &mut self.checker else {
             self.header(&record);
+            sink.header(&record, &self.columns);
             return;
         };
+        let start = self.findings.len();
         let invalid = self.decoder.invalid_offsets();
         let bad_bytes = invalid.first().is_some_and(|&at| at < record.end_offset);
         if bad_bytes {
             self.decoder.forget_invalid_before(record.end_offset);
         }
         let verdict: Verdict = checker.check(&record, bad_bytes, &mut self.findings);
+        sink.record(&record, verdict, &self.findings[start..]);
         self.summary.records += 1;
         if verdict.has_error {
             self.summary.with_errors += 1;
