@@ -8,12 +8,14 @@ use serde::{Deserialize, Serialize};
 
 use super::decode::{self, Detected, EncodingSource, SNIFF_BYTES, TextDecoder};
 use super::dialect;
+use super::encode::OutputEncoding;
 use super::error::{ReadError, ReadErrorKind};
 use super::mapping::{self, ColumnMatch, ExplicitMapping};
 use super::reader::{Record, RecordReader};
 use super::report::{Finding, Rule, Severity};
 use super::rules::{RecordChecker, Verdict};
 use super::schema::Field;
+use super::template::Template;
 use super::values::KnownValues;
 
 /// How many records are kept per column for the mapping screen.
@@ -36,6 +38,45 @@ pub struct CheckOptions {
     pub extra_concepts: Vec<String>,
     /// The file's size in bytes, when known: it lets the checker size its indexes once.
     pub size_hint: Option<u64>,
+    /// Per limited-value field: source value → the value to write (the user's value mapping).
+    pub value_mappings: BTreeMap<Field, BTreeMap<String, String>>,
+    /// Report characters this output encoding cannot hold (`unrepresentable`).
+    pub output_encoding: Option<OutputEncoding>,
+}
+
+impl CheckOptions {
+    /// The options a template implies: its mapping, its firm's values, its value mappings and
+    /// its output encoding.
+    pub fn from_template(template: &Template) -> CheckOptions {
+        CheckOptions {
+            mapping: Some(template.explicit_mapping()),
+            extra_segments: template.segments.clone(),
+            extra_concepts: template.concepts.clone(),
+            value_mappings: template.value_mappings.clone(),
+            output_encoding: Some(template.options.output_encoding),
+            ..CheckOptions::default()
+        }
+    }
+
+    /// The known market segments, with the user's value mapping.
+    pub fn segments(&self) -> KnownValues {
+        KnownValues::segments(self.extra_segments.iter().map(String::as_str)).with_overrides(
+            self.value_mappings
+                .get(&Field::MarketSegment)
+                .into_iter()
+                .flatten(),
+        )
+    }
+
+    /// The known sales concepts, with the user's value mapping.
+    pub fn concepts(&self) -> KnownValues {
+        KnownValues::concepts(self.extra_concepts.iter().map(String::as_str)).with_overrides(
+            self.value_mappings
+                .get(&Field::SalesConcept)
+                .into_iter()
+                .flatten(),
+        )
+    }
 }
 
 /// One column in a report: its match and a few sample values.
@@ -159,6 +200,7 @@ struct Reading {
     segments: Option<(KnownValues, KnownValues)>,
     /// About how many records the file holds, judged from its size and the sample.
     expected_records: usize,
+    output_encoding: Option<OutputEncoding>,
     header_row: u64,
     summary: Summary,
     findings: Vec<Finding>,
@@ -318,10 +360,8 @@ impl FileChecker {
             }
             _ => 0,
         };
-        let segments =
-            KnownValues::segments(self.options.extra_segments.iter().map(String::as_str));
-        let concepts =
-            KnownValues::concepts(self.options.extra_concepts.iter().map(String::as_str));
+        let segments = self.options.segments();
+        let concepts = self.options.concepts();
         Ok(Box::new(Reading {
             detected,
             delimiter,
@@ -333,6 +373,7 @@ impl FileChecker {
             checker: None,
             segments: Some((segments, concepts)),
             expected_records,
+            output_encoding: self.options.output_encoding,
             header_row: 0,
             summary: Summary::default(),
             findings: Vec::new(),
@@ -442,6 +483,14 @@ impl Reading {
             .unwrap_or_else(|| (KnownValues::segments([]), KnownValues::concepts([])));
         let mut checker = RecordChecker::new(columns, self.columns.len(), segments, concepts);
         checker.reserve(self.expected_records);
+        if let Some(encoding) = self.output_encoding {
+            let headers = self
+                .columns
+                .iter()
+                .map(|c| (c.header.clone(), c.field))
+                .collect();
+            checker.check_output_encoding(encoding, headers);
+        }
         self.checker = Some(checker);
     }
 

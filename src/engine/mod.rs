@@ -4,8 +4,10 @@
 //! serves the command-line tool, the web page and the web worker.
 
 pub mod check;
+pub mod csvout;
 pub mod decode;
 pub mod dialect;
+pub mod encode;
 pub mod error;
 pub mod generate;
 pub mod mapping;
@@ -14,5 +16,7 @@ pub mod reader;
 pub mod report;
 pub mod rules;
 pub mod schema;
+pub mod template;
 pub mod units;
 pub mod values;
+pub mod xml;

@@ -6,6 +6,7 @@ use std::hash::{Hash, Hasher};
 use hashbrown::HashTable;
 use rustc_hash::FxHasher;
 
+use super::encode::OutputEncoding;
 use super::quality;
 use super::reader::{Record, RecordProblem};
 use super::report::{Finding, Rule, Severity};
@@ -141,6 +142,9 @@ pub struct RecordChecker {
     prints: Vec<Fingerprint>,
     by_email: HashTable<u32>,
     by_phone: HashTable<u32>,
+    /// The output encoding whose unrepresentable characters are reported, with every column's
+    /// header and field.
+    output: Option<(OutputEncoding, Vec<(String, Option<Field>)>)>,
 }
 
 impl RecordChecker {
@@ -161,6 +165,19 @@ impl RecordChecker {
             prints: Vec::new(),
             by_email: HashTable::new(),
             by_phone: HashTable::new(),
+            output: None,
+        }
+    }
+
+    /// Also reports characters `encoding` cannot hold, in every column (`columns`: each
+    /// column's header and lead field).
+    pub fn check_output_encoding(
+        &mut self,
+        encoding: OutputEncoding,
+        columns: Vec<(String, Option<Field>)>,
+    ) {
+        if encoding != OutputEncoding::Utf8 {
+            self.output = Some((encoding, columns));
         }
     }
 
@@ -277,6 +294,7 @@ impl RecordChecker {
         }
 
         self.check_likely_duplicate(row, [first, last, email, phone], findings);
+        self.check_representable(record, findings);
 
         let mut verdict = Verdict::default();
         for finding in &findings[start..] {
@@ -338,7 +356,7 @@ impl RecordChecker {
                     )
                 };
                 match known.judge(value) {
-                    ValueOutcome::Known => {}
+                    ValueOutcome::Known | ValueOutcome::Mapped(_) => {}
                     ValueOutcome::Normalised(to) => findings.push(
                         Finding::new(
                             row,
@@ -439,6 +457,38 @@ impl RecordChecker {
                 )
                 .with_value(raw)
                 .with_suggestion(repaired),
+            );
+        }
+    }
+
+    fn check_representable(&self, record: &Record<'_>, findings: &mut Vec<Finding>) {
+        let Some((encoding, columns)) = &self.output else {
+            return;
+        };
+        for ((header, field), raw) in columns.iter().zip(record.fields()) {
+            let value = trim(raw);
+            let Some(c) = encoding.first_unrepresentable(value) else {
+                continue;
+            };
+            let replaced = encoding.replace_unrepresentable(value);
+            let shown = if c.is_control() || c.is_whitespace() {
+                format!("U+{:04X}", c as u32)
+            } else {
+                c.to_string()
+            };
+            findings.push(
+                Finding::new(
+                    record.row,
+                    *field,
+                    Rule::Unrepresentable,
+                    format!(
+                        "“{value}” in column “{header}” has “{shown}”, which {} cannot hold. Choose UTF-8 \
+                         as the output encoding, or let Leadpack write “{replaced}” instead.",
+                        encoding.title()
+                    ),
+                )
+                .with_value(raw)
+                .with_suggestion(replaced),
             );
         }
     }

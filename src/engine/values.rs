@@ -14,6 +14,8 @@ pub enum ValueOutcome {
     Normalised(String),
     /// The CRM does not know the value and will ignore it; the closest known value, if any is close.
     Unknown(Option<String>),
+    /// The user's value mapping says what to write instead (empty: leave it out).
+    Mapped(String),
 }
 
 /// A list of allowed values (the CRM's defaults plus a firm's own), with a cache of outcomes:
@@ -22,6 +24,7 @@ pub enum ValueOutcome {
 pub struct KnownValues {
     values: Vec<String>,
     by_key: FxHashMap<String, usize>,
+    overrides: FxHashMap<String, String>,
     cache: FxHashMap<String, ValueOutcome>,
 }
 
@@ -31,6 +34,7 @@ impl KnownValues {
         let mut known = KnownValues {
             values: Vec::new(),
             by_key: FxHashMap::default(),
+            overrides: FxHashMap::default(),
             cache: FxHashMap::default(),
         };
         for value in defaults.iter().copied().chain(extra) {
@@ -55,6 +59,29 @@ impl KnownValues {
         Self::new(&DEFAULT_CONCEPTS, extra)
     }
 
+    /// The same values, with the user's value mapping (source value → value to write) taking
+    /// precedence over normalisation.
+    pub fn with_overrides<'a>(
+        mut self,
+        overrides: impl IntoIterator<Item = (&'a String, &'a String)>,
+    ) -> Self {
+        for (from, to) in overrides {
+            self.overrides
+                .insert(from.trim().to_string(), to.trim().to_string());
+        }
+        self.cache.clear();
+        self
+    }
+
+    /// The value the package writes for `value` (trimmed): the known spelling, the user's
+    /// mapping, or the value itself when the CRM will ignore it.
+    pub fn written(&mut self, value: &str) -> String {
+        match self.judge(value) {
+            ValueOutcome::Known | ValueOutcome::Unknown(_) => value.to_string(),
+            ValueOutcome::Normalised(to) | ValueOutcome::Mapped(to) => to,
+        }
+    }
+
     /// Every known value, defaults first.
     pub fn values(&self) -> &[String] {
         &self.values
@@ -73,6 +100,9 @@ impl KnownValues {
     }
 
     fn judge_uncached(&self, value: &str) -> ValueOutcome {
+        if let Some(to) = self.overrides.get(value) {
+            return ValueOutcome::Mapped(to.clone());
+        }
         if self.values.iter().any(|known| known == value) {
             return ValueOutcome::Known;
         }
@@ -142,6 +172,24 @@ mod tests {
             concepts.judge("Mortgage Need"),
             ValueOutcome::Unknown(Some("Mortgage Needs".into()))
         );
+    }
+
+    #[test]
+    fn the_users_value_mapping_comes_first() {
+        let overrides = [
+            ("VIP".to_string(), "Retirement".to_string()),
+            ("n/a".to_string(), String::new()),
+        ];
+        let mut segments =
+            KnownValues::segments([]).with_overrides(overrides.iter().map(|(a, b)| (a, b)));
+        assert_eq!(
+            segments.judge("VIP"),
+            ValueOutcome::Mapped("Retirement".into())
+        );
+        assert_eq!(segments.written("VIP"), "Retirement");
+        assert_eq!(segments.written("n/a"), "");
+        assert_eq!(segments.written("pre retirement"), "Pre-Retirement");
+        assert_eq!(segments.written("Millennials"), "Millennials");
     }
 
     #[test]

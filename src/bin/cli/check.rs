@@ -3,18 +3,18 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use leadpack::engine::check::{CheckOptions, FileChecker, FileReport, Report};
-use leadpack::engine::decode::encoding_for_label;
-use leadpack::engine::dialect::{delimiter_name, parse_delimiter};
-use leadpack::engine::mapping::{ExplicitMapping, MatchKind};
+use leadpack::engine::check::{FileChecker, FileReport, Report};
+use leadpack::engine::dialect::delimiter_name;
+use leadpack::engine::mapping::MatchKind;
 use leadpack::engine::report::{Rule, Severity};
 
 use super::input::{display_name, read_chunks};
+use super::options::read_options;
 use super::{CheckArgs, EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, Format};
 
 pub fn run(args: CheckArgs) -> i32 {
-    let options = match options(&args) {
-        Ok(options) => options,
+    let options = match read_options(&args.read) {
+        Ok((options, _)) => options,
         Err(message) => {
             eprintln!("leadpack: {message}");
             return EXIT_UNUSABLE;
@@ -56,51 +56,6 @@ pub fn run(args: CheckArgs) -> i32 {
     } else {
         EXIT_OK
     }
-}
-
-fn options(args: &CheckArgs) -> Result<CheckOptions, String> {
-    let encoding = match &args.encoding {
-        Some(label) => Some(encoding_for_label(label).ok_or_else(|| {
-            format!("“{label}” is not an encoding Leadpack knows; try utf-8, windows-1252, iso-8859-1 or utf-16le")
-        })?),
-        None => None,
-    };
-    let delimiter = match &args.delimiter {
-        Some(text) => Some(parse_delimiter(text).ok_or_else(|| {
-            format!(
-                "“{text}” cannot be a delimiter; use one character such as , ; | or the word tab"
-            )
-        })?),
-        None => None,
-    };
-    let mapping = match &args.mapping {
-        Some(path) => Some(read_mapping(path)?),
-        None => None,
-    };
-    Ok(CheckOptions {
-        encoding,
-        delimiter,
-        mapping,
-        extra_segments: args.segments.clone(),
-        extra_concepts: args.concepts.clone(),
-        size_hint: None,
-    })
-}
-
-fn read_mapping(path: &std::path::Path) -> Result<ExplicitMapping, String> {
-    let text = std::fs::read_to_string(path).map_err(|err| {
-        format!(
-            "cannot read the mapping {}: {}",
-            path.display(),
-            super::input::describe(&err)
-        )
-    })?;
-    serde_json::from_str(&text).map_err(|err| {
-        format!(
-            "the mapping {} is not valid: {err}. It should look like {{\"columns\": {{\"Work Phone\": \"phone\", \"Notes\": null}}}}",
-            path.display()
-        )
-    })
 }
 
 fn print_json(report: &Report) -> std::io::Result<()> {

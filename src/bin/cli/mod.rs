@@ -3,6 +3,7 @@
 mod check;
 mod generate;
 mod input;
+mod options;
 
 use std::path::PathBuf;
 
@@ -40,19 +41,18 @@ enum Format {
     Json,
 }
 
+/// How to read lead files: shared by `check` and `pack`.
 #[derive(Debug, clap::Args)]
-struct CheckArgs {
-    /// How to print the report.
-    #[arg(long, value_enum, default_value = "text")]
-    format: Format,
+struct ReadArgs {
     /// Read the files in this encoding instead of detecting it (utf-8, windows-1252, iso-8859-1, utf-16le, …).
     #[arg(long, value_name = "LABEL")]
     encoding: Option<String>,
     /// Split fields at this character instead of detecting it (`,` `;` `|` or `tab`).
     #[arg(long, value_name = "C")]
     delimiter: Option<String>,
-    /// A JSON file that maps headers to lead fields, replacing the automatic matching.
-    #[arg(long, value_name = "FILE")]
+    /// A template saved from Leadpack (or a JSON mapping of headers to lead fields) that
+    /// replaces the automatic matching.
+    #[arg(long, visible_alias = "template", value_name = "FILE")]
     mapping: Option<PathBuf>,
     /// A market segment your firm added to the CRM (repeat for several).
     #[arg(long = "segment", value_name = "NAME")]
@@ -60,6 +60,15 @@ struct CheckArgs {
     /// A sales concept your firm added to the CRM (repeat for several).
     #[arg(long = "concept", value_name = "NAME")]
     concepts: Vec<String>,
+}
+
+#[derive(Debug, clap::Args)]
+struct CheckArgs {
+    /// How to print the report.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    #[command(flatten)]
+    read: ReadArgs,
     /// How many findings the text report lists per file (the JSON report has them all).
     #[arg(long, default_value_t = 20, value_name = "N")]
     limit: usize,

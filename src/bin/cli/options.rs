@@ -1,0 +1,72 @@
+//! Reading options shared by `check` and `pack`: encodings, delimiters, templates.
+
+use std::path::Path;
+
+use leadpack::engine::check::CheckOptions;
+use leadpack::engine::decode::encoding_for_label;
+use leadpack::engine::dialect::parse_delimiter;
+use leadpack::engine::mapping::ExplicitMapping;
+use leadpack::engine::template::{ColumnPlan, Target, Template};
+
+use super::ReadArgs;
+use super::input::describe;
+
+/// The check options the reading arguments ask for, and the template, if one was given.
+pub fn read_options(args: &ReadArgs) -> Result<(CheckOptions, Option<Template>), String> {
+    let template = match &args.mapping {
+        Some(path) => Some(read_template(path)?),
+        None => None,
+    };
+    let mut options = match &template {
+        Some(template) => CheckOptions::from_template(template),
+        None => CheckOptions::default(),
+    };
+    options.output_encoding = None;
+    if let Some(label) = &args.encoding {
+        options.encoding = Some(encoding_for_label(label).ok_or_else(|| {
+            format!("“{label}” is not an encoding Leadpack knows; try utf-8, windows-1252, iso-8859-1 or utf-16le")
+        })?);
+    }
+    if let Some(text) = &args.delimiter {
+        options.delimiter = Some(parse_delimiter(text).ok_or_else(|| {
+            format!(
+                "“{text}” cannot be a delimiter; use one character such as , ; | or the word tab"
+            )
+        })?);
+    }
+    options.extra_segments.extend(args.segments.iter().cloned());
+    options.extra_concepts.extend(args.concepts.iter().cloned());
+    Ok((options, template))
+}
+
+/// Reads a template file, or a plain mapping file (`{"columns": {"Work Phone": "phone"}}`).
+pub fn read_template(path: &Path) -> Result<Template, String> {
+    let text = std::fs::read_to_string(path).map_err(|err| {
+        format!(
+            "cannot read the template {}: {}",
+            path.display(),
+            describe(&err)
+        )
+    })?;
+    if let Ok(mapping) = serde_json::from_str::<ExplicitMapping>(&text) {
+        let columns = mapping
+            .columns
+            .into_iter()
+            .map(|(header, field)| ColumnPlan {
+                header,
+                target: field.map_or(Target::Skip, |field| Target::Field { field }),
+            })
+            .collect();
+        return Ok(Template {
+            columns,
+            ..Template::default()
+        });
+    }
+    Template::from_json(&text).map_err(|message| {
+        format!(
+            "{} cannot be used as a template: {message}. Save a template from Leadpack, or write a \
+             mapping such as {{\"columns\": {{\"Work Phone\": \"phone\", \"Notes\": null}}}}",
+            path.display()
+        )
+    })
+}

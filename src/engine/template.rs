@@ -1,0 +1,507 @@
+//! Mapping templates: everything a user decided about a file's layout (which column becomes
+//! what, value mappings, types of extra phones and addresses, defaults for empty cells, output
+//! options), saved as a small versioned JSON file and applied to the next file of the same layout.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::check::FileReport;
+use super::encode::{OutputEncoding, Unrepresentable};
+use super::mapping::{ColumnMatch, ExplicitMapping};
+use super::report::Rule;
+use super::schema::{Field, header_key};
+
+/// The template format's version; files of a newer version are refused with a clear message.
+pub const TEMPLATE_VERSION: u32 = 1;
+
+/// The documented size limit of an import package (it must be smaller than 10 MB).
+pub const DEFAULT_MAX_PACKAGE_BYTES: u64 = 10_000_000;
+
+/// A part of an address, as the CRM's Addresses subcollection names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum AddressPart {
+    /// Street and number.
+    #[serde(rename = "address1")]
+    Address1,
+    /// Second address line.
+    #[serde(rename = "address2")]
+    Address2,
+    /// City or town.
+    #[serde(rename = "city")]
+    City,
+    /// State, province or region.
+    #[serde(rename = "state")]
+    State,
+    /// Zip or postal code.
+    #[serde(rename = "zip")]
+    Zip,
+    /// Country.
+    #[serde(rename = "country")]
+    Country,
+}
+
+impl AddressPart {
+    /// The CRM's attribute name: `address1`, `city`, …
+    pub fn attribute(self) -> &'static str {
+        match self {
+            AddressPart::Address1 => "address1",
+            AddressPart::Address2 => "address2",
+            AddressPart::City => "city",
+            AddressPart::State => "state",
+            AddressPart::Zip => "zip",
+            AddressPart::Country => "country",
+        }
+    }
+}
+
+/// What becomes of one source column in the package.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "target", rename_all = "kebab-case")]
+pub enum Target {
+    /// One of the ten lead fields.
+    Field {
+        /// The field.
+        field: Field,
+    },
+    /// An extra phone number or email address: a typed entry of the Telcoms subcollection.
+    Telcom {
+        /// The type name, e.g. `Mobile`, `Home`, `Business`, `Personal Email Address`.
+        #[serde(rename = "type")]
+        type_name: String,
+    },
+    /// A part of an address: an entry of the Addresses subcollection.
+    Address {
+        /// Which part.
+        part: AddressPart,
+        /// The address type, e.g. `Business` or `Home`.
+        #[serde(rename = "type")]
+        type_name: String,
+    },
+    /// Kept as a user field, under the column's own name.
+    UserField,
+    /// Not imported.
+    Skip,
+}
+
+/// One column of the file and what becomes of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColumnPlan {
+    /// The header, as written in the file (trimmed).
+    pub header: String,
+    /// What becomes of it.
+    #[serde(flatten)]
+    pub target: Target,
+}
+
+/// How packages are written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PackOptions {
+    /// The character set of the CSV files.
+    pub output_encoding: OutputEncoding,
+    /// What to do with characters the output encoding cannot hold.
+    pub unrepresentable: Unrepresentable,
+    /// Every package is strictly smaller than this many bytes.
+    pub max_package_bytes: u64,
+    /// Put rows with errors into the package too (by default they go to the rejected rows).
+    pub include_invalid: bool,
+    /// Keep values longer than the CRM's maximum as they are (by default they are cut exactly as
+    /// the CRM would cut them).
+    pub keep_long_values: bool,
+    /// Also write a simple lead CSV (the ten documented columns) for imports without a package.
+    pub simple_csv: bool,
+}
+
+impl Default for PackOptions {
+    fn default() -> Self {
+        PackOptions {
+            output_encoding: OutputEncoding::Utf8,
+            unrepresentable: Unrepresentable::Refuse,
+            max_package_bytes: DEFAULT_MAX_PACKAGE_BYTES,
+            include_invalid: false,
+            keep_long_values: false,
+            simple_csv: false,
+        }
+    }
+}
+
+/// Everything a user decided, as saved in a template file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Template {
+    /// The format version ([`TEMPLATE_VERSION`]).
+    pub version: u32,
+    /// What becomes of each column, by header.
+    pub columns: Vec<ColumnPlan>,
+    /// A firm's own market segments.
+    pub segments: Vec<String>,
+    /// A firm's own sales concepts.
+    pub concepts: Vec<String>,
+    /// Per limited-value field (`marketSegment`, `salesConcept`): source value → the value to write.
+    /// An empty target means "leave it out".
+    pub value_mappings: BTreeMap<Field, BTreeMap<String, String>>,
+    /// Per field: the value the CRM uses for empty cells (the Data Mapping Tool's null converter).
+    pub null_converters: BTreeMap<Field, String>,
+    /// Strip RTF codes from text values on import (the `rtf2plain` text converter).
+    pub rtf2plain: bool,
+    /// The target field category of the files ("Type of Data in File").
+    pub category: String,
+    /// How packages are written.
+    pub options: PackOptions,
+}
+
+impl Default for Template {
+    fn default() -> Self {
+        Template {
+            version: TEMPLATE_VERSION,
+            columns: Vec::new(),
+            segments: Vec::new(),
+            concepts: Vec::new(),
+            value_mappings: BTreeMap::new(),
+            null_converters: BTreeMap::new(),
+            rtf2plain: false,
+            category: "All".to_string(),
+            options: PackOptions::default(),
+        }
+    }
+}
+
+impl Template {
+    /// Reads a template from its JSON text, with a message for people when it cannot.
+    pub fn from_json(text: &str) -> Result<Template, String> {
+        #[derive(Deserialize)]
+        struct Version {
+            #[serde(default)]
+            version: Option<u32>,
+        }
+        let version: Version = serde_json::from_str(text)
+            .map_err(|err| format!("this is not a Leadpack template (not valid JSON: {err})"))?;
+        match version.version {
+            None => Err("this is not a Leadpack template: it has no \"version\"".to_string()),
+            Some(v) if v > TEMPLATE_VERSION => Err(format!(
+                "this template was made by a newer Leadpack (format version {v}); update Leadpack to use it"
+            )),
+            Some(_) => serde_json::from_str(text)
+                .map_err(|err| format!("this template cannot be read: {err}")),
+        }
+    }
+
+    /// The template as pretty JSON, ready to save.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// The template a checked file suggests: its column matches, extra phones, emails and
+    /// address parts as subcollection entries, other columns as user fields, and the spellings
+    /// the checker normalised as value mappings.
+    pub fn suggested(report: &FileReport) -> Template {
+        let columns: Vec<ColumnMatch> = report.columns.iter().map(|c| c.column.clone()).collect();
+        let mut template = Template {
+            columns: plan_columns(&columns),
+            ..Template::default()
+        };
+        for finding in &report.issues {
+            if matches!(
+                finding.rule,
+                Rule::SegmentNormalised | Rule::ConceptNormalised
+            ) && let (Some(field), Some(value), Some(to)) =
+                (finding.field, &finding.value, &finding.suggestion)
+            {
+                template
+                    .value_mappings
+                    .entry(field)
+                    .or_default()
+                    .insert(value.trim().to_string(), to.clone());
+            }
+        }
+        template
+    }
+
+    /// The column → lead field part of the template, as the checker takes it.
+    pub fn explicit_mapping(&self) -> ExplicitMapping {
+        let mut mapping = ExplicitMapping::default();
+        for column in &self.columns {
+            let field = match column.target {
+                Target::Field { field } => Some(field),
+                _ => None,
+            };
+            mapping
+                .columns
+                .entry(column.header.clone())
+                .or_insert(field);
+        }
+        mapping
+    }
+
+    /// What becomes of the column with this header (`Skip` when the template does not name it).
+    pub fn target(&self, header: &str) -> Target {
+        self.columns
+            .iter()
+            .find(|column| column.header == header)
+            .map_or(Target::Skip, |column| column.target.clone())
+    }
+}
+
+/// The plan for each column: matched ones become their fields, the rest become subcollection
+/// entries or user fields.
+pub fn plan_columns(columns: &[ColumnMatch]) -> Vec<ColumnPlan> {
+    columns
+        .iter()
+        .map(|column| {
+            let target = match column.field {
+                Some(field) => Target::Field { field },
+                None => unmatched_target(column),
+            };
+            ColumnPlan {
+                header: column.header.clone(),
+                target,
+            }
+        })
+        .collect()
+}
+
+fn unmatched_target(column: &ColumnMatch) -> Target {
+    let key = header_key(&column.header);
+    if key.is_empty() {
+        return Target::Skip;
+    }
+    match column.wanted {
+        Some(Field::Phone) => {
+            return Target::Telcom {
+                type_name: phone_type(&key).to_string(),
+            };
+        }
+        Some(Field::Email) => {
+            return Target::Telcom {
+                type_name: email_type(&key).to_string(),
+            };
+        }
+        _ => {}
+    }
+    if let Some(part) = address_part(&key) {
+        return Target::Address {
+            part,
+            type_name: if key.contains("home") {
+                "Home"
+            } else {
+                "Business"
+            }
+            .to_string(),
+        };
+    }
+    Target::UserField
+}
+
+/// The Telcom type of an extra phone column, from its header (in matching form).
+fn phone_type(key: &str) -> &'static str {
+    if ["mobile", "cell", "gsm", "handy", "portable"]
+        .iter()
+        .any(|w| key.contains(w))
+    {
+        "Mobile"
+    } else if key.contains("home") || key.contains("private") || key.contains("personal") {
+        "Home"
+    } else if key.contains("fax") {
+        "Fax"
+    } else {
+        "Business"
+    }
+}
+
+/// The Telcom type of an extra email column, from its header (in matching form).
+fn email_type(key: &str) -> &'static str {
+    if key.contains("personal") || key.contains("home") || key.contains("private") {
+        "Personal Email Address"
+    } else {
+        "Business Email Address"
+    }
+}
+
+/// The address part a header names, if it names one.
+pub fn address_part(key: &str) -> Option<AddressPart> {
+    let ends = |words: &[&str]| words.iter().any(|w| key.ends_with(w));
+    if ends(&["address2", "addressline2", "street2", "line2"]) {
+        Some(AddressPart::Address2)
+    } else if ends(&[
+        "address",
+        "address1",
+        "addressline1",
+        "street",
+        "streetaddress",
+        "line1",
+        "adresse",
+        "strasse",
+    ]) {
+        Some(AddressPart::Address1)
+    } else if ends(&["city", "town", "ville", "stadt", "municipality"]) {
+        Some(AddressPart::City)
+    } else if ends(&["state", "province", "region", "county", "stateprovince"]) {
+        Some(AddressPart::State)
+    } else if ends(&["country", "countrycode", "pays", "land"]) {
+        Some(AddressPart::Country)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::mapping::auto_map;
+
+    fn plan(headers: &[&str]) -> Vec<Target> {
+        let headers: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
+        plan_columns(&auto_map(&headers, &[]))
+            .into_iter()
+            .map(|c| c.target)
+            .collect()
+    }
+
+    #[test]
+    fn extra_phones_and_emails_become_typed_telcoms() {
+        let targets = plan(&[
+            "First Name",
+            "Work Phone",
+            "Mobile",
+            "Home Phone",
+            "Email",
+            "Personal Email",
+        ]);
+        assert_eq!(
+            targets[1],
+            Target::Field {
+                field: Field::Phone
+            }
+        );
+        assert_eq!(
+            targets[2],
+            Target::Telcom {
+                type_name: "Mobile".into()
+            }
+        );
+        assert_eq!(
+            targets[3],
+            Target::Telcom {
+                type_name: "Home".into()
+            }
+        );
+        assert_eq!(
+            targets[4],
+            Target::Field {
+                field: Field::Email
+            }
+        );
+        assert_eq!(
+            targets[5],
+            Target::Telcom {
+                type_name: "Personal Email Address".into()
+            }
+        );
+    }
+
+    #[test]
+    fn address_columns_become_address_parts() {
+        let targets = plan(&["Street", "City", "Province", "Country", "Home Address"]);
+        assert_eq!(
+            targets[0],
+            Target::Address {
+                part: AddressPart::Address1,
+                type_name: "Business".into()
+            }
+        );
+        assert_eq!(
+            targets[1],
+            Target::Address {
+                part: AddressPart::City,
+                type_name: "Business".into()
+            }
+        );
+        assert_eq!(
+            targets[2],
+            Target::Address {
+                part: AddressPart::State,
+                type_name: "Business".into()
+            }
+        );
+        assert_eq!(
+            targets[3],
+            Target::Address {
+                part: AddressPart::Country,
+                type_name: "Business".into()
+            }
+        );
+        assert_eq!(
+            targets[4],
+            Target::Address {
+                part: AddressPart::Address1,
+                type_name: "Home".into()
+            }
+        );
+    }
+
+    #[test]
+    fn other_columns_become_user_fields() {
+        assert_eq!(
+            plan(&["Notes", "Shoe Size"]),
+            [Target::UserField, Target::UserField]
+        );
+    }
+
+    #[test]
+    fn templates_round_trip_through_json() {
+        let mut template = Template {
+            columns: plan_columns(&auto_map(&["Mobile".into(), "Phone".into()], &[])),
+            segments: vec!["Young Families".into()],
+            rtf2plain: true,
+            ..Template::default()
+        };
+        template
+            .value_mappings
+            .entry(Field::MarketSegment)
+            .or_default()
+            .insert("pre retirement".into(), "Pre-Retirement".into());
+        template
+            .null_converters
+            .insert(Field::Company, "Unknown".into());
+        template.options.output_encoding = OutputEncoding::Windows1252;
+        let json = template.to_json();
+        assert!(json.contains("\"version\": 1"));
+        assert!(json.contains("\"target\": \"telcom\""));
+        assert_eq!(Template::from_json(&json).unwrap(), template);
+    }
+
+    #[test]
+    fn newer_or_foreign_json_is_refused_clearly() {
+        assert!(
+            Template::from_json("{\"version\": 99}")
+                .unwrap_err()
+                .contains("newer Leadpack")
+        );
+        assert!(
+            Template::from_json("{\"columns\": []}")
+                .unwrap_err()
+                .contains("no \"version\"")
+        );
+        assert!(
+            Template::from_json("not json")
+                .unwrap_err()
+                .contains("not valid JSON")
+        );
+    }
+
+    #[test]
+    fn explicit_mapping_keeps_only_lead_fields() {
+        let template = Template {
+            columns: plan_columns(&auto_map(
+                &["Mobile".into(), "Phone".into(), "Notes".into()],
+                &[],
+            )),
+            ..Template::default()
+        };
+        let mapping = template.explicit_mapping();
+        assert_eq!(mapping.columns["Phone"], Some(Field::Phone));
+        assert_eq!(mapping.columns["Mobile"], None);
+        assert_eq!(mapping.columns["Notes"], None);
+    }
+}
