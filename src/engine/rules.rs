@@ -22,6 +22,9 @@ const WEIGHT_EMAIL: u32 = 30;
 /// phone and both names (70), email and phone (70) or more. A phone or an email alone is not enough.
 pub const LIKELY_DUPLICATE_SCORE: u32 = 60;
 
+/// A column's header and the lead field it is matched to.
+pub type ColumnName = (String, Option<Field>);
+
 /// What one record came to.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Verdict {
@@ -144,7 +147,7 @@ pub struct RecordChecker {
     by_phone: HashTable<u32>,
     /// The output encoding whose unrepresentable characters are reported, with every column's
     /// header and field.
-    output: Option<(OutputEncoding, Vec<(String, Option<Field>)>)>,
+    output: Option<(OutputEncoding, Vec<ColumnName>)>,
 }
 
 impl RecordChecker {
