@@ -51,7 +51,10 @@ pub fn encoding_for_label(label: &str) -> Option<&'static Encoding> {
         "utf8" => Some(UTF_8),
         "utf16le" | "utf-16" => Some(UTF_16LE),
         "utf16be" => Some(UTF_16BE),
-        _ => Encoding::for_label(normalised.as_bytes()),
+        // Labels such as iso-2022-kr name WHATWG's "replacement" encoding, which reads nothing.
+        _ => Encoding::for_label(normalised.as_bytes()).filter(|encoding| {
+            *encoding != encoding_rs::REPLACEMENT && *encoding != encoding_rs::X_USER_DEFINED
+        }),
     }
 }
 
@@ -410,6 +413,7 @@ mod tests {
         assert_eq!(encoding_for_label("latin1"), Some(WINDOWS_1252));
         assert_eq!(encoding_for_label("UTF8"), Some(UTF_8));
         assert_eq!(encoding_for_label("klingon"), None);
+        assert_eq!(encoding_for_label("iso-2022-kr"), None);
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod encode;
 pub mod error;
 pub mod generate;
 pub mod mapping;
+pub mod package;
 pub mod quality;
 pub mod reader;
 pub mod report;

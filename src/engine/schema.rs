@@ -69,6 +69,8 @@ pub const FIELDS: [FieldSpec; 10] = [
             "contactid",
             "clientid",
             "leadnumber",
+            "leadref",
+            "leadreference",
             "ref",
             "reference",
             "refno",
@@ -156,6 +158,8 @@ pub const FIELDS: [FieldSpec; 10] = [
             "contactnumber",
             "primaryphone",
             "directline",
+            "telefon",
+            "telefono",
         ],
     },
     FieldSpec {
@@ -209,6 +213,11 @@ pub const FIELDS: [FieldSpec; 10] = [
             "firm",
             "account",
             "accountname",
+            "societe",
+            "entreprise",
+            "empresa",
+            "firma",
+            "unternehmen",
         ],
     },
     FieldSpec {
@@ -226,6 +235,11 @@ pub const FIELDS: [FieldSpec; 10] = [
             "title",
             "jobposition",
             "jobrole",
+            "fonction",
+            "poste",
+            "beruf",
+            "cargo",
+            "puesto",
         ],
     },
     FieldSpec {
@@ -324,8 +338,10 @@ impl std::fmt::Display for Field {
 ///
 /// `E-mail Address`, `email_address` and `EmailAddress` all become `emailaddress`.
 pub fn header_key(header: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    // Accents are dropped too: `Société` and `Societe` are one header.
     header
-        .chars()
+        .nfd()
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)
         .collect()
@@ -386,7 +402,8 @@ mod tests {
         assert_eq!(header_key("E-mail Address"), "emailaddress");
         assert_eq!(header_key("zip_code"), "zipcode");
         assert_eq!(header_key(" Work.Phone "), "workphone");
-        assert_eq!(header_key("Prénom"), "prénom");
+        assert_eq!(header_key("Prénom"), "prenom");
+        assert_eq!(header_key("Société"), "societe");
     }
 
     #[test]

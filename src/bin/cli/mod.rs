@@ -4,6 +4,7 @@ mod check;
 mod generate;
 mod input;
 mod options;
+mod pack;
 
 use std::path::PathBuf;
 
@@ -28,6 +29,8 @@ struct Cli {
 enum Command {
     /// Check lead files against the CRM's rules and report what it would reject, cut or ignore.
     Check(CheckArgs),
+    /// Check lead files and write NexJ CRM import packages (ZIP, under the size limit), plus the rows left out.
+    Pack(PackArgs),
     /// Write a realistic lead file with a chosen share of defects (for trying Leadpack out and benchmarks).
     Generate(GenerateArgs),
 }
@@ -72,6 +75,39 @@ struct CheckArgs {
     /// How many findings the text report lists per file (the JSON report has them all).
     #[arg(long, default_value_t = 20, value_name = "N")]
     limit: usize,
+    /// The lead files (CSV).
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+struct PackArgs {
+    #[command(flatten)]
+    read: ReadArgs,
+    /// The folder to write the packages into (created if missing).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// The character set of the CSV files in the packages: utf-8 (default), windows-1252 or iso-8859-1.
+    #[arg(long, value_name = "ENCODING")]
+    output_encoding: Option<String>,
+    /// Every package is smaller than this many bytes (default 10000000, the CRM's 10 MB).
+    #[arg(long, value_name = "N")]
+    max_package_bytes: Option<u64>,
+    /// Put leads with errors into the packages too, instead of the rejected rows.
+    #[arg(long)]
+    include_invalid: bool,
+    /// Keep values longer than the CRM's maximum as they are, instead of cutting them as the CRM would.
+    #[arg(long)]
+    keep_long_values: bool,
+    /// Also write a simple lead CSV with the ten documented columns.
+    #[arg(long)]
+    simple_csv: bool,
+    /// Replace characters the output encoding cannot hold with letters without accents (or `?`).
+    #[arg(long)]
+    replace_unrepresentable: bool,
+    /// Also write every finding to a CSV report.
+    #[arg(long)]
+    findings: bool,
     /// The lead files (CSV).
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
@@ -129,6 +165,7 @@ pub fn run() -> i32 {
     };
     match cli.command {
         Command::Check(args) => check::run(args),
+        Command::Pack(args) => pack::run(args),
         Command::Generate(args) => generate::run(args),
     }
 }

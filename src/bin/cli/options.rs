@@ -48,7 +48,16 @@ pub fn read_template(path: &Path) -> Result<Template, String> {
             describe(&err)
         )
     })?;
-    if let Ok(mapping) = serde_json::from_str::<ExplicitMapping>(&text) {
+    let has_version = serde_json::from_str::<serde_json::Value>(&text)
+        .is_ok_and(|value| value.get("version").is_some());
+    if !has_version {
+        let mapping = serde_json::from_str::<ExplicitMapping>(&text).map_err(|err| {
+            format!(
+                "the mapping {} is not valid: {err}. It should look like {{\"columns\": {{\"Work Phone\": \"phone\", \"Notes\": null}}}}, \
+                 with the fields id, firstName, lastName, email, phone, marketSegment, salesConcept, company, position, zipCode",
+                path.display()
+            )
+        })?;
         let columns = mapping
             .columns
             .into_iter()

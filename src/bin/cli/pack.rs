@@ -1,0 +1,238 @@
+//! `leadpack pack`: checks each file and writes its import packages, rejected rows and reports.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use leadpack::engine::check::{CheckOptions, FileChecker, FileReport};
+use leadpack::engine::encode::{OutputEncoding, Unrepresentable};
+use leadpack::engine::package::{OutputFile, PackOutcome, Packer, findings_csv};
+use leadpack::engine::report::{Rule, Severity};
+use leadpack::engine::template::Template;
+use leadpack::engine::units::format_size;
+
+use super::input::{describe, display_name, read_chunks};
+use super::options::read_options;
+use super::{EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, PackArgs};
+
+pub fn run(args: PackArgs) -> i32 {
+    let (options, template) = match read_options(&args.read) {
+        Ok(read) => read,
+        Err(message) => {
+            eprintln!("leadpack: {message}");
+            return EXIT_UNUSABLE;
+        }
+    };
+    let output_encoding = match args
+        .output_encoding
+        .as_deref()
+        .map(OutputEncoding::from_label)
+    {
+        None => None,
+        Some(Some(encoding)) => Some(encoding),
+        Some(None) => {
+            eprintln!("leadpack: the output encoding must be utf-8, windows-1252 or iso-8859-1");
+            return EXIT_UNUSABLE;
+        }
+    };
+    if let Err(err) = std::fs::create_dir_all(&args.out) {
+        eprintln!(
+            "leadpack: cannot create the folder {}: {}",
+            args.out.display(),
+            describe(&err)
+        );
+        return EXIT_UNUSABLE;
+    }
+
+    let mut code = EXIT_OK;
+    let mut reports = Vec::new();
+    for path in &args.files {
+        let name = display_name(path);
+        let outcome = pack_file(
+            path,
+            &name,
+            &options,
+            template.as_ref(),
+            output_encoding,
+            &args,
+        );
+        match outcome {
+            Ok((report, outcome)) => {
+                if let Err(message) = write_all(&args.out, outcome.files()) {
+                    eprintln!("leadpack: {message}");
+                    return EXIT_UNUSABLE;
+                }
+                print_outcome(&report, &outcome);
+                if outcome.rejected_rows > 0 {
+                    code = code.max(EXIT_FINDINGS);
+                }
+                reports.push(report);
+            }
+            Err(Failure::Unusable(message)) => {
+                eprintln!("leadpack: {message}");
+                code = EXIT_UNUSABLE;
+            }
+            Err(Failure::Refused(message)) => {
+                eprintln!("leadpack: {message}");
+                code = code.max(EXIT_FINDINGS);
+            }
+        }
+    }
+    if args.findings && !reports.is_empty() {
+        let findings = findings_csv(&reports);
+        if let Err(message) = write_all(&args.out, std::iter::once(&findings)) {
+            eprintln!("leadpack: {message}");
+            return EXIT_UNUSABLE;
+        }
+        println!(
+            "Findings report: {} ({} findings)",
+            findings.name, findings.rows
+        );
+    }
+    code
+}
+
+enum Failure {
+    /// The input or the options cannot be used.
+    Unusable(String),
+    /// The data needs a decision first (characters the encoding cannot hold).
+    Refused(String),
+}
+
+/// Checks and packs one file. Without a template, a first pass checks the file and suggests
+/// one (as the web app does), so both give the same packages.
+fn pack_file(
+    path: &Path,
+    name: &str,
+    options: &CheckOptions,
+    template: Option<&Template>,
+    output_encoding: Option<OutputEncoding>,
+    args: &PackArgs,
+) -> Result<(FileReport, PackOutcome), Failure> {
+    let mut options = options.clone();
+    options.size_hint = std::fs::metadata(path).ok().map(|meta| meta.len());
+    let mut template = match template {
+        Some(template) => template.clone(),
+        None => {
+            let mut checker = FileChecker::new(name, options.clone());
+            read_chunks(path, |chunk| {
+                checker.feed(chunk).map_err(|err| err.to_string())
+            })
+            .map_err(Failure::Unusable)?;
+            let report = checker
+                .finish()
+                .map_err(|err| Failure::Unusable(err.to_string()))?;
+            let mut suggested = Template::suggested(&report);
+            suggested.segments = options.extra_segments.clone();
+            suggested.concepts = options.extra_concepts.clone();
+            suggested
+        }
+    };
+    apply_flags(&mut template, output_encoding, args);
+
+    let mut pass = CheckOptions::from_template(&template);
+    pass.encoding = options.encoding;
+    pass.delimiter = options.delimiter;
+    pass.size_hint = options.size_hint;
+    let mut checker = FileChecker::new(name, pass);
+    let mut packer = Packer::new(name, &template);
+    read_chunks(path, |chunk| {
+        checker
+            .feed_with(chunk, &mut packer)
+            .map_err(|err| err.to_string())
+    })
+    .map_err(Failure::Unusable)?;
+    let report = checker
+        .finish_with(&mut packer)
+        .map_err(|err| Failure::Unusable(err.to_string()))?;
+
+    let unrepresentable: Vec<_> = report
+        .issues
+        .iter()
+        .filter(|f| f.rule == Rule::Unrepresentable)
+        .collect();
+    if !unrepresentable.is_empty() && template.options.unrepresentable == Unrepresentable::Refuse {
+        let encoding = template.options.output_encoding.title();
+        let mut message = format!(
+            "{name}: {} value(s) have characters {encoding} cannot hold, so nothing was written:",
+            unrepresentable.len()
+        );
+        for finding in unrepresentable.iter().take(10) {
+            message.push_str(&format!("\n  row {}: {}", finding.row, finding.message));
+        }
+        if unrepresentable.len() > 10 {
+            message.push_str(&format!("\n  … and {} more", unrepresentable.len() - 10));
+        }
+        message.push_str(
+            "\nUse --output-encoding utf-8, or --replace-unrepresentable to write letters without accents instead.",
+        );
+        return Err(Failure::Refused(message));
+    }
+    let outcome = packer
+        .finish(&report)
+        .map_err(|err| Failure::Unusable(format!("{name}: {err}")))?;
+    Ok((report, outcome))
+}
+
+fn apply_flags(template: &mut Template, output_encoding: Option<OutputEncoding>, args: &PackArgs) {
+    let options = &mut template.options;
+    if let Some(encoding) = output_encoding {
+        options.output_encoding = encoding;
+    }
+    if let Some(limit) = args.max_package_bytes {
+        options.max_package_bytes = limit;
+    }
+    options.include_invalid |= args.include_invalid;
+    options.keep_long_values |= args.keep_long_values;
+    options.simple_csv |= args.simple_csv;
+    if args.replace_unrepresentable {
+        options.unrepresentable = Unrepresentable::Replace;
+    }
+}
+
+/// Writes every file into `dir`, each first under a temporary name, so no half-written file is
+/// ever left under a real name.
+fn write_all<'a>(dir: &Path, files: impl Iterator<Item = &'a OutputFile>) -> Result<(), String> {
+    for file in files {
+        let target: PathBuf = dir.join(&file.name);
+        let partial = dir.join(format!(".{}.partial", file.name));
+        std::fs::write(&partial, &file.bytes)
+            .and_then(|()| std::fs::rename(&partial, &target))
+            .map_err(|err| {
+                let _ = std::fs::remove_file(&partial);
+                format!("cannot write {}: {}", target.display(), describe(&err))
+            })?;
+    }
+    Ok(())
+}
+
+fn print_outcome(report: &FileReport, outcome: &PackOutcome) {
+    println!(
+        "{}: {} leads read, {} packed, {} left out",
+        report.file, outcome.records, outcome.packaged, outcome.rejected_rows
+    );
+    for file in outcome.files() {
+        println!(
+            "  {:<40} {:>10}  {:>8} rows",
+            file.name,
+            format_size(file.bytes.len() as u64),
+            file.rows
+        );
+    }
+    if outcome.rejected_rows > 0 {
+        let mut reasons: BTreeMap<Rule, u64> = BTreeMap::new();
+        for finding in report
+            .issues
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+        {
+            *reasons.entry(finding.rule).or_default() += 1;
+        }
+        println!("  Left out because of:");
+        for (rule, count) in reasons {
+            println!("    {count:>7}  {}", rule.label());
+        }
+        println!(
+            "  Fix them in the rejected rows file and pack it again, or use --include-invalid."
+        );
+    }
+}

@@ -1,0 +1,816 @@
+//! Import packages: the cleaned leads written as CSV in the chosen encoding with their mapping
+//! XML, in ZIP archives strictly below the size limit (split by rows when needed, the
+//! compressed size measured, never guessed), each verified by reading it back; plus the
+//! rejected rows, the simple lead CSV and the findings report.
+//!
+//! The packer is a [`RowSink`]: it runs in the same pass as the checker, so the rows it packs
+//! are exactly the rows the checker judged.
+
+use std::cell::Cell;
+use std::hash::Hasher;
+use std::io::{Cursor, Read, Seek, SeekFrom, Write};
+use std::rc::Rc;
+
+use rustc_hash::FxHasher;
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, DateTime, ZipArchive, ZipWriter};
+
+use super::check::{FileReport, RowSink};
+use super::csvout::CsvOut;
+use super::encode::{OutputEncoding, Unrepresentable};
+use super::mapping::ColumnMatch;
+use super::reader::{Record, RecordReader};
+use super::report::{Finding, Rule, Severity};
+use super::rules::{Verdict, trim};
+use super::schema::Field;
+use super::template::{PackOptions, Target, Template};
+use super::values::KnownValues;
+use super::xml::{self, FieldMappings, PackageFile, names};
+
+/// The compression level of packages: zlib's default, a good balance of size and speed.
+const COMPRESSION_LEVEL: i64 = 6;
+
+/// Something that keeps a package from being written, in plain words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackError(pub String);
+
+impl std::fmt::Display for PackError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for PackError {}
+
+/// What a written file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OutputKind {
+    /// An import package (ZIP).
+    Package,
+    /// The rows left out of the packages, with their problems (CSV).
+    Rejected,
+    /// The ten documented columns, for imports without a package (CSV).
+    SimpleCsv,
+    /// Every finding (CSV).
+    Findings,
+}
+
+/// One file Leadpack produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    /// Its name.
+    pub name: String,
+    /// What it is.
+    pub kind: OutputKind,
+    /// The leads (or findings) it holds.
+    pub rows: u64,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// Everything packing one file produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackOutcome {
+    /// The packages, in order.
+    pub packages: Vec<OutputFile>,
+    /// The rejected rows, when rows were left out.
+    pub rejected: Option<OutputFile>,
+    /// The simple lead CSV, when asked for.
+    pub simple: Option<OutputFile>,
+    /// Records read.
+    pub records: u64,
+    /// Records written to packages.
+    pub packaged: u64,
+    /// Records written to the rejected rows.
+    pub rejected_rows: u64,
+}
+
+impl PackOutcome {
+    /// Every file, packages first.
+    pub fn files(&self) -> impl Iterator<Item = &OutputFile> {
+        self.packages
+            .iter()
+            .chain(&self.rejected)
+            .chain(&self.simple)
+    }
+}
+
+/// A file name made safe for any system and for the CRM: ASCII letters, digits, `-` and `_`.
+pub fn safe_stem(name: &str) -> String {
+    let stem = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let stem = match stem.rfind('.') {
+        Some(dot) if dot > 0 => &stem[..dot],
+        _ => stem,
+    };
+    let mut safe: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    safe.truncate(60);
+    let trimmed = safe.trim_matches('_');
+    if trimmed.is_empty() {
+        "leads".to_string()
+    } else {
+        trimmed.to_string()
+    }
+}
+
+/// The name of package `index` (from 0) of `total` for `stem`.
+pub fn package_name(stem: &str, index: usize, total: usize) -> String {
+    if total <= 1 {
+        format!("{stem}.zip")
+    } else {
+        let width = total.to_string().len().max(2);
+        format!("{stem}-part-{:0width$}-of-{total:0width$}.zip", index + 1)
+    }
+}
+
+/// A column of the package CSV.
+#[derive(Debug, Clone)]
+struct OutColumn {
+    /// The source column it comes from.
+    source: usize,
+    /// Its header in the package.
+    name: String,
+    /// The lead field, when it is one.
+    field: Option<Field>,
+}
+
+/// A `Write + Seek` over a growing buffer that tells its size to whoever holds the probe.
+struct SizeProbe {
+    cursor: Cursor<Vec<u8>>,
+    size: Rc<Cell<u64>>,
+}
+
+impl Write for SizeProbe {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let written = self.cursor.write(buf)?;
+        self.size.set(self.cursor.get_ref().len() as u64);
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Seek for SizeProbe {
+    fn seek(&mut self, pos: SeekFrom) -> std::io::Result<u64> {
+        self.cursor.seek(pos)
+    }
+}
+
+/// A package being written.
+struct Part {
+    zip: ZipWriter<SizeProbe>,
+    size: Rc<Cell<u64>>,
+    /// Raw CSV bytes written since the last flush of the compressor.
+    unflushed: u64,
+    rows: u64,
+    checksum: FxHasher,
+}
+
+/// A finished package, before it has its final name.
+struct FinishedPart {
+    bytes: Vec<u8>,
+    rows: u64,
+    checksum: u64,
+}
+
+/// Packs the records of one file as the checker hands them over.
+pub struct Packer {
+    stem: String,
+    template: Template,
+    options: PackOptions,
+    segments: KnownValues,
+    concepts: KnownValues,
+    csv: CsvOut,
+    /// Set from the header.
+    columns: Vec<OutColumn>,
+    header_fields: usize,
+    csv_name: String,
+    header_row: Vec<u8>,
+    xml_files: Vec<(String, Vec<u8>)>,
+    /// Bytes after the CSV data: central directory, end record, and a margin.
+    tail: u64,
+    part: Option<Part>,
+    finished: Vec<FinishedPart>,
+    rejected: Vec<u8>,
+    rejected_rows: u64,
+    simple: Option<Vec<u8>>,
+    packaged: u64,
+    /// Scratch buffers, kept to avoid allocating per row.
+    row: Vec<u8>,
+    encoded: Vec<Vec<u8>>,
+    values: Vec<String>,
+    error: Option<PackError>,
+}
+
+impl Packer {
+    /// A packer for the file named `file_name`, following `template` (its column plan, value
+    /// mappings, null converters and options).
+    pub fn new(file_name: &str, template: &Template) -> Self {
+        let options = template.options.clone();
+        let segments = KnownValues::segments(template.segments.iter().map(String::as_str))
+            .with_overrides(
+                template
+                    .value_mappings
+                    .get(&Field::MarketSegment)
+                    .into_iter()
+                    .flatten(),
+            );
+        let concepts = KnownValues::concepts(template.concepts.iter().map(String::as_str))
+            .with_overrides(
+                template
+                    .value_mappings
+                    .get(&Field::SalesConcept)
+                    .into_iter()
+                    .flatten(),
+            );
+        Packer {
+            stem: safe_stem(file_name),
+            template: template.clone(),
+            simple: options.simple_csv.then(Vec::new),
+            options,
+            segments,
+            concepts,
+            csv: CsvOut::new(),
+            columns: Vec::new(),
+            header_fields: 0,
+            csv_name: String::new(),
+            header_row: Vec::new(),
+            xml_files: Vec::new(),
+            tail: 0,
+            part: None,
+            finished: Vec::new(),
+            rejected: Vec::new(),
+            rejected_rows: 0,
+            packaged: 0,
+            row: Vec::new(),
+            encoded: Vec::new(),
+            values: Vec::new(),
+            error: None,
+        }
+    }
+
+    /// The stem of every output name.
+    pub fn stem(&self) -> &str {
+        &self.stem
+    }
+
+    /// Ends packing: finishes the last package, names the packages, verifies each one, and
+    /// checks that every record went to exactly one place.
+    pub fn finish(mut self, report: &FileReport) -> Result<PackOutcome, PackError> {
+        if let Some(error) = self.error.take() {
+            return Err(error);
+        }
+        if self.columns.is_empty() && report.summary.records == 0 && self.csv_name.is_empty() {
+            return Err(PackError(format!(
+                "{} has no header row, so there is nothing to pack.",
+                report.file
+            )));
+        }
+        if self.part.is_some() || self.finished.is_empty() {
+            // An empty package still tells the CRM the layout; a file with no good leads gets one.
+            if self.part.is_none() {
+                self.start_part(0)?;
+            }
+            self.finish_part()?;
+        }
+        let records = report.summary.records;
+        if self.packaged + self.rejected_rows != records {
+            return Err(PackError(format!(
+                "Leadpack lost track of rows in {}: {records} read, {} packed and {} rejected. Nothing was \
+                 written; please report this problem.",
+                report.file, self.packaged, self.rejected_rows
+            )));
+        }
+        let total = self.finished.len();
+        let mut packages = Vec::with_capacity(total);
+        for (index, part) in self.finished.into_iter().enumerate() {
+            let name = package_name(&self.stem, index, total);
+            verify(
+                &name,
+                &part,
+                &self.csv_name,
+                self.options.output_encoding,
+                self.header_fields,
+            )?;
+            if part.bytes.len() as u64 >= self.options.max_package_bytes {
+                return Err(PackError(format!(
+                    "{name} came out at {} bytes, not below the limit of {}; nothing was written. Please report this problem.",
+                    part.bytes.len(),
+                    self.options.max_package_bytes
+                )));
+            }
+            packages.push(OutputFile {
+                name,
+                kind: OutputKind::Package,
+                rows: part.rows,
+                bytes: part.bytes,
+            });
+        }
+        let rejected = (self.rejected_rows > 0).then(|| OutputFile {
+            name: format!("{}-rejected.csv", self.stem),
+            kind: OutputKind::Rejected,
+            rows: self.rejected_rows,
+            bytes: self.rejected,
+        });
+        let simple = self.simple.map(|bytes| OutputFile {
+            name: format!("{}-leads.csv", self.stem),
+            kind: OutputKind::SimpleCsv,
+            rows: self.packaged,
+            bytes,
+        });
+        Ok(PackOutcome {
+            packages,
+            rejected,
+            simple,
+            records,
+            packaged: self.packaged,
+            rejected_rows: self.rejected_rows,
+        })
+    }
+
+    /// Lays out the package from the header: its CSV columns, CSV header and XML files.
+    fn lay_out(&mut self, header: &Record<'_>, matches: &[ColumnMatch]) {
+        self.header_fields = header.len();
+        self.csv_name = format!("{}.csv", self.stem);
+        let mut mappings = FieldMappings {
+            category: self.template.category.clone(),
+            null_converters: self.template.null_converters.clone(),
+            rtf2plain: self.template.rtf2plain,
+            ..FieldMappings::default()
+        };
+        let mut used_names: Vec<String> = Vec::new();
+        let mut unique = |wanted: &str| {
+            let base = xml::xml_safe(wanted).trim().to_string();
+            let base = if base.is_empty() {
+                "Column".to_string()
+            } else {
+                base
+            };
+            let mut name = base.clone();
+            let mut n = 2;
+            while used_names
+                .iter()
+                .any(|used| used.eq_ignore_ascii_case(&name))
+            {
+                name = format!("{base} ({n})");
+                n += 1;
+            }
+            used_names.push(name.clone());
+            name
+        };
+
+        // The lead fields first, in the documented order, under their documented titles.
+        for field in Field::ALL {
+            if let Some(source) = matches.iter().position(|m| m.field == Some(field)) {
+                let name = unique(field.title());
+                mappings.fields.push((name.clone(), field));
+                self.columns.push(OutColumn {
+                    source,
+                    name,
+                    field: Some(field),
+                });
+            }
+        }
+        // Then the other columns the template keeps, in file order. Without a column plan, the
+        // plan the matching suggests.
+        let suggested = super::template::plan_columns(matches);
+        for (source, column) in matches.iter().enumerate() {
+            if column.field.is_some() {
+                continue;
+            }
+            let target = if self.template.columns.is_empty() {
+                suggested[source].target.clone()
+            } else {
+                self.template.target(&column.header)
+            };
+            let name = match target {
+                Target::Field { .. } | Target::Skip => continue,
+                _ => unique(&column.header),
+            };
+            match target {
+                Target::Telcom { type_name } => mappings.telcoms.push((name.clone(), type_name)),
+                Target::Address { part, type_name } => mappings
+                    .addresses
+                    .entry(type_name)
+                    .or_default()
+                    .push((name.clone(), part)),
+                Target::UserField => mappings.user_fields.push(name.clone()),
+                Target::Field { .. } | Target::Skip => {}
+            }
+            self.columns.push(OutColumn {
+                source,
+                name,
+                field: None,
+            });
+        }
+        for (field, values) in &self.template.value_mappings {
+            if mappings.fields.iter().any(|(_, f)| f == field) {
+                let values = values.iter().filter(|(from, to)| from != to);
+                mappings.value_mappings.insert(
+                    *field,
+                    values.map(|(a, b)| (a.clone(), b.clone())).collect(),
+                );
+            }
+        }
+
+        let encoding = self.options.output_encoding;
+        let mut encoded: Vec<Vec<u8>> = Vec::with_capacity(self.columns.len());
+        for column in &self.columns {
+            let mut bytes = Vec::new();
+            encoding.encode_into(&encoding.replace_unrepresentable(&column.name), &mut bytes);
+            encoded.push(bytes);
+        }
+        self.csv
+            .record(encoded.iter().map(Vec::as_slice), &mut self.header_row);
+
+        let file = PackageFile {
+            csv_name: self.csv_name.clone(),
+            category: self.template.category.clone(),
+        };
+        self.xml_files = vec![
+            (
+                names::FILE_MAPPINGS.to_string(),
+                xml::file_mappings(encoding, &[file]),
+            ),
+            (
+                xml::mappings_name(&self.csv_name),
+                xml::field_mappings(&self.csv_name, &mappings),
+            ),
+        ];
+        // The central directory: 46 bytes and the name per entry, then the 22-byte end record;
+        // a margin covers the end of the compressed stream.
+        let entries = self
+            .xml_files
+            .iter()
+            .map(|(name, _)| name.len())
+            .sum::<usize>()
+            + self.csv_name.len();
+        self.tail = (46 * 3 + entries + 22 + 64) as u64;
+
+        // The rejected rows: the original columns, then where and why.
+        let mut header_fields: Vec<&[u8]> = header.fields().map(str::as_bytes).collect();
+        header_fields.push(b"Row in original file");
+        header_fields.push(b"Problems");
+        self.rejected.extend_from_slice(b"\xEF\xBB\xBF");
+        self.csv.record(header_fields, &mut self.rejected);
+
+        if let Some(simple) = &mut self.simple {
+            let titles: Vec<Vec<u8>> = Field::ALL
+                .iter()
+                .map(|f| f.title().as_bytes().to_vec())
+                .collect();
+            self.csv.record(titles.iter().map(Vec::as_slice), simple);
+        }
+    }
+
+    /// Starts a package; `first_row` names the row that would not fit, for the message.
+    fn start_part(&mut self, first_row: u64) -> Result<(), PackError> {
+        let size = Rc::new(Cell::new(0));
+        let probe = SizeProbe {
+            cursor: Cursor::new(Vec::new()),
+            size: Rc::clone(&size),
+        };
+        let mut zip = ZipWriter::new(probe);
+        let options = file_options();
+        let io = |err: zip::result::ZipError| {
+            PackError(format!("Leadpack could not build the package: {err}"))
+        };
+        for (name, bytes) in &self.xml_files {
+            zip.start_file(name.as_str(), options).map_err(io)?;
+            zip.write_all(bytes).map_err(|err| io(err.into()))?;
+        }
+        zip.start_file(self.csv_name.as_str(), options)
+            .map_err(io)?;
+        zip.write_all(&self.header_row)
+            .map_err(|err| io(err.into()))?;
+        zip.flush().map_err(|err| io(err.into()))?;
+        if size.get() + self.tail >= self.options.max_package_bytes {
+            let limit = self.options.max_package_bytes;
+            return Err(PackError(format!(
+                "The package size limit of {limit} bytes is too small even for a package without leads \
+                 (row {first_row} was next). Raise the limit; the CRM accepts packages up to 10 MB."
+            )));
+        }
+        self.part = Some(Part {
+            zip,
+            size,
+            unflushed: 0,
+            rows: 0,
+            checksum: FxHasher::default(),
+        });
+        Ok(())
+    }
+
+    fn finish_part(&mut self) -> Result<(), PackError> {
+        let Some(part) = self.part.take() else {
+            return Ok(());
+        };
+        let probe = part
+            .zip
+            .finish()
+            .map_err(|err| PackError(format!("Leadpack could not finish the package: {err}")))?;
+        self.finished.push(FinishedPart {
+            bytes: probe.cursor.into_inner(),
+            rows: part.rows,
+            checksum: part.checksum.finish(),
+        });
+        Ok(())
+    }
+
+    /// Adds one encoded row (in `self.row`) to the current package, starting a new one when it
+    /// would not fit.
+    fn add_row(&mut self, row: u64, checksum_of_values: u64) -> Result<(), PackError> {
+        let limit = self.options.max_package_bytes;
+        let len = self.row.len() as u64;
+        // Compressed data never exceeds the raw bytes plus 5 bytes per stored block.
+        let bound = len + 5 * (len / 16_000 + 1) + 8;
+        loop {
+            if self.part.is_none() {
+                self.start_part(row)?;
+            }
+            let Some(part) = &mut self.part else {
+                continue;
+            };
+            if part.size.get() + part.unflushed + bound + self.tail < limit {
+                part.zip.write_all(&self.row).map_err(|err| {
+                    PackError(format!("Leadpack could not write the package: {err}"))
+                })?;
+                part.unflushed += len;
+                part.rows += 1;
+                part.checksum.write_u64(checksum_of_values);
+                return Ok(());
+            }
+            if part.unflushed > 0 {
+                // Make the size exact before deciding.
+                part.zip.flush().map_err(|err| {
+                    PackError(format!("Leadpack could not write the package: {err}"))
+                })?;
+                part.unflushed = 0;
+                continue;
+            }
+            if part.rows == 0 {
+                return Err(PackError(format!(
+                    "Row {row} is too large to fit in a package below {limit} bytes, even alone. Shorten \
+                     its values or raise the package size limit."
+                )));
+            }
+            self.finish_part()?;
+        }
+    }
+
+    fn reject(&mut self, record: &Record<'_>, findings: &[Finding]) {
+        let mut reasons: Vec<String> = Vec::new();
+        for finding in findings.iter().filter(|f| f.severity == Severity::Error) {
+            let reason = match finding.field {
+                Some(field) => format!("{} ({field})", finding.rule.label()),
+                None => finding.rule.label().to_string(),
+            };
+            if !reasons.contains(&reason) {
+                reasons.push(reason);
+            }
+        }
+        let row = record.row.to_string();
+        let reasons = reasons.join("; ");
+        let mut fields: Vec<&[u8]> = record.fields().map(str::as_bytes).collect();
+        fields.push(row.as_bytes());
+        fields.push(reasons.as_bytes());
+        self.csv.record(fields, &mut self.rejected);
+        self.rejected_rows += 1;
+    }
+
+    /// The value the package writes for a field: trimmed, normalised, cut as the CRM would.
+    fn clean(&mut self, field: Option<Field>, raw: &str) -> String {
+        let value = trim(raw);
+        let mut value = match field {
+            Some(Field::MarketSegment) if !value.is_empty() => self.segments.written(value),
+            Some(Field::SalesConcept) if !value.is_empty() => self.concepts.written(value),
+            _ => value.to_string(),
+        };
+        if let Some(max) = field.and_then(Field::max_chars)
+            && !self.options.keep_long_values
+            && value.len() > max
+            && let Some((cut, _)) = value.char_indices().nth(max)
+        {
+            value.truncate(cut);
+        }
+        if self.options.unrepresentable == Unrepresentable::Replace {
+            value = self.options.output_encoding.replace_unrepresentable(&value);
+        }
+        value
+    }
+
+    fn pack(&mut self, record: &Record<'_>) -> Result<(), PackError> {
+        let encoding = self.options.output_encoding;
+        let mut values = std::mem::take(&mut self.values);
+        values.clear();
+        let columns = std::mem::take(&mut self.columns);
+        for column in &columns {
+            let raw = record.field(column.source).unwrap_or("");
+            values.push(self.clean(column.field, raw));
+        }
+        self.columns = columns;
+        if self.options.unrepresentable == Unrepresentable::Refuse
+            && let Some((value, c)) = values
+                .iter()
+                .find_map(|value| encoding.first_unrepresentable(value).map(|c| (value, c)))
+        {
+            return Err(PackError(format!(
+                "Row {}: “{value}” has “{c}”, which {} cannot hold. Choose UTF-8 as the output encoding, or \
+                 allow Leadpack to replace such characters.",
+                record.row,
+                encoding.title()
+            )));
+        }
+        let mut checksum = FxHasher::default();
+        for value in &values {
+            checksum.write(value.as_bytes());
+            checksum.write_u8(0x1F);
+        }
+        self.encoded.resize_with(values.len(), Vec::new);
+        for (bytes, value) in self.encoded.iter_mut().zip(&values) {
+            bytes.clear();
+            encoding.encode_into(value, bytes);
+        }
+        self.row.clear();
+        self.csv
+            .record(self.encoded.iter().map(Vec::as_slice), &mut self.row);
+        self.add_row(record.row, checksum.finish())?;
+        self.packaged += 1;
+
+        if let Some(simple) = &mut self.simple {
+            let mut by_field: Vec<&[u8]> = vec![b""; Field::ALL.len()];
+            for (column, bytes) in self.columns.iter().zip(&self.encoded) {
+                if let Some(field) = column.field {
+                    by_field[field.index()] = bytes;
+                }
+            }
+            self.csv.record(by_field, simple);
+        }
+        self.values = values;
+        Ok(())
+    }
+}
+
+impl RowSink for Packer {
+    fn header(&mut self, header: &Record<'_>, columns: &[ColumnMatch]) {
+        self.lay_out(header, columns);
+    }
+
+    fn record(&mut self, record: &Record<'_>, verdict: Verdict, findings: &[Finding]) {
+        if self.error.is_some() {
+            return;
+        }
+        // A broken row's values cannot be placed in columns: it is always rejected.
+        let malformed = findings.iter().any(|f| f.rule == Rule::MalformedRow);
+        if verdict.has_error && (!self.options.include_invalid || malformed) {
+            self.reject(record, findings);
+            return;
+        }
+        if let Err(error) = self.pack(record) {
+            self.error = Some(error);
+        }
+    }
+}
+
+fn file_options() -> SimpleFileOptions {
+    SimpleFileOptions::default()
+        .compression_method(CompressionMethod::Deflated)
+        .compression_level(Some(COMPRESSION_LEVEL))
+        .last_modified_time(DateTime::default())
+        .unix_permissions(0o644)
+}
+
+/// Reopens a package and checks its files, its row count and its values.
+fn verify(
+    name: &str,
+    part: &FinishedPart,
+    csv_name: &str,
+    encoding: OutputEncoding,
+    _header_fields: usize,
+) -> Result<(), PackError> {
+    let fail = |what: String| {
+        PackError(format!(
+            "{name} did not read back as written ({what}); nothing was written. Please report this problem."
+        ))
+    };
+    let mut archive =
+        ZipArchive::new(Cursor::new(&part.bytes)).map_err(|err| fail(err.to_string()))?;
+    for wanted in [
+        names::FILE_MAPPINGS.to_string(),
+        xml::mappings_name(csv_name),
+        csv_name.to_string(),
+    ] {
+        if archive.index_for_name(&wanted).is_none() {
+            return Err(fail(format!("{wanted} is missing")));
+        }
+    }
+    let mut mappings = String::new();
+    archive
+        .by_name(names::FILE_MAPPINGS)
+        .map_err(|err| fail(err.to_string()))?
+        .read_to_string(&mut mappings)
+        .map_err(|err| fail(err.to_string()))?;
+    if !mappings.contains(&format!(
+        "{}=\"{}\"",
+        names::ENCODING_TYPE,
+        encoding.mapping_name()
+    )) {
+        return Err(fail("fileMappings.xml names another encoding".to_string()));
+    }
+    let mut bytes = Vec::new();
+    archive
+        .by_name(csv_name)
+        .map_err(|err| fail(err.to_string()))?
+        .read_to_end(&mut bytes)
+        .map_err(|err| fail(err.to_string()))?;
+    let (text, _, malformed) = encoding.reader().decode(&bytes);
+    if malformed {
+        return Err(fail(
+            "the CSV is not valid in its declared encoding".to_string(),
+        ));
+    }
+    let mut reader = RecordReader::new(b',');
+    let mut rows = 0u64;
+    let mut header_seen = false;
+    let mut checksum = FxHasher::default();
+    let mut each = |record: Record<'_>| {
+        if !header_seen {
+            header_seen = true;
+            return;
+        }
+        let mut row = FxHasher::default();
+        for value in record.fields() {
+            row.write(value.as_bytes());
+            row.write_u8(0x1F);
+        }
+        checksum.write_u64(row.finish());
+        rows += 1;
+    };
+    reader.feed(&text, &mut each);
+    reader.finish(&mut each);
+    if rows != part.rows {
+        return Err(fail(format!("{rows} rows instead of {}", part.rows)));
+    }
+    if checksum.finish() != part.checksum {
+        return Err(fail("the values differ".to_string()));
+    }
+    Ok(())
+}
+
+/// The findings of every report as one CSV (UTF-8 with a byte order mark, for spreadsheets).
+pub fn findings_csv(reports: &[FileReport]) -> OutputFile {
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    let mut csv = CsvOut::new();
+    let header: [&[u8]; 9] = [
+        b"File",
+        b"Row",
+        b"Field",
+        b"Rule",
+        b"Severity",
+        b"Value",
+        b"Kept",
+        b"Cut",
+        b"Message",
+    ];
+    csv.record(header, &mut out);
+    let mut rows = 0;
+    for report in reports {
+        for finding in &report.issues {
+            let row = finding.row.to_string();
+            let fields: [&str; 9] = [
+                &report.file,
+                &row,
+                finding.field.map_or("", Field::title),
+                finding.rule.id(),
+                finding.severity.as_str(),
+                finding.value.as_deref().unwrap_or(""),
+                finding.kept.as_deref().unwrap_or(""),
+                finding.cut.as_deref().unwrap_or(""),
+                &finding.message,
+            ];
+            csv.record(fields.iter().map(|f| f.as_bytes()), &mut out);
+            rows += 1;
+        }
+    }
+    let name = match reports {
+        [one] => format!("{}-findings.csv", safe_stem(&one.file)),
+        _ => "findings.csv".to_string(),
+    };
+    OutputFile {
+        name,
+        kind: OutputKind::Findings,
+        rows,
+        bytes: out,
+    }
+}
