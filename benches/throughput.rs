@@ -4,11 +4,14 @@
 //! `docs/performance.md`. Usage: `cargo bench --bench throughput -- FILE [ROUNDS]`.
 //! Prints one JSON object per measurement on standard output.
 
+use std::io::Write;
 use std::time::{Duration, Instant};
 
 use leadpack::engine::check::{CheckOptions, FileChecker};
 use leadpack::engine::decode::TextDecoder;
+use leadpack::engine::package::Packer;
 use leadpack::engine::reader::{Record, RecordReader};
+use leadpack::engine::template::Template;
 
 const CHUNK: usize = 1 << 20;
 
@@ -104,4 +107,48 @@ fn main() {
         report.summary.records
     });
     report("leadpack-check", bytes.len(), records, elapsed);
+
+    // Packing: the check pass that suggests the template, then the pack pass, as the CLI does.
+    let (elapsed, packaged) = best_of(rounds, || {
+        let options = CheckOptions {
+            size_hint: Some(bytes.len() as u64),
+            ..CheckOptions::default()
+        };
+        let mut checker = FileChecker::new("bench.csv", options.clone());
+        for chunk in bytes.chunks(CHUNK) {
+            checker.feed(chunk).expect("the generated file is readable");
+        }
+        let report = checker.finish().expect("the generated file is readable");
+        let template = Template::suggested(&report);
+        let mut pass = CheckOptions::from_template(&template);
+        pass.size_hint = options.size_hint;
+        let mut checker = FileChecker::new("bench.csv", pass);
+        let mut packer = Packer::new("bench.csv", &template);
+        for chunk in bytes.chunks(CHUNK) {
+            checker
+                .feed_with(chunk, &mut packer)
+                .expect("the generated file is readable");
+        }
+        let report = checker
+            .finish_with(&mut packer)
+            .expect("the generated file is readable");
+        let outcome = packer.finish(&report).expect("the generated file packs");
+        outcome.packaged
+    });
+    report("leadpack-pack", bytes.len(), packaged, elapsed);
+
+    // Plain DEFLATE (level 6, the packages' level, same backend) of the same bytes, in one stream.
+    let (elapsed, compressed) = best_of(rounds, || {
+        let mut encoder =
+            flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::new(6));
+        encoder.write_all(&bytes).expect("writing to memory");
+        encoder.finish().expect("writing to memory").len()
+    });
+    eprintln!("deflate: {} bytes to {compressed}", bytes.len());
+    report(
+        "deflate-level-6",
+        bytes.len(),
+        rows.saturating_sub(1),
+        elapsed,
+    );
 }
