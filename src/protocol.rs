@@ -1,9 +1,18 @@
 //! Messages between the web page and its worker.
 //!
-//! Both sides serialise these with serde; bulk bytes travel beside them as transferred
-//! `ArrayBuffer`s, never inside them.
+//! Both sides serialise these with serde. A `File` travels beside a request in the message's
+//! `file` property, and finished files travel as transferred `ArrayBuffer`s in its `buffers`
+//! property, never inside these types.
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+
+use crate::engine::check::FileReport;
+use crate::engine::package::OutputKind;
+use crate::engine::report::{Finding, Rule, Severity};
+use crate::engine::schema::Field;
+use crate::engine::template::Template;
 
 /// A file the user chose, as the page describes it before any reading starts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -12,4 +21,253 @@ pub struct ChosenFile {
     pub name: String,
     /// The file's size in bytes.
     pub size: u64,
+}
+
+/// How to read a file, where the user overrides the detection.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadSettings {
+    /// An encoding label (`utf-8`, `windows-1252`, …), or `None` to detect it.
+    pub encoding: Option<String>,
+    /// A delimiter (`,` `;` `\t` `|`), or `None` to detect it.
+    pub delimiter: Option<String>,
+}
+
+/// Which findings a page of the findings table shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FindingsQuery {
+    /// Only this severity.
+    pub severity: Option<Severity>,
+    /// Only this rule.
+    pub rule: Option<Rule>,
+    /// Only this field (`Some(None)`: only findings about whole rows).
+    pub field: Option<Option<Field>>,
+    /// The first finding to show.
+    pub offset: u64,
+    /// How many to show.
+    pub limit: u64,
+}
+
+impl FindingsQuery {
+    /// Whether `finding` passes the filters.
+    pub fn matches(&self, finding: &Finding) -> bool {
+        self.severity.is_none_or(|s| s == finding.severity)
+            && self.rule.is_none_or(|r| r == finding.rule)
+            && self.field.is_none_or(|f| f == finding.field)
+    }
+}
+
+/// Page → worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Request {
+    /// Check the `File` sent beside this request and keep it as `file_id`.
+    Check {
+        /// The job, for progress, cancelling and the reply.
+        job: u32,
+        /// The page's id for the file.
+        file_id: u32,
+        /// How to read it.
+        settings: ReadSettings,
+        /// The user's decisions so far (mapping, value mappings, output options), if any.
+        template: Option<Template>,
+    },
+    /// A page of a checked file's findings.
+    Findings {
+        /// The job.
+        job: u32,
+        /// The file.
+        file_id: u32,
+        /// Filters and the page.
+        query: FindingsQuery,
+    },
+    /// Pack a checked file with the user's template.
+    Pack {
+        /// The job.
+        job: u32,
+        /// The file.
+        file_id: u32,
+        /// How to read it.
+        settings: ReadSettings,
+        /// Everything the user decided.
+        template: Template,
+    },
+    /// Stop a running job.
+    Cancel {
+        /// The job.
+        job: u32,
+    },
+    /// Forget a file the user removed.
+    Forget {
+        /// The file.
+        file_id: u32,
+    },
+}
+
+/// What a job is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Stage {
+    /// Reading and checking.
+    Checking,
+    /// Reading the file once more, checking and writing packages.
+    Packing,
+}
+
+/// A checked file, as the page needs it: the report without its (possibly huge) list of
+/// findings, which the page asks for page by page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckedFile {
+    /// The report, with `issues` empty.
+    pub report: FileReport,
+    /// How many findings the report holds.
+    pub findings: u64,
+    /// Findings per severity.
+    pub errors: u64,
+    /// Findings per severity.
+    pub warnings: u64,
+    /// Per column, the first two distinct non-empty sample values.
+    pub samples: Vec<Vec<String>>,
+    /// The template the check suggests (the starting point of the user's decisions).
+    pub suggested: Template,
+    /// Distinct market segments and sales concepts with how often each occurs.
+    pub values: BTreeMap<Field, Vec<(String, u64)>>,
+}
+
+/// A file the worker produced, described; its bytes travel in the reply's `buffers`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProducedFile {
+    /// Its name.
+    pub name: String,
+    /// What it is.
+    pub kind: OutputKind,
+    /// The leads (or findings) it holds.
+    pub rows: u64,
+    /// Its size in bytes.
+    pub size: u64,
+}
+
+/// Worker → page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Reply {
+    /// The worker has started and takes requests.
+    Ready,
+    /// How far a job is.
+    Progress {
+        /// The job.
+        job: u32,
+        /// What it is doing.
+        stage: Stage,
+        /// Bytes read.
+        done: u64,
+        /// Bytes in all.
+        total: u64,
+    },
+    /// A file was checked.
+    Checked {
+        /// The job.
+        job: u32,
+        /// The file.
+        file_id: u32,
+        /// What was found.
+        checked: Box<CheckedFile>,
+    },
+    /// A page of findings.
+    Findings {
+        /// The job.
+        job: u32,
+        /// The file.
+        file_id: u32,
+        /// How many findings pass the filters.
+        total: u64,
+        /// The first finding shown.
+        offset: u64,
+        /// The findings of the page.
+        items: Vec<Finding>,
+    },
+    /// A file was packed; the files' bytes are in `buffers`, in this order.
+    Packed {
+        /// The job.
+        job: u32,
+        /// The file.
+        file_id: u32,
+        /// The files produced.
+        files: Vec<ProducedFile>,
+        /// Leads packed.
+        packaged: u64,
+        /// Leads left out.
+        rejected: u64,
+    },
+    /// A job failed; the message says what, where and what to do.
+    Failed {
+        /// The job.
+        job: u32,
+        /// The message, in plain words.
+        message: String,
+    },
+    /// A job was cancelled; nothing it produced is offered.
+    Cancelled {
+        /// The job.
+        job: u32,
+    },
+}
+
+/// The findings of `report` that pass `query`'s filters: how many, and the page it asks for.
+pub fn findings_page(report: &FileReport, query: &FindingsQuery) -> (u64, Vec<Finding>) {
+    let mut total = 0u64;
+    let mut items = Vec::new();
+    for finding in report.issues.iter().filter(|f| query.matches(f)) {
+        if total >= query.offset && (items.len() as u64) < query.limit {
+            items.push(finding.clone());
+        }
+        total += 1;
+    }
+    (total, items)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_are_tagged_by_kind() {
+        let json = serde_json::to_string(&Request::Cancel { job: 7 }).unwrap();
+        assert_eq!(json, r#"{"kind":"cancel","job":7}"#);
+        let back: Request = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, Request::Cancel { job: 7 });
+    }
+
+    #[test]
+    fn findings_queries_filter_and_page() {
+        let report = crate::engine::check::check_bytes(
+            "f.csv",
+            b"First Name,Last Name,Email\n,Lee,a@example.com\nAnn,,b@example.com\nBo,Ray,\n",
+            Default::default(),
+        )
+        .unwrap();
+        let all = FindingsQuery {
+            limit: 10,
+            ..FindingsQuery::default()
+        };
+        assert_eq!(findings_page(&report, &all).0, 3);
+        let names = FindingsQuery {
+            rule: Some(Rule::MissingName),
+            limit: 1,
+            offset: 1,
+            ..FindingsQuery::default()
+        };
+        let (total, items) = findings_page(&report, &names);
+        assert_eq!(total, 2);
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].row, 3);
+        let whole_rows = FindingsQuery {
+            field: Some(None),
+            limit: 10,
+            ..FindingsQuery::default()
+        };
+        assert_eq!(
+            findings_page(&report, &whole_rows).1[0].rule,
+            Rule::MissingContact
+        );
+    }
 }

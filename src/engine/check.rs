@@ -49,7 +49,7 @@ impl CheckOptions {
     /// its output encoding.
     pub fn from_template(template: &Template) -> CheckOptions {
         CheckOptions {
-            mapping: Some(template.explicit_mapping()),
+            mapping: (!template.columns.is_empty()).then(|| template.explicit_mapping()),
             extra_segments: template.segments.clone(),
             extra_concepts: template.concepts.clone(),
             value_mappings: template.value_mappings.clone(),
@@ -125,6 +125,8 @@ pub struct FileReport {
     pub counts: BTreeMap<String, BTreeMap<String, u64>>,
     /// Notes about the whole file, in plain words (how it was read, what to watch for).
     pub notes: Vec<String>,
+    /// Distinct market segments and sales concepts, with how often each occurs.
+    pub values: BTreeMap<Field, Vec<(String, u64)>>,
     /// Every finding, in file order.
     pub issues: Vec<Finding>,
     /// Values of the first records (up to 1,000) per column, for the mapping screen.
@@ -279,13 +281,16 @@ impl FileChecker {
     /// Decides encoding, delimiter and mapping from the sample, then reads the sample for real.
     fn start(
         &mut self,
-        sample: &[u8],
+        raw: &[u8],
         complete: bool,
         sink: &mut dyn RowSink,
     ) -> Result<(), ReadError> {
-        match self.prepare(sample, complete) {
+        // Detection looks at exactly the first SNIFF_BYTES, however the bytes arrived.
+        let sample = &raw[..raw.len().min(SNIFF_BYTES)];
+        let sample_is_file = complete && sample.len() == raw.len();
+        match self.prepare(sample, sample_is_file) {
             Ok(mut reading) => {
-                reading.push(sample, complete, sink);
+                reading.push(raw, complete, sink);
                 self.state = State::Reading(reading);
                 self.take_error()
             }
@@ -388,7 +393,7 @@ impl Reading {
         self.text.clear();
         self.decoder.decode(chunk, last, &mut self.text);
         let text = std::mem::take(&mut self.text);
-        let mut reader = std::mem::replace(&mut self.reader, RecordReader::new(self.delimiter));
+        let mut reader = std::mem::take(&mut self.reader);
         {
             let mut each = |record: Record<'_>| self.record(record, sink);
             reader.feed(&text, &mut each);
@@ -545,6 +550,11 @@ impl Reading {
             notes.push("The file has a header row but no leads.".to_string());
         }
 
+        let values = self
+            .checker
+            .as_ref()
+            .map(|checker| checker.value_counts().into_iter().collect())
+            .unwrap_or_default();
         let columns = self
             .columns
             .into_iter()
@@ -577,6 +587,7 @@ impl Reading {
             summary,
             counts,
             notes,
+            values,
             issues: self.findings,
             samples: self.samples,
         })

@@ -239,17 +239,23 @@ impl TextDecoder {
                     decode_utf8(&joined, last, pending, out, &mut self.invalid, self.written);
                 }
             }
-            Inner::Other(decoder) => {
+            Inner::Other(decoder) => loop {
                 let needed = decoder
-                    .max_utf8_buffer_length(input.len())
+                    .max_utf8_buffer_length_without_replacement(input.len())
                     .unwrap_or(input.len() * 3 + 16);
-                out.reserve(needed);
-                let (_, read, replaced) = decoder.decode_to_string(input, out, last);
-                debug_assert_eq!(read, input.len());
-                if replaced {
-                    self.invalid.push(self.written);
+                out.reserve(needed + 3);
+                let (result, read) = decoder.decode_to_string_without_replacement(input, out, last);
+                input = &input[read..];
+                match result {
+                    encoding_rs::DecoderResult::InputEmpty => break,
+                    encoding_rs::DecoderResult::OutputFull => continue,
+                    encoding_rs::DecoderResult::Malformed(_, _) => {
+                        // Where the bad sequence is, in the text: its row gets the finding.
+                        self.invalid.push(self.written + (out.len() - start) as u64);
+                        out.push('\u{FFFD}');
+                    }
                 }
-            }
+            },
         }
         self.written += (out.len() - start) as u64;
     }

@@ -90,7 +90,11 @@ impl OutputEncoding {
         match self {
             OutputEncoding::Utf8 => true,
             OutputEncoding::Iso8859_1 => (c as u32) <= 0xFF && !(0x80..=0x9F).contains(&(c as u32)),
-            OutputEncoding::Windows1252 => c.is_ascii() || windows_1252_byte(c).is_some(),
+            // The five bytes Windows-1252 leaves undefined read as C1 controls: not letters.
+            OutputEncoding::Windows1252 => {
+                c.is_ascii()
+                    || (!(0x80..=0x9F).contains(&(c as u32)) && windows_1252_byte(c).is_some())
+            }
         }
     }
 
@@ -103,7 +107,7 @@ impl OutputEncoding {
     }
 
     /// `text` with every character this encoding cannot hold replaced by its letter without
-    /// accent (`ễ` → `e`, `Ł` → `L` stays `?`) where there is one, else by `?`.
+    /// accent (`ễ` → `e`) where there is one, else by `?` (`Ł` has no plain form: `?`).
     pub fn replace_unrepresentable(self, text: &str) -> String {
         if self.first_unrepresentable(text).is_none() {
             return text.to_string();

@@ -23,7 +23,9 @@ use super::reader::{Record, RecordReader};
 use super::report::{Finding, Rule, Severity};
 use super::rules::{Verdict, trim};
 use super::schema::Field;
-use super::template::{PackOptions, Target, Template};
+use super::template::{
+    PackOptions, REJECTED_PROBLEMS_COLUMN, REJECTED_ROW_COLUMN, Target, Template,
+};
 use super::values::KnownValues;
 use super::xml::{self, FieldMappings, PackageFile, names};
 
@@ -32,11 +34,25 @@ const COMPRESSION_LEVEL: i64 = 6;
 
 /// Something that keeps a package from being written, in plain words.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PackError(pub String);
+pub enum PackError {
+    /// The data needs a decision first (characters the output encoding cannot hold).
+    Refused(String),
+    /// The package cannot be made (a row too large for the limit, or a fault).
+    Failed(String),
+}
+
+impl PackError {
+    /// The message, in plain words.
+    pub fn message(&self) -> &str {
+        match self {
+            PackError::Refused(message) | PackError::Failed(message) => message,
+        }
+    }
+}
 
 impl std::fmt::Display for PackError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.message())
     }
 }
 
@@ -210,6 +226,9 @@ pub struct Packer {
     row: Vec<u8>,
     encoded: Vec<Vec<u8>>,
     values: Vec<String>,
+    /// Written values the output encoding cannot hold: (row, value, character), the first ones.
+    unrepresentable: Vec<(u64, String, char)>,
+    unrepresentable_count: u64,
     error: Option<PackError>,
 }
 
@@ -256,8 +275,16 @@ impl Packer {
             row: Vec::new(),
             encoded: Vec::new(),
             values: Vec::new(),
+            unrepresentable: Vec::new(),
+            unrepresentable_count: 0,
             error: None,
         }
+    }
+
+    /// Uses `stem` for the output names instead of the one made from the file name.
+    pub fn with_stem(mut self, stem: &str) -> Self {
+        self.stem = safe_stem(stem);
+        self
     }
 
     /// The stem of every output name.
@@ -271,8 +298,29 @@ impl Packer {
         if let Some(error) = self.error.take() {
             return Err(error);
         }
+        if self.unrepresentable_count > 0 {
+            let encoding = self.options.output_encoding.title();
+            let mut message = format!(
+                "{} value(s) to be packed have characters {encoding} cannot hold, so nothing was written:",
+                self.unrepresentable_count
+            );
+            for (row, value, c) in &self.unrepresentable {
+                message.push_str(&format!("\n  row {row}: “{value}” has “{c}”"));
+            }
+            if self.unrepresentable_count > self.unrepresentable.len() as u64 {
+                message.push_str(&format!(
+                    "\n  … and {} more",
+                    self.unrepresentable_count - self.unrepresentable.len() as u64
+                ));
+            }
+            message.push_str(
+                "\nChoose UTF-8 as the output encoding, or allow Leadpack to write these letters without \
+                 their accents (or “?” where a letter has no plain form).",
+            );
+            return Err(PackError::Refused(message));
+        }
         if self.columns.is_empty() && report.summary.records == 0 && self.csv_name.is_empty() {
-            return Err(PackError(format!(
+            return Err(PackError::Failed(format!(
                 "{} has no header row, so there is nothing to pack.",
                 report.file
             )));
@@ -286,7 +334,7 @@ impl Packer {
         }
         let records = report.summary.records;
         if self.packaged + self.rejected_rows != records {
-            return Err(PackError(format!(
+            return Err(PackError::Failed(format!(
                 "Leadpack lost track of rows in {}: {records} read, {} packed and {} rejected. Nothing was \
                  written; please report this problem.",
                 report.file, self.packaged, self.rejected_rows
@@ -304,7 +352,7 @@ impl Packer {
                 self.header_fields,
             )?;
             if part.bytes.len() as u64 >= self.options.max_package_bytes {
-                return Err(PackError(format!(
+                return Err(PackError::Failed(format!(
                     "{name} came out at {} bytes, not below the limit of {}; nothing was written. Please report this problem.",
                     part.bytes.len(),
                     self.options.max_package_bytes
@@ -349,9 +397,11 @@ impl Packer {
             rtf2plain: self.template.rtf2plain,
             ..FieldMappings::default()
         };
+        let encoding = self.options.output_encoding;
         let mut used_names: Vec<String> = Vec::new();
         let mut unique = |wanted: &str| {
-            let base = xml::xml_safe(wanted).trim().to_string();
+            // The name the CSV can hold, so the mapping XML names the column as the CSV titles it.
+            let base = encoding.replace_unrepresentable(xml::xml_safe(wanted).trim());
             let base = if base.is_empty() {
                 "Column".to_string()
             } else {
@@ -385,6 +435,7 @@ impl Packer {
         // Then the other columns the template keeps, in file order. Without a column plan, the
         // plan the matching suggests.
         let suggested = super::template::plan_columns(matches);
+        let headers: Vec<String> = matches.iter().map(|m| m.header.clone()).collect();
         for (source, column) in matches.iter().enumerate() {
             if column.field.is_some() {
                 continue;
@@ -392,7 +443,7 @@ impl Packer {
             let target = if self.template.columns.is_empty() {
                 suggested[source].target.clone()
             } else {
-                self.template.target(&column.header)
+                self.template.target(&headers, source)
             };
             let name = match target {
                 Target::Field { .. } | Target::Skip => continue,
@@ -415,7 +466,8 @@ impl Packer {
             });
         }
         for (field, values) in &self.template.value_mappings {
-            if mappings.fields.iter().any(|(_, f)| f == field) {
+            let limited = matches!(field, Field::MarketSegment | Field::SalesConcept);
+            if limited && mappings.fields.iter().any(|(_, f)| f == field) {
                 let values = values.iter().filter(|(from, to)| from != to);
                 mappings.value_mappings.insert(
                     *field,
@@ -424,11 +476,10 @@ impl Packer {
             }
         }
 
-        let encoding = self.options.output_encoding;
         let mut encoded: Vec<Vec<u8>> = Vec::with_capacity(self.columns.len());
         for column in &self.columns {
             let mut bytes = Vec::new();
-            encoding.encode_into(&encoding.replace_unrepresentable(&column.name), &mut bytes);
+            encoding.encode_into(&column.name, &mut bytes);
             encoded.push(bytes);
         }
         self.csv
@@ -460,8 +511,8 @@ impl Packer {
 
         // The rejected rows: the original columns, then where and why.
         let mut header_fields: Vec<&[u8]> = header.fields().map(str::as_bytes).collect();
-        header_fields.push(b"Row in original file");
-        header_fields.push(b"Problems");
+        header_fields.push(REJECTED_ROW_COLUMN.as_bytes());
+        header_fields.push(REJECTED_PROBLEMS_COLUMN.as_bytes());
         self.rejected.extend_from_slice(b"\xEF\xBB\xBF");
         self.csv.record(header_fields, &mut self.rejected);
 
@@ -484,7 +535,7 @@ impl Packer {
         let mut zip = ZipWriter::new(probe);
         let options = file_options();
         let io = |err: zip::result::ZipError| {
-            PackError(format!("Leadpack could not build the package: {err}"))
+            PackError::Failed(format!("Leadpack could not build the package: {err}"))
         };
         for (name, bytes) in &self.xml_files {
             zip.start_file(name.as_str(), options).map_err(io)?;
@@ -497,9 +548,14 @@ impl Packer {
         zip.flush().map_err(|err| io(err.into()))?;
         if size.get() + self.tail >= self.options.max_package_bytes {
             let limit = self.options.max_package_bytes;
-            return Err(PackError(format!(
-                "The package size limit of {limit} bytes is too small even for a package without leads \
-                 (row {first_row} was next). Raise the limit; the CRM accepts packages up to 10 MB."
+            let next = if first_row > 0 {
+                format!(" (row {first_row} was next)")
+            } else {
+                String::new()
+            };
+            return Err(PackError::Failed(format!(
+                "The package size limit of {limit} bytes is too small even for a package without leads{next}. \
+                 Raise the limit; the CRM accepts packages up to 10 MB."
             )));
         }
         self.part = Some(Part {
@@ -516,10 +572,9 @@ impl Packer {
         let Some(part) = self.part.take() else {
             return Ok(());
         };
-        let probe = part
-            .zip
-            .finish()
-            .map_err(|err| PackError(format!("Leadpack could not finish the package: {err}")))?;
+        let probe = part.zip.finish().map_err(|err| {
+            PackError::Failed(format!("Leadpack could not finish the package: {err}"))
+        })?;
         self.finished.push(FinishedPart {
             bytes: probe.cursor.into_inner(),
             rows: part.rows,
@@ -544,7 +599,7 @@ impl Packer {
             };
             if part.size.get() + part.unflushed + bound + self.tail < limit {
                 part.zip.write_all(&self.row).map_err(|err| {
-                    PackError(format!("Leadpack could not write the package: {err}"))
+                    PackError::Failed(format!("Leadpack could not write the package: {err}"))
                 })?;
                 part.unflushed += len;
                 part.rows += 1;
@@ -554,13 +609,13 @@ impl Packer {
             if part.unflushed > 0 {
                 // Make the size exact before deciding.
                 part.zip.flush().map_err(|err| {
-                    PackError(format!("Leadpack could not write the package: {err}"))
+                    PackError::Failed(format!("Leadpack could not write the package: {err}"))
                 })?;
                 part.unflushed = 0;
                 continue;
             }
             if part.rows == 0 {
-                return Err(PackError(format!(
+                return Err(PackError::Failed(format!(
                     "Row {row} is too large to fit in a package below {limit} bytes, even alone. Shorten \
                      its values or raise the package size limit."
                 )));
@@ -620,17 +675,15 @@ impl Packer {
             values.push(self.clean(column.field, raw));
         }
         self.columns = columns;
-        if self.options.unrepresentable == Unrepresentable::Refuse
-            && let Some((value, c)) = values
-                .iter()
-                .find_map(|value| encoding.first_unrepresentable(value).map(|c| (value, c)))
-        {
-            return Err(PackError(format!(
-                "Row {}: “{value}” has “{c}”, which {} cannot hold. Choose UTF-8 as the output encoding, or \
-                 allow Leadpack to replace such characters.",
-                record.row,
-                encoding.title()
-            )));
+        if self.options.unrepresentable == Unrepresentable::Refuse {
+            for value in &values {
+                if let Some(c) = encoding.first_unrepresentable(value) {
+                    self.unrepresentable_count += 1;
+                    if self.unrepresentable.len() < 10 {
+                        self.unrepresentable.push((record.row, value.clone(), c));
+                    }
+                }
+            }
         }
         let mut checksum = FxHasher::default();
         for value in &values {
@@ -700,7 +753,7 @@ fn verify(
     _header_fields: usize,
 ) -> Result<(), PackError> {
     let fail = |what: String| {
-        PackError(format!(
+        PackError::Failed(format!(
             "{name} did not read back as written ({what}); nothing was written. Please report this problem."
         ))
     };

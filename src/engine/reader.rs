@@ -57,6 +57,7 @@ impl<'a> Record<'a> {
 }
 
 /// Reads records out of UTF-8 text that arrives in chunks.
+#[derive(Default)]
 pub struct RecordReader {
     core: csv_core::Reader,
     output: Vec<u8>,
@@ -188,11 +189,11 @@ impl RecordReader {
             match result {
                 ReadRecordResult::InputEmpty => return consumed,
                 ReadRecordResult::OutputFull => {
-                    let grown = self.output.len() * 2;
+                    let grown = (self.output.len() * 2).max(4096);
                     self.output.resize(grown, 0);
                 }
                 ReadRecordResult::OutputEndsFull => {
-                    let grown = self.ends.len() * 2;
+                    let grown = (self.ends.len() * 2).max(64);
                     self.ends.resize(grown, 0);
                 }
                 ReadRecordResult::Record => {
@@ -218,11 +219,11 @@ impl RecordReader {
             self.ends_len += nend;
             match result {
                 ReadRecordResult::OutputFull => {
-                    let grown = self.output.len() * 2;
+                    let grown = (self.output.len() * 2).max(4096);
                     self.output.resize(grown, 0);
                 }
                 ReadRecordResult::OutputEndsFull => {
-                    let grown = self.ends.len() * 2;
+                    let grown = (self.ends.len() * 2).max(64);
                     self.ends.resize(grown, 0);
                 }
                 ReadRecordResult::Record => {

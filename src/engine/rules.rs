@@ -4,7 +4,7 @@
 use std::hash::{Hash, Hasher};
 
 use hashbrown::HashTable;
-use rustc_hash::FxHasher;
+use rustc_hash::{FxHashMap, FxHasher};
 
 use super::encode::OutputEncoding;
 use super::quality;
@@ -48,7 +48,12 @@ struct Fingerprint {
 pub fn trim(value: &str) -> &str {
     let trimmed = value.trim_ascii();
     match (trimmed.as_bytes().first(), trimmed.as_bytes().last()) {
-        (Some(first), Some(last)) if *first >= 0x80 || *last >= 0x80 => trimmed.trim(),
+        // Beyond ASCII's whitespace, Unicode's counts the vertical tab and the non-ASCII spaces.
+        (Some(first), Some(last))
+            if *first >= 0x80 || *last >= 0x80 || *first == 0x0B || *last == 0x0B =>
+        {
+            trimmed.trim()
+        }
         _ => trimmed,
     }
 }
@@ -148,7 +153,12 @@ pub struct RecordChecker {
     /// The output encoding whose unrepresentable characters are reported, with every column's
     /// header and field.
     output: Option<(OutputEncoding, Vec<ColumnName>)>,
+    /// Distinct market segments and sales concepts with their counts.
+    value_counts: [FxHashMap<String, u64>; 2],
 }
+
+/// How many distinct values per limited-value field are counted; more are lumped together.
+const MAX_DISTINCT_VALUES: usize = 1000;
 
 impl RecordChecker {
     /// A checker for records whose field `f` is in column `columns[f.index()]`, with
@@ -169,7 +179,23 @@ impl RecordChecker {
             by_email: HashTable::new(),
             by_phone: HashTable::new(),
             output: None,
+            value_counts: Default::default(),
         }
+    }
+
+    /// Distinct market segments and sales concepts (trimmed) with how often each occurs, most
+    /// frequent first.
+    pub fn value_counts(&self) -> Vec<(Field, Vec<(String, u64)>)> {
+        [Field::MarketSegment, Field::SalesConcept]
+            .into_iter()
+            .zip(&self.value_counts)
+            .map(|(field, counts)| {
+                let mut list: Vec<(String, u64)> =
+                    counts.iter().map(|(v, n)| (v.clone(), *n)).collect();
+                list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                (field, list)
+            })
+            .collect()
     }
 
     /// Also reports characters `encoding` cannot hold, in every column (`columns`: each
@@ -224,8 +250,9 @@ impl RecordChecker {
                 row,
                 None,
                 Rule::InvalidEncoding,
-                "This row has bytes that are not valid in the file's encoding; they were read as \
-                 Windows-1252 letters. If some letters look wrong, choose the file's real encoding.",
+                "This row has bytes that are not valid in the file's encoding. Leadpack kept them as \
+                 well as it could (in a UTF-8 file, as Windows-1252 letters; otherwise as “�”). If some \
+                 letters look wrong, choose the file's real encoding.",
             ));
         }
 
@@ -342,6 +369,15 @@ impl RecordChecker {
 
         match field {
             Field::MarketSegment | Field::SalesConcept if !value.is_empty() => {
+                let counts = &mut self.value_counts[usize::from(field == Field::SalesConcept)];
+                let room = counts.len() < MAX_DISTINCT_VALUES;
+                match counts.get_mut(value) {
+                    Some(count) => *count += 1,
+                    None if room => {
+                        counts.insert(value.to_string(), 1);
+                    }
+                    None => {}
+                }
                 let (known, kind, unknown_rule, normalised_rule) = if field == Field::MarketSegment
                 {
                     (
@@ -438,7 +474,7 @@ impl RecordChecker {
                     row,
                     Some(field),
                     Rule::HiddenCharacters,
-                    format!("{field} contains {hidden}. You cannot see them, but the CRM stores them: remove them."),
+                    format!("{field} contains {hidden}: invisible characters that make searching and matching fail. Remove them."),
                 )
                 .with_value(raw),
             );

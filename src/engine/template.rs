@@ -234,11 +234,17 @@ impl Template {
         mapping
     }
 
-    /// What becomes of the column with this header (`Skip` when the template does not name it).
-    pub fn target(&self, header: &str) -> Target {
+    /// What becomes of the column at `index` of `headers` (`Skip` when the template does not
+    /// name it). A header written twice is told apart by its position among the equal headers.
+    pub fn target(&self, headers: &[String], index: usize) -> Target {
+        let Some(header) = headers.get(index) else {
+            return Target::Skip;
+        };
+        let occurrence = headers[..index].iter().filter(|h| *h == header).count();
         self.columns
             .iter()
-            .find(|column| column.header == header)
+            .filter(|column| &column.header == header)
+            .nth(occurrence)
             .map_or(Target::Skip, |column| column.target.clone())
     }
 }
@@ -261,9 +267,19 @@ pub fn plan_columns(columns: &[ColumnMatch]) -> Vec<ColumnPlan> {
         .collect()
 }
 
+/// The column Leadpack adds to rejected rows for the row in the original file.
+pub const REJECTED_ROW_COLUMN: &str = "Row in original file";
+/// The column Leadpack adds to rejected rows for their problems.
+pub const REJECTED_PROBLEMS_COLUMN: &str = "Problems";
+
 fn unmatched_target(column: &ColumnMatch) -> Target {
     let key = header_key(&column.header);
-    if key.is_empty() {
+    // Empty headers, and the columns Leadpack adds to rejected rows (a fixed rejected-rows file
+    // is packed again), are not imported.
+    if key.is_empty()
+        || column.header == REJECTED_ROW_COLUMN
+        || column.header == REJECTED_PROBLEMS_COLUMN
+    {
         return Target::Skip;
     }
     match column.wanted {
@@ -437,6 +453,14 @@ mod tests {
                 part: AddressPart::Address1,
                 type_name: "Home".into()
             }
+        );
+    }
+
+    #[test]
+    fn the_columns_added_to_rejected_rows_are_not_imported_again() {
+        assert_eq!(
+            plan(&["Row in original file", "Problems"]),
+            [Target::Skip, Target::Skip]
         );
     }
 

@@ -100,9 +100,17 @@ impl KnownValues {
     }
 
     fn judge_uncached(&self, value: &str) -> ValueOutcome {
-        if let Some(to) = self.overrides.get(value) {
-            return ValueOutcome::Mapped(to.clone());
+        let natural = self.judge_known(value);
+        match self.overrides.get(value) {
+            // A mapping that only confirms the normalisation still reports it.
+            Some(to) if natural == ValueOutcome::Normalised(to.clone()) => natural,
+            Some(to) if natural == ValueOutcome::Known && to == value => natural,
+            Some(to) => ValueOutcome::Mapped(to.clone()),
+            None => natural,
         }
+    }
+
+    fn judge_known(&self, value: &str) -> ValueOutcome {
         if self.values.iter().any(|known| known == value) {
             return ValueOutcome::Known;
         }

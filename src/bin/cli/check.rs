@@ -7,6 +7,7 @@ use leadpack::engine::check::{FileChecker, FileReport, Report};
 use leadpack::engine::dialect::delimiter_name;
 use leadpack::engine::mapping::MatchKind;
 use leadpack::engine::report::{Rule, Severity};
+use leadpack::engine::template::{Target, plan_columns};
 
 use super::input::{display_name, read_chunks};
 use super::options::read_options;
@@ -100,7 +101,9 @@ fn print_file(out: &mut impl Write, file: &FileReport, limit: usize) -> std::io:
         .max()
         .unwrap_or(0)
         .min(30);
-    for column in &file.columns {
+    let matches: Vec<_> = file.columns.iter().map(|c| c.column.clone()).collect();
+    let plan = plan_columns(&matches);
+    for (index, column) in file.columns.iter().enumerate() {
         let header = &column.column.header;
         let target = match column.column.field {
             Some(field) => {
@@ -119,10 +122,25 @@ fn print_file(out: &mut impl Write, file: &FileReport, limit: usize) -> std::io:
                     column.column.confidence * 100.0
                 )
             }
-            None => match &column.column.note {
-                Some(note) => format!("not imported: {note}"),
-                None => "not imported".to_string(),
-            },
+            None => {
+                let kept = match &plan[index].target {
+                    Target::Telcom { type_name } => {
+                        format!("packed as an extra phone or email ({type_name})")
+                    }
+                    Target::Address { part, type_name } => {
+                        format!(
+                            "packed as part of an address ({type_name}, {})",
+                            part.attribute()
+                        )
+                    }
+                    Target::UserField => "packed as a user field".to_string(),
+                    Target::Field { .. } | Target::Skip => "not imported".to_string(),
+                };
+                match &column.column.note {
+                    Some(note) => format!("{kept}: {note}"),
+                    None => kept,
+                }
+            }
         };
         writeln!(out, "    {header:<width$}  ->  {target}")?;
     }

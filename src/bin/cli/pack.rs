@@ -5,9 +5,11 @@ use std::path::{Path, PathBuf};
 
 use leadpack::engine::check::{CheckOptions, FileChecker, FileReport};
 use leadpack::engine::encode::{OutputEncoding, Unrepresentable};
-use leadpack::engine::package::{OutputFile, PackOutcome, Packer, findings_csv};
+use leadpack::engine::package::{
+    OutputFile, PackError, PackOutcome, Packer, findings_csv, safe_stem,
+};
 use leadpack::engine::report::{Rule, Severity};
-use leadpack::engine::template::Template;
+use leadpack::engine::template::{DEFAULT_MAX_PACKAGE_BYTES, Template};
 use leadpack::engine::units::format_size;
 
 use super::input::{describe, display_name, read_chunks};
@@ -43,13 +45,34 @@ pub fn run(args: PackArgs) -> i32 {
         return EXIT_UNUSABLE;
     }
 
+    if args
+        .max_package_bytes
+        .is_some_and(|limit| limit > DEFAULT_MAX_PACKAGE_BYTES)
+    {
+        eprintln!(
+            "leadpack: note: the CRM accepts only packages smaller than 10 MB ({DEFAULT_MAX_PACKAGE_BYTES} bytes); \
+             larger ones will be refused at upload"
+        );
+    }
+
     let mut code = EXIT_OK;
     let mut reports = Vec::new();
+    let mut stems: Vec<String> = Vec::new();
     for path in &args.files {
         let name = display_name(path);
+        // Two files with one name (from different folders) must not overwrite each other.
+        let mut stem = safe_stem(&name);
+        let base = stem.clone();
+        let mut n = 2;
+        while stems.contains(&stem) {
+            stem = format!("{base}-{n}");
+            n += 1;
+        }
+        stems.push(stem.clone());
         let outcome = pack_file(
             path,
             &name,
+            &stem,
             &options,
             template.as_ref(),
             output_encoding,
@@ -100,9 +123,11 @@ enum Failure {
 
 /// Checks and packs one file. Without a template, a first pass checks the file and suggests
 /// one (as the web app does), so both give the same packages.
+#[allow(clippy::too_many_arguments)]
 fn pack_file(
     path: &Path,
     name: &str,
+    stem: &str,
     options: &CheckOptions,
     template: Option<&Template>,
     output_encoding: Option<OutputEncoding>,
@@ -128,13 +153,23 @@ fn pack_file(
         }
     };
     apply_flags(&mut template, output_encoding, args);
+    for segment in &options.extra_segments {
+        if !template.segments.contains(segment) {
+            template.segments.push(segment.clone());
+        }
+    }
+    for concept in &options.extra_concepts {
+        if !template.concepts.contains(concept) {
+            template.concepts.push(concept.clone());
+        }
+    }
 
     let mut pass = CheckOptions::from_template(&template);
     pass.encoding = options.encoding;
     pass.delimiter = options.delimiter;
     pass.size_hint = options.size_hint;
     let mut checker = FileChecker::new(name, pass);
-    let mut packer = Packer::new(name, &template);
+    let mut packer = Packer::new(name, &template).with_stem(stem);
     read_chunks(path, |chunk| {
         checker
             .feed_with(chunk, &mut packer)
@@ -145,31 +180,12 @@ fn pack_file(
         .finish_with(&mut packer)
         .map_err(|err| Failure::Unusable(err.to_string()))?;
 
-    let unrepresentable: Vec<_> = report
-        .issues
-        .iter()
-        .filter(|f| f.rule == Rule::Unrepresentable)
-        .collect();
-    if !unrepresentable.is_empty() && template.options.unrepresentable == Unrepresentable::Refuse {
-        let encoding = template.options.output_encoding.title();
-        let mut message = format!(
-            "{name}: {} value(s) have characters {encoding} cannot hold, so nothing was written:",
-            unrepresentable.len()
-        );
-        for finding in unrepresentable.iter().take(10) {
-            message.push_str(&format!("\n  row {}: {}", finding.row, finding.message));
-        }
-        if unrepresentable.len() > 10 {
-            message.push_str(&format!("\n  … and {} more", unrepresentable.len() - 10));
-        }
-        message.push_str(
-            "\nUse --output-encoding utf-8, or --replace-unrepresentable to write letters without accents instead.",
-        );
-        return Err(Failure::Refused(message));
-    }
-    let outcome = packer
-        .finish(&report)
-        .map_err(|err| Failure::Unusable(format!("{name}: {err}")))?;
+    let outcome = packer.finish(&report).map_err(|err| match err {
+        PackError::Refused(message) => Failure::Refused(format!(
+            "{name}: {message}\nUse --output-encoding utf-8, or --replace-unrepresentable."
+        )),
+        PackError::Failed(message) => Failure::Unusable(format!("{name}: {message}")),
+    })?;
     Ok((report, outcome))
 }
 

@@ -1,0 +1,1025 @@
+//! Import packages end to end: files packed as `leadpack pack` does, unzipped and read back.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{Cursor, Read};
+use std::time::Instant;
+
+use encoding_rs::WINDOWS_1252;
+use leadpack::engine::check::{CheckOptions, FileChecker, FileReport};
+use leadpack::engine::encode::{OutputEncoding, Unrepresentable};
+use leadpack::engine::generate::{GeneratedSummary, GeneratorOptions, Header, generate};
+use leadpack::engine::package::{PackOutcome, Packer, findings_csv};
+use leadpack::engine::report::{Finding, Rule, Severity};
+use leadpack::engine::schema::Field;
+use leadpack::engine::template::{DEFAULT_MAX_PACKAGE_BYTES, PackOptions, Target, Template};
+use proptest::prelude::*;
+use proptest::sample::select;
+use quick_xml::XmlVersion;
+use quick_xml::events::Event;
+use quick_xml::reader::Reader;
+use unicode_normalization::UnicodeNormalization;
+use zip::ZipArchive;
+
+const NAME: &str = "leads.csv";
+const STEM: &str = "leads";
+/// The chunk size the CLI reads files in.
+const CHUNK: usize = 1 << 20;
+/// The titles of the ten lead fields, in the documented order.
+const TITLES: [&str; 10] = [
+    "ID",
+    "First Name",
+    "Last Name",
+    "Email Address",
+    "Phone",
+    "Market Segment",
+    "Sales Concept",
+    "Company",
+    "Position",
+    "Zip Code",
+];
+
+/// What one run of check pass and pack pass came to.
+struct Packed {
+    /// The report of the first pass, a plain check (the one the template is suggested from).
+    first: FileReport,
+    /// The template the pack pass followed.
+    template: Template,
+    /// The report of the pack pass.
+    report: FileReport,
+    /// What the packer finished with (its error as text).
+    outcome: Result<PackOutcome, String>,
+}
+
+impl Packed {
+    fn outcome(&self) -> &PackOutcome {
+        match &self.outcome {
+            Ok(outcome) => outcome,
+            Err(message) => panic!("packing failed: {message}"),
+        }
+    }
+}
+
+/// Packs `bytes` as the CLI does without a template: a check pass, the suggested template with
+/// `set` applied to its options, then the pack pass with the packer as the checker's sink,
+/// feeding `chunk` bytes at a time.
+fn pack_chunked(bytes: &[u8], chunk: usize, set: impl FnOnce(&mut PackOptions)) -> Packed {
+    let size_hint = Some(bytes.len() as u64);
+    let mut checker = FileChecker::new(
+        NAME,
+        CheckOptions {
+            size_hint,
+            ..CheckOptions::default()
+        },
+    );
+    for piece in bytes.chunks(chunk) {
+        checker.feed(piece).expect("the check pass reads the file");
+    }
+    let first = checker.finish().expect("the check pass reads the file");
+    let mut template = Template::suggested(&first);
+    set(&mut template.options);
+
+    let mut options = CheckOptions::from_template(&template);
+    options.size_hint = size_hint;
+    let mut checker = FileChecker::new(NAME, options);
+    let mut packer = Packer::new(NAME, &template);
+    for piece in bytes.chunks(chunk) {
+        checker
+            .feed_with(piece, &mut packer)
+            .expect("the pack pass reads the file");
+    }
+    let report = checker
+        .finish_with(&mut packer)
+        .expect("the pack pass reads the file");
+    let outcome = packer.finish(&report).map_err(|err| err.to_string());
+    Packed {
+        first,
+        template,
+        report,
+        outcome,
+    }
+}
+
+fn pack(bytes: &[u8], set: impl FnOnce(&mut PackOptions)) -> Packed {
+    pack_chunked(bytes, CHUNK, set)
+}
+
+fn generated(options: &GeneratorOptions) -> (Vec<u8>, GeneratedSummary) {
+    let mut bytes = Vec::new();
+    let summary = generate(options, &mut bytes).expect("the generator writes to memory");
+    (bytes, summary)
+}
+
+/// One package, unzipped.
+struct Unzipped {
+    /// Its entries, in archive order.
+    names: Vec<String>,
+    file_mappings: Vec<u8>,
+    mappings: Vec<u8>,
+    csv: Vec<u8>,
+}
+
+fn unzip(bytes: &[u8]) -> Unzipped {
+    let mut archive = ZipArchive::new(Cursor::new(bytes)).expect("the package is a ZIP archive");
+    let names: Vec<String> = (0..archive.len())
+        .map(|i| {
+            archive
+                .by_index(i)
+                .expect("entry")
+                .name()
+                .expect("entry name")
+                .into_owned()
+        })
+        .collect();
+    let mut read = |name: &str| {
+        let mut out = Vec::new();
+        archive
+            .by_name(name)
+            .unwrap_or_else(|err| panic!("{name} is in the package: {err}"))
+            .read_to_end(&mut out)
+            .unwrap_or_else(|err| panic!("{name} unzips: {err}"));
+        out
+    };
+    let file_mappings = read("fileMappings.xml");
+    let mappings = read(&format!("{STEM}_mappings.xml"));
+    let csv = read(&format!("{STEM}.csv"));
+    Unzipped {
+        names,
+        file_mappings,
+        mappings,
+        csv,
+    }
+}
+
+/// An element of an XML document: its name and its attributes, unescaped.
+type Element = (String, Vec<(String, String)>);
+
+/// Every element of an XML document, read with `quick_xml` to the end; any error fails the test.
+fn xml_elements(bytes: &[u8]) -> Vec<Element> {
+    let text = std::str::from_utf8(bytes).expect("the XML is UTF-8");
+    let mut reader = Reader::from_str(text);
+    let mut elements = Vec::new();
+    let mut depth = 0i32;
+    loop {
+        let event = match reader.read_event() {
+            Ok(event) => event,
+            Err(err) => panic!(
+                "the XML does not parse at {}: {err}\n{text}",
+                reader.error_position()
+            ),
+        };
+        let start = match event {
+            Event::Eof => break,
+            Event::Start(start) => {
+                depth += 1;
+                start
+            }
+            Event::Empty(start) => start,
+            Event::End(_) => {
+                depth -= 1;
+                continue;
+            }
+            _ => continue,
+        };
+        let name = start.name().as_ref().to_string();
+        let attributes = start
+            .attributes()
+            .map(|attribute| {
+                let attribute = attribute.unwrap_or_else(|err| panic!("bad attribute: {err}"));
+                let key = attribute.key.as_ref().to_string();
+                let value = attribute
+                    .normalized_value(XmlVersion::Explicit1_0)
+                    .unwrap_or_else(|err| panic!("bad attribute value: {err}"))
+                    .into_owned();
+                (key, value)
+            })
+            .collect();
+        elements.push((name, attributes));
+    }
+    assert_eq!(depth, 0, "unclosed elements in {text}");
+    elements
+}
+
+fn attribute<'a>(element: &'a Element, key: &str) -> Option<&'a str> {
+    element
+        .1
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+/// Text in the encoding a package declares, decoded strictly.
+fn decode(bytes: &[u8], declared: &str) -> String {
+    match declared {
+        "UTF-8" => String::from_utf8(bytes.to_vec()).expect("the CSV is valid UTF-8"),
+        "CP-1252" => WINDOWS_1252
+            .decode_without_bom_handling_and_without_replacement(bytes)
+            .expect("the CSV is valid Windows-1252")
+            .into_owned(),
+        "ISO-8859-1" => bytes
+            .iter()
+            .map(|&b| {
+                assert!(
+                    !(0x80..=0x9F).contains(&b),
+                    "byte {b:#04x} is a control code in ISO-8859-1"
+                );
+                char::from(b)
+            })
+            .collect(),
+        other => panic!("unknown encodingType {other}"),
+    }
+}
+
+/// The records of CSV text (every record, header included).
+fn parse_csv(text: &[u8], delimiter: u8, flexible: bool) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(flexible)
+        .delimiter(delimiter)
+        .from_reader(text)
+        .records()
+        .map(|record| {
+            record
+                .expect("the CSV parses")
+                .iter()
+                .map(str::to_string)
+                .collect()
+        })
+        .collect()
+}
+
+/// The name an encoding has in `fileMappings.xml` (NexJ's spelling).
+fn declared_name(encoding: OutputEncoding) -> &'static str {
+    match encoding {
+        OutputEncoding::Utf8 => "UTF-8",
+        OutputEncoding::Windows1252 => "CP-1252",
+        OutputEncoding::Iso8859_1 => "ISO-8859-1",
+    }
+}
+
+/// Whether `encoding` holds `c` (worked out here, not by the engine).
+fn holds(encoding: OutputEncoding, c: char) -> bool {
+    match encoding {
+        OutputEncoding::Utf8 => true,
+        OutputEncoding::Iso8859_1 => (c as u32) < 0x80 || (0xA0..=0xFF).contains(&(c as u32)),
+        // The five bytes Windows-1252 leaves undefined would read as C1 controls, not letters.
+        OutputEncoding::Windows1252 if (0x80..=0x9F).contains(&(c as u32)) => false,
+        OutputEncoding::Windows1252 => {
+            let mut buffer = [0u8; 4];
+            let (bytes, _, unmappable) = WINDOWS_1252.encode(c.encode_utf8(&mut buffer));
+            !unmappable && bytes.len() == 1
+        }
+    }
+}
+
+/// `text` as a package in `encoding` holds it with replacement on: each character the encoding
+/// cannot hold becomes its letters without accents when the encoding holds those, else `?`.
+fn replaced(encoding: OutputEncoding, text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if holds(encoding, c) {
+            out.push(c);
+            continue;
+        }
+        let base: String = std::iter::once(c)
+            .nfd()
+            .filter(|d| !unicode_normalization::char::is_combining_mark(*d))
+            .collect();
+        if !base.is_empty() && base.chars().all(|d| holds(encoding, d)) {
+            out.push_str(&base);
+        } else {
+            out.push('?');
+        }
+    }
+    out
+}
+
+/// What the packages of a file should hold.
+struct Expected {
+    /// The package CSV's header.
+    header: Vec<String>,
+    /// The packed rows (row number, values), in file order.
+    rows: Vec<(u64, Vec<String>)>,
+    /// The source header.
+    source_header: Vec<String>,
+    /// The rejected rows (row number, values as read).
+    rejected: Vec<(u64, Vec<String>)>,
+    /// The error rules of each rejected row.
+    reasons: BTreeMap<u64, BTreeSet<Rule>>,
+    /// An upper bound of the bytes of one package CSV row.
+    max_row_bytes: u64,
+}
+
+/// The rows of the ready records of `packed.first` as a package in `encoding` should hold them:
+/// trimmed, cut where the report says the CRM keeps less (`kept`), segments and concepts written
+/// as the report says (`suggestion`), and characters replaced for encodings other than UTF-8.
+fn expected(packed: &Packed, source: &[u8], delimiter: u8, encoding: OutputEncoding) -> Expected {
+    let report = &packed.first;
+    let records = parse_csv(source, delimiter, true);
+    let source_header = records.first().cloned().unwrap_or_default();
+
+    // The package's columns: lead fields in documented order, then the kept other columns.
+    let mut columns: Vec<(usize, String, Option<Field>)> = Vec::new();
+    for field in Field::ALL {
+        if let Some(index) = report
+            .columns
+            .iter()
+            .position(|c| c.column.field == Some(field))
+        {
+            columns.push((index, field.title().to_string(), Some(field)));
+        }
+    }
+    for (index, column) in report.columns.iter().enumerate() {
+        // The suggested template plans every column, in file order.
+        let target = &packed.template.columns[index].target;
+        if column.column.field.is_none() && !matches!(target, Target::Skip | Target::Field { .. }) {
+            columns.push((index, column.column.header.clone(), None));
+        }
+    }
+    let header = columns
+        .iter()
+        .map(|(_, name, _)| replaced(encoding, name))
+        .collect();
+
+    let mut reasons: BTreeMap<u64, BTreeSet<Rule>> = BTreeMap::new();
+    let mut written: BTreeMap<(u64, Field), String> = BTreeMap::new();
+    for finding in &report.issues {
+        if finding.severity == Severity::Error {
+            reasons.entry(finding.row).or_default().insert(finding.rule);
+        }
+        let value = match finding.rule {
+            Rule::TooLong => finding.kept.clone(),
+            Rule::SegmentNormalised | Rule::ConceptNormalised => finding.suggestion.clone(),
+            _ => None,
+        };
+        if let (Some(field), Some(value)) = (finding.field, value) {
+            written.insert((finding.row, field), value);
+        }
+    }
+
+    let mut rows = Vec::new();
+    let mut rejected = Vec::new();
+    let mut max_row_bytes = 0;
+    for (index, record) in records.iter().enumerate().skip(1) {
+        let row = index as u64 + 1;
+        if reasons.contains_key(&row) {
+            rejected.push((row, record.clone()));
+            continue;
+        }
+        let values: Vec<String> = columns
+            .iter()
+            .map(|(source, _, field)| {
+                let raw = record.get(*source).map_or("", String::as_str);
+                let value = field
+                    .and_then(|field| written.get(&(row, field)))
+                    .map_or(raw.trim(), String::as_str);
+                replaced(encoding, value)
+            })
+            .collect();
+        let bytes: usize = values.iter().map(|v| 2 * v.len() + 3).sum();
+        max_row_bytes = max_row_bytes.max(bytes as u64 + 2);
+        rows.push((row, values));
+    }
+    assert_eq!(
+        rows.len() as u64 + rejected.len() as u64,
+        report.summary.records,
+        "the oracle reads as many records as the checker"
+    );
+    Expected {
+        header,
+        rows,
+        source_header,
+        rejected,
+        reasons,
+        max_row_bytes,
+    }
+}
+
+/// Checks everything `packed` wrote against `expected` for a package `encoding` and size
+/// `limit`; returns the number of packages.
+fn assert_packed(
+    packed: &Packed,
+    expected: &Expected,
+    encoding: OutputEncoding,
+    limit: u64,
+) -> usize {
+    let outcome = packed.outcome();
+    let records = packed.first.summary.records;
+    assert_eq!(outcome.records, records);
+    assert_eq!(outcome.packaged + outcome.rejected_rows, records);
+    assert_eq!(outcome.packaged, expected.rows.len() as u64);
+    assert_eq!(outcome.rejected_rows, expected.rejected.len() as u64);
+    // Both passes judge the records alike.
+    assert_eq!(packed.report.summary.records, records);
+    assert_eq!(
+        packed.report.summary.with_errors,
+        packed.first.summary.with_errors
+    );
+
+    let total = outcome.packages.len();
+    assert!(total >= 1, "a file always gets a package");
+    let mut rows = expected.rows.iter();
+    for (index, package) in outcome.packages.iter().enumerate() {
+        let name = if total == 1 {
+            format!("{STEM}.zip")
+        } else {
+            let width = total.to_string().len().max(2);
+            format!("{STEM}-part-{:0width$}-of-{total:0width$}.zip", index + 1)
+        };
+        assert_eq!(package.name, name);
+        assert!(
+            (package.bytes.len() as u64) < limit,
+            "{} is {} bytes, not below {limit}",
+            package.name,
+            package.bytes.len()
+        );
+        let unzipped = unzip(&package.bytes);
+        assert_eq!(
+            unzipped.names,
+            [
+                "fileMappings.xml".to_string(),
+                format!("{STEM}_mappings.xml"),
+                format!("{STEM}.csv")
+            ]
+        );
+        let file_mappings = xml_elements(&unzipped.file_mappings);
+        let root = &file_mappings[0];
+        assert_eq!(root.0, "mapping");
+        let declared = attribute(root, "encodingType").expect("encodingType");
+        assert_eq!(declared, declared_name(encoding));
+        let file = file_mappings
+            .iter()
+            .find(|e| e.0 == "file")
+            .expect("fileMappings.xml lists the CSV");
+        assert_eq!(attribute(file, "name"), Some("leads.csv"));
+        assert_eq!(attribute(file, "mappingFile"), Some("leads_mappings.xml"));
+        let mappings = xml_elements(&unzipped.mappings);
+        assert_eq!(mappings[0].0, "fieldMappings");
+        assert_eq!(attribute(&mappings[0], "file"), Some("leads.csv"));
+
+        let text = decode(&unzipped.csv, declared);
+        let csv = parse_csv(text.as_bytes(), b',', false);
+        assert_eq!(
+            csv.first(),
+            Some(&expected.header),
+            "header of {}",
+            package.name
+        );
+        assert_eq!(
+            csv.len() as u64 - 1,
+            package.rows,
+            "rows of {}",
+            package.name
+        );
+        for values in &csv[1..] {
+            let (row, wanted) = rows.next().expect("no more rows than the ready records");
+            assert_eq!(values, wanted, "row {row} in {}", package.name);
+        }
+    }
+    assert!(rows.next().is_none(), "every ready record is packed");
+    assert_eq!(
+        outcome.packages.iter().map(|p| p.rows).sum::<u64>(),
+        outcome.packaged
+    );
+
+    match &outcome.rejected {
+        None => assert!(expected.rejected.is_empty()),
+        Some(file) => {
+            assert_eq!(file.name, format!("{STEM}-rejected.csv"));
+            assert_eq!(file.rows, expected.rejected.len() as u64);
+            let text = file
+                .bytes
+                .strip_prefix(b"\xEF\xBB\xBF")
+                .expect("the rejected rows start with a byte order mark");
+            let csv = parse_csv(text, b',', true);
+            let mut header = expected.source_header.clone();
+            header.extend(["Row in original file".into(), "Problems".into()]);
+            assert_eq!(csv[0], header);
+            assert_eq!(csv.len() - 1, expected.rejected.len());
+            for (values, (row, record)) in csv[1..].iter().zip(&expected.rejected) {
+                let n = values.len();
+                assert_eq!(&values[..n - 2], record.as_slice(), "rejected row {row}");
+                assert_eq!(values[n - 2], row.to_string());
+                for rule in &expected.reasons[row] {
+                    assert!(
+                        values[n - 1].contains(rule.label()),
+                        "row {row}: {} misses {}",
+                        values[n - 1],
+                        rule.label()
+                    );
+                }
+            }
+        }
+    }
+    total
+}
+
+/// The package size of the file's header alone (the smallest package of this layout).
+fn empty_package_bytes(source: &[u8], set: impl FnOnce(&mut PackOptions)) -> u64 {
+    let end = source
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(source.len(), |at| at + 1);
+    let packed = pack(&source[..end], set);
+    let outcome = packed.outcome();
+    assert_eq!(outcome.packages.len(), 1);
+    outcome.packages[0].bytes.len() as u64
+}
+
+fn generator_options() -> impl Strategy<Value = GeneratorOptions> {
+    (
+        any::<u64>(),
+        0..400u64,
+        0.0..0.3f64,
+        select(vec![b',', b';', b'\t', b'|']),
+        any::<bool>(),
+        select(Header::ALL.to_vec()),
+    )
+        .prop_map(
+            |(seed, rows, defect_rate, delimiter, crlf, header)| GeneratorOptions {
+                rows,
+                seed,
+                delimiter,
+                crlf,
+                defect_rate,
+                header,
+            },
+        )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 24,
+        max_shrink_iters: 64,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    /// Every ready record comes back out of the packages, in order and as the CRM should get
+    /// it, in every output encoding and however many parts the size limit asks for.
+    #[test]
+    fn packages_round_trip_the_ready_records(options in generator_options()) {
+        let (source, _) = generated(&options);
+        for encoding in OutputEncoding::ALL {
+            let set = |o: &mut PackOptions| {
+                o.output_encoding = encoding;
+                if encoding != OutputEncoding::Utf8 {
+                    o.unrepresentable = Unrepresentable::Replace;
+                }
+            };
+            let single = pack(&source, set);
+            let expected = expected(&single, &source, options.delimiter, encoding);
+            let parts = assert_packed(&single, &expected, encoding, DEFAULT_MAX_PACKAGE_BYTES);
+            prop_assert_eq!(parts, 1);
+            let size = single.outcome().packages[0].bytes.len() as u64;
+            let floor = empty_package_bytes(&source, set) + expected.max_row_bytes + 1024;
+            // The single package's own size forces exactly 2 parts; less forces more.
+            let limits = [(100, 2..=2), (60, 2..=usize::MAX), (15, 3..=usize::MAX)];
+            for (percent, parts_wanted) in limits {
+                let wanted = size * percent / 100;
+                let limit = wanted.max(floor);
+                let split = pack(&source, |o| {
+                    set(o);
+                    o.max_package_bytes = limit;
+                });
+                let parts = assert_packed(&split, &expected, encoding, limit);
+                if wanted >= floor {
+                    prop_assert!(
+                        parts_wanted.contains(&parts),
+                        "{} part(s) below {} bytes for a {} byte package",
+                        parts, limit, size
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn the_same_bytes_give_byte_identical_packages() {
+    let options = GeneratorOptions {
+        rows: 1_500,
+        seed: 17,
+        defect_rate: 0.2,
+        ..GeneratorOptions::default()
+    };
+    let (source, _) = generated(&options);
+    let set = |o: &mut PackOptions| {
+        o.output_encoding = OutputEncoding::Windows1252;
+        o.unrepresentable = Unrepresentable::Replace;
+        o.max_package_bytes = 40_000;
+        o.simple_csv = true;
+    };
+    let first = pack(&source, set);
+    let second = pack(&source, set);
+    let chunked = pack_chunked(&source, 4_099, set);
+    let outcome = first.outcome();
+    assert!(outcome.packages.len() >= 2, "the limit splits the file");
+    assert!(outcome.rejected.is_some());
+    assert_eq!(outcome, second.outcome());
+    assert_eq!(outcome, chunked.outcome(), "chunking changes nothing");
+}
+
+#[test]
+fn hostile_headers_are_escaped_in_the_xml_and_kept_in_the_csv() {
+    let source = "First Name,Last Name,Email Address,<Name>,A & B,\"\"\"quoted\"\"\",Ctl\u{1}Char\r\n\
+                  Ann,Lee,ann@example.com,x,y,z,w\r\n";
+    let packed = pack(source.as_bytes(), |_| {});
+    for header in ["<Name>", "A & B", "\"quoted\"", "Ctl\u{1}Char"] {
+        let column = packed
+            .first
+            .columns
+            .iter()
+            .find(|c| c.column.header == header)
+            .unwrap_or_else(|| panic!("column {header} is in the report"));
+        assert_eq!(column.column.field, None, "{header} is not a lead field");
+    }
+    let outcome = packed.outcome();
+    assert_eq!(outcome.packages.len(), 1);
+    let unzipped = unzip(&outcome.packages[0].bytes);
+    xml_elements(&unzipped.file_mappings);
+    let elements = xml_elements(&unzipped.mappings);
+    let sources: Vec<&str> = elements
+        .iter()
+        .filter_map(|e| attribute(e, "source"))
+        .collect();
+    let sanitised = ["<Name>", "A & B", "\"quoted\"", "Ctl Char"];
+    for name in sanitised {
+        assert!(
+            sources.contains(&name),
+            "{name} is a source in the mapping: {sources:?}"
+        );
+    }
+    let xml = String::from_utf8(unzipped.mappings).expect("UTF-8");
+    for escaped in ["&lt;Name&gt;", "A &amp; B", "&quot;quoted&quot;"] {
+        assert!(xml.contains(escaped), "{escaped} in {xml}");
+    }
+    assert!(!xml.contains('\u{1}'), "no control character in {xml}");
+
+    let csv = parse_csv(&unzipped.csv, b',', false);
+    let mut header = vec!["First Name", "Last Name", "Email Address"];
+    header.extend(sanitised);
+    assert_eq!(csv[0], header);
+    assert_eq!(
+        csv[1],
+        ["Ann", "Lee", "ann@example.com", "x", "y", "z", "w"]
+    );
+}
+
+/// Headers of the mapping XML's `source` attributes and of the package CSV, in order.
+fn sources_and_csv_header(bytes: &[u8], declared: &str) -> (Vec<String>, Vec<String>) {
+    let unzipped = unzip(bytes);
+    let sources = xml_elements(&unzipped.mappings)
+        .iter()
+        .filter_map(|e| attribute(e, "source").map(str::to_string))
+        .collect();
+    let text = decode(&unzipped.csv, declared);
+    let header = parse_csv(text.as_bytes(), b',', false).swap_remove(0);
+    (sources, header)
+}
+
+/// Headers no single-byte output encoding holds, two of them alike once replaced.
+const UNREPRESENTABLE_HEADERS: &str = "First Name,Last Name,Email Address,Łódź office,Nguyễn,Nguyen\r\n\
+                                       Ann,Lee,ann@example.com,x,y,z\r\n";
+
+/// Titles are written in the output encoding (replaced where it cannot hold them, as
+/// docs/package-format.md says); the mapping names the columns as the CSV titles them, and the
+/// CSV's titles stay distinct.
+#[test]
+fn mapping_sources_name_the_csv_columns_in_single_byte_encodings() {
+    for encoding in [OutputEncoding::Windows1252, OutputEncoding::Iso8859_1] {
+        for mode in [Unrepresentable::Refuse, Unrepresentable::Replace] {
+            let packed = pack(UNREPRESENTABLE_HEADERS.as_bytes(), |o| {
+                o.output_encoding = encoding;
+                o.unrepresentable = mode;
+            });
+            let outcome = packed.outcome();
+            let (sources, header) =
+                sources_and_csv_header(&outcome.packages[0].bytes, declared_name(encoding));
+            assert_eq!(
+                sources.len(),
+                header.len(),
+                "{encoding:?} {mode:?}: {sources:?}"
+            );
+            for name in &sources {
+                assert!(
+                    header.contains(name),
+                    "{encoding:?} {mode:?}: the mapping names column “{name}”, which the CSV lacks: \
+                     {header:?}"
+                );
+            }
+            let distinct: BTreeSet<String> = header.iter().map(|h| h.to_lowercase()).collect();
+            assert_eq!(
+                distinct.len(),
+                header.len(),
+                "{encoding:?} {mode:?}: {header:?}"
+            );
+        }
+    }
+}
+
+/// A header written twice: the second column becomes what the suggested template plans (an
+/// extra phone), not nothing.
+#[test]
+fn a_repeated_header_keeps_the_column_the_template_plans() {
+    let source = "First Name,Last Name,Phone,Phone\r\n\
+                  Ann,Lee,+1 416 555 0199,+1 416 555 0100\r\n";
+    let packed = pack(source.as_bytes(), |_| {});
+    assert_eq!(
+        packed.template.columns[3].target,
+        Target::Telcom {
+            type_name: "Business".into()
+        },
+        "the suggested plan keeps the second phone"
+    );
+    let outcome = packed.outcome();
+    let rows = package_rows(outcome);
+    assert!(
+        rows[0].iter().any(|v| v == "+1 416 555 0100"),
+        "the second phone is packed: {rows:?}"
+    );
+    let (sources, header) = sources_and_csv_header(&outcome.packages[0].bytes, "UTF-8");
+    assert_eq!(sources.len(), 4, "every column is mapped: {sources:?}");
+    assert_eq!(header.len(), 4, "{header:?}");
+}
+
+const VIETNAMESE: &str = "ID,First Name,Last Name,Email Address\r\n\
+                          L1,Thi,Nguyễn,thi@example.com\r\n\
+                          L2,Zoë,Lee,zoe@example.com\r\n";
+
+#[test]
+fn windows_1252_refuses_characters_it_cannot_hold() {
+    let packed = pack(VIETNAMESE.as_bytes(), |o| {
+        o.output_encoding = OutputEncoding::Windows1252;
+    });
+    let found: Vec<&Finding> = packed
+        .report
+        .issues
+        .iter()
+        .filter(|f| f.rule == Rule::Unrepresentable)
+        .collect();
+    assert_eq!(found.len(), 1, "{:?}", packed.report.issues);
+    assert_eq!(found[0].row, 2);
+    assert_eq!(found[0].field, Some(Field::LastName));
+    assert_eq!(found[0].suggestion.as_deref(), Some("Nguyen"));
+    assert!(found[0].message.contains("Nguyễn"), "{}", found[0].message);
+    match &packed.outcome {
+        Ok(outcome) => panic!("no package may be written: {:?}", outcome.packages),
+        Err(message) => {
+            let lower = message.to_lowercase();
+            assert!(
+                lower.contains("row 2") && message.contains("Nguyễn"),
+                "{message}"
+            );
+        }
+    }
+}
+
+#[test]
+fn windows_1252_replaces_characters_it_cannot_hold_when_allowed() {
+    let packed = pack(VIETNAMESE.as_bytes(), |o| {
+        o.output_encoding = OutputEncoding::Windows1252;
+        o.unrepresentable = Unrepresentable::Replace;
+    });
+    let outcome = packed.outcome();
+    assert_eq!(outcome.packaged, 2);
+    let csv = unzip(&outcome.packages[0].bytes).csv;
+    assert_eq!(
+        csv,
+        b"ID,First Name,Last Name,Email Address\r\n\
+          L1,Thi,Nguyen,thi@example.com\r\n\
+          L2,Zo\xEB,Lee,zoe@example.com\r\n"
+    );
+}
+
+#[test]
+fn a_record_too_large_for_any_package_is_named() {
+    let header = "ID,First Name,Last Name,Email Address,Notes\r\n";
+    let notes: String = (0..3_000)
+        .map(|i| char::from(b'a' + (i * 7 % 26) as u8))
+        .collect();
+    let source =
+        format!("{header}L1,Ann,Lee,ann@example.com,short\r\nL2,Bo,Lee,bo@example.com,{notes}\r\n");
+    let empty = empty_package_bytes(source.as_bytes(), |_| {});
+    let limit = empty + 1_000;
+    let packed = pack(source.as_bytes(), |o| o.max_package_bytes = limit);
+    match &packed.outcome {
+        Ok(outcome) => panic!(
+            "row 3 cannot fit below {limit} bytes, yet: {:?}",
+            outcome
+                .packages
+                .iter()
+                .map(|p| p.bytes.len())
+                .collect::<Vec<_>>()
+        ),
+        Err(message) => {
+            assert!(message.to_lowercase().contains("row 3 "), "{message}");
+            assert!(message.contains(&limit.to_string()), "{message}");
+        }
+    }
+}
+
+#[test]
+fn a_60_mb_file_is_split_into_packages_below_10_mb() {
+    let started = Instant::now();
+    let options = GeneratorOptions {
+        rows: 445_000,
+        seed: 60,
+        defect_rate: 0.05,
+        ..GeneratorOptions::default()
+    };
+    let (source, summary) = generated(&options);
+    assert!(source.len() >= 60_000_000, "{} bytes", source.len());
+    let packed = pack(&source, |_| {});
+    let outcome = packed.outcome();
+    assert!(
+        outcome.packages.len() >= 2,
+        "{} package(s)",
+        outcome.packages.len()
+    );
+    for package in &outcome.packages {
+        assert!((package.bytes.len() as u64) < DEFAULT_MAX_PACKAGE_BYTES);
+        let mut archive = ZipArchive::new(Cursor::new(&package.bytes)).expect("ZIP");
+        let mut csv = Vec::new();
+        archive
+            .by_name("leads.csv")
+            .expect("the CSV")
+            .read_to_end(&mut csv)
+            .expect("unzips");
+        let rows = csv::ReaderBuilder::new()
+            .from_reader(&csv[..])
+            .records()
+            .count();
+        assert_eq!(rows as u64, package.rows, "{}", package.name);
+    }
+    assert_eq!(outcome.records, summary.rows);
+    assert_eq!(outcome.packaged + outcome.rejected_rows, summary.rows);
+    assert_eq!(
+        outcome.packages.iter().map(|p| p.rows).sum::<u64>(),
+        outcome.packaged
+    );
+    assert_eq!(outcome.rejected_rows, packed.report.summary.with_errors);
+    eprintln!(
+        "{} bytes in {} packages ({:?} bytes) in {:.1?}",
+        source.len(),
+        outcome.packages.len(),
+        outcome
+            .packages
+            .iter()
+            .map(|p| p.bytes.len())
+            .collect::<Vec<_>>(),
+        started.elapsed()
+    );
+}
+
+const MIXED: &str = "ID,First Name,Last Name,Email Address,Phone,Notes\r\n\
+                     L1,Ann,Lee,ann@example.com,,ok\r\n\
+                     L2,,Lee,bo@example.com,,missing first name\r\n\
+                     L3,Cy,Lee,cy@example.com,,one,too many\r\n\
+                     L1,Di,Lee,di@example.com,,duplicate id\r\n";
+
+fn package_rows(outcome: &PackOutcome) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    for package in &outcome.packages {
+        let csv = unzip(&package.bytes).csv;
+        rows.extend(parse_csv(&csv, b',', false).into_iter().skip(1));
+    }
+    rows
+}
+
+fn rejected_row_numbers(outcome: &PackOutcome) -> Vec<String> {
+    let Some(rejected) = &outcome.rejected else {
+        return Vec::new();
+    };
+    parse_csv(&rejected.bytes[3..], b',', true)
+        .into_iter()
+        .skip(1)
+        .map(|r| r[r.len() - 2].clone())
+        .collect()
+}
+
+#[test]
+fn include_invalid_packs_error_rows_except_broken_ones() {
+    let strict = pack(MIXED.as_bytes(), |_| {});
+    assert_eq!(
+        package_rows(strict.outcome()),
+        [["L1", "Ann", "Lee", "ann@example.com", "", "ok"]]
+    );
+    assert_eq!(rejected_row_numbers(strict.outcome()), ["3", "4", "5"]);
+
+    let lenient = pack(MIXED.as_bytes(), |o| o.include_invalid = true);
+    let outcome = lenient.outcome();
+    assert_eq!(
+        package_rows(outcome),
+        [
+            ["L1", "Ann", "Lee", "ann@example.com", "", "ok"],
+            ["L2", "", "Lee", "bo@example.com", "", "missing first name"],
+            ["L1", "Di", "Lee", "di@example.com", "", "duplicate id"],
+        ]
+    );
+    assert_eq!((outcome.packaged, outcome.rejected_rows), (3, 1));
+    assert_eq!(rejected_row_numbers(outcome), ["4"]);
+}
+
+#[test]
+fn keep_long_values_keeps_what_the_crm_would_cut() {
+    let company = "Smith, Jones, Williams, Brown, Taylor, Davies & Evans Chartered Accountants LLP";
+    let source = format!(
+        "First Name,Last Name,Email Address,Company\r\n\
+         Anne-Marguerite Smythe-Smythe,Lee,a@example.com,\"{company}\"\r\n"
+    );
+    let cut = pack(source.as_bytes(), |_| {});
+    let cut_company: String = company.chars().take(60).collect();
+    assert_eq!(
+        package_rows(cut.outcome()),
+        [[
+            "Anne-Marguerite Smythe-Sm",
+            "Lee",
+            "a@example.com",
+            cut_company.as_str()
+        ]]
+    );
+    let kept = pack(source.as_bytes(), |o| o.keep_long_values = true);
+    assert_eq!(
+        package_rows(kept.outcome()),
+        [[
+            "Anne-Marguerite Smythe-Smythe",
+            "Lee",
+            "a@example.com",
+            company
+        ]]
+    );
+}
+
+#[test]
+fn simple_csv_writes_the_ten_documented_titles_in_order() {
+    // The file's columns are in another order, and some fields are missing.
+    let source = "lastName,firstName,Email,Company,Notes\r\n\
+                  Lee,Ann,ann@example.com,Acme,hello\r\n\
+                  ,Bo,bo@example.com,Acme,rejected\r\n";
+    let packed = pack(source.as_bytes(), |o| o.simple_csv = true);
+    let outcome = packed.outcome();
+    let simple = outcome.simple.as_ref().expect("the simple CSV is written");
+    assert_eq!(simple.name, "leads-leads.csv");
+    assert_eq!(simple.rows, 1);
+    let csv = parse_csv(&simple.bytes, b',', false);
+    assert_eq!(csv[0], TITLES);
+    assert_eq!(
+        csv[1..],
+        [[
+            "",
+            "Ann",
+            "Lee",
+            "ann@example.com",
+            "",
+            "",
+            "",
+            "Acme",
+            "",
+            ""
+        ]]
+    );
+    assert!(pack(source.as_bytes(), |_| {}).outcome().simple.is_none());
+}
+
+#[test]
+fn findings_csv_has_a_header_and_one_row_per_finding() {
+    let one = pack(MIXED.as_bytes(), |_| {}).first;
+    let two = pack(VIETNAMESE.as_bytes(), |_| {}).first;
+    assert!(!one.issues.is_empty());
+
+    let single = findings_csv(std::slice::from_ref(&one));
+    assert_eq!(single.name, "leads-findings.csv");
+    let both = findings_csv(&[one.clone(), two.clone()]);
+    assert_eq!(both.name, "findings.csv");
+    for (file, reports) in [(&single, vec![&one]), (&both, vec![&one, &two])] {
+        let text = file.bytes.strip_prefix(b"\xEF\xBB\xBF").expect("a BOM");
+        let csv = parse_csv(text, b',', false);
+        assert_eq!(
+            csv[0],
+            [
+                "File", "Row", "Field", "Rule", "Severity", "Value", "Kept", "Cut", "Message"
+            ]
+        );
+        let findings: Vec<(&str, &Finding)> = reports
+            .iter()
+            .flat_map(|r| r.issues.iter().map(|f| (r.file.as_str(), f)))
+            .collect();
+        assert_eq!(file.rows, findings.len() as u64);
+        assert_eq!(csv.len() - 1, findings.len());
+        for (values, (name, finding)) in csv[1..].iter().zip(findings) {
+            let wanted = [
+                name.to_string(),
+                finding.row.to_string(),
+                finding.field.map_or("", Field::title).to_string(),
+                finding.rule.id().to_string(),
+                finding.severity.as_str().to_string(),
+                finding.value.clone().unwrap_or_default(),
+                finding.kept.clone().unwrap_or_default(),
+                finding.cut.clone().unwrap_or_default(),
+                finding.message.clone(),
+            ];
+            assert_eq!(values, &wanted);
+        }
+    }
+}
