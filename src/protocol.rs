@@ -32,6 +32,19 @@ pub struct ReadSettings {
     pub delimiter: Option<String>,
 }
 
+/// Which findings the table shows, by field.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FieldFilter {
+    /// Every finding.
+    #[default]
+    Any,
+    /// Only findings about whole rows (no single field).
+    Row,
+    /// Only findings about this field.
+    Field(Field),
+}
+
 /// Which findings a page of the findings table shows.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FindingsQuery {
@@ -39,8 +52,8 @@ pub struct FindingsQuery {
     pub severity: Option<Severity>,
     /// Only this rule.
     pub rule: Option<Rule>,
-    /// Only this field (`Some(None)`: only findings about whole rows).
-    pub field: Option<Option<Field>>,
+    /// Only these fields.
+    pub field: FieldFilter,
     /// The first finding to show.
     pub offset: u64,
     /// How many to show.
@@ -52,7 +65,11 @@ impl FindingsQuery {
     pub fn matches(&self, finding: &Finding) -> bool {
         self.severity.is_none_or(|s| s == finding.severity)
             && self.rule.is_none_or(|r| r == finding.rule)
-            && self.field.is_none_or(|f| f == finding.field)
+            && match self.field {
+                FieldFilter::Any => true,
+                FieldFilter::Row => finding.field.is_none(),
+                FieldFilter::Field(field) => finding.field == Some(field),
+            }
     }
 }
 
@@ -261,7 +278,7 @@ mod tests {
         assert_eq!(items.len(), 1);
         assert_eq!(items[0].row, 3);
         let whole_rows = FindingsQuery {
-            field: Some(None),
+            field: FieldFilter::Row,
             limit: 10,
             ..FindingsQuery::default()
         };

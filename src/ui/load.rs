@@ -1,41 +1,63 @@
-//! Step 1, loading files: the file picker, the drop zone and the list of chosen files.
+//! Step 1, loading files: the drop zone, the picker, and each file with its detected encoding
+//! and delimiter (both can be changed, and the file is checked again at once).
 
 use leptos::ev::{DragEvent, Event};
 use leptos::prelude::*;
-use web_sys::{FileList, HtmlInputElement};
+use web_sys::{File, FileList, HtmlInputElement};
 
+use super::Progress;
+use super::state::{AppState, CheckStatus, LoadedFile, Step};
 use crate::engine::units::format_size;
-use crate::protocol::ChosenFile;
 
-/// Describes every file of a browser `FileList`, in the order the user chose them.
-fn describe(list: Option<FileList>) -> Vec<ChosenFile> {
+/// The encodings offered: (label, what people call it).
+const ENCODINGS: [(&str, &str); 5] = [
+    ("utf-8", "UTF-8"),
+    ("windows-1252", "Windows-1252 (Excel, Western)"),
+    ("iso-8859-1", "ISO-8859-1 (Latin-1)"),
+    ("utf-16le", "UTF-16 LE"),
+    ("utf-16be", "UTF-16 BE"),
+];
+
+/// The delimiters offered: (value, name).
+const DELIMITERS: [(&str, &str); 4] = [
+    (",", "Comma ,"),
+    (";", "Semicolon ;"),
+    ("\\t", "Tab"),
+    ("|", "Bar |"),
+];
+
+fn files_of(list: Option<FileList>) -> Vec<File> {
     let Some(list) = list else {
         return Vec::new();
     };
     (0..list.length())
         .filter_map(|index| list.get(index))
-        .map(|file| ChosenFile {
-            name: file.name(),
-            size: file.size() as u64,
-        })
         .collect()
 }
 
 /// The drop zone with its "Choose CSV files" picker, and the files chosen so far.
 #[component]
 pub fn LoadStep() -> impl IntoView {
-    let (files, set_files) = signal(Vec::<ChosenFile>::new());
+    let state = use_context::<AppState>().unwrap_or_else(AppState::provide);
     let (dragging, set_dragging) = signal(false);
 
     let on_pick = move |ev: Event| {
         let input = event_target::<HtmlInputElement>(&ev);
-        set_files.set(describe(input.files()));
+        state.add_files(files_of(input.files()));
+        // The same file can be chosen again after a change.
+        input.set_value("");
     };
     let on_drop = move |ev: DragEvent| {
         ev.prevent_default();
         set_dragging.set(false);
-        let dropped = ev.data_transfer().and_then(|transfer| transfer.files());
-        set_files.set(describe(dropped));
+        state.add_files(files_of(
+            ev.data_transfer().and_then(|transfer| transfer.files()),
+        ));
+    };
+    let any_checked = move || {
+        state
+            .files
+            .with(|files| files.iter().any(|f| f.checked().is_some()))
     };
 
     view! {
@@ -64,20 +86,134 @@ pub fn LoadStep() -> impl IntoView {
                     on:change=on_pick
                 />
             </div>
-            <Show when=move || !files.read().is_empty()>
+            <Show when=move || !state.files.read().is_empty()>
                 <ul class="file-list" data-testid="file-list" aria-label="Chosen files">
-                    <For
-                        each=move || files.get()
-                        key=|file| (file.name.clone(), file.size)
-                        let(file)
-                    >
-                        <li>
-                            <span class="file-name">{file.name}</span>
-                            <span class="file-size">{format_size(file.size)}</span>
-                        </li>
-                    </For>
+                    {move || {
+                        state.files.get().into_iter().map(|file| view! { <FileRow file=file/> }).collect_view()
+                    }}
                 </ul>
             </Show>
+            <Show when=any_checked>
+                <div class="actions">
+                    <button class="button" data-testid="to-map" on:click=move |_| state.step.set(Step::Map)>
+                        "Next: map columns"
+                    </button>
+                </div>
+            </Show>
         </section>
+    }
+}
+
+/// One chosen file: name, size, how it is read (changeable), and where its check is.
+#[component]
+fn FileRow(file: LoadedFile) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let id = file.id;
+    let detected = file
+        .checked()
+        .map(|c| (c.report.encoding.clone(), c.report.delimiter.clone()));
+    let encoding_now = file
+        .settings
+        .encoding
+        .clone()
+        .or_else(|| detected.as_ref().map(|d| d.0.clone()))
+        .unwrap_or_default();
+    let delimiter_now = file
+        .settings
+        .delimiter
+        .clone()
+        .or_else(|| detected.as_ref().map(|d| d.1.clone()))
+        .unwrap_or_default();
+    let status = match &file.status {
+        CheckStatus::Checking { job, done, total } => {
+            let job = *job;
+            view! {
+                <div class="file-status">
+                    <Progress label="Checking" done=*done total=*total/>
+                    <button class="link" on:click=move |_| state.cancel(job)>"Cancel"</button>
+                </div>
+            }
+            .into_any()
+        }
+        CheckStatus::Checked(checked) => {
+            let summary = &checked.report.summary;
+            view! {
+                <p class="file-status ok" data-testid="file-summary">
+                    {format!(
+                        "{} leads: {} ready, {} with errors",
+                        summary.records, summary.ready, summary.with_errors
+                    )}
+                </p>
+            }
+            .into_any()
+        }
+        CheckStatus::Failed(message) => view! {
+            <div class="file-status failed" role="alert">
+                <p data-testid="file-error">{message.clone()}</p>
+                <button class="link" on:click=move |_| state.check(id)>"Check again"</button>
+            </div>
+        }
+        .into_any(),
+    };
+    let encoding_id = format!("encoding-{id}");
+    let delimiter_id = format!("delimiter-{id}");
+    view! {
+        <li class="file-row" data-testid="file-row">
+            <div class="file-head">
+                <span class="file-name">{file.name.clone()}</span>
+                <span class="file-size">{format_size(file.size)}</span>
+                <button
+                    class="link"
+                    aria-label=format!("Remove {}", file.name)
+                    on:click=move |_| state.remove(id)
+                >
+                    "Remove"
+                </button>
+            </div>
+            <div class="file-settings">
+                <label for=encoding_id.clone()>"Encoding"</label>
+                <select
+                    id=encoding_id
+                    data-testid="encoding-select"
+                    on:change=move |ev| {
+                        let value = event_target_value(&ev);
+                        // Other bytes give other headers: the mapping is suggested anew.
+                        state.update_file(id, |f| {
+                            f.settings.encoding = Some(value);
+                            f.template = None;
+                        });
+                        state.check(id);
+                    }
+                >
+                    {ENCODINGS
+                        .iter()
+                        .map(|(label, name)| {
+                            view! { <option value=*label selected=encoding_now == *label>{*name}</option> }
+                        })
+                        .collect_view()}
+                </select>
+                <label for=delimiter_id.clone()>"Delimiter"</label>
+                <select
+                    id=delimiter_id
+                    data-testid="delimiter-select"
+                    on:change=move |ev| {
+                        let value = event_target_value(&ev);
+                        state.update_file(id, |f| {
+                            f.settings.delimiter = Some(value);
+                            f.template = None;
+                        });
+                        state.check(id);
+                    }
+                >
+                    {DELIMITERS
+                        .iter()
+                        .map(|(value, name)| {
+                            view! { <option value=*value selected=delimiter_now == *value>{*name}</option> }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            {status}
+        </li>
     }
 }

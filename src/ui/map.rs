@@ -1,0 +1,388 @@
+//! Step 2, mapping: each column with samples, what it becomes and how sure the match is; value
+//! mapping of market segments and sales concepts; a firm's own values; templates.
+
+use leptos::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::HtmlInputElement;
+
+use super::FilePicker;
+use super::state::{AppState, LoadedFile, Step};
+use crate::engine::mapping::MatchKind;
+use crate::engine::schema::{DEFAULT_CONCEPTS, DEFAULT_SEGMENTS, Field};
+use crate::engine::template::{AddressPart, ColumnPlan, Target, Template};
+use crate::engine::values::{KnownValues, ValueOutcome};
+
+/// The choices of the "becomes" list, as (value, label).
+fn target_choices() -> Vec<(String, String)> {
+    let mut choices: Vec<(String, String)> = Field::ALL
+        .iter()
+        .map(|field| (format!("field:{}", field.key()), field.title().to_string()))
+        .collect();
+    choices.push(("telcom".into(), "Extra phone or email".into()));
+    for (part, label) in [
+        (AddressPart::Address1, "Address: street"),
+        (AddressPart::Address2, "Address: second line"),
+        (AddressPart::City, "Address: city"),
+        (AddressPart::State, "Address: state or province"),
+        (AddressPart::Zip, "Address: zip or postal code"),
+        (AddressPart::Country, "Address: country"),
+    ] {
+        choices.push((format!("address:{}", part.attribute()), label.into()));
+    }
+    choices.push(("user".into(), "User field (kept as is)".into()));
+    choices.push(("skip".into(), "Not imported".into()));
+    choices
+}
+
+fn choice_of(target: &Target) -> String {
+    match target {
+        Target::Field { field } => format!("field:{}", field.key()),
+        Target::Telcom { .. } => "telcom".into(),
+        Target::Address { part, .. } => format!("address:{}", part.attribute()),
+        Target::UserField => "user".into(),
+        Target::Skip => "skip".into(),
+    }
+}
+
+fn target_of(choice: &str, previous: &Target) -> Target {
+    let type_name = match previous {
+        Target::Telcom { type_name } | Target::Address { type_name, .. } => type_name.clone(),
+        _ => "Business".to_string(),
+    };
+    if let Some(field) = choice.strip_prefix("field:").and_then(Field::from_key) {
+        return Target::Field { field };
+    }
+    if let Some(attribute) = choice.strip_prefix("address:") {
+        let part = match attribute {
+            "address2" => AddressPart::Address2,
+            "city" => AddressPart::City,
+            "state" => AddressPart::State,
+            "zip" => AddressPart::Zip,
+            "country" => AddressPart::Country,
+            _ => AddressPart::Address1,
+        };
+        return Target::Address { part, type_name };
+    }
+    match choice {
+        "telcom" => Target::Telcom { type_name },
+        "user" => Target::UserField,
+        _ => Target::Skip,
+    }
+}
+
+/// Applies a change to the current file's template and checks it again.
+fn change_template(state: AppState, id: u32, change: impl FnOnce(&mut Template)) {
+    state.update_file(id, |file| {
+        if let Some(template) = &mut file.template {
+            change(template);
+        }
+    });
+    state.check(id);
+}
+
+/// The mapping step.
+#[component]
+pub fn MapStep() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        <section class="step" aria-labelledby="map-heading">
+            <h2 id="map-heading">"2. Check how columns become lead fields"</h2>
+            <FilePicker/>
+            {move || match state.current() {
+                Some(file) if file.template.is_some() && file.checked().is_some() => {
+                    view! { <MapTables file=file/> }.into_any()
+                }
+                _ => view! { <p>"Checking the file…"</p> }.into_any(),
+            }}
+            <div class="actions">
+                <button class="button secondary" on:click=move |_| state.step.set(Step::Load)>"Back"</button>
+                <button class="button" data-testid="to-review" on:click=move |_| state.step.set(Step::Review)>
+                    "Next: review"
+                </button>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn MapTables(file: LoadedFile) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let id = file.id;
+    let Some(checked) = file.checked().cloned() else {
+        return ().into_any();
+    };
+    let template = file.template.clone().unwrap_or_default();
+    let columns = checked.report.columns.clone();
+    let choices = target_choices();
+    let rows = columns
+        .iter()
+        .enumerate()
+        .map(|(index, column)| {
+            let plan = template
+                .columns
+                .get(index)
+                .cloned()
+                .unwrap_or(ColumnPlan { header: column.column.header.clone(), target: Target::Skip });
+            let current = choice_of(&plan.target);
+            let samples = checked.samples.get(index).cloned().unwrap_or_default().join(" · ");
+            let sure = match column.column.matched_by {
+                MatchKind::None => "—".to_string(),
+                MatchKind::Chosen => "your choice".to_string(),
+                _ => format!("{:.0}%", column.column.confidence * 100.0),
+            };
+            let select_id = format!("target-{id}-{index}");
+            let header = column.column.header.clone();
+            let type_name = match &plan.target {
+                Target::Telcom { type_name } | Target::Address { type_name, .. } => Some(type_name.clone()),
+                _ => None,
+            };
+            let options = choices
+                .iter()
+                .map(|(value, label)| {
+                    view! { <option value=value.clone() selected=*value == current>{label.clone()}</option> }
+                })
+                .collect_view();
+            view! {
+                <tr data-testid="column-row">
+                    <th scope="row"><label for=select_id.clone()>{header.clone()}</label></th>
+                    <td class="samples">{samples}</td>
+                    <td>
+                        <select
+                            id=select_id
+                            data-testid="column-target"
+                            on:change=move |ev| {
+                                let choice = event_target_value(&ev);
+                                change_template(state, id, |template| set_target(template, index, &choice));
+                            }
+                        >
+                            {options}
+                        </select>
+                        {type_name.map(|name| view! {
+                            <label class="inline">
+                                "Type "
+                                <input
+                                    type="text"
+                                    value=name
+                                    size="12"
+                                    on:change=move |ev| {
+                                        let value = event_target_value(&ev);
+                                        change_template(state, id, |template| set_type(template, index, value));
+                                    }
+                                />
+                            </label>
+                        })}
+                    </td>
+                    <td class="sure">{sure}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+
+    let save_href = {
+        let json = template.to_json();
+        format!(
+            "data:application/json;charset=utf-8,{}",
+            js_sys::encode_uri_component(&json)
+        )
+    };
+    let save_name = format!(
+        "{}-template.json",
+        crate::engine::package::safe_stem(&file.name)
+    );
+
+    view! {
+        <table class="table" data-testid="mapping-table">
+            <caption class="visually-hidden">"Columns and the lead fields they become"</caption>
+            <thead>
+                <tr><th scope="col">"Column"</th><th scope="col">"Samples"</th><th scope="col">"Becomes"</th><th scope="col">"Match"</th></tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+        <ValueMapping file=file.clone() field=Field::MarketSegment/>
+        <ValueMapping file=file.clone() field=Field::SalesConcept/>
+        <div class="template-actions">
+            <a class="button secondary" href=save_href download=save_name data-testid="save-template">
+                "Save mapping as template"
+            </a>
+            <label class="button secondary" for="template-input">"Load a template"</label>
+            <input
+                id="template-input"
+                class="visually-hidden"
+                type="file"
+                accept=".json,application/json"
+                data-testid="template-input"
+                on:change=move |ev| {
+                    let input = event_target::<HtmlInputElement>(&ev);
+                    if let Some(chosen) = input.files().and_then(|files| files.get(0)) {
+                        leptos::task::spawn_local(load_template(state, id, chosen));
+                    }
+                    input.set_value("");
+                }
+            />
+        </div>
+    }
+    .into_any()
+}
+
+async fn load_template(state: AppState, id: u32, chosen: web_sys::File) {
+    let text = JsFuture::from(chosen.text())
+        .await
+        .ok()
+        .and_then(|t| t.as_string());
+    let outcome = match text {
+        Some(text) => Template::from_json(&text),
+        None => Err("the file could not be read".to_string()),
+    };
+    match outcome {
+        Ok(template) => {
+            state.update_file(id, |file| file.template = Some(template));
+            state.check(id);
+        }
+        Err(message) => state.banner.set(Some(format!(
+            "{} cannot be used as a template: {message}.",
+            chosen.name()
+        ))),
+    }
+}
+
+fn set_target(template: &mut Template, index: usize, choice: &str) {
+    let Some(previous) = template.columns.get(index).map(|c| c.target.clone()) else {
+        return;
+    };
+    let target = target_of(choice, &previous);
+    // A lead field takes one column: the column that had it is no longer imported as it.
+    if let Target::Field { field } = target {
+        for (other, column) in template.columns.iter_mut().enumerate() {
+            if other != index && column.target == (Target::Field { field }) {
+                column.target = Target::Skip;
+            }
+        }
+    }
+    if let Some(column) = template.columns.get_mut(index) {
+        column.target = target;
+    }
+}
+
+fn set_type(template: &mut Template, index: usize, value: String) {
+    if let Some(column) = template.columns.get_mut(index) {
+        match &mut column.target {
+            Target::Telcom { type_name } | Target::Address { type_name, .. } => *type_name = value,
+            _ => {}
+        }
+    }
+}
+
+/// Every distinct value of a limited-value field, how often it occurs, and what it becomes.
+#[component]
+fn ValueMapping(file: LoadedFile, field: Field) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let id = file.id;
+    let Some(checked) = file.checked().cloned() else {
+        return ().into_any();
+    };
+    let template = file.template.clone().unwrap_or_default();
+    let values = checked
+        .report
+        .values
+        .get(&field)
+        .cloned()
+        .unwrap_or_default();
+    let (extra, defaults): (Vec<String>, &[&str]) = if field == Field::MarketSegment {
+        (template.segments.clone(), &DEFAULT_SEGMENTS)
+    } else {
+        (template.concepts.clone(), &DEFAULT_CONCEPTS)
+    };
+    let overrides = template
+        .value_mappings
+        .get(&field)
+        .cloned()
+        .unwrap_or_default();
+    let mut known = KnownValues::new(defaults, extra.iter().map(String::as_str))
+        .with_overrides(overrides.iter());
+    let known_list: Vec<String> = known.values().to_vec();
+    let title = field.title();
+    let kind = if field == Field::MarketSegment {
+        "segment"
+    } else {
+        "concept"
+    };
+    let rows = values
+        .into_iter()
+        .map(|(value, count)| {
+            let outcome = known.judge(&value);
+            let (becomes, note) = match &outcome {
+                ValueOutcome::Known => (value.clone(), "known"),
+                ValueOutcome::Normalised(to) => (to.clone(), "spelling corrected"),
+                ValueOutcome::Mapped(to) if to.is_empty() => (String::new(), "left out"),
+                ValueOutcome::Mapped(to) => (to.clone(), "your choice"),
+                ValueOutcome::Unknown(_) => ("\u{0}keep".to_string(), "ignored by the CRM"),
+            };
+            let options = std::iter::once(("\u{0}keep".to_string(), "Keep as is (the CRM ignores unknown values)".to_string()))
+                .chain(std::iter::once((String::new(), "Leave out".to_string())))
+                .chain(known_list.iter().map(|k| (k.clone(), k.clone())))
+                .map(|(v, label)| view! { <option value=v.clone() selected=v == becomes>{label}</option> })
+                .collect_view();
+            let from = value.clone();
+            view! {
+                <tr data-testid="value-row">
+                    <th scope="row">{value.clone()}</th>
+                    <td>{count}</td>
+                    <td>
+                        <select
+                            aria-label=format!("What “{value}” becomes")
+                            on:change=move |ev| {
+                                let to = event_target_value(&ev);
+                                let from = from.clone();
+                                change_template(state, id, move |template| {
+                                    let map = template.value_mappings.entry(field).or_default();
+                                    if to == "\u{0}keep" {
+                                        map.remove(&from);
+                                    } else {
+                                        map.insert(from, to);
+                                    }
+                                });
+                            }
+                        >
+                            {options}
+                        </select>
+                    </td>
+                    <td class="note">{note}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let input_id = format!("extra-{kind}-{id}");
+    let (new_value, set_new_value) = signal(String::new());
+    view! {
+        <h3>{format!("{title} values")}</h3>
+        <table class="table" data-testid=format!("values-{kind}")>
+            <thead>
+                <tr><th scope="col">"Value"</th><th scope="col">"Leads"</th><th scope="col">"Becomes"</th><th scope="col">""</th></tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+        <div class="add-value">
+            <label for=input_id.clone()>{format!("Add your firm's own {kind}")}</label>
+            <input id=input_id type="text" prop:value=move || new_value.get() on:input=move |ev| set_new_value.set(event_target_value(&ev))/>
+            <button
+                class="button secondary"
+                on:click=move |_| {
+                    let value = new_value.get_untracked().trim().to_string();
+                    if value.is_empty() {
+                        return;
+                    }
+                    set_new_value.set(String::new());
+                    change_template(state, id, move |template| {
+                        let list = if field == Field::MarketSegment { &mut template.segments } else { &mut template.concepts };
+                        if !list.contains(&value) {
+                            list.push(value);
+                        }
+                    });
+                }
+            >
+                "Add"
+            </button>
+        </div>
+    }
+    .into_any()
+}

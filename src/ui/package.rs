@@ -1,0 +1,166 @@
+//! Step 4, packaging: output encoding (with a live count of characters it cannot hold), size
+//! limit and options; Build with progress and Cancel; then every produced file to download.
+
+use leptos::prelude::*;
+
+use super::state::{AppState, PackStatus, Step};
+use super::{FilePicker, Progress};
+use crate::engine::encode::{OutputEncoding, Unrepresentable};
+use crate::engine::template::{PackOptions, Template};
+use crate::engine::units::format_size;
+
+fn change_options(state: AppState, id: u32, recheck: bool, change: impl FnOnce(&mut PackOptions)) {
+    state.update_file(id, |file| {
+        if let Some(template) = &mut file.template {
+            change(&mut template.options);
+        }
+        file.pack = PackStatus::Idle;
+    });
+    if recheck {
+        state.check(id);
+    }
+}
+
+/// The packaging step.
+#[component]
+pub fn PackageStep() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        <section class="step" aria-labelledby="package-heading">
+            <h2 id="package-heading">"4. Build the import package"</h2>
+            <FilePicker/>
+            {move || {
+                let Some(file) = state.current() else {
+                    return ().into_any();
+                };
+                let Some(checked) = file.checked().cloned() else {
+                    return view! { <p>"Checking the file…"</p> }.into_any();
+                };
+                let id = file.id;
+                let template: Template = file.template.clone().unwrap_or_default();
+                let options = template.options.clone();
+                let unrepresentable: u64 = checked
+                    .report
+                    .counts
+                    .values()
+                    .filter_map(|rules| rules.get("unrepresentable"))
+                    .sum();
+                let limit_mb = options.max_package_bytes as f64 / 1_000_000.0;
+                let encoding_note = if options.output_encoding == OutputEncoding::Utf8 {
+                    "UTF-8 holds every character.".to_string()
+                } else if unrepresentable == 0 {
+                    format!("Every value can be written in {}.", options.output_encoding.title())
+                } else {
+                    format!(
+                        "{unrepresentable} value(s) have characters {} cannot hold (see Review).",
+                        options.output_encoding.title()
+                    )
+                };
+                view! {
+                    <div class="form">
+                        <label class="field">
+                            <span>"Output encoding"</span>
+                            <select data-testid="output-encoding" on:change=move |ev| {
+                                let encoding = OutputEncoding::from_label(&event_target_value(&ev)).unwrap_or_default();
+                                change_options(state, id, true, |o| o.output_encoding = encoding);
+                            }>
+                                {OutputEncoding::ALL.iter().map(|e| view! {
+                                    <option value=e.label() selected=*e == options.output_encoding>{e.title()}</option>
+                                }).collect_view()}
+                            </select>
+                        </label>
+                        <p class="note" data-testid="encoding-note">{encoding_note}</p>
+                        <Show when=move || { unrepresentable > 0 }>
+                            <label class="check">
+                                <input type="checkbox" data-testid="replace-unrepresentable"
+                                    prop:checked=options.unrepresentable == Unrepresentable::Replace
+                                    on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        change_options(state, id, false, |o| o.unrepresentable = if on { Unrepresentable::Replace } else { Unrepresentable::Refuse });
+                                    }/>
+                                " Write those letters without their accents (or “?” where there is no plain letter)"
+                            </label>
+                        </Show>
+                        <label class="field">
+                            <span>"Package size limit (MB)"</span>
+                            <input type="number" min="0.01" step="0.01" data-testid="size-limit"
+                                value=format!("{limit_mb}")
+                                on:change=move |ev| {
+                                    if let Ok(mb) = event_target_value(&ev).parse::<f64>() && mb > 0.0 {
+                                        change_options(state, id, false, |o| o.max_package_bytes = (mb * 1_000_000.0) as u64);
+                                    }
+                                }/>
+                        </label>
+                        <label class="check">
+                            <input type="checkbox" data-testid="include-invalid" prop:checked=options.include_invalid
+                                on:change=move |ev| { let on = event_target_checked(&ev); change_options(state, id, false, |o| o.include_invalid = on); }/>
+                            " Also pack leads with errors (otherwise they go to the rejected rows file)"
+                        </label>
+                        <label class="check">
+                            <input type="checkbox" data-testid="keep-long" prop:checked=options.keep_long_values
+                                on:change=move |ev| { let on = event_target_checked(&ev); change_options(state, id, false, |o| o.keep_long_values = on); }/>
+                            " Keep values longer than the CRM allows (otherwise they are cut as the CRM would)"
+                        </label>
+                        <label class="check">
+                            <input type="checkbox" data-testid="simple-csv" prop:checked=options.simple_csv
+                                on:change=move |ev| { let on = event_target_checked(&ev); change_options(state, id, false, |o| o.simple_csv = on); }/>
+                            " Also write a simple lead CSV (the ten documented columns)"
+                        </label>
+                    </div>
+                    <PackResult status=file.pack.clone() id=id/>
+                }
+                .into_any()
+            }}
+            <div class="actions">
+                <button class="button secondary" on:click=move |_| state.step.set(Step::Review)>"Back"</button>
+            </div>
+        </section>
+    }
+}
+
+/// The Build button, the progress of a build, or its files.
+#[component]
+fn PackResult(status: PackStatus, id: u32) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let build = move || {
+        view! {
+            <button class="button" data-testid="build" on:click=move |_| state.pack(id)>"Build package"</button>
+        }
+    };
+    match status {
+        PackStatus::Idle => build().into_any(),
+        PackStatus::Packing { job, done, total } => view! {
+            <div class="file-status">
+                <Progress label="Building" done=done total=total/>
+                <button class="button secondary" data-testid="cancel" on:click=move |_| state.cancel(job)>"Cancel"</button>
+            </div>
+        }
+        .into_any(),
+        PackStatus::Failed(message) => view! {
+            <div class="file-status failed" role="alert">
+                <p data-testid="pack-error">{message}</p>
+                {build()}
+            </div>
+        }
+        .into_any(),
+        PackStatus::Done { files, packaged, rejected } => view! {
+            <p data-testid="pack-summary">{format!("{packaged} leads packed, {rejected} left out.")}</p>
+            <ul class="downloads" data-testid="downloads">
+                {files.into_iter().map(|download| {
+                    let name = download.file.name.clone();
+                    let label = format!("Download {name}");
+                    view! {
+                        <li>
+                            <span class="file-name">{name.clone()}</span>
+                            <span class="file-size">{format_size(download.file.size)}</span>
+                            <span class="rows">{format!("{} rows", download.file.rows)}</span>
+                            <a class="button" href=download.url download=name aria-label=label data-testid="download">"Download"</a>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            {build()}
+        }
+        .into_any(),
+    }
+}

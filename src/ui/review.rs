@@ -1,0 +1,241 @@
+//! Step 3, review: summary cards, findings per field, and the findings table (filtered and paged
+//! by the worker, so a file with 100,000 findings stays smooth), with the truncation preview.
+
+use leptos::prelude::*;
+
+use super::FilePicker;
+use super::client;
+use super::state::{AppState, Step};
+use crate::engine::report::{Finding, Rule, Severity};
+use crate::engine::schema::Field;
+use crate::protocol::{FieldFilter, FindingsQuery, Reply, Request};
+
+/// Findings per page of the table.
+const PAGE: u64 = 50;
+
+/// One page of findings, as the worker sent it.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Page {
+    total: u64,
+    items: Vec<Finding>,
+}
+
+/// The review step.
+#[component]
+pub fn ReviewStep() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let (severity, set_severity) = signal(None::<Severity>);
+    let (rule, set_rule) = signal(None::<Rule>);
+    let (field, set_field) = signal(FieldFilter::Any);
+    let (offset, set_offset) = signal(0u64);
+    let page = RwSignal::new(Page::default());
+
+    // Ask the worker for the page whenever the file, its check or the filters change.
+    Effect::new(move |_| {
+        let Some(file) = state.current() else {
+            return;
+        };
+        if file.checked().is_none() {
+            return;
+        }
+        let query = FindingsQuery {
+            severity: severity.get(),
+            rule: rule.get(),
+            field: field.get(),
+            offset: offset.get(),
+            limit: PAGE,
+        };
+        let job = client::next_job();
+        let request = Request::Findings {
+            job,
+            file_id: file.id,
+            query,
+        };
+        client::send(
+            job,
+            &request,
+            None,
+            Some(Box::new(move |reply, _| {
+                if let Reply::Findings { total, items, .. } = reply {
+                    page.set(Page {
+                        total: *total,
+                        items: items.clone(),
+                    });
+                }
+            })),
+        );
+    });
+
+    let reset = move || set_offset.set(0);
+    view! {
+        <section class="step" aria-labelledby="review-heading">
+            <h2 id="review-heading">"3. Review what the CRM would reject, cut or ignore"</h2>
+            <FilePicker/>
+            <Summary/>
+            <div class="filters">
+                <label class="field">
+                    <span>"Severity"</span>
+                    <select data-testid="filter-severity" on:change=move |ev| {
+                        set_severity.set(match event_target_value(&ev).as_str() {
+                            "error" => Some(Severity::Error),
+                            "warning" => Some(Severity::Warning),
+                            _ => None,
+                        });
+                        reset();
+                    }>
+                        <option value="">"All"</option>
+                        <option value="error">"Errors"</option>
+                        <option value="warning">"Warnings"</option>
+                    </select>
+                </label>
+                <label class="field">
+                    <span>"Problem"</span>
+                    <select data-testid="filter-rule" on:change=move |ev| {
+                        set_rule.set(Rule::from_id(&event_target_value(&ev)));
+                        reset();
+                    }>
+                        <option value="">"All"</option>
+                        {Rule::ALL.iter().map(|r| view! { <option value=r.id()>{r.label()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label class="field">
+                    <span>"Field"</span>
+                    <select data-testid="filter-field" on:change=move |ev| {
+                        let value = event_target_value(&ev);
+                        set_field.set(match value.as_str() {
+                            "" => FieldFilter::Any,
+                            "row" => FieldFilter::Row,
+                            key => Field::from_key(key).map_or(FieldFilter::Any, FieldFilter::Field),
+                        });
+                        reset();
+                    }>
+                        <option value="">"All"</option>
+                        <option value="row">"Whole row"</option>
+                        {Field::ALL.iter().map(|f| view! { <option value=f.key()>{f.title()}</option> }).collect_view()}
+                    </select>
+                </label>
+            </div>
+            <p class="count" data-testid="findings-count">
+                {move || {
+                    let total = page.with(|p| p.total);
+                    let first = offset.get() + 1;
+                    let last = (offset.get() + PAGE).min(total);
+                    if total == 0 { "No findings to show.".to_string() } else { format!("Findings {first}–{last} of {total}") }
+                }}
+            </p>
+            <div class="table-wrap">
+                <table class="table findings" data-testid="findings-table">
+                    <thead>
+                        <tr>
+                            <th scope="col">"Row"</th>
+                            <th scope="col">"Field"</th>
+                            <th scope="col">"Value"</th>
+                            <th scope="col">"What to do"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {move || page.get().items.into_iter().map(|finding| view! { <FindingRow finding=finding/> }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+            <div class="pager">
+                <button class="button secondary" disabled=move || offset.get() == 0
+                    on:click=move |_| set_offset.update(|o| *o = o.saturating_sub(PAGE))>"Previous"</button>
+                <button class="button secondary" disabled=move || offset.get() + PAGE >= page.with(|p| p.total)
+                    data-testid="next-page"
+                    on:click=move |_| set_offset.update(|o| *o += PAGE)>"Next"</button>
+            </div>
+            <div class="actions">
+                <button class="button secondary" on:click=move |_| state.step.set(Step::Map)>"Back"</button>
+                <button class="button" data-testid="to-package" on:click=move |_| state.step.set(Step::Package)>
+                    "Next: package"
+                </button>
+            </div>
+        </section>
+    }
+}
+
+/// One finding; an over-long value shows the part kept and the part cut side by side.
+#[component]
+fn FindingRow(finding: Finding) -> impl IntoView {
+    let field = finding.field.map_or("Whole row", Field::title);
+    let value = match (&finding.kept, &finding.cut) {
+        (Some(kept), Some(cut)) => view! {
+            <span class="kept">{kept.clone()}</span><span class="cut" title="cut off by the CRM">{cut.clone()}</span>
+        }
+        .into_any(),
+        _ => view! { <span>{finding.value.clone().unwrap_or_default()}</span> }.into_any(),
+    };
+    view! {
+        <tr class=finding.severity.as_str() data-testid="finding-row">
+            <td>{finding.row}</td>
+            <td>{field}</td>
+            <td class="value">{value}</td>
+            <td>
+                <span class="badge">{finding.severity.as_str()}</span>
+                " "
+                {finding.message.clone()}
+            </td>
+        </tr>
+    }
+}
+
+/// Summary cards and findings per field.
+#[component]
+fn Summary() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    move || {
+        let Some(file) = state.current() else {
+            return ().into_any();
+        };
+        let Some(checked) = file.checked() else {
+            return view! { <p>"Checking the file…"</p> }.into_any();
+        };
+        let summary = checked.report.summary;
+        let mut per_field: Vec<(String, u64)> = checked
+            .report
+            .counts
+            .iter()
+            .map(|(key, rules)| {
+                let label = Field::from_key(key)
+                    .map_or("Whole row", Field::title)
+                    .to_string();
+                (label, rules.values().sum())
+            })
+            .collect();
+        per_field.sort_by_key(|(_, count)| std::cmp::Reverse(*count));
+        let most = per_field.first().map_or(1, |(_, n)| (*n).max(1));
+        let bars = per_field
+            .into_iter()
+            .map(|(label, count)| {
+                let width = format!("width: {}%", (count * 100 / most).max(1));
+                view! {
+                    <li>
+                        <span class="bar-label">{label}</span>
+                        <span class="bar" style=width></span>
+                        <span class="bar-count">{count}</span>
+                    </li>
+                }
+            })
+            .collect_view();
+        let card = |label: &'static str, value: u64, kind: &'static str| {
+            view! {
+                <div class=format!("card {kind}") data-testid=format!("card-{kind}")>
+                    <span class="card-value">{value}</span>
+                    <span class="card-label">{label}</span>
+                </div>
+            }
+        };
+        view! {
+            <div class="cards">
+                {card("leads", summary.records, "rows")}
+                {card("ready to import", summary.ready, "ready")}
+                {card("with errors (left out)", summary.with_errors, "errors")}
+                {card("ready, with warnings", summary.with_warnings, "warnings")}
+            </div>
+            <h3>"Findings per field"</h3>
+            <ul class="bars" data-testid="field-chart">{bars}</ul>
+        }
+        .into_any()
+    }
+}

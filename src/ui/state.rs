@@ -1,0 +1,381 @@
+//! The page's state (shared as a context of signals) and the actions that change it by asking
+//! the worker. The `File` objects live here too, outside the signals, since they are browser
+//! handles.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use js_sys::{Array, Reflect, Uint8Array};
+use leptos::prelude::*;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Blob, BlobPropertyBag, File, Url};
+
+use super::client;
+use crate::engine::template::Template;
+use crate::protocol::{CheckedFile, ProducedFile, ReadSettings, Reply, Request, Stage};
+
+/// The four steps of the flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Choose files.
+    Load,
+    /// Confirm the column mapping.
+    Map,
+    /// Review findings.
+    Review,
+    /// Build and download packages.
+    Package,
+}
+
+impl Step {
+    /// Every step, in order.
+    pub const ALL: [Step; 4] = [Step::Load, Step::Map, Step::Review, Step::Package];
+
+    /// The step's title.
+    pub fn title(self) -> &'static str {
+        match self {
+            Step::Load => "1. Load",
+            Step::Map => "2. Map columns",
+            Step::Review => "3. Review",
+            Step::Package => "4. Package",
+        }
+    }
+}
+
+/// Where a file's check is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CheckStatus {
+    /// Being read and checked.
+    Checking {
+        /// The worker's job.
+        job: u32,
+        /// Bytes read.
+        done: u64,
+        /// Bytes in all.
+        total: u64,
+    },
+    /// Checked.
+    Checked(Box<CheckedFile>),
+    /// The file could not be read; the message says why and what to do.
+    Failed(String),
+}
+
+/// A file offered for download.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Download {
+    /// What it is.
+    pub file: ProducedFile,
+    /// Its `blob:` URL.
+    pub url: String,
+}
+
+/// Where a file's packaging is.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum PackStatus {
+    /// Not started (or the options changed since).
+    #[default]
+    Idle,
+    /// Being packed.
+    Packing {
+        /// The worker's job.
+        job: u32,
+        /// Bytes read.
+        done: u64,
+        /// Bytes in all.
+        total: u64,
+    },
+    /// Done: the files to download.
+    Done {
+        /// The files.
+        files: Vec<Download>,
+        /// Leads packed.
+        packaged: u64,
+        /// Leads left out.
+        rejected: u64,
+    },
+    /// Failed; the message says why and what to do.
+    Failed(String),
+}
+
+/// A file the user chose.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadedFile {
+    /// The page's id for it.
+    pub id: u32,
+    /// Its name.
+    pub name: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// How to read it (the user's overrides).
+    pub settings: ReadSettings,
+    /// The user's decisions (starts as the check's suggestion).
+    pub template: Option<Template>,
+    /// Where its check is.
+    pub status: CheckStatus,
+    /// Where its packaging is.
+    pub pack: PackStatus,
+}
+
+impl LoadedFile {
+    /// The check's result, when there is one.
+    pub fn checked(&self) -> Option<&CheckedFile> {
+        match &self.status {
+            CheckStatus::Checked(checked) => Some(checked),
+            _ => None,
+        }
+    }
+}
+
+/// The page's shared state.
+#[derive(Debug, Clone, Copy)]
+pub struct AppState {
+    /// The step shown.
+    pub step: RwSignal<Step>,
+    /// The files chosen, in order.
+    pub files: RwSignal<Vec<LoadedFile>>,
+    /// The file the Map, Review and Package steps show.
+    pub selected: RwSignal<Option<u32>>,
+    /// A problem with the page itself (the worker stopped), in plain words.
+    pub banner: RwSignal<Option<String>>,
+    next_id: RwSignal<u32>,
+}
+
+thread_local! {
+    static FILES: RefCell<HashMap<u32, File>> = RefCell::new(HashMap::new());
+}
+
+impl AppState {
+    /// A fresh state, provided as context.
+    pub fn provide() -> AppState {
+        let state = AppState {
+            step: RwSignal::new(Step::Load),
+            files: RwSignal::new(Vec::new()),
+            selected: RwSignal::new(None),
+            banner: RwSignal::new(None),
+            next_id: RwSignal::new(1),
+        };
+        provide_context(state);
+        state
+    }
+
+    /// Changes the file `id`, if it is still there.
+    pub fn update_file(self, id: u32, change: impl FnOnce(&mut LoadedFile)) {
+        self.files.update(|files| {
+            if let Some(file) = files.iter_mut().find(|f| f.id == id) {
+                change(file);
+            }
+        });
+    }
+
+    /// The file the later steps show: the selected one, else the first checked one.
+    pub fn current(self) -> Option<LoadedFile> {
+        let selected = self.selected.get();
+        self.files.with(|files| {
+            selected
+                .and_then(|id| files.iter().find(|f| f.id == id))
+                .or_else(|| files.iter().find(|f| f.checked().is_some()))
+                .cloned()
+        })
+    }
+
+    /// Adds the user's files and checks each one.
+    pub fn add_files(self, chosen: Vec<File>) {
+        for file in chosen {
+            let id = self.next_id.get_untracked();
+            self.next_id.set(id + 1);
+            let loaded = LoadedFile {
+                id,
+                name: file.name(),
+                size: file.size() as u64,
+                settings: ReadSettings::default(),
+                template: None,
+                status: CheckStatus::Checking {
+                    job: 0,
+                    done: 0,
+                    total: file.size() as u64,
+                },
+                pack: PackStatus::Idle,
+            };
+            FILES.with(|files| files.borrow_mut().insert(id, file));
+            self.files.update(|files| files.push(loaded));
+            if self.selected.get_untracked().is_none() {
+                self.selected.set(Some(id));
+            }
+            self.check(id);
+        }
+    }
+
+    /// Removes a file.
+    pub fn remove(self, id: u32) {
+        FILES.with(|files| files.borrow_mut().remove(&id));
+        self.files.update(|files| files.retain(|f| f.id != id));
+        if self.selected.get_untracked() == Some(id) {
+            self.selected
+                .set(self.files.with_untracked(|f| f.first().map(|f| f.id)));
+        }
+        let job = client::next_job();
+        client::send(job, &Request::Forget { file_id: id }, None, None);
+    }
+
+    /// (Re)checks file `id` with its current settings and decisions.
+    pub fn check(self, id: u32) {
+        let Some(file) = FILES.with(|files| files.borrow().get(&id).cloned()) else {
+            return;
+        };
+        let Some(loaded) = self
+            .files
+            .with_untracked(|files| files.iter().find(|f| f.id == id).cloned())
+        else {
+            return;
+        };
+        let job = client::next_job();
+        self.update_file(id, |f| {
+            f.status = CheckStatus::Checking {
+                job,
+                done: 0,
+                total: f.size,
+            };
+            f.pack = PackStatus::Idle;
+        });
+        let request = Request::Check {
+            job,
+            file_id: id,
+            settings: loaded.settings.clone(),
+            template: loaded.template.clone(),
+        };
+        let handler = Box::new(move |reply: &Reply, _: &JsValue| match reply {
+            Reply::Progress { done, total, .. } => self.update_file(id, |f| {
+                if matches!(f.status, CheckStatus::Checking { job: j, .. } if j == job) {
+                    f.status = CheckStatus::Checking {
+                        job,
+                        done: *done,
+                        total: *total,
+                    };
+                }
+            }),
+            Reply::Checked { checked, .. } => self.update_file(id, |f| {
+                if f.template.is_none() {
+                    f.template = Some(checked.suggested.clone());
+                }
+                f.status = CheckStatus::Checked(checked.clone());
+            }),
+            Reply::Failed { message, .. } => {
+                self.update_file(id, |f| f.status = CheckStatus::Failed(message.clone()))
+            }
+            Reply::Cancelled { .. } => self.update_file(id, |f| {
+                f.status = CheckStatus::Failed(
+                    "Checking was cancelled. Choose “Check again” to start over.".into(),
+                )
+            }),
+            _ => {}
+        });
+        client::send(job, &request, Some(&file), Some(handler));
+    }
+
+    /// Packs file `id` with its decisions; the results become downloads.
+    pub fn pack(self, id: u32) {
+        let Some(loaded) = self
+            .files
+            .with_untracked(|files| files.iter().find(|f| f.id == id).cloned())
+        else {
+            return;
+        };
+        let Some(template) = loaded.template.clone() else {
+            return;
+        };
+        let job = client::next_job();
+        self.update_file(id, |f| {
+            revoke(&f.pack);
+            f.pack = PackStatus::Packing {
+                job,
+                done: 0,
+                total: f.size,
+            };
+        });
+        let request = Request::Pack {
+            job,
+            file_id: id,
+            settings: loaded.settings.clone(),
+            template,
+        };
+        let handler = Box::new(move |reply: &Reply, raw: &JsValue| match reply {
+            Reply::Progress {
+                stage: Stage::Packing,
+                done,
+                total,
+                ..
+            } => self.update_file(id, |f| {
+                if matches!(f.pack, PackStatus::Packing { job: j, .. } if j == job) {
+                    f.pack = PackStatus::Packing {
+                        job,
+                        done: *done,
+                        total: *total,
+                    };
+                }
+            }),
+            Reply::Packed {
+                files,
+                packaged,
+                rejected,
+                ..
+            } => {
+                let downloads = downloads(files, raw);
+                self.update_file(id, |f| {
+                    f.pack = PackStatus::Done {
+                        files: downloads,
+                        packaged: *packaged,
+                        rejected: *rejected,
+                    }
+                });
+            }
+            Reply::Failed { message, .. } => {
+                self.update_file(id, |f| f.pack = PackStatus::Failed(message.clone()))
+            }
+            Reply::Cancelled { .. } => self.update_file(id, |f| f.pack = PackStatus::Idle),
+            _ => {}
+        });
+        client::send(job, &request, None, Some(handler));
+    }
+
+    /// Stops a running job.
+    pub fn cancel(self, job: u32) {
+        client::send(job, &Request::Cancel { job }, None, None);
+    }
+}
+
+/// Blob URLs for the produced files, from the reply's transferred buffers.
+fn downloads(files: &[ProducedFile], raw: &JsValue) -> Vec<Download> {
+    let buffers: Array = Reflect::get(raw, &"buffers".into())
+        .ok()
+        .and_then(|b| b.dyn_into().ok())
+        .unwrap_or_default();
+    files
+        .iter()
+        .zip(buffers.iter())
+        .filter_map(|(file, buffer)| {
+            let bytes: Uint8Array = buffer.dyn_into().ok()?;
+            let parts = Array::of1(&bytes);
+            let options = BlobPropertyBag::new();
+            options.set_type(if file.name.ends_with(".zip") {
+                "application/zip"
+            } else {
+                "text/csv"
+            });
+            let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &options).ok()?;
+            let url = Url::create_object_url_with_blob(&blob).ok()?;
+            Some(Download {
+                file: file.clone(),
+                url,
+            })
+        })
+        .collect()
+}
+
+/// Frees the blob URLs of finished downloads.
+fn revoke(pack: &PackStatus) {
+    if let PackStatus::Done { files, .. } = pack {
+        for download in files {
+            let _ = Url::revoke_object_url(&download.url);
+        }
+    }
+}

@@ -1,0 +1,378 @@
+//! The web worker (wasm only): receives requests from the page, reads the user's `File` in
+//! slices, runs the same engine functions as the command-line tool, and posts replies.
+//!
+//! It is the only place besides `ui` that touches browser APIs; every browser error is turned
+//! into a plain message here.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+
+use js_sys::{Array, Reflect, Uint8Array};
+use serde::Serialize;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{JsFuture, spawn_local};
+use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent};
+
+use crate::engine::check::{CheckOptions, FileChecker, FileReport, NoSink, RowSink};
+use crate::engine::decode::encoding_for_label;
+use crate::engine::dialect::parse_delimiter;
+use crate::engine::package::{OutputFile, PackError, Packer, findings_csv};
+use crate::engine::report::Severity;
+use crate::engine::template::Template;
+use crate::protocol::{
+    CheckedFile, ProducedFile, ReadSettings, Reply, Request, Stage, findings_page,
+};
+
+/// The size of the slices read from a file.
+const CHUNK_BYTES: f64 = 4.0 * 1024.0 * 1024.0;
+/// The least time between two progress messages, in milliseconds.
+const PROGRESS_EVERY_MS: f64 = 100.0;
+
+/// A file the page handed over, and its last report.
+struct Held {
+    file: File,
+    report: FileReport,
+}
+
+thread_local! {
+    static FILES: RefCell<HashMap<u32, Held>> = RefCell::new(HashMap::new());
+    static CANCELLED: RefCell<HashSet<u32>> = RefCell::new(HashSet::new());
+}
+
+/// Starts listening to the page, and tells it the worker is ready.
+pub fn start() {
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let on_message = Closure::<dyn Fn(MessageEvent)>::new(handle);
+    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    post(&Reply::Ready, None);
+}
+
+fn serializer() -> serde_wasm_bindgen::Serializer {
+    serde_wasm_bindgen::Serializer::json_compatible()
+}
+
+/// Posts `reply` to the page, transferring `buffers` (set as the message's `buffers`).
+fn post(reply: &Reply, buffers: Option<Array>) {
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let Ok(message) = reply.serialize(&serializer()) else {
+        web_sys::console::error_1(&"Leadpack could not encode a message for the page".into());
+        return;
+    };
+    let sent = match buffers {
+        Some(buffers) => {
+            let _ = Reflect::set(&message, &"buffers".into(), &buffers);
+            let transfer = Array::new();
+            for buffer in buffers.iter() {
+                if let Ok(bytes) = buffer.dyn_into::<Uint8Array>() {
+                    transfer.push(&bytes.buffer());
+                }
+            }
+            scope.post_message_with_transfer(&message, &transfer)
+        }
+        None => scope.post_message(&message),
+    };
+    if sent.is_err() {
+        web_sys::console::error_1(&"Leadpack could not send a message to the page".into());
+    }
+}
+
+fn fail(job: u32, message: impl Into<String>) {
+    post(
+        &Reply::Failed {
+            job,
+            message: message.into(),
+        },
+        None,
+    );
+}
+
+/// A browser error in words.
+fn js_message(value: JsValue) -> String {
+    value
+        .dyn_ref::<js_sys::Error>()
+        .map(|error| String::from(error.message()))
+        .or_else(|| value.as_string())
+        .unwrap_or_else(|| "the browser could not read the file".to_string())
+}
+
+fn handle(event: MessageEvent) {
+    let data = event.data();
+    let request: Request = match serde_wasm_bindgen::from_value(data.clone()) {
+        Ok(request) => request,
+        Err(err) => {
+            fail(
+                0,
+                format!(
+                    "Leadpack received a request it does not understand ({err}). Reload the page."
+                ),
+            );
+            return;
+        }
+    };
+    match request {
+        Request::Cancel { job } => CANCELLED.with(|set| {
+            set.borrow_mut().insert(job);
+        }),
+        Request::Forget { file_id } => FILES.with(|files| {
+            files.borrow_mut().remove(&file_id);
+        }),
+        Request::Findings {
+            job,
+            file_id,
+            query,
+        } => {
+            let page = FILES.with(|files| {
+                files
+                    .borrow()
+                    .get(&file_id)
+                    .map(|held| findings_page(&held.report, &query))
+            });
+            match page {
+                Some((total, items)) => post(
+                    &Reply::Findings {
+                        job,
+                        file_id,
+                        total,
+                        offset: query.offset,
+                        items,
+                    },
+                    None,
+                ),
+                None => fail(job, "That file is no longer open. Choose it again."),
+            }
+        }
+        Request::Check {
+            job,
+            file_id,
+            settings,
+            template,
+        } => match Reflect::get(&data, &"file".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<File>().ok())
+        {
+            Some(file) => spawn_local(check(job, file_id, file, settings, template)),
+            None => fail(job, "No file came with the request. Choose the file again."),
+        },
+        Request::Pack {
+            job,
+            file_id,
+            settings,
+            template,
+        } => spawn_local(pack(job, file_id, settings, template)),
+    }
+}
+
+fn cancelled(job: u32) -> bool {
+    CANCELLED.with(|set| set.borrow().contains(&job))
+}
+
+/// The check options of the user's settings and decisions.
+fn options(
+    file: &File,
+    settings: &ReadSettings,
+    template: Option<&Template>,
+) -> Result<CheckOptions, String> {
+    let mut options = template
+        .map(CheckOptions::from_template)
+        .unwrap_or_default();
+    if let Some(label) = &settings.encoding {
+        options.encoding = Some(
+            encoding_for_label(label)
+                .ok_or_else(|| format!("“{label}” is not an encoding Leadpack knows."))?,
+        );
+    }
+    if let Some(text) = &settings.delimiter {
+        options.delimiter =
+            Some(parse_delimiter(text).ok_or_else(|| format!("“{text}” cannot be a delimiter."))?);
+    }
+    options.size_hint = Some(file.size() as u64);
+    Ok(options)
+}
+
+/// Reads `file` slice by slice into `checker` (and `sink`), posting progress; `None` when the
+/// job was cancelled.
+async fn read(
+    job: u32,
+    stage: Stage,
+    file: &File,
+    checker: &mut FileChecker,
+    sink: &mut dyn RowSink,
+) -> Result<Option<()>, String> {
+    let total = file.size();
+    let mut offset = 0.0;
+    let mut last_progress = 0.0;
+    loop {
+        if cancelled(job) {
+            return Ok(None);
+        }
+        let now = js_sys::Date::now();
+        if now - last_progress >= PROGRESS_EVERY_MS || offset >= total {
+            last_progress = now;
+            post(
+                &Reply::Progress {
+                    job,
+                    stage,
+                    done: offset as u64,
+                    total: total as u64,
+                },
+                None,
+            );
+        }
+        if offset >= total {
+            return Ok(Some(()));
+        }
+        let end = (offset + CHUNK_BYTES).min(total);
+        let slice = file
+            .slice_with_f64_and_f64(offset, end)
+            .map_err(js_message)?;
+        let buffer = JsFuture::from(slice.array_buffer())
+            .await
+            .map_err(js_message)?;
+        let bytes = Uint8Array::new(&buffer).to_vec();
+        checker
+            .feed_with(&bytes, sink)
+            .map_err(|err| err.to_string())?;
+        offset = end;
+    }
+}
+
+async fn check(
+    job: u32,
+    file_id: u32,
+    file: File,
+    settings: ReadSettings,
+    template: Option<Template>,
+) {
+    let outcome = async {
+        let options = options(&file, &settings, template.as_ref())?;
+        let mut checker = FileChecker::new(file.name(), options);
+        if read(job, Stage::Checking, &file, &mut checker, &mut NoSink)
+            .await?
+            .is_none()
+        {
+            return Ok(None);
+        }
+        checker.finish().map(Some).map_err(|err| err.to_string())
+    }
+    .await;
+    match outcome {
+        Ok(Some(report)) => {
+            let checked = checked_file(&report);
+            FILES.with(|files| files.borrow_mut().insert(file_id, Held { file, report }));
+            post(
+                &Reply::Checked {
+                    job,
+                    file_id,
+                    checked: Box::new(checked),
+                },
+                None,
+            );
+        }
+        Ok(None) => post(&Reply::Cancelled { job }, None),
+        Err(message) => fail(job, message),
+    }
+}
+
+/// What the page needs of a report: everything but the list of findings.
+fn checked_file(report: &FileReport) -> CheckedFile {
+    let count = |severity| {
+        report
+            .issues
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count() as u64
+    };
+    let samples = (0..report.columns.len())
+        .map(|column| {
+            let mut shown: Vec<String> = Vec::new();
+            for row in report.samples.get(column).into_iter().flatten() {
+                let value = row.trim();
+                if !value.is_empty() && !shown.iter().any(|s| s == value) {
+                    shown.push(value.to_string());
+                    if shown.len() == 2 {
+                        break;
+                    }
+                }
+            }
+            shown
+        })
+        .collect();
+    let mut light = report.clone();
+    light.issues = Vec::new();
+    light.samples = Vec::new();
+    CheckedFile {
+        findings: report.issues.len() as u64,
+        errors: count(Severity::Error),
+        warnings: count(Severity::Warning),
+        samples,
+        suggested: Template::suggested(report),
+        values: report.values.clone(),
+        report: light,
+    }
+}
+
+async fn pack(job: u32, file_id: u32, settings: ReadSettings, template: Template) {
+    let Some(file) = FILES.with(|files| files.borrow().get(&file_id).map(|held| held.file.clone()))
+    else {
+        fail(job, "That file is no longer open. Choose it again.");
+        return;
+    };
+    let outcome = async {
+        let options = options(&file, &settings, Some(&template))?;
+        let mut checker = FileChecker::new(file.name(), options);
+        let mut packer = Packer::new(&file.name(), &template);
+        if read(job, Stage::Packing, &file, &mut checker, &mut packer)
+            .await?
+            .is_none()
+        {
+            return Ok(None);
+        }
+        let report = checker
+            .finish_with(&mut packer)
+            .map_err(|err| err.to_string())?;
+        let outcome = packer
+            .finish(&report)
+            .map_err(|err: PackError| err.to_string())?;
+        let findings = findings_csv(std::slice::from_ref(&report));
+        Ok::<_, String>(Some((report, outcome, findings)))
+    }
+    .await;
+    match outcome {
+        Ok(Some((report, outcome, findings))) => {
+            let mut files: Vec<&OutputFile> = outcome.files().collect();
+            files.push(&findings);
+            let buffers = Array::new();
+            let produced: Vec<ProducedFile> = files
+                .iter()
+                .map(|file| {
+                    buffers.push(&Uint8Array::from(file.bytes.as_slice()));
+                    ProducedFile {
+                        name: file.name.clone(),
+                        kind: file.kind,
+                        rows: file.rows,
+                        size: file.bytes.len() as u64,
+                    }
+                })
+                .collect();
+            FILES.with(|held| {
+                if let Some(held) = held.borrow_mut().get_mut(&file_id) {
+                    held.report = report;
+                }
+            });
+            post(
+                &Reply::Packed {
+                    job,
+                    file_id,
+                    files: produced,
+                    packaged: outcome.packaged,
+                    rejected: outcome.rejected_rows,
+                },
+                Some(buffers),
+            );
+        }
+        Ok(None) => post(&Reply::Cancelled { job }, None),
+        Err(message) => fail(job, message),
+    }
+}

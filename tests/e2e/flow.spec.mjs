@@ -1,0 +1,101 @@
+// The whole flow in the built app: load, map, review, package, download; and the downloaded
+// package equals the command-line tool's for the same file and options.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test, expect } from './guard.mjs';
+
+const fixtures = join(process.cwd(), 'tests', 'fixtures');
+const cli = join(process.cwd(), 'target', 'debug', 'leadpack');
+
+async function load(page, name) {
+  await page.goto('./');
+  await page.getByLabel('Choose CSV files').setInputFiles(join(fixtures, name));
+  await expect(page.getByTestId('file-summary')).toBeVisible();
+}
+
+/** The names of the entries of a ZIP archive, read from its central directory. */
+function zipEntries(bytes) {
+  const names = [];
+  let end = bytes.length - 22;
+  while (end >= 0 && bytes.readUInt32LE(end) !== 0x06054b50) end -= 1;
+  let at = bytes.readUInt32LE(end + 16);
+  const count = bytes.readUInt16LE(end + 10);
+  for (let i = 0; i < count; i += 1) {
+    const nameLength = bytes.readUInt16LE(at + 28);
+    const extra = bytes.readUInt16LE(at + 30);
+    const comment = bytes.readUInt16LE(at + 32);
+    names.push(bytes.toString('utf8', at + 46, at + 46 + nameLength));
+    at += 46 + nameLength + extra + comment;
+  }
+  return names;
+}
+
+test('a clean file goes from drop to download', async ({ page }) => {
+  await load(page, 'clean-utf8.csv');
+  await expect(page.getByTestId('file-summary')).toHaveText('25 leads: 25 ready, 0 with errors');
+
+  await page.getByTestId('to-map').click();
+  await expect(page.getByTestId('column-row')).toHaveCount(10);
+  await page.getByTestId('to-review').click();
+  await expect(page.getByTestId('card-ready')).toContainText('25');
+  await expect(page.getByTestId('findings-count')).toHaveText('No findings to show.');
+
+  await page.getByTestId('to-package').click();
+  await page.getByTestId('build').click();
+  await expect(page.getByTestId('pack-summary')).toHaveText('25 leads packed, 0 left out.');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Download clean-utf8.zip' }).click(),
+  ]);
+  const bytes = readFileSync(await download.path());
+  expect(zipEntries(bytes).sort()).toEqual(['clean-utf8.csv', 'clean-utf8_mappings.xml', 'fileMappings.xml']);
+  expect(bytes.length).toBeLessThan(10_000_000);
+
+  // Parity: the command-line tool writes the same bytes for the same file and options.
+  const out = mkdtempSync(join(tmpdir(), 'leadpack-parity-'));
+  execFileSync(cli, ['pack', join(fixtures, 'clean-utf8.csv'), '--out', out]);
+  expect(readdirSync(out)).toContain('clean-utf8.zip');
+  expect(Buffer.compare(readFileSync(join(out, 'clean-utf8.zip')), bytes)).toBe(0);
+});
+
+test('a file with every defect shows its findings and its rejected rows', async ({ page }) => {
+  await load(page, 'every-defect.csv');
+  await expect(page.getByTestId('file-summary')).toContainText('with errors');
+  await page.getByTestId('to-map').click();
+  await page.getByTestId('to-review').click();
+  await expect(page.getByTestId('card-errors')).toContainText('5');
+  await page.getByTestId('filter-severity').selectOption('error');
+  await expect(page.getByTestId('finding-row').first()).toContainText('error');
+  await page.getByTestId('filter-rule').selectOption('too-long');
+  await expect(page.getByTestId('finding-row')).toHaveCount(0);
+  await page.getByTestId('filter-severity').selectOption('');
+  await expect(page.getByTestId('finding-row')).toHaveCount(1);
+  await expect(page.locator('.cut')).toHaveCount(1);
+
+  await page.getByTestId('to-package').click();
+  await page.getByTestId('build').click();
+  await expect(page.getByTestId('pack-summary')).toContainText('left out');
+  await expect(page.getByRole('link', { name: 'Download every-defect-rejected.csv' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Download every-defect-findings.csv' })).toBeVisible();
+});
+
+test('a Windows-1252 semicolon file is read with its encoding and delimiter', async ({ page }) => {
+  await load(page, 'windows-1252-semicolon.csv');
+  await expect(page.getByTestId('encoding-select')).toHaveValue('windows-1252');
+  await expect(page.getByTestId('delimiter-select')).toHaveValue(';');
+  await expect(page.getByTestId('file-summary')).toHaveText('20 leads: 20 ready, 0 with errors');
+});
+
+test('a file that is not CSV gets a clear message and the next file still works', async ({ page }) => {
+  await page.goto('./');
+  await page.getByLabel('Choose CSV files').setInputFiles({
+    name: 'leads.xlsx.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from('PK\u0003\u0004rest of a workbook', 'latin1'),
+  });
+  await expect(page.getByTestId('file-error')).toContainText('Save As');
+  await page.getByLabel('Choose CSV files').setInputFiles(join(fixtures, 'clean-utf8.csv'));
+  await expect(page.getByTestId('file-summary')).toBeVisible();
+});
