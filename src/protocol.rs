@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::check::FileReport;
+use crate::engine::edits::Edits;
 use crate::engine::package::OutputKind;
 use crate::engine::report::{Finding, Rule, Severity};
 use crate::engine::schema::Field;
@@ -87,6 +88,9 @@ pub enum Request {
         settings: ReadSettings,
         /// The user's decisions so far (mapping, value mappings, output options), if any.
         template: Option<Template>,
+        /// The user's corrections.
+        #[serde(default)]
+        edits: Edits,
     },
     /// A page of a checked file's findings.
     Findings {
@@ -107,6 +111,9 @@ pub enum Request {
         settings: ReadSettings,
         /// Everything the user decided.
         template: Template,
+        /// The user's corrections.
+        #[serde(default)]
+        edits: Edits,
     },
     /// Stop a running job.
     Cancel {

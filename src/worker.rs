@@ -17,7 +17,8 @@ use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent};
 use crate::engine::check::{CheckOptions, FileChecker, FileReport, NoSink, RowSink};
 use crate::engine::decode::encoding_for_label;
 use crate::engine::dialect::parse_delimiter;
-use crate::engine::package::{OutputFile, PackError, Packer, findings_csv};
+use crate::engine::edits::Edits;
+use crate::engine::package::{OutputFile, PackError, Packer, changes_csv, findings_csv};
 use crate::engine::report::Severity;
 use crate::engine::template::Template;
 use crate::protocol::{
@@ -148,11 +149,12 @@ fn handle(event: MessageEvent) {
             file_id,
             settings,
             template,
+            edits,
         } => match Reflect::get(&data, &"file".into())
             .ok()
             .and_then(|f| f.dyn_into::<File>().ok())
         {
-            Some(file) => spawn_local(check(job, file_id, file, settings, template)),
+            Some(file) => spawn_local(check(job, file_id, file, settings, template, edits)),
             None => fail(job, "No file came with the request. Choose the file again."),
         },
         Request::Pack {
@@ -160,7 +162,8 @@ fn handle(event: MessageEvent) {
             file_id,
             settings,
             template,
-        } => spawn_local(pack(job, file_id, settings, template)),
+            edits,
+        } => spawn_local(pack(job, file_id, settings, template, edits)),
     }
 }
 
@@ -173,10 +176,12 @@ fn options(
     file: &File,
     settings: &ReadSettings,
     template: Option<&Template>,
+    edits: &Edits,
 ) -> Result<CheckOptions, String> {
     let mut options = template
         .map(CheckOptions::from_template)
         .unwrap_or_default();
+    options.edits = edits.clone();
     if let Some(label) = &settings.encoding {
         options.encoding = Some(
             encoding_for_label(label)
@@ -244,9 +249,10 @@ async fn check(
     file: File,
     settings: ReadSettings,
     template: Option<Template>,
+    edits: Edits,
 ) {
     let outcome = async {
-        let options = options(&file, &settings, template.as_ref())?;
+        let options = options(&file, &settings, template.as_ref(), &edits)?;
         let mut checker = FileChecker::new(file.name(), options);
         if read(job, Stage::Checking, &file, &mut checker, &mut NoSink)
             .await?
@@ -313,14 +319,14 @@ fn checked_file(report: &FileReport) -> CheckedFile {
     }
 }
 
-async fn pack(job: u32, file_id: u32, settings: ReadSettings, template: Template) {
+async fn pack(job: u32, file_id: u32, settings: ReadSettings, template: Template, edits: Edits) {
     let Some(file) = FILES.with(|files| files.borrow().get(&file_id).map(|held| held.file.clone()))
     else {
         fail(job, "That file is no longer open. Choose it again.");
         return;
     };
     let outcome = async {
-        let options = options(&file, &settings, Some(&template))?;
+        let options = options(&file, &settings, Some(&template), &edits)?;
         let mut checker = FileChecker::new(file.name(), options);
         let mut packer = Packer::new(&file.name(), &template);
         if read(job, Stage::Packing, &file, &mut checker, &mut packer)
@@ -335,14 +341,15 @@ async fn pack(job: u32, file_id: u32, settings: ReadSettings, template: Template
         let outcome = packer
             .finish(&report)
             .map_err(|err: PackError| err.to_string())?;
-        let findings = findings_csv(std::slice::from_ref(&report));
-        Ok::<_, String>(Some((report, outcome, findings)))
+        let mut extra = vec![findings_csv(std::slice::from_ref(&report))];
+        extra.extend(changes_csv(&report));
+        Ok::<_, String>(Some((report, outcome, extra)))
     }
     .await;
     match outcome {
-        Ok(Some((report, outcome, findings))) => {
+        Ok(Some((report, outcome, extra))) => {
             let mut files: Vec<&OutputFile> = outcome.files().collect();
-            files.push(&findings);
+            files.extend(extra.iter());
             let buffers = Array::new();
             let produced: Vec<ProducedFile> = files
                 .iter()

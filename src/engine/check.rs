@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::decode::{self, Detected, EncodingSource, SNIFF_BYTES, TextDecoder};
 use super::dialect;
+use super::edits::{Change, Edits};
 use super::encode::OutputEncoding;
 use super::error::{ReadError, ReadErrorKind};
 use super::mapping::{self, ColumnMatch, ExplicitMapping};
@@ -42,6 +43,8 @@ pub struct CheckOptions {
     pub value_mappings: BTreeMap<Field, BTreeMap<String, String>>,
     /// Report characters this output encoding cannot hold (`unrepresentable`).
     pub output_encoding: Option<OutputEncoding>,
+    /// Corrections applied to the records before they are checked.
+    pub edits: Edits,
 }
 
 impl CheckOptions {
@@ -127,6 +130,9 @@ pub struct FileReport {
     pub notes: Vec<String>,
     /// Distinct market segments and sales concepts, with how often each occurs.
     pub values: BTreeMap<Field, Vec<(String, u64)>>,
+    /// The corrections applied, value by value (empty without corrections).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<Change>,
     /// Every finding, in file order.
     pub issues: Vec<Finding>,
     /// Values of the first records (up to 1,000) per column, for the mapping screen.
@@ -203,6 +209,10 @@ struct Reading {
     /// About how many records the file holds, judged from its size and the sample.
     expected_records: usize,
     output_encoding: Option<OutputEncoding>,
+    edits: Edits,
+    changes: Vec<Change>,
+    /// Where each field is read from, for the corrections.
+    field_columns: [Option<usize>; 10],
     header_row: u64,
     summary: Summary,
     findings: Vec<Finding>,
@@ -379,6 +389,9 @@ impl FileChecker {
             segments: Some((segments, concepts)),
             expected_records,
             output_encoding: self.options.output_encoding,
+            edits: self.options.edits.clone(),
+            changes: Vec::new(),
+            field_columns: [None; 10],
             header_row: 0,
             summary: Summary::default(),
             findings: Vec::new(),
@@ -416,6 +429,34 @@ impl Reading {
             return;
         };
         let start = self.findings.len();
+        let corrected = if self.edits.is_empty() {
+            None
+        } else {
+            let fields: Vec<&str> = record.fields().collect();
+            let headers: Vec<String> = self.columns.iter().map(|c| c.header.clone()).collect();
+            self.edits.apply(
+                record.row,
+                &fields,
+                &self.field_columns,
+                &headers,
+                &mut self.changes,
+            )
+        };
+        let (text, ends);
+        let record = match &corrected {
+            Some(values) => {
+                text = values.concat();
+                ends = values
+                    .iter()
+                    .scan(0, |end, value| {
+                        *end += value.len();
+                        Some(*end)
+                    })
+                    .collect::<Vec<usize>>();
+                Record::from_parts(record.row, &text, &ends, record.problem, record.end_offset)
+            }
+            None => record,
+        };
         let invalid = self.decoder.invalid_offsets();
         let bad_bytes = invalid.first().is_some_and(|&at| at < record.end_offset);
         if bad_bytes {
@@ -460,6 +501,7 @@ impl Reading {
             }
         }
         let columns = mapping::columns_by_field(&self.columns);
+        self.field_columns = columns;
         for field in [Field::FirstName, Field::LastName] {
             if columns[field.index()].is_none() {
                 self.findings.push(Finding::new(
@@ -588,6 +630,7 @@ impl Reading {
             counts,
             notes,
             values,
+            changes: self.changes,
             issues: self.findings,
             samples: self.samples,
         })

@@ -70,6 +70,8 @@ pub enum OutputKind {
     SimpleCsv,
     /// Every finding (CSV).
     Findings,
+    /// Every correction made while reviewing (CSV).
+    Changes,
 }
 
 /// One file Leadpack produced.
@@ -819,6 +821,34 @@ fn verify(
         return Err(fail("the values differ".to_string()));
     }
     Ok(())
+}
+
+/// The corrections of a report as a CSV change log (UTF-8 with a byte order mark), if any.
+pub fn changes_csv(report: &FileReport) -> Option<OutputFile> {
+    if report.changes.is_empty() {
+        return None;
+    }
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    let mut csv = CsvOut::new();
+    let header: [&[u8]; 5] = [b"Row", b"Column", b"Before", b"After", b"Why"];
+    csv.record(header, &mut out);
+    for change in &report.changes {
+        let row = change.row.to_string();
+        let fields = [
+            &row,
+            &change.column,
+            &change.before,
+            &change.after,
+            &change.reason,
+        ];
+        csv.record(fields.iter().map(|f| f.as_bytes()), &mut out);
+    }
+    Some(OutputFile {
+        name: format!("{}-changes.csv", safe_stem(&report.file)),
+        kind: OutputKind::Changes,
+        rows: report.changes.len() as u64,
+        bytes: out,
+    })
 }
 
 /// The findings of every report as one CSV (UTF-8 with a byte order mark, for spreadsheets).

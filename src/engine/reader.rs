@@ -28,6 +28,24 @@ pub struct Record<'a> {
 }
 
 impl<'a> Record<'a> {
+    /// A record of fields laid end to end in `text`, each ending at its entry of `ends`
+    /// (used for records the user corrected).
+    pub fn from_parts(
+        row: u64,
+        text: &'a str,
+        ends: &'a [usize],
+        problem: Option<RecordProblem>,
+        end_offset: u64,
+    ) -> Self {
+        Record {
+            row,
+            text,
+            ends,
+            problem,
+            end_offset,
+        }
+    }
+
     /// The number of fields.
     pub fn len(&self) -> usize {
         self.ends.len()

@@ -86,8 +86,17 @@ pub fn next_job() -> u32 {
 
 /// Sends `request` (with `file` beside it) and routes the replies of `job` to `handler`.
 pub fn send(job: u32, request: &Request, file: Option<&File>, handler: Option<Handler>) {
-    let Ok(message) = request.serialize(&serde_wasm_bindgen::Serializer::json_compatible()) else {
-        return;
+    let message = match request.serialize(&serde_wasm_bindgen::Serializer::json_compatible()) {
+        Ok(message) => message,
+        Err(err) => {
+            if let Some(mut handler) = handler {
+                let message = format!(
+                    "Leadpack could not pass your request to its background reader ({err})."
+                );
+                handler(&Reply::Failed { job, message }, &JsValue::NULL);
+            }
+            return;
+        }
     };
     if let Some(file) = file {
         let _ = Reflect::set(&message, &"file".into(), file);

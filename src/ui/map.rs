@@ -191,6 +191,7 @@ fn MapTables(file: LoadedFile) -> impl IntoView {
     );
 
     view! {
+        <div class="table-wrap">
         <table class="table" data-testid="mapping-table">
             <caption class="visually-hidden">"Columns and the lead fields they become"</caption>
             <thead>
@@ -198,6 +199,7 @@ fn MapTables(file: LoadedFile) -> impl IntoView {
             </thead>
             <tbody>{rows}</tbody>
         </table>
+        </div>
         <ValueMapping file=file.clone() field=Field::MarketSegment/>
         <ValueMapping file=file.clone() field=Field::SalesConcept/>
         <div class="template-actions">
@@ -355,12 +357,14 @@ fn ValueMapping(file: LoadedFile, field: Field) -> impl IntoView {
     let (new_value, set_new_value) = signal(String::new());
     view! {
         <h3>{format!("{title} values")}</h3>
+        <div class="table-wrap">
         <table class="table" data-testid=format!("values-{kind}")>
             <thead>
                 <tr><th scope="col">"Value"</th><th scope="col">"Leads"</th><th scope="col">"Becomes"</th><th scope="col">""</th></tr>
             </thead>
             <tbody>{rows}</tbody>
         </table>
+        </div>
         <div class="add-value">
             <label for=input_id.clone()>{format!("Add your firm's own {kind}")}</label>
             <input id=input_id type="text" prop:value=move || new_value.get() on:input=move |ev| set_new_value.set(event_target_value(&ev))/>

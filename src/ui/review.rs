@@ -5,7 +5,8 @@ use leptos::prelude::*;
 
 use super::FilePicker;
 use super::client;
-use super::state::{AppState, Step};
+use super::state::{AppState, CheckStatus, Step};
+use crate::engine::edits::Fix;
 use crate::engine::report::{Finding, Rule, Severity};
 use crate::engine::schema::Field;
 use crate::protocol::{FieldFilter, FindingsQuery, Reply, Request};
@@ -72,6 +73,7 @@ pub fn ReviewStep() -> impl IntoView {
             <h2 id="review-heading">"3. Review what the CRM would reject, cut or ignore"</h2>
             <FilePicker/>
             <Summary/>
+            <Corrections/>
             <div class="filters">
                 <label class="field">
                     <span>"Severity"</span>
@@ -134,14 +136,29 @@ pub fn ReviewStep() -> impl IntoView {
                         </tr>
                     </thead>
                     <tbody>
-                        {move || page.get().items.into_iter().map(|finding| view! { <FindingRow finding=finding/> }).collect_view()}
+                        {move || {
+                            let file = state.current();
+                            let id = file.as_ref().map_or(0, |f| f.id);
+                            let columns: Vec<Option<Field>> = file
+                                .as_ref()
+                                .and_then(|f| f.checked().map(|c| c.report.columns.iter().map(|c| c.column.field).collect()))
+                                .unwrap_or_default();
+                            page.get()
+                                .items
+                                .into_iter()
+                                .map(|finding| {
+                                    let column = finding.field.and_then(|field| columns.iter().position(|c| *c == Some(field)));
+                                    view! { <FindingRow finding=finding file_id=id column=column/> }
+                                })
+                                .collect_view()
+                        }}
                     </tbody>
                 </table>
             </div>
             <div class="pager">
-                <button class="button secondary" disabled=move || offset.get() == 0
+                <button class="button secondary" disabled=move || { offset.get() == 0 }
                     on:click=move |_| set_offset.update(|o| *o = o.saturating_sub(PAGE))>"Previous"</button>
-                <button class="button secondary" disabled=move || offset.get() + PAGE >= page.with(|p| p.total)
+                <button class="button secondary" disabled=move || { offset.get() + PAGE >= page.with(|p| p.total) }
                     data-testid="next-page"
                     on:click=move |_| set_offset.update(|o| *o += PAGE)>"Next"</button>
             </div>
@@ -155,9 +172,47 @@ pub fn ReviewStep() -> impl IntoView {
     }
 }
 
-/// One finding; an over-long value shows the part kept and the part cut side by side.
+/// One finding; an over-long value shows the part kept and the part cut side by side. A finding
+/// about one field can be fixed right here: the cell is corrected and the file checked again.
 #[component]
-fn FindingRow(finding: Finding) -> impl IntoView {
+fn FindingRow(finding: Finding, file_id: u32, column: Option<usize>) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let (editing, set_editing) = signal(false);
+    let row = finding.row;
+    let original = finding.value.clone().unwrap_or_default();
+    let draft = RwSignal::new(
+        finding
+            .suggestion
+            .clone()
+            .unwrap_or_else(|| original.trim().to_string()),
+    );
+    let editor = column.filter(|_| finding.rule != Rule::DuplicateColumn && finding.row > 1).map(|column| {
+        let label = format!("New value for row {row}");
+        view! {
+            <Show
+                when=move || editing.get()
+                fallback=move || view! {
+                    <button class="link" data-testid="edit" on:click=move |_| set_editing.set(true)>"Edit"</button>
+                }
+            >
+                <span class="editor">
+                    <input type="text" aria-label=label.clone() data-testid="edit-input"
+                        prop:value=move || draft.get()
+                        on:input=move |ev| draft.set(event_target_value(&ev))
+                        on:keydown=move |ev| {
+                            if ev.key() == "Enter" {
+                                state.edit_cell(file_id, row, column, draft.get_untracked());
+                            } else if ev.key() == "Escape" {
+                                set_editing.set(false);
+                            }
+                        }/>
+                    <button class="button" data-testid="save-edit"
+                        on:click=move |_| state.edit_cell(file_id, row, column, draft.get_untracked())>"Save"</button>
+                    <button class="link" on:click=move |_| set_editing.set(false)>"Cancel"</button>
+                </span>
+            </Show>
+        }
+    });
     let field = finding.field.map_or("Whole row", Field::title);
     let value = match (&finding.kept, &finding.cut) {
         (Some(kept), Some(cut)) => view! {
@@ -175,6 +230,8 @@ fn FindingRow(finding: Finding) -> impl IntoView {
                 <span class="badge">{finding.severity.as_str()}</span>
                 " "
                 {finding.message.clone()}
+                " "
+                {editor}
             </td>
         </tr>
     }
@@ -188,8 +245,14 @@ fn Summary() -> impl IntoView {
         let Some(file) = state.current() else {
             return ().into_any();
         };
-        let Some(checked) = file.checked() else {
-            return view! { <p>"Checking the file…"</p> }.into_any();
+        let checked = match &file.status {
+            CheckStatus::Checked(checked) => checked,
+            CheckStatus::Failed(message) => {
+                return view! { <p class="failed" role="alert">{message.clone()}</p> }.into_any();
+            }
+            CheckStatus::Checking { .. } => {
+                return view! { <p>"Checking the file…"</p> }.into_any();
+            }
         };
         let summary = checked.report.summary;
         let mut per_field: Vec<(String, u64)> = checked
@@ -235,6 +298,58 @@ fn Summary() -> impl IntoView {
             </div>
             <h3>"Findings per field"</h3>
             <ul class="bars" data-testid="field-chart">{bars}</ul>
+        }
+        .into_any()
+    }
+}
+
+/// Fixes for every row at once, and the corrections made so far.
+#[component]
+fn Corrections() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    move || {
+        let Some(file) = state.current() else {
+            return ().into_any();
+        };
+        let Some(checked) = file.checked() else {
+            return ().into_any();
+        };
+        let id = file.id;
+        let mut fixes: Vec<(Fix, u64)> = Vec::new();
+        for (key, rules) in &checked.report.counts {
+            let Some(field) = Field::from_key(key) else {
+                continue;
+            };
+            if let Some(&count) = rules.get(Rule::HiddenCharacters.id()) {
+                fixes.push((Fix::RemoveHiddenCharacters { field }, count));
+            }
+            if let Some(&count) = rules.get(Rule::Mojibake.id()) {
+                fixes.push((Fix::RepairGarbledAccents { field }, count));
+            }
+        }
+        let corrections = checked.report.changes.len();
+        let buttons = fixes
+            .into_iter()
+            .map(|(fix, count)| {
+                let label = match fix {
+                    Fix::RemoveHiddenCharacters { field } => format!("Remove hidden characters in {field} ({count})"),
+                    Fix::RepairGarbledAccents { field } => format!("Repair garbled accents in {field} ({count})"),
+                };
+                view! {
+                    <button class="button secondary" data-testid="fix-all" on:click=move |_| state.add_fix(id, fix)>{label}</button>
+                }
+            })
+            .collect_view();
+        view! {
+            <div class="corrections">
+                {buttons}
+                <Show when=move || { corrections > 0 }>
+                    <p data-testid="corrections">
+                        {format!("{corrections} correction(s) made; they go into the package and its change log. ")}
+                        <button class="link" on:click=move |_| state.clear_edits(id)>"Undo all corrections"</button>
+                    </p>
+                </Show>
+            </div>
         }
         .into_any()
     }

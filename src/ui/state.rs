@@ -11,6 +11,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, BlobPropertyBag, File, Url};
 
 use super::client;
+use crate::engine::edits::{Edits, Fix};
 use crate::engine::template::Template;
 use crate::protocol::{CheckedFile, ProducedFile, ReadSettings, Reply, Request, Stage};
 
@@ -110,6 +111,8 @@ pub struct LoadedFile {
     pub settings: ReadSettings,
     /// The user's decisions (starts as the check's suggestion).
     pub template: Option<Template>,
+    /// The user's corrections.
+    pub edits: Edits,
     /// Where its check is.
     pub status: CheckStatus,
     /// Where its packaging is.
@@ -189,6 +192,7 @@ impl AppState {
                 size: file.size() as u64,
                 settings: ReadSettings::default(),
                 template: None,
+                edits: Edits::default(),
                 status: CheckStatus::Checking {
                     job: 0,
                     done: 0,
@@ -242,6 +246,7 @@ impl AppState {
             file_id: id,
             settings: loaded.settings.clone(),
             template: loaded.template.clone(),
+            edits: loaded.edits.clone(),
         };
         let handler = Box::new(move |reply: &Reply, _: &JsValue| match reply {
             Reply::Progress { done, total, .. } => self.update_file(id, |f| {
@@ -297,6 +302,7 @@ impl AppState {
             file_id: id,
             settings: loaded.settings.clone(),
             template,
+            edits: loaded.edits.clone(),
         };
         let handler = Box::new(move |reply: &Reply, raw: &JsValue| match reply {
             Reply::Progress {
@@ -335,6 +341,30 @@ impl AppState {
             _ => {}
         });
         client::send(job, &request, None, Some(handler));
+    }
+
+    /// Corrects one cell and checks the file again.
+    pub fn edit_cell(self, id: u32, row: u64, column: usize, value: String) {
+        self.update_file(id, |f| {
+            f.edits.cells.entry(row).or_default().insert(column, value);
+        });
+        self.check(id);
+    }
+
+    /// Applies a fix to every row and checks the file again.
+    pub fn add_fix(self, id: u32, fix: Fix) {
+        self.update_file(id, |f| {
+            if !f.edits.fixes.contains(&fix) {
+                f.edits.fixes.push(fix);
+            }
+        });
+        self.check(id);
+    }
+
+    /// Forgets every correction and checks the file again.
+    pub fn clear_edits(self, id: u32) {
+        self.update_file(id, |f| f.edits = Edits::default());
+        self.check(id);
     }
 
     /// Stops a running job.

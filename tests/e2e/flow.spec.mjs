@@ -99,3 +99,41 @@ test('a file that is not CSV gets a clear message and the next file still works'
   await page.getByLabel('Choose CSV files').setInputFiles(join(fixtures, 'clean-utf8.csv'));
   await expect(page.getByTestId('file-summary')).toBeVisible();
 });
+
+test('a cell fixed in the review is packed and listed in the change log', async ({ page }) => {
+  await load(page, 'every-defect.csv');
+  await page.getByTestId('to-map').click();
+  await page.getByTestId('to-review').click();
+  await expect(page.getByTestId('card-errors')).toContainText('5');
+  // Row 3 has no first name.
+  const row = page.getByTestId('finding-row').filter({ hasText: 'First Name is empty' });
+  await row.getByTestId('edit').click();
+  await row.getByTestId('edit-input').fill('Chidi');
+  await row.getByTestId('save-edit').click();
+  await expect(page.getByTestId('card-errors')).toContainText('4');
+  await expect(page.getByTestId('corrections')).toContainText('1 correction');
+
+  await page.getByTestId('to-package').click();
+  await page.getByTestId('build').click();
+  await expect(page.getByTestId('pack-summary')).toHaveText('14 leads packed, 4 left out.');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Download every-defect-changes.csv' }).click(),
+  ]);
+  const log = readFileSync(await download.path(), 'utf8');
+  expect(log).toContain('3,First Name,,Chidi,edited');
+});
+
+test('a column mapped differently is checked again with the new mapping', async ({ page }) => {
+  await load(page, 'clean-utf8.csv');
+  await page.getByTestId('to-map').click();
+  const lastName = page.getByTestId('column-target').nth(2);
+  await lastName.selectOption('skip');
+  await page.getByTestId('to-review').click();
+  // Without a last name column, every lead misses its last name.
+  await expect(page.getByTestId('card-errors')).toContainText('25');
+  await page.getByTestId('step-2mapcolumns').click();
+  await page.getByTestId('column-target').nth(2).selectOption('field:lastName');
+  await page.getByTestId('to-review').click();
+  await expect(page.getByTestId('card-errors')).toContainText('0');
+});

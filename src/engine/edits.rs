@@ -1,0 +1,271 @@
+//! Corrections made while reviewing: single cells, and fixes applied to every value of a field.
+//! They are applied as records are read, before any rule, so the findings, the packages and the
+//! change log all see the corrected values.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::quality;
+use super::schema::Field;
+
+/// A fix applied to every value of one lead field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "fix", rename_all = "kebab-case")]
+pub enum Fix {
+    /// Non-breaking and other special spaces become plain spaces; zero-width characters, soft
+    /// hyphens and control characters are removed.
+    RemoveHiddenCharacters {
+        /// The field.
+        field: Field,
+    },
+    /// Double-encoded text is repaired (`ZoÃ«` → `Zoë`).
+    RepairGarbledAccents {
+        /// The field.
+        field: Field,
+    },
+}
+
+impl Fix {
+    /// The field the fix applies to.
+    pub fn field(self) -> Field {
+        match self {
+            Fix::RemoveHiddenCharacters { field } | Fix::RepairGarbledAccents { field } => field,
+        }
+    }
+
+    /// What the fix does, for the change log.
+    pub fn label(self) -> &'static str {
+        match self {
+            Fix::RemoveHiddenCharacters { .. } => "hidden characters removed",
+            Fix::RepairGarbledAccents { .. } => "garbled accents repaired",
+        }
+    }
+
+    /// The value after the fix, if the fix changes it.
+    pub fn apply(self, value: &str) -> Option<String> {
+        match self {
+            Fix::RemoveHiddenCharacters { .. } => {
+                if !quality::suspects(value).hidden {
+                    return None;
+                }
+                let fixed: String = value
+                    .chars()
+                    .filter_map(|c| match c {
+                        '\u{A0}' | '\u{2007}' | '\u{202F}' | '\t' => Some(' '),
+                        '\u{AD}' | '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}' => None,
+                        '\r' | '\n' => Some(c),
+                        c if c.is_control() => None,
+                        c => Some(c),
+                    })
+                    .collect();
+                (fixed != value).then_some(fixed)
+            }
+            Fix::RepairGarbledAccents { .. } => quality::mojibake_repair(value),
+        }
+    }
+}
+
+/// Everything the user corrected in one file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Edits {
+    /// Single cells: spreadsheet row → column (from 0) → the new value. Written as a list of
+    /// `{row, column, value}`, so every JSON reader takes it.
+    #[serde(with = "cells_as_list")]
+    pub cells: BTreeMap<u64, BTreeMap<usize, String>>,
+    /// Fixes applied to every value of a field.
+    pub fixes: Vec<Fix>,
+}
+
+/// The cells as a list of `{row, column, value}`.
+mod cells_as_list {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    struct Cell {
+        row: u64,
+        column: usize,
+        value: String,
+    }
+
+    pub fn serialize<S: Serializer>(
+        cells: &BTreeMap<u64, BTreeMap<usize, String>>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let list: Vec<Cell> = cells
+            .iter()
+            .flat_map(|(&row, columns)| {
+                columns.iter().map(move |(&column, value)| Cell {
+                    row,
+                    column,
+                    value: value.clone(),
+                })
+            })
+            .collect();
+        list.serialize(serializer)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<BTreeMap<u64, BTreeMap<usize, String>>, D::Error> {
+        let list = Vec::<Cell>::deserialize(deserializer)?;
+        let mut cells: BTreeMap<u64, BTreeMap<usize, String>> = BTreeMap::new();
+        for cell in list {
+            cells
+                .entry(cell.row)
+                .or_default()
+                .insert(cell.column, cell.value);
+        }
+        Ok(cells)
+    }
+}
+
+/// One change made to one value, for the change log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    /// The spreadsheet row.
+    pub row: u64,
+    /// The column's header.
+    pub column: String,
+    /// The value before.
+    pub before: String,
+    /// The value after.
+    pub after: String,
+    /// Why: "edited", or the fix.
+    pub reason: String,
+}
+
+impl Edits {
+    /// Whether there is nothing to apply.
+    pub fn is_empty(&self) -> bool {
+        self.cells.is_empty() && self.fixes.is_empty()
+    }
+
+    /// The corrected values of the record on `row`, or `None` when nothing changes.
+    /// `columns[f.index()]` is the column of field `f`; `headers` name the columns.
+    pub fn apply(
+        &self,
+        row: u64,
+        fields: &[&str],
+        columns: &[Option<usize>; 10],
+        headers: &[String],
+        changes: &mut Vec<Change>,
+    ) -> Option<Vec<String>> {
+        let mut values: Option<Vec<String>> = None;
+        let mut set = |column: usize, after: String, reason: &str, changes: &mut Vec<Change>| {
+            let values =
+                values.get_or_insert_with(|| fields.iter().map(|f| f.to_string()).collect());
+            let Some(slot) = values.get_mut(column) else {
+                return;
+            };
+            if *slot != after {
+                changes.push(Change {
+                    row,
+                    column: headers.get(column).cloned().unwrap_or_default(),
+                    before: std::mem::replace(slot, after.clone()),
+                    after,
+                    reason: reason.to_string(),
+                });
+            }
+        };
+        for fix in &self.fixes {
+            let Some(column) = columns[fix.field().index()] else {
+                continue;
+            };
+            let Some(current) = fields.get(column) else {
+                continue;
+            };
+            if let Some(after) = fix.apply(current) {
+                set(column, after, fix.label(), changes);
+            }
+        }
+        if let Some(cells) = self.cells.get(&row) {
+            for (&column, after) in cells {
+                set(column, after.clone(), "edited", changes);
+            }
+        }
+        values
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn columns() -> [Option<usize>; 10] {
+        let mut columns = [None; 10];
+        columns[Field::FirstName.index()] = Some(0);
+        columns[Field::LastName.index()] = Some(1);
+        columns
+    }
+
+    fn headers() -> Vec<String> {
+        vec!["First Name".into(), "Last Name".into()]
+    }
+
+    #[test]
+    fn an_edited_cell_replaces_the_value_and_is_logged() {
+        let mut edits = Edits::default();
+        edits.cells.entry(3).or_default().insert(0, "Ann".into());
+        let mut changes = Vec::new();
+        let values = edits.apply(3, &["", "Lee"], &columns(), &headers(), &mut changes);
+        assert_eq!(values, Some(vec!["Ann".to_string(), "Lee".to_string()]));
+        assert_eq!(changes[0].column, "First Name");
+        assert_eq!(changes[0].before, "");
+        assert_eq!(changes[0].reason, "edited");
+        assert_eq!(
+            edits.apply(4, &["", "Lee"], &columns(), &headers(), &mut changes),
+            None
+        );
+    }
+
+    #[test]
+    fn fixes_apply_to_every_row_of_their_field_only() {
+        let edits = Edits {
+            fixes: vec![Fix::RemoveHiddenCharacters {
+                field: Field::LastName,
+            }],
+            ..Edits::default()
+        };
+        let mut changes = Vec::new();
+        let values = edits.apply(
+            9,
+            &["Zoë\u{a0}", "Lee\u{a0}\u{200b}"],
+            &columns(),
+            &headers(),
+            &mut changes,
+        );
+        assert_eq!(
+            values,
+            Some(vec!["Zoë\u{a0}".to_string(), "Lee ".to_string()])
+        );
+        assert_eq!(changes.len(), 1);
+        assert_eq!(changes[0].reason, "hidden characters removed");
+    }
+
+    #[test]
+    fn edits_travel_as_plain_json() {
+        let mut edits = Edits::default();
+        edits.cells.entry(7).or_default().insert(2, "Zoë".into());
+        edits.fixes.push(Fix::RepairGarbledAccents {
+            field: Field::LastName,
+        });
+        let json = serde_json::to_string(&edits).unwrap();
+        assert_eq!(
+            json,
+            r#"{"cells":[{"row":7,"column":2,"value":"Zoë"}],"fixes":[{"fix":"repair-garbled-accents","field":"lastName"}]}"#
+        );
+        assert_eq!(serde_json::from_str::<Edits>(&json).unwrap(), edits);
+    }
+
+    #[test]
+    fn garbled_accents_are_repaired() {
+        let fix = Fix::RepairGarbledAccents {
+            field: Field::FirstName,
+        };
+        assert_eq!(fix.apply("ZoÃ«"), Some("Zoë".to_string()));
+        assert_eq!(fix.apply("Zoë"), None);
+    }
+}
