@@ -115,6 +115,11 @@ pub enum Request {
         #[serde(default)]
         edits: Edits,
     },
+    /// Open the import package (`.zip`) sent beside this request: reply with its CSV files.
+    Unpack {
+        /// The job.
+        job: u32,
+    },
     /// Stop a running job.
     Cancel {
         /// The job.
@@ -221,6 +226,13 @@ pub enum Reply {
         packaged: u64,
         /// Leads left out.
         rejected: u64,
+    },
+    /// An import package was opened: its CSV files are in `buffers`, in this order.
+    Unpacked {
+        /// The job.
+        job: u32,
+        /// Each CSV's name and the encoding label its package declares.
+        files: Vec<(String, String)>,
     },
     /// A job failed; the message says what, where and what to do.
     Failed {

@@ -21,6 +21,7 @@ use crate::engine::edits::Edits;
 use crate::engine::package::{OutputFile, PackError, Packer, changes_csv, findings_csv};
 use crate::engine::report::Severity;
 use crate::engine::template::Template;
+use crate::engine::unpack::read_package;
 use crate::protocol::{
     CheckedFile, ProducedFile, ReadSettings, Reply, Request, Stage, findings_page,
 };
@@ -113,6 +114,15 @@ fn handle(event: MessageEvent) {
         }
     };
     match request {
+        Request::Unpack { job } => {
+            match Reflect::get(&data, &"file".into())
+                .ok()
+                .and_then(|f| f.dyn_into::<File>().ok())
+            {
+                Some(file) => spawn_local(unpack(job, file)),
+                None => fail(job, "No file came with the request. Choose the file again."),
+            }
+        }
         Request::Cancel { job } => CANCELLED.with(|set| {
             set.borrow_mut().insert(job);
         }),
@@ -380,6 +390,39 @@ async fn pack(job: u32, file_id: u32, settings: ReadSettings, template: Template
             );
         }
         Ok(None) => post(&Reply::Cancelled { job }, None),
+        Err(message) => fail(job, message),
+    }
+}
+
+/// Opens an import package and hands its CSV files back to the page, which loads them like
+/// chosen files.
+async fn unpack(job: u32, file: File) {
+    let outcome = async {
+        if file.size() > crate::engine::unpack::MAX_UNPACKED_BYTES as f64 {
+            return Err(format!(
+                "{} is larger than 1 GB; Leadpack does not open packages that large.",
+                file.name()
+            ));
+        }
+        let buffer = JsFuture::from(file.array_buffer())
+            .await
+            .map_err(js_message)?;
+        let bytes = Uint8Array::new(&buffer).to_vec();
+        read_package(&file.name(), &bytes).map_err(|err| err.to_string())
+    }
+    .await;
+    match outcome {
+        Ok(csvs) => {
+            let buffers = Array::new();
+            let files = csvs
+                .into_iter()
+                .map(|csv| {
+                    buffers.push(&Uint8Array::from(csv.bytes.as_slice()));
+                    (csv.name, csv.encoding.label().to_string())
+                })
+                .collect();
+            post(&Reply::Unpacked { job, files }, Some(buffers));
+        }
         Err(message) => fail(job, message),
     }
 }

@@ -20,5 +20,6 @@ pub mod rules;
 pub mod schema;
 pub mod template;
 pub mod units;
+pub mod unpack;
 pub mod values;
 pub mod xml;

@@ -139,6 +139,7 @@ fn receive(data: JsValue) {
         | Reply::Checked { job, .. }
         | Reply::Findings { job, .. }
         | Reply::Packed { job, .. }
+        | Reply::Unpacked { job, .. }
         | Reply::Failed { job, .. }
         | Reply::Cancelled { job } => *job,
     };

@@ -74,13 +74,13 @@ pub fn LoadStep() -> impl IntoView {
                 on:dragleave=move |_| set_dragging.set(false)
                 on:drop=on_drop
             >
-                <p>"Drop CSV files here, or"</p>
+                <p>"Drop CSV files (or an import package to check it again) here, or"</p>
                 <label class="button" for="file-input">"Choose CSV files"</label>
                 <input
                     id="file-input"
                     class="visually-hidden"
                     type="file"
-                    accept=".csv,.txt,text/csv"
+                    accept=".csv,.txt,.zip,text/csv,application/zip"
                     multiple
                     data-testid="file-input"
                     on:change=on_pick

@@ -74,6 +74,21 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// Shows a message over the page after a fault in the page itself, with a way to start over.
+/// Written with plain DOM calls: after a panic the components cannot be trusted.
+pub fn show_fatal_error() {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Some(body) = document.body() else {
+        return;
+    };
+    let html = "<div class=\"fatal\" role=\"alert\" data-testid=\"fatal\"><p>Leadpack ran into a problem \
+                and stopped. Your files were not changed and nothing was sent anywhere.</p><p><a class=\"button\" \
+                href=\"\">Start over</a></p></div>";
+    let _ = body.insert_adjacent_html("afterbegin", html);
+}
+
 /// A choice of the file the later steps show, when there are several.
 #[component]
 fn FilePicker() -> impl IntoView {

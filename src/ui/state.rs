@@ -181,16 +181,68 @@ impl AppState {
         })
     }
 
-    /// Adds the user's files and checks each one.
+    /// Adds the user's files and checks each one; import packages (`.zip`) are opened and
+    /// their CSV files added instead.
     pub fn add_files(self, chosen: Vec<File>) {
         for file in chosen {
+            if file.name().to_lowercase().ends_with(".zip") {
+                self.open_package(file);
+                continue;
+            }
+            self.add_file(file, ReadSettings::default());
+        }
+    }
+
+    fn open_package(self, file: File) {
+        let job = client::next_job();
+        let name = file.name();
+        let size = file.size() as u64;
+        let handler = Box::new(move |reply: &Reply, raw: &JsValue| match reply {
+            Reply::Unpacked { files, .. } => {
+                let buffers: Array = Reflect::get(raw, &"buffers".into())
+                    .ok()
+                    .and_then(|b| b.dyn_into().ok())
+                    .unwrap_or_default();
+                for ((csv_name, encoding), buffer) in files.iter().zip(buffers.iter()) {
+                    let parts = Array::of1(&buffer);
+                    if let Ok(csv) = File::new_with_u8_array_sequence(&parts, csv_name) {
+                        let settings = ReadSettings {
+                            encoding: Some(encoding.clone()),
+                            delimiter: None,
+                        };
+                        self.add_file(csv, settings);
+                    }
+                }
+            }
+            Reply::Failed { message, .. } => {
+                let id = self.next_id.get_untracked();
+                self.next_id.set(id + 1);
+                let failed = LoadedFile {
+                    id,
+                    name: name.clone(),
+                    size,
+                    settings: ReadSettings::default(),
+                    template: None,
+                    edits: Edits::default(),
+                    status: CheckStatus::Failed(message.clone()),
+                    pack: PackStatus::Idle,
+                };
+                self.files.update(|files| files.push(failed));
+            }
+            _ => {}
+        });
+        client::send(job, &Request::Unpack { job }, Some(&file), Some(handler));
+    }
+
+    fn add_file(self, file: File, settings: ReadSettings) {
+        {
             let id = self.next_id.get_untracked();
             self.next_id.set(id + 1);
             let loaded = LoadedFile {
                 id,
                 name: file.name(),
                 size: file.size() as u64,
-                settings: ReadSettings::default(),
+                settings,
                 template: None,
                 edits: Edits::default(),
                 status: CheckStatus::Checking {

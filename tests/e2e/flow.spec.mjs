@@ -137,3 +137,49 @@ test('a column mapped differently is checked again with the new mapping', async 
   await page.getByTestId('to-review').click();
   await expect(page.getByTestId('card-errors')).toContainText('0');
 });
+
+test('an Excel CSV UTF-8 file with unusual headers is matched and packed in Windows-1252', async ({ page }) => {
+  await load(page, 'excel-utf8-bom.csv');
+  await expect(page.getByTestId('encoding-select')).toHaveValue('utf-8');
+  await page.getByTestId('to-map').click();
+  // "Lead Ref" is the ID; "Given Name" the first name.
+  await expect(page.getByTestId('column-target').nth(0)).toHaveValue('field:id');
+  await expect(page.getByTestId('column-target').nth(1)).toHaveValue('field:firstName');
+  await page.getByTestId('to-review').click();
+  await page.getByTestId('to-package').click();
+  await page.getByTestId('output-encoding').selectOption('windows-1252');
+  await expect(page.getByTestId('encoding-note')).toBeVisible();
+  await page.getByTestId('build').click();
+  await expect(page.getByTestId('pack-summary')).toContainText('20 leads packed');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Download excel-utf8-bom.zip' }).click(),
+  ]);
+  const bytes = readFileSync(await download.path());
+  expect(zipEntries(bytes)).toContain('fileMappings.xml');
+
+  // The package opens again in the app, read in the encoding it declares.
+  await page.getByTestId('step-1load').click();
+  await page.getByLabel('Choose CSV files').setInputFiles({ name: 'excel-utf8-bom.zip', mimeType: 'application/zip', buffer: bytes });
+  await expect(page.getByTestId('file-row')).toHaveCount(2);
+  await expect(page.getByTestId('file-row').nth(1)).toContainText('excel-utf8-bom.csv');
+  await expect(page.getByTestId('encoding-select').nth(1)).toHaveValue('windows-1252');
+  await expect(page.getByTestId('file-summary').nth(1)).toHaveText('20 leads: 20 ready, 0 with errors');
+});
+
+test('the whole flow makes no request outside the app, and none at all after loading', async ({ page, baseURL }) => {
+  await load(page, 'every-defect.csv');
+  const afterLoad = page.requests.length;
+  await page.getByTestId('to-map').click();
+  await page.getByTestId('to-review').click();
+  await page.getByTestId('to-package').click();
+  await page.getByTestId('build').click();
+  await expect(page.getByTestId('pack-summary')).toBeVisible();
+  await Promise.all([page.waitForEvent('download'), page.getByTestId('download').first().click()]);
+  for (const url of page.requests) {
+    const own = url.startsWith(baseURL) || url.startsWith(`blob:${new URL(baseURL).origin}`) || url.startsWith('data:');
+    expect(own, `${url} leaves the app`).toBe(true);
+  }
+  const later = page.requests.slice(afterLoad).filter((url) => !url.startsWith('blob:') && !url.startsWith('data:'));
+  expect(later, 'requests after the app had loaded').toEqual([]);
+});

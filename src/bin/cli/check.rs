@@ -3,11 +3,12 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use leadpack::engine::check::{FileChecker, FileReport, Report};
+use leadpack::engine::check::{FileChecker, FileReport, Report, check_bytes};
 use leadpack::engine::dialect::delimiter_name;
 use leadpack::engine::mapping::MatchKind;
 use leadpack::engine::report::{Rule, Severity};
 use leadpack::engine::template::{Target, plan_columns};
+use leadpack::engine::unpack::read_package;
 
 use super::input::{display_name, read_chunks};
 use super::options::read_options;
@@ -24,6 +25,39 @@ pub fn run(args: CheckArgs) -> i32 {
     let mut report = Report::default();
     let mut unusable = false;
     for path in &args.files {
+        let name = display_name(path);
+        // An import package: check each CSV it lists, in the encoding it declares.
+        if name.to_lowercase().ends_with(".zip") {
+            let outcome = std::fs::read(path)
+                .map_err(|err| {
+                    format!(
+                        "cannot read {}: {}",
+                        path.display(),
+                        super::input::describe(&err)
+                    )
+                })
+                .and_then(|bytes| read_package(&name, &bytes).map_err(|err| err.to_string()));
+            match outcome {
+                Ok(csvs) => {
+                    for csv in csvs {
+                        let mut options = options.clone();
+                        options.encoding = Some(csv.encoding.reader());
+                        match check_bytes(&format!("{name}/{}", csv.name), &csv.bytes, options) {
+                            Ok(file) => report.files.push(file),
+                            Err(err) => {
+                                eprintln!("leadpack: {err}");
+                                unusable = true;
+                            }
+                        }
+                    }
+                }
+                Err(message) => {
+                    eprintln!("leadpack: {message}");
+                    unusable = true;
+                }
+            }
+            continue;
+        }
         let mut options = options.clone();
         options.size_hint = std::fs::metadata(path).ok().map(|meta| meta.len());
         let mut checker = FileChecker::new(display_name(path), options);
