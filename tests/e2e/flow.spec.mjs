@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { inflateRawSync } from 'node:zlib';
 import { join } from 'node:path';
 import { test, expect } from './guard.mjs';
 
@@ -32,6 +33,30 @@ function zipEntries(bytes) {
   return names;
 }
 
+/** The bytes of one entry of a ZIP archive (stored or deflated). */
+function zipFile(bytes, wanted) {
+  let end = bytes.length - 22;
+  while (end >= 0 && bytes.readUInt32LE(end) !== 0x06054b50) end -= 1;
+  let at = bytes.readUInt32LE(end + 16);
+  const count = bytes.readUInt16LE(end + 10);
+  for (let i = 0; i < count; i += 1) {
+    const method = bytes.readUInt16LE(at + 10);
+    const packed = bytes.readUInt32LE(at + 20);
+    const nameLength = bytes.readUInt16LE(at + 28);
+    const extra = bytes.readUInt16LE(at + 30);
+    const comment = bytes.readUInt16LE(at + 32);
+    const local = bytes.readUInt32LE(at + 42);
+    const name = bytes.toString('utf8', at + 46, at + 46 + nameLength);
+    if (name === wanted) {
+      const start = local + 30 + bytes.readUInt16LE(local + 26) + bytes.readUInt16LE(local + 28);
+      const data = bytes.subarray(start, start + packed);
+      return method === 8 ? inflateRawSync(data) : data;
+    }
+    at += 46 + nameLength + extra + comment;
+  }
+  throw new Error(`${wanted} is not in the archive`);
+}
+
 test('a clean file goes from drop to download', async ({ page }) => {
   await load(page, 'clean-utf8.csv');
   await expect(page.getByTestId('file-summary')).toHaveText('25 leads: 25 ready, 0 with errors');
@@ -52,6 +77,9 @@ test('a clean file goes from drop to download', async ({ page }) => {
   const bytes = readFileSync(await download.path());
   expect(zipEntries(bytes).sort()).toEqual(['clean-utf8.csv', 'clean-utf8_mappings.xml', 'fileMappings.xml']);
   expect(bytes.length).toBeLessThan(10_000_000);
+  const csv = zipFile(bytes, 'clean-utf8.csv').toString('utf8');
+  expect(csv.trim().split('\r\n')).toHaveLength(26);
+  expect(zipFile(bytes, 'fileMappings.xml').toString('utf8')).toContain('encodingType="UTF-8"');
 
   // Parity: the command-line tool writes the same bytes for the same file and options.
   const out = mkdtempSync(join(tmpdir(), 'leadpack-parity-'));
@@ -157,6 +185,14 @@ test('an Excel CSV UTF-8 file with unusual headers is matched and packed in Wind
   ]);
   const bytes = readFileSync(await download.path());
   expect(zipEntries(bytes)).toContain('fileMappings.xml');
+  expect(bytes.length).toBeLessThan(10_000_000);
+  // The CSV is really in Windows-1252, as fileMappings.xml declares: one byte per accented letter.
+  expect(zipFile(bytes, 'fileMappings.xml').toString('utf8')).toContain('encodingType="CP-1252"');
+  const csv = zipFile(bytes, 'excel-utf8-bom.csv');
+  expect(csv.includes(Buffer.from([0xc3]))).toBe(false);
+  const lines = new TextDecoder('windows-1252').decode(csv).trim().split('\r\n');
+  expect(lines[0]).toBe('ID,First Name,Last Name,Email Address,Phone,Market Segment,Sales Concept,Company,Position,Zip Code');
+  expect(lines.length).toBe(21);
 
   // The package opens again in the app, read in the encoding it declares.
   await page.getByTestId('step-1load').click();
