@@ -206,13 +206,8 @@ impl RecordReader {
             self.ends_len += nend;
             match result {
                 ReadRecordResult::InputEmpty => return consumed,
-                ReadRecordResult::OutputFull => {
-                    let grown = (self.output.len() * 2).max(4096);
-                    self.output.resize(grown, 0);
-                }
-                ReadRecordResult::OutputEndsFull => {
-                    let grown = (self.ends.len() * 2).max(64);
-                    self.ends.resize(grown, 0);
+                ReadRecordResult::OutputFull | ReadRecordResult::OutputEndsFull => {
+                    self.grow(result)
                 }
                 ReadRecordResult::Record => {
                     let ended_with_cr = consumed > 0 && text[consumed - 1] == b'\r';
@@ -222,6 +217,17 @@ impl RecordReader {
                 }
                 ReadRecordResult::End => return consumed,
             }
+        }
+    }
+
+    /// Makes room in the buffer csv-core says is full.
+    fn grow(&mut self, full: ReadRecordResult) {
+        if full == ReadRecordResult::OutputFull {
+            let grown = (self.output.len() * 2).max(4096);
+            self.output.resize(grown, 0);
+        } else {
+            let grown = (self.ends.len() * 2).max(64);
+            self.ends.resize(grown, 0);
         }
     }
 
@@ -236,13 +242,8 @@ impl RecordReader {
             self.out_len += nout;
             self.ends_len += nend;
             match result {
-                ReadRecordResult::OutputFull => {
-                    let grown = (self.output.len() * 2).max(4096);
-                    self.output.resize(grown, 0);
-                }
-                ReadRecordResult::OutputEndsFull => {
-                    let grown = (self.ends.len() * 2).max(64);
-                    self.ends.resize(grown, 0);
+                ReadRecordResult::OutputFull | ReadRecordResult::OutputEndsFull => {
+                    self.grow(result)
                 }
                 ReadRecordResult::Record => {
                     self.emit(sink);
