@@ -55,3 +55,38 @@ fn load_step_has_a_labelled_file_picker() {
             .is_none()
     );
 }
+
+#[wasm_bindgen_test]
+fn the_engine_checks_a_file_in_the_browser_as_it_does_natively() {
+    use leadpack::engine::check::{CheckOptions, check_bytes};
+    use leadpack::engine::report::Rule;
+    let bytes = include_bytes!("fixtures/every-defect.csv");
+    let report = check_bytes("every-defect.csv", bytes, CheckOptions::default())
+        .expect("the fixture is readable");
+    assert_eq!(report.summary.records, 18);
+    assert_eq!(report.summary.with_errors, 5);
+    let rows: Vec<(u64, Rule)> = report.issues.iter().map(|f| (f.row, f.rule)).collect();
+    assert!(rows.contains(&(3, Rule::MissingName)), "{rows:?}");
+    assert!(rows.contains(&(15, Rule::InvalidPhone)), "{rows:?}");
+}
+
+#[wasm_bindgen_test]
+fn packages_are_built_in_the_browser() {
+    use leadpack::engine::check::{CheckOptions, FileChecker};
+    use leadpack::engine::package::Packer;
+    use leadpack::engine::template::Template;
+    let bytes = include_bytes!("fixtures/clean-utf8.csv");
+    let report =
+        leadpack::engine::check::check_bytes("clean-utf8.csv", bytes, CheckOptions::default())
+            .expect("the fixture is readable");
+    let template = Template::suggested(&report);
+    let mut checker = FileChecker::new("clean-utf8.csv", CheckOptions::from_template(&template));
+    let mut packer = Packer::new("clean-utf8.csv", &template);
+    checker.feed_with(bytes, &mut packer).expect("readable");
+    let report = checker.finish_with(&mut packer).expect("readable");
+    let outcome = packer.finish(&report).expect("the fixture packs");
+    assert_eq!(outcome.packaged, 25);
+    assert_eq!(outcome.packages.len(), 1);
+    assert_eq!(outcome.packages[0].name, "clean-utf8.zip");
+    assert!(outcome.packages[0].bytes.starts_with(b"PK\x03\x04"));
+}
