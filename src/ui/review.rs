@@ -271,11 +271,10 @@ fn Summary() -> impl IntoView {
         let bars = per_field
             .into_iter()
             .map(|(label, count)| {
-                let width = format!("width: {}%", (count * 100 / most).max(1));
                 view! {
                     <li>
-                        <span class="bar-label">{label}</span>
-                        <span class="bar" style=width></span>
+                        <span class="bar-label">{label.clone()}</span>
+                        <progress class="bar" max=most.to_string() value=count.to_string() aria-label=label></progress>
                         <span class="bar-count">{count}</span>
                     </li>
                 }

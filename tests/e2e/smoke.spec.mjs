@@ -5,6 +5,11 @@ test('the page loads from a sub-path and shows its title', async ({ page, baseUR
   await page.goto('./');
   await expect(page.getByTestId('title')).toHaveText('Leadpack');
   await expect(page).toHaveTitle(/Leadpack/);
+  // A Content-Security-Policy allows the app's own origin only.
+  const policy = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+  expect(policy).toContain("default-src 'self'");
+  expect(policy).toContain("connect-src 'self'");
+  expect(policy).not.toContain('unsafe-inline');
   // Every asset comes from the app's own folder on its own origin.
   for (const url of page.requests) {
     expect(url.startsWith(baseURL), `${url} is outside the app's folder`).toBe(true);
