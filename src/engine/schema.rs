@@ -314,6 +314,11 @@ impl Field {
         self.spec().max_chars
     }
 
+    /// The field with exactly this key (`firstName`).
+    pub fn by_key(key: &str) -> Option<Field> {
+        Field::ALL.into_iter().find(|field| field.key() == key)
+    }
+
     /// The field with this key (`firstName`), or with this title or header spelling.
     pub fn from_key(key: &str) -> Option<Field> {
         Field::ALL

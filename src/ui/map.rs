@@ -49,7 +49,7 @@ fn target_of(choice: &str, previous: &Target) -> Target {
         Target::Telcom { type_name } | Target::Address { type_name, .. } => type_name.clone(),
         _ => "Business".to_string(),
     };
-    if let Some(field) = choice.strip_prefix("field:").and_then(Field::from_key) {
+    if let Some(field) = choice.strip_prefix("field:").and_then(Field::by_key) {
         return Target::Field { field };
     }
     if let Some(attribute) = choice.strip_prefix("address:") {

@@ -107,7 +107,7 @@ pub fn ReviewStep() -> impl IntoView {
                         set_field.set(match value.as_str() {
                             "" => FieldFilter::Any,
                             "row" => FieldFilter::Row,
-                            key => Field::from_key(key).map_or(FieldFilter::Any, FieldFilter::Field),
+                            key => Field::by_key(key).map_or(FieldFilter::Any, FieldFilter::Field),
                         });
                         reset();
                     }>
@@ -260,7 +260,7 @@ fn Summary() -> impl IntoView {
             .counts
             .iter()
             .map(|(key, rules)| {
-                let label = Field::from_key(key)
+                let label = Field::by_key(key)
                     .map_or("Whole row", Field::title)
                     .to_string();
                 (label, rules.values().sum())
@@ -316,7 +316,7 @@ fn Corrections() -> impl IntoView {
         let id = file.id;
         let mut fixes: Vec<(Fix, u64)> = Vec::new();
         for (key, rules) in &checked.report.counts {
-            let Some(field) = Field::from_key(key) else {
+            let Some(field) = Field::by_key(key) else {
                 continue;
             };
             if let Some(&count) = rules.get(Rule::HiddenCharacters.id()) {

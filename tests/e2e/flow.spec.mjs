@@ -219,3 +219,26 @@ test('the whole flow makes no request outside the app, and none at all after loa
   const later = page.requests.slice(afterLoad).filter((url) => !url.startsWith('blob:') && !url.startsWith('data:'));
   expect(later, 'requests after the app had loaded').toEqual([]);
 });
+
+test('a mapping saved as a template applies to the next file without further input', async ({ page }) => {
+  await load(page, 'clean-utf8.csv');
+  await page.getByTestId('to-map').click();
+  // Company becomes a user field; the template remembers it.
+  await page.getByTestId('column-target').nth(7).selectOption('user');
+  await expect(page.getByTestId('column-target').nth(7)).toHaveValue('user');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('save-template').click()]);
+  const template = JSON.parse(readFileSync(await download.path(), 'utf8'));
+  expect(template.version).toBe(1);
+  expect(template.columns[7]).toEqual({ header: 'Company', target: 'user-field' });
+
+  // A fresh page: the saved template maps the file as before.
+  await load(page, 'clean-utf8.csv');
+  await page.getByTestId('to-map').click();
+  await expect(page.getByTestId('column-target').nth(7)).toHaveValue('field:company');
+  await page.getByTestId('template-input').setInputFiles({
+    name: 'template.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify(template)),
+  });
+  await expect(page.getByTestId('column-target').nth(7)).toHaveValue('user');
+});
