@@ -242,3 +242,35 @@ test('a mapping saved as a template applies to the next file without further inp
   });
   await expect(page.getByTestId('column-target').nth(7)).toHaveValue('user');
 });
+
+/** Presses Tab until the element with this test id has the focus (at most 80 times). */
+async function tabTo(page, testid) {
+  for (let i = 0; i < 80; i += 1) {
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => document.activeElement?.dataset?.testid ?? '');
+    if (focused === testid) return;
+  }
+  throw new Error(`${testid} cannot be reached with the Tab key`);
+}
+
+test('the whole flow works with the keyboard alone', async ({ page }) => {
+  await page.goto('./');
+  await tabTo(page, 'file-input');
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
+  await chooser.setFiles(join(fixtures, 'clean-utf8.csv'));
+  await expect(page.getByTestId('file-summary')).toBeVisible();
+  await tabTo(page, 'to-map');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('mapping-table')).toBeVisible();
+  await tabTo(page, 'to-review');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('card-ready')).toContainText('25');
+  await tabTo(page, 'to-package');
+  await page.keyboard.press('Enter');
+  await tabTo(page, 'build');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('pack-summary')).toHaveText('25 leads packed, 0 left out.');
+  await tabTo(page, 'download');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
+  expect(download.suggestedFilename()).toBe('clean-utf8.zip');
+});
