@@ -7,6 +7,7 @@ fn main() {
         leadpack::ui::show_fatal_error();
     }));
     leptos::mount::mount_to_body(leadpack::ui::App);
+    leadpack::ui::register_offline_worker();
 }
 
 #[cfg(not(target_arch = "wasm32"))]

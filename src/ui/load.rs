@@ -140,8 +140,11 @@ fn FileRow(file: LoadedFile) -> impl IntoView {
             view! {
                 <p class="file-status ok" data-testid="file-summary">
                     {format!(
-                        "{} leads: {} ready, {} with errors",
-                        summary.records, summary.ready, summary.with_errors
+                        "{} {}: {} ready, {} with errors",
+                        summary.records,
+                        if summary.records == 1 { "lead" } else { "leads" },
+                        summary.ready,
+                        summary.with_errors
                     )}
                 </p>
             }

@@ -74,6 +74,28 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// Registers the service worker that keeps the app's own files, so Leadpack works without a
+/// network after the first visit. Only where the browser offers one (pages over HTTPS or on
+/// this computer); a failure leaves the app working online.
+pub fn register_offline_worker() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let navigator = window.navigator();
+    if !js_sys::Reflect::has(&navigator, &"serviceWorker".into()).unwrap_or(false) {
+        return;
+    }
+    let promise = navigator.service_worker().register("./sw.js");
+    leptos::task::spawn_local(async move {
+        if wasm_bindgen_futures::JsFuture::from(promise).await.is_err() {
+            web_sys::console::warn_1(
+                &"Leadpack will need the network next time: its offline copy could not be set up."
+                    .into(),
+            );
+        }
+    });
+}
+
 /// Shows a message over the page after a fault in the page itself, with a way to start over.
 /// Written with plain DOM calls: after a panic the components cannot be trusted.
 pub fn show_fatal_error() {

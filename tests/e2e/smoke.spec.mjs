@@ -38,3 +38,18 @@ test('several files can be chosen at once', async ({ page }) => {
   await expect(items).toHaveCount(2);
   await expect(items.nth(1)).toContainText('2.0 KB');
 });
+
+test('after the first visit the app works without a network', async ({ page, context }) => {
+  await page.goto('./');
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await context.setOffline(true);
+  await page.reload();
+  await expect(page.getByTestId('title')).toHaveText('Leadpack');
+  await page.getByLabel('Choose CSV files').setInputFiles({
+    name: 'leads.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from('First Name,Last Name,Email\nZoë,Martin,zoe@example.com\n'),
+  });
+  await expect(page.getByTestId('file-summary')).toHaveText('1 lead: 1 ready, 0 with errors');
+  await context.setOffline(false);
+});
