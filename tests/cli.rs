@@ -981,3 +981,18 @@ fn generate_refuses_a_bad_defect_rate_and_an_unwritable_path() {
         run.stderr
     );
 }
+
+#[test]
+fn neutralised_formulas_are_no_longer_reported_and_are_packed_as_text() {
+    let (_, report) = check_json(&[&"--neutralise-formulas", &fixture("every-defect.csv")]);
+    let file = only_file(&report);
+    assert!(
+        !findings(file)
+            .iter()
+            .any(|(_, _, rule)| rule == "formula-like"),
+        "{:?}",
+        findings(file)
+    );
+    assert_eq!(file["changes"][0]["reason"], "formula neutralised");
+    assert_eq!(file["changes"][0]["after"], "'=HYPERLINK(\"x\")");
+}

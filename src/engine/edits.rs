@@ -24,13 +24,21 @@ pub enum Fix {
         /// The field.
         field: Field,
     },
+    /// A value a spreadsheet would run as a formula gets a leading apostrophe, which makes
+    /// spreadsheets show it as text (`=HYPERLINK(…)` → `'=HYPERLINK(…)`).
+    NeutraliseFormulas {
+        /// The field.
+        field: Field,
+    },
 }
 
 impl Fix {
     /// The field the fix applies to.
     pub fn field(self) -> Field {
         match self {
-            Fix::RemoveHiddenCharacters { field } | Fix::RepairGarbledAccents { field } => field,
+            Fix::RemoveHiddenCharacters { field }
+            | Fix::RepairGarbledAccents { field }
+            | Fix::NeutraliseFormulas { field } => field,
         }
     }
 
@@ -39,6 +47,7 @@ impl Fix {
         match self {
             Fix::RemoveHiddenCharacters { .. } => "hidden characters removed",
             Fix::RepairGarbledAccents { .. } => "garbled accents repaired",
+            Fix::NeutraliseFormulas { .. } => "formula neutralised",
         }
     }
 
@@ -62,6 +71,9 @@ impl Fix {
                 (fixed != value).then_some(fixed)
             }
             Fix::RepairGarbledAccents { .. } => quality::mojibake_repair(value),
+            Fix::NeutraliseFormulas { .. } => {
+                quality::is_formula_like(value).then(|| format!("'{value}"))
+            }
         }
     }
 }
@@ -258,6 +270,19 @@ mod tests {
             r#"{"cells":[{"row":7,"column":2,"value":"Zoë"}],"fixes":[{"fix":"repair-garbled-accents","field":"lastName"}]}"#
         );
         assert_eq!(serde_json::from_str::<Edits>(&json).unwrap(), edits);
+    }
+
+    #[test]
+    fn formulas_are_neutralised_with_an_apostrophe() {
+        let fix = Fix::NeutraliseFormulas {
+            field: Field::Company,
+        };
+        assert_eq!(
+            fix.apply("=HYPERLINK(\"x\")"),
+            Some("'=HYPERLINK(\"x\")".to_string())
+        );
+        assert_eq!(fix.apply("+44 20 7946 0958"), None);
+        assert_eq!(fix.apply("Acme"), None);
     }
 
     #[test]

@@ -325,6 +325,9 @@ fn Corrections() -> impl IntoView {
             if let Some(&count) = rules.get(Rule::Mojibake.id()) {
                 fixes.push((Fix::RepairGarbledAccents { field }, count));
             }
+            if let Some(&count) = rules.get(Rule::FormulaLike.id()) {
+                fixes.push((Fix::NeutraliseFormulas { field }, count));
+            }
         }
         let corrections = checked.report.changes.len();
         let buttons = fixes
@@ -333,6 +336,9 @@ fn Corrections() -> impl IntoView {
                 let label = match fix {
                     Fix::RemoveHiddenCharacters { field } => format!("Remove hidden characters in {field} ({count})"),
                     Fix::RepairGarbledAccents { field } => format!("Repair garbled accents in {field} ({count})"),
+                    Fix::NeutraliseFormulas { field } => {
+                        format!("Make formulas in {field} plain text ({count})")
+                    }
                 };
                 view! {
                     <button class="button secondary" data-testid="fix-all" on:click=move |_| state.add_fix(id, fix)>{label}</button>

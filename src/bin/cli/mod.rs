@@ -63,6 +63,9 @@ struct ReadArgs {
     /// A sales concept your firm added to the CRM (repeat for several).
     #[arg(long = "concept", value_name = "NAME")]
     concepts: Vec<String>,
+    /// Put an apostrophe before values a spreadsheet would run as formulas (=, +, -, @), so they stay text.
+    #[arg(long)]
+    neutralise_formulas: bool,
 }
 
 #[derive(Debug, clap::Args)]

@@ -5,7 +5,9 @@ use std::path::Path;
 use leadpack::engine::check::CheckOptions;
 use leadpack::engine::decode::encoding_for_label;
 use leadpack::engine::dialect::parse_delimiter;
+use leadpack::engine::edits::Fix;
 use leadpack::engine::mapping::ExplicitMapping;
+use leadpack::engine::schema::Field;
 use leadpack::engine::template::{ColumnPlan, Target, Template};
 
 use super::ReadArgs;
@@ -33,6 +35,12 @@ pub fn read_options(args: &ReadArgs) -> Result<(CheckOptions, Option<Template>),
                 "“{text}” cannot be a delimiter; use one character such as , ; | or the word tab"
             )
         })?);
+    }
+    if args.neutralise_formulas {
+        options.edits.fixes = Field::ALL
+            .iter()
+            .map(|&field| Fix::NeutraliseFormulas { field })
+            .collect();
     }
     options.extra_segments.extend(args.segments.iter().cloned());
     options.extra_concepts.extend(args.concepts.iter().cloned());
