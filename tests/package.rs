@@ -1,6 +1,9 @@
 //! Import packages end to end: files packed as `leadpack pack` does, unzipped and read back.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
+use common::generator_options;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Cursor, Read};
 use std::time::Instant;
@@ -8,13 +11,12 @@ use std::time::Instant;
 use encoding_rs::WINDOWS_1252;
 use leadpack::engine::check::{CheckOptions, FileChecker, FileReport};
 use leadpack::engine::encode::{OutputEncoding, Unrepresentable};
-use leadpack::engine::generate::{GeneratedSummary, GeneratorOptions, Header, generate};
+use leadpack::engine::generate::{GeneratedSummary, GeneratorOptions, generate};
 use leadpack::engine::package::{PackOutcome, Packer, findings_csv};
 use leadpack::engine::report::{Finding, Rule, Severity};
 use leadpack::engine::schema::Field;
 use leadpack::engine::template::{DEFAULT_MAX_PACKAGE_BYTES, PackOptions, Target, Template};
 use proptest::prelude::*;
-use proptest::sample::select;
 use quick_xml::XmlVersion;
 use quick_xml::events::Event;
 use quick_xml::reader::Reader;
@@ -526,27 +528,6 @@ fn empty_package_bytes(source: &[u8], set: impl FnOnce(&mut PackOptions)) -> u64
     outcome.packages[0].bytes.len() as u64
 }
 
-fn generator_options() -> impl Strategy<Value = GeneratorOptions> {
-    (
-        any::<u64>(),
-        0..400u64,
-        0.0..0.3f64,
-        select(vec![b',', b';', b'\t', b'|']),
-        any::<bool>(),
-        select(Header::ALL.to_vec()),
-    )
-        .prop_map(
-            |(seed, rows, defect_rate, delimiter, crlf, header)| GeneratorOptions {
-                rows,
-                seed,
-                delimiter,
-                crlf,
-                defect_rate,
-                header,
-            },
-        )
-}
-
 proptest! {
     #![proptest_config(ProptestConfig {
         cases: 24,
@@ -558,7 +539,7 @@ proptest! {
     /// Every ready record comes back out of the packages, in order and as the CRM should get
     /// it, in every output encoding and however many parts the size limit asks for.
     #[test]
-    fn packages_round_trip_the_ready_records(options in generator_options()) {
+    fn packages_round_trip_the_ready_records(options in generator_options(0..400, 0.3)) {
         let (source, _) = generated(&options);
         for encoding in OutputEncoding::ALL {
             let set = |o: &mut PackOptions| {

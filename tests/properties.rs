@@ -1,8 +1,10 @@
 //! Property tests of the file checker: generated defects, chunking, arbitrary bytes, encodings.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
+use common::{DELIMITERS, generator_options};
 use std::collections::BTreeSet;
-use std::ops::Range;
 use std::sync::OnceLock;
 
 use encoding_rs::WINDOWS_1252;
@@ -15,7 +17,6 @@ use proptest::prelude::*;
 use proptest::sample::{Index, select};
 
 const NAME: &str = "leads.csv";
-const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
 
 /// A report, or the error's message (so outcomes compare with `==`).
 type Outcome = Result<FileReport, String>;
@@ -24,28 +25,6 @@ fn generate_file(options: &GeneratorOptions) -> (Vec<u8>, GeneratedSummary) {
     let mut bytes = Vec::new();
     let summary = generate(options, &mut bytes).expect("the generator writes to memory");
     (bytes, summary)
-}
-
-/// Any generator options with `rows` records.
-fn generator_options(rows: Range<u64>) -> impl Strategy<Value = GeneratorOptions> {
-    (
-        any::<u64>(),
-        rows,
-        0.0..0.6f64,
-        select(DELIMITERS.to_vec()),
-        any::<bool>(),
-        select(Header::ALL.to_vec()),
-    )
-        .prop_map(
-            |(seed, rows, defect_rate, delimiter, crlf, header)| GeneratorOptions {
-                rows,
-                seed,
-                delimiter,
-                crlf,
-                defect_rate,
-                header,
-            },
-        )
 }
 
 fn check_whole(bytes: &[u8]) -> Outcome {
@@ -290,7 +269,7 @@ proptest! {
     /// Every generated record is counted once, as ready or with errors, and exactly the records
     /// with an injected error are rejected.
     #[test]
-    fn every_record_is_reported_once_as_ready_or_rejected(options in generator_options(0..300)) {
+    fn every_record_is_reported_once_as_ready_or_rejected(options in generator_options(0..300, 0.6)) {
         let (bytes, generated) = generate_file(&options);
         let report = check_whole(&bytes).map_err(TestCaseError::fail)?;
         let summary = report.summary;
@@ -305,7 +284,7 @@ proptest! {
     /// Each injected defect is reported with its rule at its row; rows without an injected
     /// error have no error, and rows without any injected defect have no finding at all.
     #[test]
-    fn each_injected_defect_is_found_at_its_row(options in generator_options(0..300)) {
+    fn each_injected_defect_is_found_at_its_row(options in generator_options(0..300, 0.6)) {
         let (bytes, generated) = generate_file(&options);
         let report = check_whole(&bytes).map_err(TestCaseError::fail)?;
         for &(row, defect) in &generated.defects {
@@ -338,7 +317,7 @@ proptest! {
     /// only reach the decoder and reader one by one in the tests past the sample, below.)
     #[test]
     fn chunked_input_gives_the_same_report_as_whole_input(
-        options in generator_options(0..200),
+        options in generator_options(0..200, 0.6),
         size in 1..4096usize,
         sizes in vec(1..4096usize, 1..32),
     ) {
@@ -366,7 +345,7 @@ proptest! {
     /// record's row and nowhere else, whole or in chunks.
     #[test]
     fn an_invalid_sequence_is_reported_at_its_row(
-        options in generator_options(1..120),
+        options in generator_options(1..120, 0.6),
         record in any::<Index>(),
         sizes in chunk_sizes(),
     ) {
@@ -502,7 +481,7 @@ proptest! {
     /// the sample go through the decoder and reader one by one.
     #[test]
     fn chunked_input_past_the_sample_gives_the_same_report_as_whole_input(
-        options in generator_options(9_000..9_001),
+        options in generator_options(9_000..9_001, 0.6),
         encoding in 0..3u8,
         extra in 0..8192usize,
         size in 1..4096usize,
