@@ -130,11 +130,7 @@ pub fn detect(sample: &[u8], complete: bool) -> Result<Detected, ReadErrorKind> 
             offset: offset as u64,
         });
     }
-    let valid = match std::str::from_utf8(sample) {
-        Ok(_) => true,
-        // A character cut off by the end of the sample, not by the end of the file.
-        Err(err) => err.error_len().is_none() && !complete,
-    };
+    let valid = mostly_utf8(sample, complete);
     let (encoding, source) = if valid {
         (UTF_8, EncodingSource::ValidUtf8)
     } else {
@@ -145,6 +141,40 @@ pub fn detect(sample: &[u8], complete: bool) -> Result<Detected, ReadErrorKind> 
         source,
         bom: false,
     })
+}
+
+/// Whether `sample` is UTF-8: every byte valid, or a stray invalid byte among many valid
+/// accented letters (a file saved as UTF-8 with one bad byte pasted in). A Windows-1252 file
+/// has its accents as invalid UTF-8 and hardly any valid multi-byte sequence.
+fn mostly_utf8(sample: &[u8], complete: bool) -> bool {
+    let (mut valid_multibyte, mut invalid) = (0usize, 0usize);
+    let mut rest = sample;
+    loop {
+        let (valid_part, bad) = match std::str::from_utf8(rest) {
+            Ok(text) => (text, None),
+            Err(err) => {
+                let text = std::str::from_utf8(&rest[..err.valid_up_to()]).unwrap_or_default();
+                (text, Some(err))
+            }
+        };
+        valid_multibyte += valid_part.chars().filter(|c| !c.is_ascii()).count();
+        let Some(err) = bad else {
+            break;
+        };
+        match err.error_len() {
+            Some(len) => {
+                invalid += 1;
+                rest = &rest[err.valid_up_to() + len..];
+            }
+            // A character cut off by the end of the sample, not by the end of the file.
+            None if !complete => break,
+            None => {
+                invalid += 1;
+                break;
+            }
+        }
+    }
+    invalid == 0 || (valid_multibyte >= 3 && invalid * 3 <= valid_multibyte)
 }
 
 fn memchr_nul(bytes: &[u8]) -> Option<usize> {
@@ -360,6 +390,22 @@ mod tests {
         let detected = detect(b"ID;Nom\n1;Ren\xE9\n", true).unwrap();
         assert_eq!(detected.encoding, WINDOWS_1252);
         assert_eq!(detected.source, EncodingSource::Fallback);
+    }
+
+    #[test]
+    fn a_stray_byte_among_utf8_accents_keeps_the_file_utf8() {
+        let sample = "ID,Name\n1,Zoë\n2,José\n3,Müller\n4,Ren"
+            .bytes()
+            .chain(*b"\xE9e\n")
+            .collect::<Vec<u8>>();
+        assert_eq!(detect(&sample, true).unwrap().encoding, UTF_8);
+        // A real Windows-1252 file: its accents are all invalid UTF-8.
+        assert_eq!(
+            detect(b"1,Zo\xEB\n2,Jos\xE9\n3,M\xFCller\n", true)
+                .unwrap()
+                .encoding,
+            WINDOWS_1252
+        );
     }
 
     #[test]

@@ -60,7 +60,14 @@ pub fn read_package(file: &str, bytes: &[u8]) -> Result<Vec<PackagedCsv>, ReadEr
         entry
             .take(declared + 1)
             .read_to_end(&mut out)
-            .map_err(|err| invalid(file, format!("“{name}” cannot be read: {err}")))?;
+            .map_err(|err| {
+                invalid(
+                    file,
+                    format!(
+                        "“{name}” is damaged and cannot be read ({err}). Make the package again."
+                    ),
+                )
+            })?;
         if out.len() as u64 > declared {
             return Err(invalid(
                 file,

@@ -58,8 +58,21 @@ pub fn run(args: PackArgs) -> i32 {
     let mut code = EXIT_OK;
     let mut reports = Vec::new();
     let mut stems: Vec<String> = Vec::new();
+    let inputs: Vec<PathBuf> = args
+        .files
+        .iter()
+        .filter_map(|p| std::fs::canonicalize(p).ok())
+        .collect();
     for path in &args.files {
         let name = display_name(path);
+        if name.to_lowercase().ends_with(".zip") {
+            eprintln!(
+                "leadpack: {name} is a ZIP archive, not a lead file. If it is an import package, check it \
+                 with `leadpack check {name}`; otherwise unpack it and pack the CSV files inside."
+            );
+            code = EXIT_UNUSABLE;
+            continue;
+        }
         // Two files with one name (from different folders) must not overwrite each other.
         let mut stem = safe_stem(&name);
         let base = stem.clone();
@@ -80,7 +93,7 @@ pub fn run(args: PackArgs) -> i32 {
         );
         match outcome {
             Ok((report, outcome)) => {
-                if let Err(message) = write_all(&args.out, outcome.files()) {
+                if let Err(message) = write_all(&args.out, outcome.files(), &inputs) {
                     eprintln!("leadpack: {message}");
                     return EXIT_UNUSABLE;
                 }
@@ -102,7 +115,7 @@ pub fn run(args: PackArgs) -> i32 {
     }
     if args.findings && !reports.is_empty() {
         let findings = findings_csv(&reports);
-        if let Err(message) = write_all(&args.out, std::iter::once(&findings)) {
+        if let Err(message) = write_all(&args.out, std::iter::once(&findings), &[]) {
             eprintln!("leadpack: {message}");
             return EXIT_UNUSABLE;
         }
@@ -207,8 +220,25 @@ fn apply_flags(template: &mut Template, output_encoding: Option<OutputEncoding>,
 }
 
 /// Writes every file into `dir`, each first under a temporary name, so no half-written file is
-/// ever left under a real name.
-fn write_all<'a>(dir: &Path, files: impl Iterator<Item = &'a OutputFile>) -> Result<(), String> {
+/// ever left under a real name. A file that would replace one of the `inputs` is refused.
+fn write_all<'a>(
+    dir: &Path,
+    files: impl Iterator<Item = &'a OutputFile>,
+    inputs: &[PathBuf],
+) -> Result<(), String> {
+    let files: Vec<&OutputFile> = files.collect();
+    for file in &files {
+        let target = dir.join(&file.name);
+        if let Ok(existing) = std::fs::canonicalize(&target)
+            && inputs.contains(&existing)
+        {
+            return Err(format!(
+                "{} would be replaced by what Leadpack writes, but it is one of the files being packed; \
+                 nothing was written. Choose another folder with --out.",
+                target.display()
+            ));
+        }
+    }
     for file in files {
         let target: PathBuf = dir.join(&file.name);
         let partial = dir.join(format!(".{}.partial", file.name));
