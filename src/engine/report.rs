@@ -167,6 +167,20 @@ impl std::fmt::Display for Rule {
     }
 }
 
+/// How much of a value a finding quotes at most.
+pub const MAX_QUOTED_CHARS: usize = 1000;
+
+/// `text`, or its first `max` characters followed by `…` and how many more there are.
+pub fn excerpt(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_string(),
+        Some((at, _)) => {
+            let more = text[at..].chars().count();
+            format!("{}… ({more} more characters)", &text[..at])
+        }
+    }
+}
+
 /// One thing found about one row (or about the header, row 1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
@@ -210,9 +224,10 @@ impl Finding {
         }
     }
 
-    /// The same finding, with the value it concerns.
+    /// The same finding, with the value it concerns (its first 1,000 characters, for huge values).
     pub fn with_value(mut self, value: impl Into<String>) -> Self {
-        self.value = Some(value.into());
+        let value = value.into();
+        self.value = Some(excerpt(&value, MAX_QUOTED_CHARS));
         self
     }
 

@@ -9,7 +9,7 @@ use rustc_hash::{FxHashMap, FxHasher};
 use super::encode::OutputEncoding;
 use super::quality;
 use super::reader::{Record, RecordProblem};
-use super::report::{Finding, Rule, Severity};
+use super::report::{Finding, MAX_QUOTED_CHARS, Rule, Severity, excerpt};
 use super::schema::Field;
 use super::values::{KnownValues, ValueOutcome};
 
@@ -351,24 +351,26 @@ impl RecordChecker {
                     .nth(max)
                     .map_or(value.len(), |(at, _)| at);
                 let (kept, cut) = value.split_at(cut_at);
+                let shown = excerpt(cut, 40);
                 let mut finding = Finding::new(
                     row,
                     Some(field),
                     Rule::TooLong,
                     format!(
                         "{field} is {chars} characters long; the CRM keeps only the first {max} and cuts \
-                         off “{cut}”. Shorten it so nothing important is lost."
+                         off “{shown}”. Shorten it so nothing important is lost."
                     ),
                 )
                 .with_value(raw);
                 finding.kept = Some(kept.to_string());
-                finding.cut = Some(cut.to_string());
+                finding.cut = Some(excerpt(cut, MAX_QUOTED_CHARS));
                 findings.push(finding);
             }
         }
 
         match field {
             Field::MarketSegment | Field::SalesConcept if !value.is_empty() => {
+                let quoted = excerpt(value, 100);
                 let counts = &mut self.value_counts[usize::from(field == Field::SalesConcept)];
                 let room = counts.len() < MAX_DISTINCT_VALUES;
                 match counts.get_mut(value) {
@@ -401,7 +403,7 @@ impl RecordChecker {
                             row,
                             Some(field),
                             normalised_rule,
-                            format!("“{value}” will be written as “{to}”, the CRM's spelling of this {kind}."),
+                            format!("“{quoted}” will be written as “{to}”, the CRM's spelling of this {kind}."),
                         )
                         .with_value(raw)
                         .with_suggestion(to),
@@ -417,7 +419,7 @@ impl RecordChecker {
                             Some(field),
                             unknown_rule,
                             format!(
-                                "“{value}” is not a {kind} the CRM knows, so the CRM will ignore it.{hint} \
+                                "“{quoted}” is not a {kind} the CRM knows, so the CRM will ignore it.{hint} \
                                  Known values: {list}."
                             ),
                         )
@@ -427,14 +429,15 @@ impl RecordChecker {
                     }
                 }
             }
-            Field::Email if !value.is_empty() => {
+            // Values past the field's length are reported as too long; their syntax is not judged.
+            Field::Email if !value.is_empty() && value.len() <= MAX_QUOTED_CHARS => {
                 if let Some(problem) = quality::email_problem(value) {
                     findings.push(
                         Finding::new(row, Some(field), Rule::InvalidEmail, problem).with_value(raw),
                     );
                 }
             }
-            Field::Phone if !value.is_empty() => {
+            Field::Phone if !value.is_empty() && value.len() <= MAX_QUOTED_CHARS => {
                 if let Some(problem) = quality::phone_problem(value) {
                     findings.push(
                         Finding::new(row, Some(field), Rule::InvalidPhone, problem).with_value(raw),
@@ -521,9 +524,11 @@ impl RecordChecker {
                     *field,
                     Rule::Unrepresentable,
                     format!(
-                        "“{value}” in column “{header}” has “{shown}”, which {} cannot hold. Choose UTF-8 \
-                         as the output encoding, or let Leadpack write “{replaced}” instead.",
-                        encoding.title()
+                        "“{}” in column “{header}” has “{shown}”, which {} cannot hold. Choose UTF-8 \
+                         as the output encoding, or let Leadpack write “{}” instead.",
+                        excerpt(value, 100),
+                        encoding.title(),
+                        excerpt(&replaced, 100)
                     ),
                 )
                 .with_value(raw)
