@@ -241,9 +241,11 @@ pub fn apply_explicit(
     mapping: &ExplicitMapping,
 ) -> Result<Vec<ColumnMatch>, String> {
     let mut matches: Vec<ColumnMatch> = Vec::with_capacity(headers.len());
-    for (index, header) in headers.iter().enumerate() {
+    let mut seen: std::collections::HashSet<&str> =
+        std::collections::HashSet::with_capacity(headers.len());
+    for header in headers.iter() {
         // A header written twice in the file: only its first column follows the mapping.
-        let first = headers.iter().position(|h| h == header) == Some(index);
+        let first = seen.insert(header.as_str());
         let field = if first {
             mapping.columns.get(header).copied().flatten()
         } else {

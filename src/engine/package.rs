@@ -400,7 +400,7 @@ impl Packer {
             ..FieldMappings::default()
         };
         let encoding = self.options.output_encoding;
-        let mut used_names: Vec<String> = Vec::new();
+        let mut used_names: std::collections::HashSet<String> = std::collections::HashSet::new();
         let mut unique = |wanted: &str| {
             // The name the CSV can hold, so the mapping XML names the column as the CSV titles it.
             let base = encoding.replace_unrepresentable(xml::xml_safe(wanted).trim());
@@ -411,14 +411,11 @@ impl Packer {
             };
             let mut name = base.clone();
             let mut n = 2;
-            while used_names
-                .iter()
-                .any(|used| used.eq_ignore_ascii_case(&name))
-            {
+            while used_names.contains(&name.to_ascii_lowercase()) {
                 name = format!("{base} ({n})");
                 n += 1;
             }
-            used_names.push(name.clone());
+            used_names.insert(name.to_ascii_lowercase());
             name
         };
 
@@ -438,6 +435,7 @@ impl Packer {
         // plan the matching suggests.
         let suggested = super::template::plan_columns(matches);
         let headers: Vec<String> = matches.iter().map(|m| m.header.clone()).collect();
+        let planned = self.template.targets(&headers);
         for (source, column) in matches.iter().enumerate() {
             if column.field.is_some() {
                 continue;
@@ -445,7 +443,7 @@ impl Packer {
             let target = if self.template.columns.is_empty() {
                 suggested[source].target.clone()
             } else {
-                self.template.target(&headers, source)
+                planned[source].clone()
             };
             let name = match target {
                 Target::Field { .. } | Target::Skip => continue,
@@ -617,9 +615,20 @@ impl Packer {
                 continue;
             }
             if part.rows == 0 {
+                // Alone in a package, the raw size says nothing: write the row and measure.
+                let io = |err: std::io::Error| {
+                    PackError::Failed(format!("Leadpack could not write the package: {err}"))
+                };
+                part.zip.write_all(&self.row).map_err(io)?;
+                part.zip.flush().map_err(io)?;
+                if part.size.get() + self.tail < limit {
+                    part.rows = 1;
+                    part.checksum.write_u64(checksum_of_values);
+                    return Ok(());
+                }
                 return Err(PackError::Failed(format!(
-                    "Row {row} is too large to fit in a package below {limit} bytes, even alone. Shorten \
-                     its values or raise the package size limit."
+                    "Row {row} is too large to fit in a package below {limit} bytes, even alone and \
+                     compressed. Shorten its values (or leave out the column that holds them)."
                 )));
             }
             self.finish_part()?;

@@ -2,7 +2,7 @@
 //! what, value mappings, types of extra phones and addresses, defaults for empty cells, output
 //! options), saved as a small versioned JSON file and applied to the next file of the same layout.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
@@ -234,18 +234,29 @@ impl Template {
         mapping
     }
 
-    /// What becomes of the column at `index` of `headers` (`Skip` when the template does not
-    /// name it). A header written twice is told apart by its position among the equal headers.
-    pub fn target(&self, headers: &[String], index: usize) -> Target {
-        let Some(header) = headers.get(index) else {
-            return Target::Skip;
-        };
-        let occurrence = headers[..index].iter().filter(|h| *h == header).count();
-        self.columns
+    /// What becomes of each column of `headers` (`Skip` where the template does not name it).
+    /// A header written twice is told apart by its position among the equal headers.
+    pub fn targets(&self, headers: &[String]) -> Vec<Target> {
+        let mut planned: HashMap<&str, Vec<&Target>> = HashMap::new();
+        for column in &self.columns {
+            planned
+                .entry(column.header.as_str())
+                .or_default()
+                .push(&column.target);
+        }
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        headers
             .iter()
-            .filter(|column| &column.header == header)
-            .nth(occurrence)
-            .map_or(Target::Skip, |column| column.target.clone())
+            .map(|header| {
+                let occurrence = seen.entry(header.as_str()).or_insert(0);
+                let target = planned
+                    .get(header.as_str())
+                    .and_then(|targets| targets.get(*occurrence))
+                    .map_or(Target::Skip, |target| (*target).clone());
+                *occurrence += 1;
+                target
+            })
+            .collect()
     }
 }
 
