@@ -201,6 +201,15 @@ impl Template {
             columns: plan_columns(&columns),
             ..Template::default()
         };
+        // A column without a header that holds values is kept as a user field rather than lost.
+        for (plan, column) in template.columns.iter_mut().zip(&report.columns) {
+            if plan.target == Target::Skip
+                && header_key(&plan.header).is_empty()
+                && !column.samples.is_empty()
+            {
+                plan.target = Target::UserField;
+            }
+        }
         for finding in &report.issues {
             if matches!(
                 finding.rule,
@@ -472,6 +481,23 @@ mod tests {
         assert_eq!(
             plan(&["Row in original file", "Problems"]),
             [Target::Skip, Target::Skip]
+        );
+    }
+
+    #[test]
+    fn a_column_without_header_but_with_values_is_kept() {
+        let report = crate::engine::check::check_bytes(
+            "f.csv",
+            b"First Name,Last Name,Email,,\nAnn,Lee,a@example.com,note,\n",
+            Default::default(),
+        )
+        .unwrap();
+        let template = Template::suggested(&report);
+        assert_eq!(template.columns[3].target, Target::UserField);
+        assert_eq!(
+            template.columns[4].target,
+            Target::Skip,
+            "an empty column stays out"
         );
     }
 
