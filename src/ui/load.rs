@@ -8,6 +8,7 @@ use web_sys::{File, FileList, HtmlInputElement};
 use super::Progress;
 use super::state::{AppState, CheckStatus, LoadedFile, Step};
 use crate::engine::units::format_size;
+use crate::protocol::ReadSettings;
 
 /// The encodings offered: (label, what people call it).
 const ENCODINGS: [(&str, &str); 5] = [
@@ -158,8 +159,6 @@ fn FileRow(file: LoadedFile) -> impl IntoView {
         }
         .into_any(),
     };
-    let encoding_id = format!("encoding-{id}");
-    let delimiter_id = format!("delimiter-{id}");
     view! {
         <li class="file-row" data-testid="file-row">
             <div class="file-head">
@@ -174,49 +173,53 @@ fn FileRow(file: LoadedFile) -> impl IntoView {
                 </button>
             </div>
             <div class="file-settings">
-                <label for=encoding_id.clone()>"Encoding"</label>
-                <select
-                    id=encoding_id
-                    data-testid="encoding-select"
-                    on:change=move |ev| {
-                        let value = event_target_value(&ev);
-                        // Other bytes give other headers: the mapping is suggested anew.
-                        state.update_file(id, |f| {
-                            f.settings.encoding = Some(value);
-                            f.template = None;
-                        });
-                        state.check(id);
-                    }
-                >
-                    {ENCODINGS
-                        .iter()
-                        .map(|(label, name)| {
-                            view! { <option value=*label selected=encoding_now == *label>{*name}</option> }
-                        })
-                        .collect_view()}
-                </select>
-                <label for=delimiter_id.clone()>"Delimiter"</label>
-                <select
-                    id=delimiter_id
-                    data-testid="delimiter-select"
-                    on:change=move |ev| {
-                        let value = event_target_value(&ev);
-                        state.update_file(id, |f| {
-                            f.settings.delimiter = Some(value);
-                            f.template = None;
-                        });
-                        state.check(id);
-                    }
-                >
-                    {DELIMITERS
-                        .iter()
-                        .map(|(value, name)| {
-                            view! { <option value=*value selected=delimiter_now == *value>{*name}</option> }
-                        })
-                        .collect_view()}
-                </select>
+                <SettingSelect id=id label="Encoding" testid="encoding-select" choices=&ENCODINGS
+                    current=encoding_now set=|settings, value| settings.encoding = Some(value)/>
+                <SettingSelect id=id label="Delimiter" testid="delimiter-select" choices=&DELIMITERS
+                    current=delimiter_now set=|settings, value| settings.delimiter = Some(value)/>
             </div>
             {status}
         </li>
+    }
+}
+
+/// How a file is read, as a labelled list; a change checks the file again at once.
+#[component]
+fn SettingSelect(
+    /// The file.
+    id: u32,
+    /// The visible label.
+    label: &'static str,
+    /// The test hook.
+    testid: &'static str,
+    /// The choices: (value, name).
+    choices: &'static [(&'static str, &'static str)],
+    /// The value in use.
+    current: String,
+    /// Sets the value in the file's settings.
+    set: fn(&mut ReadSettings, String),
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let select_id = format!("{testid}-{id}");
+    view! {
+        <label for=select_id.clone()>{label}</label>
+        <select
+            id=select_id
+            data-testid=testid
+            on:change=move |ev| {
+                let value = event_target_value(&ev);
+                // Other bytes give other headers: the mapping is suggested anew.
+                state.update_file(id, |f| {
+                    set(&mut f.settings, value);
+                    f.template = None;
+                });
+                state.check(id);
+            }
+        >
+            {choices
+                .iter()
+                .map(|(value, name)| view! { <option value=*value selected=current == *value>{*name}</option> })
+                .collect_view()}
+        </select>
     }
 }

@@ -91,21 +91,15 @@ pub fn PackageStep() -> impl IntoView {
                                     }
                                 }/>
                         </label>
-                        <label class="check">
-                            <input type="checkbox" data-testid="include-invalid" prop:checked=options.include_invalid
-                                on:change=move |ev| { let on = event_target_checked(&ev); change_options(state, id, false, |o| o.include_invalid = on); }/>
-                            " Also pack leads with errors (otherwise they go to the rejected rows file)"
-                        </label>
-                        <label class="check">
-                            <input type="checkbox" data-testid="keep-long" prop:checked=options.keep_long_values
-                                on:change=move |ev| { let on = event_target_checked(&ev); change_options(state, id, false, |o| o.keep_long_values = on); }/>
-                            " Keep values longer than the CRM allows (otherwise they are cut as the CRM would)"
-                        </label>
-                        <label class="check">
-                            <input type="checkbox" data-testid="simple-csv" prop:checked=options.simple_csv
-                                on:change=move |ev| { let on = event_target_checked(&ev); change_options(state, id, false, |o| o.simple_csv = on); }/>
-                            " Also write a simple lead CSV (the ten documented columns)"
-                        </label>
+                        <OptionCheck id=id testid="include-invalid" checked=options.include_invalid
+                            set=|o, on| o.include_invalid = on
+                            label=" Also pack leads with errors (otherwise they go to the rejected rows file)"/>
+                        <OptionCheck id=id testid="keep-long" checked=options.keep_long_values
+                            set=|o, on| o.keep_long_values = on
+                            label=" Keep values longer than the CRM allows (otherwise they are cut as the CRM would)"/>
+                        <OptionCheck id=id testid="simple-csv" checked=options.simple_csv
+                            set=|o, on| o.simple_csv = on
+                            label=" Also write a simple lead CSV (the ten documented columns)"/>
                     </div>
                     <PackResult status=file.pack.clone() id=id/>
                 }
@@ -115,6 +109,33 @@ pub fn PackageStep() -> impl IntoView {
                 <button class="button secondary" on:click=move |_| state.step.set(Step::Review)>"Back"</button>
             </div>
         </section>
+    }
+}
+
+/// A packaging option as a labelled checkbox.
+#[component]
+fn OptionCheck(
+    /// The file.
+    id: u32,
+    /// The test hook.
+    testid: &'static str,
+    /// Whether the option is on.
+    checked: bool,
+    /// Sets the option.
+    set: fn(&mut PackOptions, bool),
+    /// The visible label.
+    label: &'static str,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        <label class="check">
+            <input type="checkbox" data-testid=testid prop:checked=checked
+                on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    change_options(state, id, false, |o| set(o, on));
+                }/>
+            {label}
+        </label>
     }
 }
 
