@@ -1,7 +1,8 @@
 //! Native throughput of the engine beside the `csv` crate's raw parse of the same bytes.
 //!
 //! Run through `scripts/bench`, which generates the input file and records the figures in
-//! `docs/performance.md`. Usage: `cargo bench --bench throughput -- FILE [ROUNDS]`.
+//! `docs/performance.md`. Usage: `cargo bench --bench throughput -- FILE [ROUNDS] [NAME...]`
+//! (with names, only those measurements run: handy under a profiler).
 //! Prints one JSON object per measurement on standard output.
 
 use std::io::Write;
@@ -47,56 +48,63 @@ fn main() {
         std::process::exit(2);
     };
     let rounds: usize = args.get(1).and_then(|r| r.parse().ok()).unwrap_or(3);
+    let only: Vec<&str> = args.iter().skip(2).map(String::as_str).collect();
+    let wanted = |name: &str| only.is_empty() || only.contains(&name);
     let bytes = std::fs::read(path).unwrap_or_else(|err| {
         eprintln!("cannot read {path}: {err}");
         std::process::exit(2);
     });
 
-    let (elapsed, rows) = best_of(rounds, || {
-        let mut reader = csv::ReaderBuilder::new()
-            .flexible(true)
-            .has_headers(false)
-            .from_reader(bytes.as_slice());
-        let mut record = csv::ByteRecord::new();
-        let mut rows = 0u64;
-        while reader.read_byte_record(&mut record).unwrap_or(false) {
-            rows += 1;
-        }
-        rows
-    });
-    report(
-        "csv-byte-record",
-        bytes.len(),
-        rows.saturating_sub(1),
-        elapsed,
-    );
+    // Records in the file (without the header), from the raw parse when it runs.
+    let mut records_in_file = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+    if wanted("csv-byte-record") {
+        let (elapsed, rows) = best_of(rounds, || {
+            let mut reader = csv::ReaderBuilder::new()
+                .flexible(true)
+                .has_headers(false)
+                .from_reader(bytes.as_slice());
+            let mut record = csv::ByteRecord::new();
+            let mut rows = 0u64;
+            while reader.read_byte_record(&mut record).unwrap_or(false) {
+                rows += 1;
+            }
+            rows
+        });
+        records_in_file = rows.saturating_sub(1);
+        report("csv-byte-record", bytes.len(), records_in_file, elapsed);
+    }
 
-    // The engine's reading alone (decoding and splitting records), without the rules.
-    let (elapsed, records) = best_of(rounds, || {
-        let mut decoder = TextDecoder::new(encoding_rs::UTF_8);
-        let mut reader = RecordReader::new(b',');
-        let mut text = String::new();
-        let mut records = 0u64;
-        let mut count = |_: Record<'_>| records += 1;
-        let chunks: Vec<&[u8]> = bytes.chunks(CHUNK).collect();
-        for (index, chunk) in chunks.iter().enumerate() {
-            text.clear();
-            decoder.decode(chunk, index + 1 == chunks.len(), &mut text);
-            reader.feed(&text, &mut count);
-        }
-        reader.finish(&mut count);
-        records
-    });
-    report(
-        "leadpack-read",
-        bytes.len(),
-        records.saturating_sub(1),
-        elapsed,
-    );
+    if wanted("leadpack-read") {
+        // The engine's reading alone (decoding and splitting records), without the rules.
+        let (elapsed, records) = best_of(rounds, || {
+            let mut decoder = TextDecoder::new(encoding_rs::UTF_8);
+            let mut reader = RecordReader::new(b',');
+            let mut text = String::new();
+            let mut records = 0u64;
+            let mut count = |_: Record<'_>| records += 1;
+            let chunks: Vec<&[u8]> = bytes.chunks(CHUNK).collect();
+            for (index, chunk) in chunks.iter().enumerate() {
+                text.clear();
+                decoder.decode(chunk, index + 1 == chunks.len(), &mut text);
+                reader.feed(&text, &mut count);
+            }
+            reader.finish(&mut count);
+            records
+        });
+        report(
+            "leadpack-read",
+            bytes.len(),
+            records.saturating_sub(1),
+            elapsed,
+        );
+    }
 
-    let (elapsed, records) = best_of(rounds, || {
+    // The command-line tool applies the rules on every core; the web worker on one.
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let check = |threads: usize| {
         let options = CheckOptions {
             size_hint: Some(bytes.len() as u64),
+            threads,
             ..CheckOptions::default()
         };
         let mut checker = FileChecker::new("bench.csv", options);
@@ -105,50 +113,58 @@ fn main() {
         }
         let report = checker.finish().expect("the generated file is readable");
         report.summary.records
-    });
-    report("leadpack-check", bytes.len(), records, elapsed);
+    };
+    if wanted("leadpack-check") {
+        let (elapsed, records) = best_of(rounds, || check(cores));
+        report("leadpack-check", bytes.len(), records, elapsed);
+    }
+    if wanted("leadpack-check-1-thread") {
+        let (elapsed, records) = best_of(rounds, || check(1));
+        report("leadpack-check-1-thread", bytes.len(), records, elapsed);
+    }
 
-    // Packing: the check pass that suggests the template, then the pack pass, as the CLI does.
-    let (elapsed, packaged) = best_of(rounds, || {
-        let options = CheckOptions {
-            size_hint: Some(bytes.len() as u64),
-            ..CheckOptions::default()
-        };
-        let mut checker = FileChecker::new("bench.csv", options.clone());
-        for chunk in bytes.chunks(CHUNK) {
-            checker.feed(chunk).expect("the generated file is readable");
-        }
-        let report = checker.finish().expect("the generated file is readable");
-        let template = Template::suggested(&report);
-        let mut pass = CheckOptions::from_template(&template);
-        pass.size_hint = options.size_hint;
-        let mut checker = FileChecker::new("bench.csv", pass);
-        let mut packer = Packer::new("bench.csv", &template);
-        for chunk in bytes.chunks(CHUNK) {
-            checker
-                .feed_with(chunk, &mut packer)
+    if wanted("leadpack-pack") {
+        // Packing: the check pass that suggests the template, then the pack pass, as the CLI does.
+        let (elapsed, packaged) = best_of(rounds, || {
+            let options = CheckOptions {
+                size_hint: Some(bytes.len() as u64),
+                threads: cores,
+                ..CheckOptions::default()
+            };
+            let mut checker = FileChecker::new("bench.csv", options.clone());
+            for chunk in bytes.chunks(CHUNK) {
+                checker.feed(chunk).expect("the generated file is readable");
+            }
+            let report = checker.finish().expect("the generated file is readable");
+            let template = Template::suggested(&report);
+            let mut pass = CheckOptions::from_template(&template);
+            pass.size_hint = options.size_hint;
+            pass.threads = cores;
+            let mut checker = FileChecker::new("bench.csv", pass);
+            let mut packer = Packer::new("bench.csv", &template);
+            for chunk in bytes.chunks(CHUNK) {
+                checker
+                    .feed_with(chunk, &mut packer)
+                    .expect("the generated file is readable");
+            }
+            let report = checker
+                .finish_with(&mut packer)
                 .expect("the generated file is readable");
-        }
-        let report = checker
-            .finish_with(&mut packer)
-            .expect("the generated file is readable");
-        let outcome = packer.finish(&report).expect("the generated file packs");
-        outcome.packaged
-    });
-    report("leadpack-pack", bytes.len(), packaged, elapsed);
+            let outcome = packer.finish(&report).expect("the generated file packs");
+            outcome.packaged
+        });
+        report("leadpack-pack", bytes.len(), packaged, elapsed);
+    }
 
-    // Plain DEFLATE (level 6, the packages' level, same backend) of the same bytes, in one stream.
-    let (elapsed, compressed) = best_of(rounds, || {
-        let mut encoder =
-            flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::new(6));
-        encoder.write_all(&bytes).expect("writing to memory");
-        encoder.finish().expect("writing to memory").len()
-    });
-    eprintln!("deflate: {} bytes to {compressed}", bytes.len());
-    report(
-        "deflate-level-6",
-        bytes.len(),
-        rows.saturating_sub(1),
-        elapsed,
-    );
+    if wanted("deflate-level-6") {
+        // Plain DEFLATE (level 6, the packages' level, same backend) of the same bytes, in one stream.
+        let (elapsed, compressed) = best_of(rounds, || {
+            let mut encoder =
+                flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::new(6));
+            encoder.write_all(&bytes).expect("writing to memory");
+            encoder.finish().expect("writing to memory").len()
+        });
+        eprintln!("deflate: {} bytes to {compressed}", bytes.len());
+        report("deflate-level-6", bytes.len(), records_in_file, elapsed);
+    }
 }

@@ -500,6 +500,22 @@ proptest! {
         prop_assert_same(&check_chunked(bytes, &sizes), &whole)?;
     }
 
+    /// The rules give the same report on several threads as on one, whole or in chunks (the
+    /// command-line tool uses every core; the web worker one).
+    #[test]
+    fn several_threads_give_the_same_report_as_one(
+        options in generator_options(9_000..9_001, 0.6),
+        threads in 2..5usize,
+        sizes in vec(1..300_000usize, 1..8),
+    ) {
+        let (bytes, _) = generate_file(&options);
+        let one = check_whole(&bytes);
+        check_outcome(&one)?;
+        let several = CheckOptions { threads, ..CheckOptions::default() };
+        prop_assert_same(&check_whole_with(&bytes, several.clone()), &one)?;
+        prop_assert_same(&check_chunked_with(&bytes, &sizes, several), &one)?;
+    }
+
     /// Arbitrary bytes around or past the end of the sample (after a realistic start cut at any
     /// byte) never panic and give the same outcome in chunks as whole.
     #[test]

@@ -12,9 +12,10 @@ use super::edits::{Change, Edits};
 use super::encode::OutputEncoding;
 use super::error::{ReadError, ReadErrorKind};
 use super::mapping::{self, ColumnMatch, ExplicitMapping};
+use super::reader::RecordProblem;
 use super::reader::{Record, RecordReader};
 use super::report::{Finding, Rule, Severity};
-use super::rules::{RecordChecker, Verdict};
+use super::rules::{Keys, Rank, RecordChecker, RecordScreen, Verdict};
 use super::schema::Field;
 use super::template::Template;
 use super::values::KnownValues;
@@ -45,6 +46,9 @@ pub struct CheckOptions {
     pub output_encoding: Option<OutputEncoding>,
     /// Corrections applied to the records before they are checked.
     pub edits: Edits,
+    /// How many threads may apply the rules at once (0 or 1: the calling thread alone). The
+    /// report is the same whatever the number. Ignored where there are no threads (the web).
+    pub threads: usize,
 }
 
 impl CheckOptions {
@@ -217,6 +221,10 @@ struct Reading {
     summary: Summary,
     findings: Vec<Finding>,
     error: Option<ReadErrorKind>,
+    /// Records read and not yet checked.
+    batch: Batch,
+    /// How many threads may check records at once.
+    threads: usize,
 }
 
 impl FileChecker {
@@ -396,6 +404,8 @@ impl FileChecker {
             summary: Summary::default(),
             findings: Vec::new(),
             error: None,
+            batch: Batch::default(),
+            threads: self.options.threads.max(1),
         }))
     }
 }
@@ -416,19 +426,19 @@ impl Reading {
         }
         self.reader = reader;
         self.text = text;
+        self.check_batch(sink);
     }
 
-    /// Handles one record: the header, or a lead.
+    /// Handles one record: the header, or a lead (kept in the batch until it is checked).
     fn record(&mut self, record: Record<'_>, sink: &mut dyn RowSink) {
         if self.error.is_some() {
             return;
         }
-        let Some(checker) = &mut self.checker else {
+        if self.checker.is_none() {
             self.header(&record);
             sink.header(&record, &self.columns);
             return;
-        };
-        let start = self.findings.len();
+        }
         let corrected = if self.edits.is_empty() {
             None
         } else {
@@ -442,37 +452,75 @@ impl Reading {
                 &mut self.changes,
             )
         };
-        let (text, ends);
-        let record = match &corrected {
-            Some(values) => {
-                text = values.concat();
-                ends = values
-                    .iter()
-                    .scan(0, |end, value| {
-                        *end += value.len();
-                        Some(*end)
-                    })
-                    .collect::<Vec<usize>>();
-                Record::from_parts(record.row, &text, &ends, record.problem, record.end_offset)
-            }
-            None => record,
-        };
         let invalid = self.decoder.invalid_offsets();
         let bad_bytes = invalid.first().is_some_and(|&at| at < record.end_offset);
         if bad_bytes {
             self.decoder.forget_invalid_before(record.end_offset);
         }
-        let verdict: Verdict = checker.check(&record, bad_bytes, &mut self.findings);
-        sink.record(&record, verdict, &self.findings[start..]);
-        self.summary.records += 1;
-        if verdict.has_error {
-            self.summary.with_errors += 1;
-        } else {
-            self.summary.ready += 1;
-            if verdict.has_warning {
-                self.summary.with_warnings += 1;
+        match &corrected {
+            Some(values) => {
+                let text = values.concat();
+                let ends: Vec<usize> = values
+                    .iter()
+                    .scan(0, |end, value| {
+                        *end += value.len();
+                        Some(*end)
+                    })
+                    .collect();
+                let record =
+                    Record::from_parts(record.row, &text, &ends, record.problem, record.end_offset);
+                self.batch.push(&record, bad_bytes);
+            }
+            None => self.batch.push(&record, bad_bytes),
+        }
+        if self.batch.is_full() {
+            self.check_batch(sink);
+        }
+    }
+
+    /// Checks the records of the batch: the rules that look at each record alone (on several
+    /// threads where the options allow), then, in file order, the rules that compare records;
+    /// then hands each to `sink`.
+    fn check_batch(&mut self, sink: &mut dyn RowSink) {
+        let Some(checker) = &mut self.checker else {
+            return;
+        };
+        if self.batch.records.is_empty() {
+            return;
+        }
+        screen_batch(checker.screen(), &mut self.batch, self.threads);
+        let Batch {
+            text,
+            ends,
+            records,
+            found,
+        } = &mut self.batch;
+        let mut found = found.drain(..);
+        for (index, pending) in records.iter().enumerate() {
+            if let Some(ahead) = records.get(index + PREFETCH_AHEAD) {
+                checker.prefetch(&ahead.keys);
+            }
+            let record = pending.record(text, ends);
+            let start = self.findings.len();
+            let verdict = checker.settle(
+                &record,
+                &pending.keys,
+                found.by_ref().take(pending.found),
+                &mut self.findings,
+            );
+            sink.record(&record, verdict, &self.findings[start..]);
+            self.summary.records += 1;
+            if verdict.has_error {
+                self.summary.with_errors += 1;
+            } else {
+                self.summary.ready += 1;
+                if verdict.has_warning {
+                    self.summary.with_warnings += 1;
+                }
             }
         }
+        drop(found);
+        self.batch.clear();
     }
 
     /// Handles the header row: findings about the columns, then a checker for the records.
@@ -646,4 +694,161 @@ pub fn check_bytes(
     let mut checker = FileChecker::new(name, options);
     checker.feed(bytes)?;
     checker.finish()
+}
+
+/// How many records a batch holds at most before they are checked.
+const BATCH_RECORDS: usize = 8192;
+/// How much field text a batch holds at most before its records are checked.
+const BATCH_TEXT: usize = 8 << 20;
+/// How many records ahead the checker asks for the memory its indexes will need.
+const PREFETCH_AHEAD: usize = 8;
+/// Each thread checks at least this many records of a batch, or the batch stays on one.
+#[cfg(not(target_arch = "wasm32"))]
+const MIN_RECORDS_PER_THREAD: usize = 512;
+
+/// Records read but not yet checked, with their text copied out of the reader, so that the
+/// rules can run over many records at once.
+#[derive(Default)]
+struct Batch {
+    /// The records' field text, end to end.
+    text: String,
+    /// Where each field ends, relative to its record's start in `text`.
+    ends: Vec<usize>,
+    records: Vec<Pending>,
+    /// The findings of the first stage, record after record.
+    found: Vec<(Rank, Finding)>,
+}
+
+/// One record in a batch.
+struct Pending {
+    row: u64,
+    text: std::ops::Range<usize>,
+    ends: std::ops::Range<usize>,
+    problem: Option<RecordProblem>,
+    end_offset: u64,
+    bad_bytes: bool,
+    /// What the first stage found: keys for the second, and how many findings.
+    keys: Keys,
+    found: usize,
+}
+
+impl Pending {
+    fn record<'b>(&self, text: &'b str, ends: &'b [usize]) -> Record<'b> {
+        Record::from_parts(
+            self.row,
+            &text[self.text.clone()],
+            &ends[self.ends.clone()],
+            self.problem,
+            self.end_offset,
+        )
+    }
+}
+
+impl Batch {
+    fn push(&mut self, record: &Record<'_>, bad_bytes: bool) {
+        let (text, ends) = record.parts();
+        let text_start = self.text.len();
+        let ends_start = self.ends.len();
+        self.text.push_str(text);
+        self.ends.extend_from_slice(ends);
+        self.records.push(Pending {
+            row: record.row,
+            text: text_start..self.text.len(),
+            ends: ends_start..self.ends.len(),
+            problem: record.problem,
+            end_offset: record.end_offset,
+            bad_bytes,
+            keys: Keys::default(),
+            found: 0,
+        });
+    }
+
+    fn is_full(&self) -> bool {
+        self.records.len() >= BATCH_RECORDS || self.text.len() >= BATCH_TEXT
+    }
+
+    fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
+        self.records.clear();
+        self.found.clear();
+    }
+}
+
+/// The first stage of the rules over every record of `batch`, on up to `threads` threads.
+fn screen_batch(screen: &RecordScreen, batch: &mut Batch, threads: usize) {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let threads = threads.min(batch.records.len() / MIN_RECORDS_PER_THREAD);
+        if threads > 1 {
+            screen_on_threads(screen, batch, threads);
+            return;
+        }
+    }
+    // The web has no threads: the rules run on the worker's own.
+    #[cfg(target_arch = "wasm32")]
+    let _ = threads;
+    let Batch {
+        text,
+        ends,
+        records,
+        found,
+    } = batch;
+    screen_records(screen, text, ends, records, found);
+}
+
+/// The first stage of the rules over `records`, appending their findings to `found`.
+fn screen_records(
+    screen: &RecordScreen,
+    text: &str,
+    ends: &[usize],
+    records: &mut [Pending],
+    found: &mut Vec<(Rank, Finding)>,
+) {
+    for pending in records {
+        let before = found.len();
+        let record = pending.record(text, ends);
+        pending.keys = screen.screen(&record, pending.bad_bytes, found);
+        pending.found = found.len() - before;
+    }
+}
+
+/// [`screen_batch`] with the records shared between this thread and `threads - 1` others.
+#[cfg(not(target_arch = "wasm32"))]
+fn screen_on_threads(screen: &RecordScreen, batch: &mut Batch, threads: usize) {
+    let Batch {
+        text,
+        ends,
+        records,
+        found,
+    } = batch;
+    let (text, ends) = (text.as_str(), ends.as_slice());
+    let share = records.len().div_ceil(threads);
+    let mut slices = records.chunks_mut(share);
+    let own = slices.next();
+    let parts: Vec<Vec<(Rank, Finding)>> = std::thread::scope(|scope| {
+        let helpers: Vec<_> = slices
+            .map(|slice| {
+                scope.spawn(move || {
+                    let mut part = Vec::new();
+                    screen_records(screen, text, ends, slice, &mut part);
+                    part
+                })
+            })
+            .collect();
+        if let Some(own) = own {
+            screen_records(screen, text, ends, own, found);
+        }
+        helpers
+            .into_iter()
+            .map(|helper| {
+                helper
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    for part in parts {
+        found.extend(part);
+    }
 }

@@ -11,6 +11,7 @@ pub mod edits;
 pub mod encode;
 pub mod error;
 pub mod generate;
+pub mod index;
 pub mod mapping;
 pub mod package;
 pub mod quality;

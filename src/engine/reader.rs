@@ -56,6 +56,12 @@ impl<'a> Record<'a> {
         self.ends.is_empty()
     }
 
+    /// The fields' text end to end, and where each field ends in it (as [`Record::from_parts`]
+    /// takes them).
+    pub fn parts(&self) -> (&'a str, &'a [usize]) {
+        (self.text, self.ends)
+    }
+
     /// The field at `index`, unquoted.
     pub fn field(&self, index: usize) -> Option<&'a str> {
         let end = *self.ends.get(index)?;

@@ -3,10 +3,10 @@
 
 use std::hash::{Hash, Hasher};
 
-use hashbrown::HashTable;
 use rustc_hash::{FxHashMap, FxHasher};
 
 use super::encode::OutputEncoding;
+use super::index::KeyIndex;
 use super::quality;
 use super::reader::{Record, RecordProblem};
 use super::report::{Finding, MAX_QUOTED_CHARS, Rule, Severity, excerpt};
@@ -35,7 +35,7 @@ pub struct Verdict {
 }
 
 /// A lead's identity, as hashes, for the likely-duplicate check.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 struct Fingerprint {
     row: u64,
     first: u64,
@@ -105,7 +105,8 @@ fn hash_phone(phone: &str) -> u64 {
 #[derive(Default)]
 struct IdIndex {
     arena: String,
-    table: HashTable<IdEntry>,
+    entries: Vec<IdEntry>,
+    index: KeyIndex,
 }
 
 #[derive(Clone, Copy)]
@@ -117,44 +118,365 @@ struct IdEntry {
 }
 
 impl IdIndex {
-    /// The row `id` was first seen on; if it is new, remembers it on `row` and returns `None`.
-    fn first_row_or_insert(&mut self, id: &str, row: u64) -> Option<u64> {
-        let hash = hash_str(id);
-        let arena = &self.arena;
-        if let Some(entry) = self.table.find(hash, |entry| {
-            arena.get(entry.start..entry.start + entry.len) == Some(id)
-        }) {
-            return Some(entry.row);
+    /// The row `id` (whose hash is `hash`) was first seen on; if it is new, remembers it on
+    /// `row` and returns `None`.
+    fn first_row_or_insert(&mut self, id: &str, hash: u64, row: u64) -> Option<u64> {
+        // Past four billion IDs, later ones are not compared.
+        let next = u32::try_from(self.entries.len()).ok()?;
+        let (arena, entries) = (&self.arena, &self.entries);
+        let same = |index: u32| {
+            let entry = &entries[index as usize];
+            entry.hash == hash && arena.get(entry.start..entry.start + entry.len) == Some(id)
+        };
+        let hash_of = |index: u32| entries[index as usize].hash;
+        if let Some(index) = self.index.find_or_insert(hash, same, next, hash_of) {
+            return Some(self.entries[index as usize].row);
         }
-        let start = self.arena.len();
-        self.arena.push_str(id);
-        let entry = IdEntry {
+        self.entries.push(IdEntry {
             hash,
-            start,
+            start: self.arena.len(),
             len: id.len(),
             row,
-        };
-        self.table.insert_unique(hash, entry, |entry| entry.hash);
+        });
+        self.arena.push_str(id);
         None
     }
 }
 
-/// Checks records one after the other, remembering what it needs across records (IDs, leads).
-pub struct RecordChecker {
+/// Where a finding stands among its row's findings. A row's findings come from two stages (the
+/// rules that look at the record alone, and those that compare it with earlier records); the
+/// rank puts them in one order, whichever stage found them.
+pub type Rank = u16;
+
+const RANK_ROW: Rank = 0;
+const RANK_DUPLICATE_ID: Rank = 1;
+const RANK_LIKELY_DUPLICATE: Rank = 200;
+const RANK_UNREPRESENTABLE: Rank = 201;
+
+/// The rank of one check of one field's value; fields come in their schema order.
+fn rank_value(field: Field, step: ValueStep) -> Rank {
+    2 + field.index() as Rank * 8 + step as Rank
+}
+
+/// The checks of one value, in the order their findings are listed.
+#[derive(Clone, Copy)]
+enum ValueStep {
+    TooLong,
+    KnownValue,
+    Syntax,
+    Formula,
+    Hidden,
+    Mojibake,
+}
+
+/// What the rules that compare leads need of one record, worked out with the rest of it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Keys {
+    /// The hash of the trimmed ID; 0 when the ID is empty.
+    id: u64,
+    /// The lead's identity for the likely-duplicate check.
+    print: Fingerprint,
+    /// The record is broken: no rule compares it with others.
+    broken: bool,
+}
+
+/// The rules that judge a record on its own. They keep no memory between records, so any number
+/// of records can go through them at once, in any order, on any thread.
+#[derive(Debug, Clone)]
+pub struct RecordScreen {
     columns: [Option<usize>; 10],
     header_len: usize,
+    /// The output encoding whose unrepresentable characters are reported, with every column's
+    /// header and field.
+    output: Option<(OutputEncoding, Vec<ColumnName>)>,
+}
+
+impl RecordScreen {
+    /// The raw value of `field` in `record` ("" when the field has no column).
+    fn raw<'r>(&self, record: &'r Record<'_>, field: Field) -> &'r str {
+        raw(&self.columns, record, field)
+    }
+
+    /// Applies the rules that need only `record` itself, appending their findings with their
+    /// ranks to `found` (in rank order), and returns what the other rules need of it.
+    /// `bad_bytes` says whether the record held bytes invalid in the file's encoding.
+    pub fn screen(
+        &self,
+        record: &Record<'_>,
+        bad_bytes: bool,
+        found: &mut Vec<(Rank, Finding)>,
+    ) -> Keys {
+        let row = record.row;
+        if let Some(problem) = malformed(record, self.header_len) {
+            found.push((
+                RANK_ROW,
+                Finding::new(row, None, Rule::MalformedRow, problem),
+            ));
+            return Keys {
+                broken: true,
+                ..Keys::default()
+            };
+        }
+        if bad_bytes {
+            found.push((
+                RANK_ROW,
+                Finding::new(
+                    row,
+                    None,
+                    Rule::InvalidEncoding,
+                    "This row has bytes that are not valid in the file's encoding. Leadpack kept them \
+                     as well as it could (in a UTF-8 file, as Windows-1252 letters; otherwise as “�”). \
+                     If some letters look wrong, choose the file's real encoding.",
+                ),
+            ));
+        }
+
+        let first = trim(self.raw(record, Field::FirstName));
+        let last = trim(self.raw(record, Field::LastName));
+        let email = trim(self.raw(record, Field::Email));
+        let phone = trim(self.raw(record, Field::Phone));
+
+        for (field, value) in [(Field::FirstName, first), (Field::LastName, last)] {
+            if value.is_empty() {
+                let raw = self.raw(record, field);
+                let message = if raw.is_empty() {
+                    format!(
+                        "{field} is empty. The CRM rejects a lead without a {}: fill it in.",
+                        field.title().to_lowercase()
+                    )
+                } else {
+                    format!(
+                        "{field} holds only spaces. The CRM rejects a lead without a {}: fill it in.",
+                        field.title().to_lowercase()
+                    )
+                };
+                let finding = Finding::new(row, Some(field), Rule::MissingName, message);
+                found.push((
+                    RANK_ROW,
+                    if raw.is_empty() {
+                        finding
+                    } else {
+                        finding.with_value(raw)
+                    },
+                ));
+            }
+        }
+        if email.is_empty() && phone.is_empty() {
+            found.push((
+                RANK_ROW,
+                Finding::new(
+                    row,
+                    None,
+                    Rule::MissingContact,
+                    "This lead has neither an email address nor a phone number. The CRM needs at least \
+                     one of them: add an email address or a phone number.",
+                ),
+            ));
+        }
+
+        for field in Field::ALL {
+            if self.columns[field.index()].is_none() {
+                continue;
+            }
+            let raw = self.raw(record, field);
+            // Empty and blank values have nothing to check (missing-name covers names).
+            if trim(raw).is_empty() {
+                continue;
+            }
+            check_value(row, field, raw, found);
+        }
+        self.check_representable(record, found);
+
+        let id = trim(self.raw(record, Field::Id));
+        Keys {
+            id: if id.is_empty() { 0 } else { hash_str(id) | 1 },
+            print: Fingerprint {
+                row,
+                first: hash_folded(first),
+                last: hash_folded(last),
+                email: hash_folded(email),
+                phone: hash_phone(phone),
+            },
+            broken: false,
+        }
+    }
+
+    fn check_representable(&self, record: &Record<'_>, found: &mut Vec<(Rank, Finding)>) {
+        let Some((encoding, columns)) = &self.output else {
+            return;
+        };
+        for ((header, field), raw) in columns.iter().zip(record.fields()) {
+            let value = trim(raw);
+            let Some(c) = encoding.first_unrepresentable(value) else {
+                continue;
+            };
+            let replaced = encoding.replace_unrepresentable(value);
+            let shown = if c.is_control() || c.is_whitespace() {
+                format!("U+{:04X}", c as u32)
+            } else {
+                c.to_string()
+            };
+            found.push((
+                RANK_UNREPRESENTABLE,
+                Finding::new(
+                    record.row,
+                    *field,
+                    Rule::Unrepresentable,
+                    format!(
+                        "“{}” in column “{header}” has “{shown}”, which {} cannot hold. Choose UTF-8 \
+                         as the output encoding, or let Leadpack write “{}” instead.",
+                        excerpt(value, 100),
+                        encoding.title(),
+                        excerpt(&replaced, 100)
+                    ),
+                )
+                .with_value(raw)
+                .with_suggestion(replaced),
+            ));
+        }
+    }
+}
+
+/// The raw value of `field` in `record` ("" when the field has no column).
+fn raw<'r>(columns: &[Option<usize>; 10], record: &'r Record<'_>, field: Field) -> &'r str {
+    columns[field.index()]
+        .and_then(|column| record.field(column))
+        .unwrap_or("")
+}
+
+/// The checks of one non-empty value that need nothing but the value.
+fn check_value(row: u64, field: Field, raw: &str, found: &mut Vec<(Rank, Finding)>) {
+    let value = trim(raw);
+    let suspects = quality::suspects(raw);
+
+    if let Some(max) = field.max_chars()
+        && value.len() > max
+    {
+        let chars = value.chars().count();
+        if chars > max {
+            let cut_at = value
+                .char_indices()
+                .nth(max)
+                .map_or(value.len(), |(at, _)| at);
+            let (kept, cut) = value.split_at(cut_at);
+            let shown = excerpt(cut, 40);
+            let mut finding = Finding::new(
+                row,
+                Some(field),
+                Rule::TooLong,
+                format!(
+                    "{field} is {chars} characters long; the CRM keeps only the first {max} and cuts \
+                     off “{shown}”. Shorten it so nothing important is lost."
+                ),
+            )
+            .with_value(raw);
+            finding.kept = Some(kept.to_string());
+            finding.cut = Some(excerpt(cut, MAX_QUOTED_CHARS));
+            found.push((rank_value(field, ValueStep::TooLong), finding));
+        }
+    }
+
+    match field {
+        // Values past the field's length are reported as too long; their syntax is not judged.
+        Field::Email if value.len() <= MAX_QUOTED_CHARS => {
+            if let Some(problem) = quality::email_problem(value) {
+                found.push((
+                    rank_value(field, ValueStep::Syntax),
+                    Finding::new(row, Some(field), Rule::InvalidEmail, problem).with_value(raw),
+                ));
+            }
+        }
+        Field::Phone if value.len() <= MAX_QUOTED_CHARS => {
+            if let Some(problem) = quality::phone_problem(value) {
+                found.push((
+                    rank_value(field, ValueStep::Syntax),
+                    Finding::new(row, Some(field), Rule::InvalidPhone, problem).with_value(raw),
+                ));
+            }
+        }
+        _ => {}
+    }
+
+    if quality::is_formula_like(raw) {
+        let sign = raw.trim_start_matches([' ']).chars().next().unwrap_or('=');
+        let shown = if sign.is_control() {
+            "a tab".to_string()
+        } else {
+            format!("“{sign}”")
+        };
+        found.push((
+            rank_value(field, ValueStep::Formula),
+            Finding::new(
+                row,
+                Some(field),
+                Rule::FormulaLike,
+                format!(
+                    "{field} starts with {shown}, so a spreadsheet would run it as a formula. \
+                     Remove the sign, or check that the value is what you meant."
+                ),
+            )
+            .with_value(raw),
+        ));
+    }
+    if let Some(hidden) = suspects
+        .hidden
+        .then(|| quality::hidden_characters(raw))
+        .flatten()
+    {
+        found.push((
+            rank_value(field, ValueStep::Hidden),
+            Finding::new(
+                row,
+                Some(field),
+                Rule::HiddenCharacters,
+                format!("{field} contains {hidden}: invisible characters that make searching and matching fail. Remove them."),
+            )
+            .with_value(raw),
+        ));
+    }
+    if let Some(repaired) = suspects
+        .mojibake
+        .then(|| quality::mojibake_repair(value))
+        .flatten()
+    {
+        found.push((
+            rank_value(field, ValueStep::Mojibake),
+            Finding::new(
+                row,
+                Some(field),
+                Rule::Mojibake,
+                format!(
+                    "{field} looks garbled: “{value}” is probably “{repaired}” saved twice with \
+                     different encodings. Fix the value, or export the file again as UTF-8."
+                ),
+            )
+            .with_value(raw)
+            .with_suggestion(repaired),
+        ));
+    }
+}
+
+/// Checks records one after the other, remembering what it needs across records (IDs, leads,
+/// the market segments and sales concepts seen).
+///
+/// A record goes through two stages: [`RecordScreen::screen`], which needs the record alone,
+/// and [`RecordChecker::settle`], which compares it with the records before it and must see
+/// the records in file order. [`RecordChecker::check`] does both for one record.
+pub struct RecordChecker {
+    screen: RecordScreen,
     segments: KnownValues,
     concepts: KnownValues,
     ids: IdIndex,
     /// The first lead with each email and each phone, as indexes into `prints`.
     prints: Vec<Fingerprint>,
-    by_email: HashTable<u32>,
-    by_phone: HashTable<u32>,
-    /// The output encoding whose unrepresentable characters are reported, with every column's
-    /// header and field.
-    output: Option<(OutputEncoding, Vec<ColumnName>)>,
+    by_email: KeyIndex,
+    by_phone: KeyIndex,
     /// Distinct market segments and sales concepts with their counts.
     value_counts: [FxHashMap<String, u64>; 2],
+    /// Findings of the second stage of the record being settled.
+    later: Vec<(Rank, Finding)>,
+    /// Findings of both stages, for [`RecordChecker::check`].
+    scratch: Vec<(Rank, Finding)>,
 }
 
 /// How many distinct values per limited-value field are counted; more are lumped together.
@@ -170,17 +492,26 @@ impl RecordChecker {
         concepts: KnownValues,
     ) -> Self {
         RecordChecker {
-            columns,
-            header_len,
+            screen: RecordScreen {
+                columns,
+                header_len,
+                output: None,
+            },
             segments,
             concepts,
             ids: IdIndex::default(),
             prints: Vec::new(),
-            by_email: HashTable::new(),
-            by_phone: HashTable::new(),
-            output: None,
+            by_email: KeyIndex::new(),
+            by_phone: KeyIndex::new(),
             value_counts: Default::default(),
+            later: Vec::new(),
+            scratch: Vec::new(),
         }
+    }
+
+    /// The first stage of the rules, which can run apart from this checker.
+    pub fn screen(&self) -> &RecordScreen {
+        &self.screen
     }
 
     /// Distinct market segments and sales concepts (trimmed) with how often each occurs, most
@@ -206,29 +537,44 @@ impl RecordChecker {
         columns: Vec<(String, Option<Field>)>,
     ) {
         if encoding != OutputEncoding::Utf8 {
-            self.output = Some((encoding, columns));
+            self.screen.output = Some((encoding, columns));
         }
     }
 
     /// Makes room for about `records` records, so the indexes do not grow step by step.
     pub fn reserve(&mut self, records: usize) {
-        self.ids.table.reserve(records, |entry| entry.hash);
+        let ids = &self.ids.entries;
+        self.ids
+            .index
+            .reserve(records, |index| ids[index as usize].hash);
+        self.ids.entries.reserve(records);
         self.ids.arena.reserve(records * 8);
         let prints = &self.prints;
         self.by_email
-            .reserve(records, |&i| prints[i as usize].email);
+            .reserve(records, |index| prints[index as usize].email);
         self.by_phone
-            .reserve(records, |&i| prints[i as usize].phone);
+            .reserve(records, |index| prints[index as usize].phone);
+        self.prints.reserve(records);
     }
 
-    /// The raw value of `field` in `record` ("" when the field has no column).
-    fn raw<'r>(&self, record: &'r Record<'_>, field: Field) -> &'r str {
-        self.columns[field.index()]
-            .and_then(|column| record.field(column))
-            .unwrap_or("")
+    /// Asks for the memory that settling a record with these keys will read (a hint, for a
+    /// record a few places ahead).
+    pub fn prefetch(&self, keys: &Keys) {
+        if keys.broken {
+            return;
+        }
+        if keys.id != 0 {
+            self.ids.index.prefetch(keys.id);
+        }
+        if keys.print.email != 0 {
+            self.by_email.prefetch(keys.print.email);
+        }
+        if keys.print.phone != 0 {
+            self.by_phone.prefetch(keys.print.phone);
+        }
     }
 
-    /// Checks one record, appending its findings (in field order) to `findings`.
+    /// Checks one record, appending its findings (in order) to `findings`.
     /// `bad_bytes` says whether the record held bytes invalid in the file's encoding.
     pub fn check(
         &mut self,
@@ -236,95 +582,38 @@ impl RecordChecker {
         bad_bytes: bool,
         findings: &mut Vec<Finding>,
     ) -> Verdict {
+        let mut found = std::mem::take(&mut self.scratch);
+        let keys = self.screen.screen(record, bad_bytes, &mut found);
+        let verdict = self.settle(record, &keys, found.drain(..), findings);
+        self.scratch = found;
+        verdict
+    }
+
+    /// The second stage: compares `record` with the records settled before it, and appends
+    /// its findings, the first stage's (`found`, as [`RecordScreen::screen`] gave them) and
+    /// this stage's, in order, to `findings`.
+    pub fn settle(
+        &mut self,
+        record: &Record<'_>,
+        keys: &Keys,
+        found: impl Iterator<Item = (Rank, Finding)>,
+        findings: &mut Vec<Finding>,
+    ) -> Verdict {
         let start = findings.len();
-        let row = record.row;
-        if let Some(problem) = malformed(record, self.header_len) {
-            findings.push(Finding::new(row, None, Rule::MalformedRow, problem));
-            return Verdict {
-                has_error: true,
-                has_warning: false,
-            };
+        let mut later = std::mem::take(&mut self.later);
+        if !keys.broken {
+            self.compare(record, keys, &mut later);
         }
-        if bad_bytes {
-            findings.push(Finding::new(
-                row,
-                None,
-                Rule::InvalidEncoding,
-                "This row has bytes that are not valid in the file's encoding. Leadpack kept them as \
-                 well as it could (in a UTF-8 file, as Windows-1252 letters; otherwise as “�”). If some \
-                 letters look wrong, choose the file's real encoding.",
-            ));
-        }
-
-        let first = trim(self.raw(record, Field::FirstName));
-        let last = trim(self.raw(record, Field::LastName));
-        let email = trim(self.raw(record, Field::Email));
-        let phone = trim(self.raw(record, Field::Phone));
-
-        for (field, value) in [(Field::FirstName, first), (Field::LastName, last)] {
-            if value.is_empty() {
-                let raw = self.raw(record, field);
-                let message = if raw.is_empty() {
-                    format!(
-                        "{field} is empty. The CRM rejects a lead without a {}: fill it in.",
-                        field.title().to_lowercase()
-                    )
-                } else {
-                    format!(
-                        "{field} holds only spaces. The CRM rejects a lead without a {}: fill it in.",
-                        field.title().to_lowercase()
-                    )
-                };
-                let finding = Finding::new(row, Some(field), Rule::MissingName, message);
-                findings.push(if raw.is_empty() {
-                    finding
-                } else {
-                    finding.with_value(raw)
-                });
+        // Both lists are in rank order: merge them.
+        let mut later_items = later.drain(..).peekable();
+        for (rank, finding) in found {
+            while let Some((_, earlier)) = later_items.next_if(|(r, _)| *r < rank) {
+                findings.push(earlier);
             }
+            findings.push(finding);
         }
-        if email.is_empty() && phone.is_empty() {
-            findings.push(Finding::new(
-                row,
-                None,
-                Rule::MissingContact,
-                "This lead has neither an email address nor a phone number. The CRM needs at least \
-                 one of them: add an email address or a phone number.",
-            ));
-        }
-
-        let id = trim(self.raw(record, Field::Id));
-        if !id.is_empty()
-            && let Some(first_row) = self.ids.first_row_or_insert(id, row)
-        {
-            findings.push(
-                Finding::new(
-                    row,
-                    Some(Field::Id),
-                    Rule::DuplicateId,
-                    format!(
-                        "ID “{id}” is already used by row {first_row}. IDs must be unique in the file: \
-                         give this lead its own ID, or remove it if it is the same lead."
-                    ),
-                )
-                .with_value(id),
-            );
-        }
-
-        for field in Field::ALL {
-            if self.columns[field.index()].is_none() {
-                continue;
-            }
-            let raw = self.raw(record, field);
-            // Empty and blank values have nothing to check (missing-name covers names).
-            if trim(raw).is_empty() {
-                continue;
-            }
-            self.check_value(row, field, raw, findings);
-        }
-
-        self.check_likely_duplicate(row, [first, last, email, phone], findings);
-        self.check_representable(record, findings);
+        findings.extend(later_items.map(|(_, finding)| finding));
+        self.later = later;
 
         let mut verdict = Verdict::default();
         for finding in &findings[start..] {
@@ -336,220 +625,114 @@ impl RecordChecker {
         verdict
     }
 
-    /// The checks of one non-empty value.
-    fn check_value(&mut self, row: u64, field: Field, raw: &str, findings: &mut Vec<Finding>) {
-        let value = trim(raw);
-        let suspects = quality::suspects(raw);
-
-        if let Some(max) = field.max_chars()
-            && value.len() > max
+    /// The rules that compare a record with earlier ones, and those that keep counts.
+    fn compare(&mut self, record: &Record<'_>, keys: &Keys, later: &mut Vec<(Rank, Finding)>) {
+        let row = record.row;
+        let id = trim(raw(&self.screen.columns, record, Field::Id));
+        if keys.id != 0
+            && let Some(first_row) = self.ids.first_row_or_insert(id, keys.id, row)
         {
-            let chars = value.chars().count();
-            if chars > max {
-                let cut_at = value
-                    .char_indices()
-                    .nth(max)
-                    .map_or(value.len(), |(at, _)| at);
-                let (kept, cut) = value.split_at(cut_at);
-                let shown = excerpt(cut, 40);
+            later.push((
+                RANK_DUPLICATE_ID,
+                Finding::new(
+                    row,
+                    Some(Field::Id),
+                    Rule::DuplicateId,
+                    format!(
+                        "ID “{id}” is already used by row {first_row}. IDs must be unique in the file: \
+                         give this lead its own ID, or remove it if it is the same lead."
+                    ),
+                )
+                .with_value(id),
+            ));
+        }
+        for field in [Field::MarketSegment, Field::SalesConcept] {
+            let raw = raw(&self.screen.columns, record, field);
+            let value = trim(raw);
+            if !value.is_empty() {
+                self.judge_value(row, field, raw, value, later);
+            }
+        }
+        self.check_likely_duplicate(&keys.print, later);
+    }
+
+    /// Counts a market segment or sales concept and reports it when the CRM does not know it.
+    fn judge_value(
+        &mut self,
+        row: u64,
+        field: Field,
+        raw: &str,
+        value: &str,
+        later: &mut Vec<(Rank, Finding)>,
+    ) {
+        let counts = &mut self.value_counts[usize::from(field == Field::SalesConcept)];
+        let room = counts.len() < MAX_DISTINCT_VALUES;
+        match counts.get_mut(value) {
+            Some(count) => *count += 1,
+            None if room => {
+                counts.insert(value.to_string(), 1);
+            }
+            None => {}
+        }
+        let (known, kind, unknown_rule, normalised_rule) = if field == Field::MarketSegment {
+            (
+                &mut self.segments,
+                "market segment",
+                Rule::UnknownSegment,
+                Rule::SegmentNormalised,
+            )
+        } else {
+            (
+                &mut self.concepts,
+                "sales concept",
+                Rule::UnknownConcept,
+                Rule::ConceptNormalised,
+            )
+        };
+        let rank = rank_value(field, ValueStep::KnownValue);
+        match known.judge(value) {
+            ValueOutcome::Known | ValueOutcome::Mapped(_) => {}
+            ValueOutcome::Normalised(to) => {
+                let quoted = excerpt(value, 100);
+                later.push((
+                    rank,
+                    Finding::new(
+                        row,
+                        Some(field),
+                        normalised_rule,
+                        format!(
+                            "“{quoted}” will be written as “{to}”, the CRM's spelling of this {kind}."
+                        ),
+                    )
+                    .with_value(raw)
+                    .with_suggestion(to),
+                ));
+            }
+            ValueOutcome::Unknown(closest) => {
+                let quoted = excerpt(value, 100);
+                let list = known.values().join(", ");
+                let hint = match &closest {
+                    Some(near) => format!(" Did you mean “{near}”?"),
+                    None => String::new(),
+                };
                 let mut finding = Finding::new(
                     row,
                     Some(field),
-                    Rule::TooLong,
+                    unknown_rule,
                     format!(
-                        "{field} is {chars} characters long; the CRM keeps only the first {max} and cuts \
-                         off “{shown}”. Shorten it so nothing important is lost."
+                        "“{quoted}” is not a {kind} the CRM knows, so the CRM will ignore it.{hint} \
+                         Known values: {list}."
                     ),
                 )
                 .with_value(raw);
-                finding.kept = Some(kept.to_string());
-                finding.cut = Some(excerpt(cut, MAX_QUOTED_CHARS));
-                findings.push(finding);
+                finding.suggestion = closest;
+                later.push((rank, finding));
             }
-        }
-
-        match field {
-            Field::MarketSegment | Field::SalesConcept if !value.is_empty() => {
-                let quoted = excerpt(value, 100);
-                let counts = &mut self.value_counts[usize::from(field == Field::SalesConcept)];
-                let room = counts.len() < MAX_DISTINCT_VALUES;
-                match counts.get_mut(value) {
-                    Some(count) => *count += 1,
-                    None if room => {
-                        counts.insert(value.to_string(), 1);
-                    }
-                    None => {}
-                }
-                let (known, kind, unknown_rule, normalised_rule) = if field == Field::MarketSegment
-                {
-                    (
-                        &mut self.segments,
-                        "market segment",
-                        Rule::UnknownSegment,
-                        Rule::SegmentNormalised,
-                    )
-                } else {
-                    (
-                        &mut self.concepts,
-                        "sales concept",
-                        Rule::UnknownConcept,
-                        Rule::ConceptNormalised,
-                    )
-                };
-                match known.judge(value) {
-                    ValueOutcome::Known | ValueOutcome::Mapped(_) => {}
-                    ValueOutcome::Normalised(to) => findings.push(
-                        Finding::new(
-                            row,
-                            Some(field),
-                            normalised_rule,
-                            format!("“{quoted}” will be written as “{to}”, the CRM's spelling of this {kind}."),
-                        )
-                        .with_value(raw)
-                        .with_suggestion(to),
-                    ),
-                    ValueOutcome::Unknown(closest) => {
-                        let list = known.values().join(", ");
-                        let hint = match &closest {
-                            Some(near) => format!(" Did you mean “{near}”?"),
-                            None => String::new(),
-                        };
-                        let mut finding = Finding::new(
-                            row,
-                            Some(field),
-                            unknown_rule,
-                            format!(
-                                "“{quoted}” is not a {kind} the CRM knows, so the CRM will ignore it.{hint} \
-                                 Known values: {list}."
-                            ),
-                        )
-                        .with_value(raw);
-                        finding.suggestion = closest;
-                        findings.push(finding);
-                    }
-                }
-            }
-            // Values past the field's length are reported as too long; their syntax is not judged.
-            Field::Email if !value.is_empty() && value.len() <= MAX_QUOTED_CHARS => {
-                if let Some(problem) = quality::email_problem(value) {
-                    findings.push(
-                        Finding::new(row, Some(field), Rule::InvalidEmail, problem).with_value(raw),
-                    );
-                }
-            }
-            Field::Phone if !value.is_empty() && value.len() <= MAX_QUOTED_CHARS => {
-                if let Some(problem) = quality::phone_problem(value) {
-                    findings.push(
-                        Finding::new(row, Some(field), Rule::InvalidPhone, problem).with_value(raw),
-                    );
-                }
-            }
-            _ => {}
-        }
-
-        if quality::is_formula_like(raw) {
-            let sign = raw.trim_start_matches([' ']).chars().next().unwrap_or('=');
-            let shown = if sign.is_control() {
-                "a tab".to_string()
-            } else {
-                format!("“{sign}”")
-            };
-            findings.push(
-                Finding::new(
-                    row,
-                    Some(field),
-                    Rule::FormulaLike,
-                    format!(
-                        "{field} starts with {shown}, so a spreadsheet would run it as a formula. \
-                         Remove the sign, or check that the value is what you meant."
-                    ),
-                )
-                .with_value(raw),
-            );
-        }
-        if let Some(hidden) = suspects
-            .hidden
-            .then(|| quality::hidden_characters(raw))
-            .flatten()
-        {
-            findings.push(
-                Finding::new(
-                    row,
-                    Some(field),
-                    Rule::HiddenCharacters,
-                    format!("{field} contains {hidden}: invisible characters that make searching and matching fail. Remove them."),
-                )
-                .with_value(raw),
-            );
-        }
-        if let Some(repaired) = suspects
-            .mojibake
-            .then(|| quality::mojibake_repair(value))
-            .flatten()
-        {
-            findings.push(
-                Finding::new(
-                    row,
-                    Some(field),
-                    Rule::Mojibake,
-                    format!(
-                        "{field} looks garbled: “{value}” is probably “{repaired}” saved twice with \
-                         different encodings. Fix the value, or export the file again as UTF-8."
-                    ),
-                )
-                .with_value(raw)
-                .with_suggestion(repaired),
-            );
         }
     }
 
-    fn check_representable(&self, record: &Record<'_>, findings: &mut Vec<Finding>) {
-        let Some((encoding, columns)) = &self.output else {
-            return;
-        };
-        for ((header, field), raw) in columns.iter().zip(record.fields()) {
-            let value = trim(raw);
-            let Some(c) = encoding.first_unrepresentable(value) else {
-                continue;
-            };
-            let replaced = encoding.replace_unrepresentable(value);
-            let shown = if c.is_control() || c.is_whitespace() {
-                format!("U+{:04X}", c as u32)
-            } else {
-                c.to_string()
-            };
-            findings.push(
-                Finding::new(
-                    record.row,
-                    *field,
-                    Rule::Unrepresentable,
-                    format!(
-                        "“{}” in column “{header}” has “{shown}”, which {} cannot hold. Choose UTF-8 \
-                         as the output encoding, or let Leadpack write “{}” instead.",
-                        excerpt(value, 100),
-                        encoding.title(),
-                        excerpt(&replaced, 100)
-                    ),
-                )
-                .with_value(raw)
-                .with_suggestion(replaced),
-            );
-        }
-    }
-
-    fn check_likely_duplicate(
-        &mut self,
-        row: u64,
-        [first, last, email, phone]: [&str; 4],
-        findings: &mut Vec<Finding>,
-    ) {
-        let print = Fingerprint {
-            row,
-            first: hash_folded(first),
-            last: hash_folded(last),
-            email: hash_folded(email),
-            phone: hash_phone(phone),
-        };
+    fn check_likely_duplicate(&mut self, print: &Fingerprint, later: &mut Vec<(Rank, Finding)>) {
+        let print = *print;
         if print.email == 0 && print.phone == 0 {
             return;
         }
@@ -564,19 +747,19 @@ impl RecordChecker {
         let earlier_email = (print.email != 0)
             .then(|| {
                 self.by_email
-                    .find(print.email, |&i| prints[i as usize].email == print.email)
+                    .find(print.email, |i| prints[i as usize].email == print.email)
             })
             .flatten();
         let earlier_phone = (print.phone != 0)
             .then(|| {
                 self.by_phone
-                    .find(print.phone, |&i| prints[i as usize].phone == print.phone)
+                    .find(print.phone, |i| prints[i as usize].phone == print.phone)
             })
             .flatten();
         let best = [earlier_email, earlier_phone]
             .into_iter()
             .flatten()
-            .map(|&i| &prints[i as usize])
+            .map(|i| &prints[i as usize])
             .map(|earlier| (score(earlier), *earlier))
             .max_by_key(|(score, earlier)| (*score, std::cmp::Reverse(earlier.row)));
         if let Some((score, earlier)) = best
@@ -595,15 +778,18 @@ impl RecordChecker {
             if print.phone != 0 && print.phone == earlier.phone {
                 same.push("phone");
             }
-            findings.push(Finding::new(
-                row,
-                None,
-                Rule::LikelyDuplicate,
-                format!(
-                    "This lead looks like the one in row {} (same {}: {score}% by the CRM's matching weights). \
-                     The CRM may treat them as one person; remove one if they are the same.",
-                    earlier.row,
-                    same.join(", ")
+            later.push((
+                RANK_LIKELY_DUPLICATE,
+                Finding::new(
+                    print.row,
+                    None,
+                    Rule::LikelyDuplicate,
+                    format!(
+                        "This lead looks like the one in row {} (same {}: {score}% by the CRM's matching \
+                         weights). The CRM may treat them as one person; remove one if they are the same.",
+                        earlier.row,
+                        same.join(", ")
+                    ),
                 ),
             ));
         }
@@ -618,11 +804,11 @@ impl RecordChecker {
             let prints = &self.prints;
             if new_email {
                 self.by_email
-                    .insert_unique(print.email, index, |&i| prints[i as usize].email);
+                    .insert(print.email, index, |i| prints[i as usize].email);
             }
             if new_phone {
                 self.by_phone
-                    .insert_unique(print.phone, index, |&i| prints[i as usize].phone);
+                    .insert(print.phone, index, |i| prints[i as usize].phone);
             }
         }
     }

@@ -181,6 +181,7 @@ fn pack_file(
     pass.encoding = options.encoding;
     pass.delimiter = options.delimiter;
     pass.size_hint = options.size_hint;
+    pass.threads = options.threads;
     pass.edits = options.edits.clone();
     let mut checker = FileChecker::new(name, pass);
     let mut packer = Packer::new(name, &template).with_stem(stem);

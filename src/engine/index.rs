@@ -1,0 +1,252 @@
+//! A compact hash index for the checks that compare each lead with every earlier one (IDs,
+//! emails, phones).
+//!
+//! On files of millions of leads these lookups dominate a check: each one lands somewhere
+//! random in a table far larger than the processor's caches. This index keeps each entry in
+//! one 8-byte slot (a 32-bit tag of the key's hash and a 32-bit value), so a lookup touches a
+//! single cache line, and it can be told ahead of time which slot a later lookup will touch
+//! ([`KeyIndex::prefetch`]), so the memory is on its way while earlier leads are checked.
+//! `hashbrown`, used elsewhere, keeps its control bytes apart from its entries and has no way
+//! to prefetch, which is why this one is written here.
+
+/// An open-addressing table (linear probing) from 64-bit key hashes to 32-bit values.
+///
+/// Several keys may share a hash; [`KeyIndex::find_or_insert`] tells them apart with the
+/// caller's comparison, so the index is exact whatever the hash function does.
+#[derive(Debug, Default)]
+pub struct KeyIndex {
+    slots: Vec<Slot>,
+    len: usize,
+    /// 64 minus the number of bits that choose a slot.
+    shift: u32,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Slot {
+    /// The upper half of the key's hash, never 0 (0 marks an empty slot).
+    tag: u32,
+    value: u32,
+}
+
+/// A multiplier that spreads a hash's bits (the golden ratio in fixed point).
+const SPREAD: u64 = 0x9E37_79B9_7F4A_7C15;
+/// The smallest table, in slots.
+const MIN_SLOTS: usize = 16;
+
+fn tag_of(hash: u64) -> u32 {
+    ((hash >> 32) as u32).max(1)
+}
+
+impl KeyIndex {
+    /// An empty index.
+    pub fn new() -> Self {
+        KeyIndex::default()
+    }
+
+    /// The number of values held.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the index holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Makes room for `additional` more values without growing step by step; `hash_of` gives
+    /// back the hash of a stored value (the index keeps only part of it).
+    pub fn reserve(&mut self, additional: usize, hash_of: impl Fn(u32) -> u64) {
+        let wanted = self.len.saturating_add(additional);
+        if wanted.saturating_mul(4) > self.slots.len().saturating_mul(3) {
+            self.resize(wanted, hash_of);
+        }
+    }
+
+    fn home(&self, hash: u64) -> usize {
+        (hash.wrapping_mul(SPREAD) >> self.shift) as usize
+    }
+
+    /// Asks the processor to fetch the slot where `hash` would be looked up: a hint only.
+    #[inline]
+    pub fn prefetch(&self, hash: u64) {
+        if self.slots.is_empty() {
+            return;
+        }
+        #[cfg(target_arch = "x86_64")]
+        {
+            let slot: *const Slot = &self.slots[self.home(hash)];
+            // SAFETY: a prefetch is only a hint; it never faults and reads nothing into the
+            // program, and the pointer is to an element of `slots`.
+            unsafe {
+                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+                    slot.cast::<i8>(),
+                );
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = hash;
+    }
+
+    /// The value of the first entry with `hash` for which `same` is true.
+    pub fn find(&self, hash: u64, mut same: impl FnMut(u32) -> bool) -> Option<u32> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let tag = tag_of(hash);
+        let mask = self.slots.len() - 1;
+        let mut at = self.home(hash);
+        loop {
+            let slot = self.slots[at];
+            if slot.tag == 0 {
+                return None;
+            }
+            if slot.tag == tag && same(slot.value) {
+                return Some(slot.value);
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// The value of the first entry with `hash` for which `same` is true; if there is none,
+    /// stores `value` under `hash` and returns `None`. `hash_of` is as for [`KeyIndex::reserve`].
+    pub fn find_or_insert(
+        &mut self,
+        hash: u64,
+        mut same: impl FnMut(u32) -> bool,
+        value: u32,
+        hash_of: impl Fn(u32) -> u64,
+    ) -> Option<u32> {
+        if (self.len + 1) * 4 > self.slots.len() * 3 {
+            self.resize(self.len + 1, hash_of);
+        }
+        let tag = tag_of(hash);
+        let mask = self.slots.len() - 1;
+        let mut at = self.home(hash);
+        loop {
+            let slot = self.slots[at];
+            if slot.tag == 0 {
+                self.slots[at] = Slot { tag, value };
+                self.len += 1;
+                return None;
+            }
+            if slot.tag == tag && same(slot.value) {
+                return Some(slot.value);
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// Stores `value` under `hash`, beside any entries already there.
+    pub fn insert(&mut self, hash: u64, value: u32, hash_of: impl Fn(u32) -> u64) {
+        self.find_or_insert(hash, |_| false, value, hash_of);
+    }
+
+    /// Grows to hold `len` values at most three quarters full (at least twice the old size),
+    /// placing every entry again from its hash.
+    fn resize(&mut self, len: usize, hash_of: impl Fn(u32) -> u64) {
+        let slots = (len.saturating_mul(4) / 3 + 1)
+            .next_power_of_two()
+            .max(self.slots.len() * 2)
+            .max(MIN_SLOTS);
+        let old = std::mem::replace(&mut self.slots, vec![Slot::default(); slots]);
+        self.shift = 64 - slots.trailing_zeros();
+        let mask = slots - 1;
+        for slot in old.into_iter().filter(|slot| slot.tag != 0) {
+            let mut at = self.home(hash_of(slot.value));
+            while self.slots[at].tag != 0 {
+                at = (at + 1) & mask;
+            }
+            self.slots[at] = slot;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Hashes that collide in their upper half and in their slot, to exercise probing.
+    fn hashes() -> Vec<u64> {
+        (0..5000u64)
+            .map(|i| {
+                if i % 7 == 0 {
+                    0xABCD_0000_0000_0000 | i
+                } else {
+                    i.wrapping_mul(0x2545_F491_4F6C_DD1D)
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn finds_what_it_stored_and_nothing_else() {
+        let hashes = hashes();
+        let mut index = KeyIndex::new();
+        for (value, &hash) in hashes.iter().enumerate() {
+            let value = value as u32;
+            let found = index.find_or_insert(
+                hash,
+                |other| hashes[other as usize] == hash,
+                value,
+                |v| hashes[v as usize],
+            );
+            assert_eq!(found, None, "{hash:x} is new");
+        }
+        assert_eq!(index.len(), hashes.len());
+        for (value, &hash) in hashes.iter().enumerate() {
+            assert_eq!(
+                index.find(hash, |other| hashes[other as usize] == hash),
+                Some(value as u32)
+            );
+            let again = index.find_or_insert(
+                hash,
+                |other| hashes[other as usize] == hash,
+                u32::MAX,
+                |v| hashes[v as usize],
+            );
+            assert_eq!(again, Some(value as u32));
+        }
+        assert_eq!(index.len(), hashes.len());
+        assert_eq!(index.find(0x1234_5678_9ABC_DEF1, |_| true), None);
+    }
+
+    #[test]
+    fn keys_with_one_hash_are_told_apart_by_the_comparison() {
+        let mut index = KeyIndex::new();
+        let names = ["L1", "L2", "L3"];
+        for (value, _) in names.iter().enumerate() {
+            // Every name under the same hash: only the comparison separates them.
+            let found = index.find_or_insert(
+                42,
+                |other| names[other as usize] == names[value],
+                value as u32,
+                |_| 42,
+            );
+            assert_eq!(found, None);
+        }
+        for (value, name) in names.iter().enumerate() {
+            assert_eq!(
+                index.find(42, |other| names[other as usize] == *name),
+                Some(value as u32)
+            );
+        }
+    }
+
+    #[test]
+    fn reserving_first_or_growing_gives_the_same_answers() {
+        let hashes = hashes();
+        let mut reserved = KeyIndex::new();
+        reserved.reserve(hashes.len(), |v| hashes[v as usize]);
+        let slots = reserved.slots.len();
+        let mut grown = KeyIndex::new();
+        for (value, &hash) in hashes.iter().enumerate() {
+            reserved.insert(hash, value as u32, |v| hashes[v as usize]);
+            grown.insert(hash, value as u32, |v| hashes[v as usize]);
+        }
+        assert_eq!(reserved.slots.len(), slots, "no growth after reserving");
+        for &hash in &hashes {
+            let same = |other: u32| hashes[other as usize] == hash;
+            assert_eq!(reserved.find(hash, same), grown.find(hash, same));
+        }
+    }
+}
