@@ -223,6 +223,12 @@ struct Reading {
     error: Option<ReadErrorKind>,
     /// Records read and not yet checked.
     batch: Batch,
+    /// Records read in the previous piece, checked while the next piece is read (several
+    /// threads only).
+    #[cfg(not(target_arch = "wasm32"))]
+    held: Batch,
+    /// While a piece is read beside a check, the batch is not checked when full.
+    holding: bool,
     /// How many threads may check records at once.
     threads: usize,
 }
@@ -405,14 +411,34 @@ impl FileChecker {
             findings: Vec::new(),
             error: None,
             batch: Batch::default(),
+            #[cfg(not(target_arch = "wasm32"))]
+            held: Batch::default(),
+            holding: false,
             threads: self.options.threads.max(1),
         }))
     }
 }
 
 impl Reading {
-    /// Decodes and reads `chunk`; `last` ends the file.
+    /// Decodes and reads `chunk`, and checks its records; `last` ends the file.
     fn push(&mut self, chunk: &[u8], last: bool, sink: &mut dyn RowSink) {
+        #[cfg(not(target_arch = "wasm32"))]
+        if self.threads > 1 {
+            let mut pieces = chunk.chunks(PIECE).peekable();
+            if pieces.peek().is_none() {
+                self.push_overlapped(&[], last, sink);
+            }
+            while let Some(piece) = pieces.next() {
+                self.push_overlapped(piece, last && pieces.peek().is_none(), sink);
+            }
+            return;
+        }
+        self.read(chunk, last, sink);
+        self.check_batch(sink);
+    }
+
+    /// Decodes and reads `chunk` into the batch (or, for the header, sets up the checker).
+    fn read(&mut self, chunk: &[u8], last: bool, sink: &mut dyn RowSink) {
         self.text.clear();
         self.decoder.decode(chunk, last, &mut self.text);
         let text = std::mem::take(&mut self.text);
@@ -426,7 +452,45 @@ impl Reading {
         }
         self.reader = reader;
         self.text = text;
-        self.check_batch(sink);
+    }
+
+    /// Reads `piece` while another thread applies the first stage of the rules to the records
+    /// of the piece before it; then settles those. Reading and checking overlap, one piece
+    /// apart, and the records still reach the sink in file order.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn push_overlapped(&mut self, piece: &[u8], last: bool, sink: &mut dyn RowSink) {
+        let mut previous = std::mem::take(&mut self.held);
+        let screen = self
+            .checker
+            .as_ref()
+            .map(|checker| checker.screen().clone());
+        std::thread::scope(|scope| {
+            let screening = screen
+                .filter(|_| !previous.records.is_empty())
+                .map(|screen| {
+                    scope.spawn(move || {
+                        screen_batch(&screen, &mut previous, 1);
+                        previous
+                    })
+                });
+            self.holding = true;
+            self.read(piece, last, sink);
+            self.holding = false;
+            if let Some(screening) = screening {
+                let mut screened = screening
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                self.settle_batch(&mut screened, sink);
+                screened.clear();
+                self.held = screened;
+            }
+        });
+        if last {
+            self.check_batch(sink);
+        } else {
+            // The records just read are checked while the next piece is read.
+            std::mem::swap(&mut self.held, &mut self.batch);
+        }
     }
 
     /// Handles one record: the header, or a lead (kept in the batch until it is checked).
@@ -473,7 +537,7 @@ impl Reading {
             }
             None => self.batch.push(&record, bad_bytes),
         }
-        if self.batch.is_full() {
+        if self.batch.is_full() && !self.holding {
             self.check_batch(sink);
         }
     }
@@ -482,19 +546,30 @@ impl Reading {
     /// threads where the options allow), then, in file order, the rules that compare records;
     /// then hands each to `sink`.
     fn check_batch(&mut self, sink: &mut dyn RowSink) {
-        let Some(checker) = &mut self.checker else {
+        let Some(checker) = &self.checker else {
             return;
         };
         if self.batch.records.is_empty() {
             return;
         }
-        screen_batch(checker.screen(), &mut self.batch, self.threads);
+        let mut batch = std::mem::take(&mut self.batch);
+        screen_batch(checker.screen(), &mut batch, self.threads);
+        self.settle_batch(&mut batch, sink);
+        batch.clear();
+        self.batch = batch;
+    }
+
+    /// The second stage of the rules over a screened batch, in file order, and the sink.
+    fn settle_batch(&mut self, batch: &mut Batch, sink: &mut dyn RowSink) {
+        let Some(checker) = &mut self.checker else {
+            return;
+        };
         let Batch {
             text,
             ends,
             records,
             found,
-        } = &mut self.batch;
+        } = batch;
         let mut found = found.drain(..);
         for (index, pending) in records.iter().enumerate() {
             if let Some(ahead) = records.get(index + PREFETCH_AHEAD) {
@@ -519,8 +594,6 @@ impl Reading {
                 }
             }
         }
-        drop(found);
-        self.batch.clear();
     }
 
     /// Handles the header row: findings about the columns, then a checker for the records.
@@ -700,6 +773,10 @@ pub fn check_bytes(
 const BATCH_RECORDS: usize = 8192;
 /// How much field text a batch holds at most before its records are checked.
 const BATCH_TEXT: usize = 8 << 20;
+/// With several threads, chunks are read in pieces of this size, each read while the records
+/// of the piece before it are checked.
+#[cfg(not(target_arch = "wasm32"))]
+const PIECE: usize = 256 << 10;
 /// How many records ahead the checker asks for the memory its indexes will need.
 const PREFETCH_AHEAD: usize = 8;
 /// Each thread checks at least this many records of a batch, or the batch stays on one.

@@ -428,8 +428,24 @@ static BYTE_CLASS: [u8; 256] = {
 /// One cheap pass over `value`: which of the slower checks can find anything in it. Plain text
 /// and ordinary accented letters (`é` is `C3 A9`) need neither.
 pub fn suspects(value: &str) -> Suspects {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let bytes = value.as_bytes();
     let mut class = 0u8;
-    for &byte in value.as_bytes() {
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        let w = u64::from_le_bytes(word.try_into().unwrap_or_default());
+        // Eight printable ASCII bytes (none below 0x20, none 0x7F or above) have no class:
+        // skip them in one step. Otherwise, look the bytes up one by one.
+        let control = w.wrapping_sub(ONES * 0x20) & !w;
+        let delete = (w ^ (ONES * 0x7F)).wrapping_sub(ONES) & !(w ^ (ONES * 0x7F));
+        if (w | control | delete) & HIGH != 0 {
+            for &byte in word {
+                class |= BYTE_CLASS[usize::from(byte)];
+            }
+        }
+    }
+    for &byte in words.remainder() {
         class |= BYTE_CLASS[usize::from(byte)];
     }
     Suspects {
@@ -455,6 +471,44 @@ fn repair_once(value: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The screen skips eight printable ASCII bytes at a time; any other character, wherever it
+    /// falls in a word, must still be seen.
+    #[test]
+    fn the_byte_screen_sees_every_character_at_every_position() {
+        let one_by_one = |value: &str| {
+            let class = value
+                .bytes()
+                .fold(0, |class, byte| class | BYTE_CLASS[usize::from(byte)]);
+            Suspects {
+                hidden: class & HIDDEN != 0,
+                mojibake: class & MOJIBAKE != 0,
+            }
+        };
+        let odd = [
+            '\0', '\t', '\u{1F}', ' ', '~', '\u{7F}', '\u{A0}', 'é', 'Ã', 'Å', '\u{200B}',
+            '\u{FEFF}',
+        ];
+        let mut seen = 0;
+        for c in (0..0x80u8).map(char::from).chain(odd) {
+            for at in 0..17 {
+                for len in [at + 1, 17, 24] {
+                    let mut value = "a".repeat(at);
+                    value.push(c);
+                    while value.chars().count() < len {
+                        value.push('b');
+                    }
+                    let expected = one_by_one(&value);
+                    assert_eq!(suspects(&value), expected, "{value:?}");
+                    seen += usize::from(expected.hidden || expected.mojibake);
+                }
+            }
+        }
+        assert!(
+            seen > 1000,
+            "the cases include characters worth a closer look"
+        );
+    }
 
     /// Asserts that `check` explains each value, quoting it, with a message containing `phrase`.
     fn assert_explained(check: fn(&str) -> Option<String>, cases: &[(&str, &str)]) {

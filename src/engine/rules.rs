@@ -2,6 +2,7 @@
 //! values come from the schema; this module only applies them.
 
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 use rustc_hash::{FxHashMap, FxHasher};
 
@@ -463,7 +464,7 @@ fn check_value(row: u64, field: Field, raw: &str, found: &mut Vec<(Rank, Finding
 /// and [`RecordChecker::settle`], which compares it with the records before it and must see
 /// the records in file order. [`RecordChecker::check`] does both for one record.
 pub struct RecordChecker {
-    screen: RecordScreen,
+    screen: Arc<RecordScreen>,
     segments: KnownValues,
     concepts: KnownValues,
     ids: IdIndex,
@@ -492,11 +493,11 @@ impl RecordChecker {
         concepts: KnownValues,
     ) -> Self {
         RecordChecker {
-            screen: RecordScreen {
+            screen: Arc::new(RecordScreen {
                 columns,
                 header_len,
                 output: None,
-            },
+            }),
             segments,
             concepts,
             ids: IdIndex::default(),
@@ -510,7 +511,7 @@ impl RecordChecker {
     }
 
     /// The first stage of the rules, which can run apart from this checker.
-    pub fn screen(&self) -> &RecordScreen {
+    pub fn screen(&self) -> &Arc<RecordScreen> {
         &self.screen
     }
 
@@ -537,7 +538,7 @@ impl RecordChecker {
         columns: Vec<(String, Option<Field>)>,
     ) {
         if encoding != OutputEncoding::Utf8 {
-            self.screen.output = Some((encoding, columns));
+            Arc::make_mut(&mut self.screen).output = Some((encoding, columns));
         }
     }
 
