@@ -6,8 +6,9 @@
 //! one 8-byte slot (a 32-bit tag of the key's hash and a 32-bit value), so a lookup touches a
 //! single cache line, and it can be told ahead of time which slot a later lookup will touch
 //! ([`KeyIndex::prefetch`]), so the memory is on its way while earlier leads are checked.
-//! `hashbrown`, used elsewhere, keeps its control bytes apart from its entries and has no way
-//! to prefetch, which is why this one is written here.
+//! The standard library's hash table (hashbrown) keeps its control bytes apart from its entries,
+//! so a lookup touches two places, and it has no way to prefetch; no well-kept crate offers a
+//! table with both, which is why this small one is written here.
 
 /// An open-addressing table (linear probing) from 64-bit key hashes to 32-bit values.
 ///
