@@ -111,10 +111,12 @@ pub fn is_formula_like(value: &str) -> bool {
         Some(b'=' | b'@' | b'\t' | b'\r') => true,
         Some(b'+' | b'-') => {
             let rest = &value[1..];
-            let plain_number = is_number_text(rest).is_some();
-            let phone = rest.starts_with(|c: char| c.is_ascii_digit() || c == '(')
-                && phone_problem(value.trim()).is_none();
-            !rest.is_empty() && !plain_number && !phone
+            // Phone numbers (`+44 20 7946 0958`) come first: they are the common case.
+            let phone = || {
+                rest.starts_with(|c: char| c.is_ascii_digit() || c == '(')
+                    && phone_problem(value.trim()).is_none()
+            };
+            !rest.is_empty() && !phone() && is_number_text(rest).is_none()
         }
         _ => false,
     }
