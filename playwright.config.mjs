@@ -1,8 +1,9 @@
-// Browser tests: Debian's Chromium drives the release build in dist/, served under a sub-path
-// to prove the app works from any folder of a static host.
+// Browser tests: Debian's Chromium drives the release build in dist/ (or the folder E2E_DIST
+// names), served under a sub-path to prove the app works from any folder of a static host.
 import { defineConfig } from '@playwright/test';
 
 const port = Number(process.env.E2E_PORT ?? 8091);
+const dist = process.env.E2E_DIST ?? 'dist';
 const prefix = '/tools/leadpack/';
 
 export default defineConfig({
@@ -30,7 +31,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `node tests/e2e/serve.mjs dist ${port} ${prefix}`,
+    command: `node tests/e2e/serve.mjs ${JSON.stringify(dist)} ${port} ${prefix}`,
     url: `http://127.0.0.1:${port}${prefix}`,
     reuseExistingServer: false,
     timeout: 30_000,

@@ -18,7 +18,9 @@ use crate::engine::check::{CheckOptions, FileChecker, FileReport, NoSink, RowSin
 use crate::engine::decode::encoding_for_label;
 use crate::engine::dialect::parse_delimiter;
 use crate::engine::edits::Edits;
-use crate::engine::package::{OutputFile, PackError, Packer, changes_csv, findings_csv};
+use crate::engine::package::{
+    OutputFile, PackError, Packer, changes_csv, compressed_entry_size, findings_csv,
+};
 use crate::engine::report::Severity;
 use crate::engine::template::Template;
 use crate::engine::unpack::read_package;
@@ -99,6 +101,16 @@ fn js_message(value: JsValue) -> String {
         .unwrap_or_else(|| "the browser could not read the file".to_string())
 }
 
+/// The browser refused to read a chosen file: it has almost always changed on disk since it
+/// was chosen (the browser's own words blame "permission problems", which misleads).
+fn unreadable(file: &File) -> String {
+    format!(
+        "{} could not be read: it was probably changed, moved or deleted after you chose it. \
+         Choose it again.",
+        file.name()
+    )
+}
+
 fn handle(event: MessageEvent) {
     let data = event.data();
     let request: Request = match serde_wasm_bindgen::from_value(data.clone()) {
@@ -120,6 +132,15 @@ fn handle(event: MessageEvent) {
                 .and_then(|f| f.dyn_into::<File>().ok())
             {
                 Some(file) => spawn_local(unpack(job, file)),
+                None => fail(job, "No file came with the request. Choose the file again."),
+            }
+        }
+        Request::Deflate { job } => {
+            match Reflect::get(&data, &"file".into())
+                .ok()
+                .and_then(|f| f.dyn_into::<File>().ok())
+            {
+                Some(file) => spawn_local(deflate(job, file)),
                 None => fail(job, "No file came with the request. Choose the file again."),
             }
         }
@@ -241,10 +262,10 @@ async fn read(
         let end = (offset + CHUNK_BYTES).min(total);
         let slice = file
             .slice_with_f64_and_f64(offset, end)
-            .map_err(js_message)?;
+            .map_err(|_| unreadable(file))?;
         let buffer = JsFuture::from(slice.array_buffer())
             .await
-            .map_err(js_message)?;
+            .map_err(|_| unreadable(file))?;
         let bytes = Uint8Array::new(&buffer).to_vec();
         checker
             .feed_with(&bytes, sink)
@@ -406,7 +427,7 @@ async fn unpack(job: u32, file: File) {
         }
         let buffer = JsFuture::from(file.array_buffer())
             .await
-            .map_err(js_message)?;
+            .map_err(|_| unreadable(&file))?;
         let bytes = Uint8Array::new(&buffer).to_vec();
         read_package(&file.name(), &bytes).map_err(|err| err.to_string())
     }
@@ -425,4 +446,45 @@ async fn unpack(job: u32, file: File) {
         }
         Err(message) => fail(job, message),
     }
+}
+
+/// The benchmarks' diagnostic: compresses the whole of `file` as the packages do and replies
+/// with the sizes and the time compression took (measured with the worker's `performance`).
+async fn deflate(job: u32, file: File) {
+    let outcome = async {
+        let buffer = JsFuture::from(file.array_buffer())
+            .await
+            .map_err(js_message)?;
+        let bytes = Uint8Array::new(&buffer).to_vec();
+        let start = now();
+        let output = compressed_entry_size(&bytes).map_err(|err| err.to_string())?;
+        Ok::<_, String>((bytes.len() as u64, output, now() - start))
+    }
+    .await;
+    match outcome {
+        Ok((input, output, millis)) => post(
+            &Reply::Deflated {
+                job,
+                input,
+                output,
+                millis,
+            },
+            None,
+        ),
+        Err(message) => fail(job, message),
+    }
+}
+
+/// The worker's high-resolution clock in milliseconds (`performance.now()`), else the date.
+fn now() -> f64 {
+    Reflect::get(&js_sys::global(), &"performance".into())
+        .ok()
+        .and_then(|performance| {
+            let now: js_sys::Function = Reflect::get(&performance, &"now".into())
+                .ok()?
+                .dyn_into()
+                .ok()?;
+            now.call0(&performance).ok()?.as_f64()
+        })
+        .unwrap_or_else(js_sys::Date::now)
 }

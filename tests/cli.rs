@@ -538,6 +538,36 @@ fn a_file_of_blank_lines_exits_2() {
     let run = leadpack(&[&"check", &blank]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("only blank lines"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("Choose the file that holds your leads."),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn control_characters_in_headers_and_values_are_printed_as_spaces() {
+    let dir = TempDir::new("control");
+    let file = dir.write(
+        "control.csv",
+        "First Name,Last Name,Email Address,Tag\u{1}Col,Bell\u{7}\u{1b}[31m\nAnn\u{1},Lee,ann@example.com,a,b\n",
+    );
+    let run = leadpack(&[&"check", &file]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // As the package names these columns: a space for each control character.
+    assert!(run.stdout.contains("    Tag Col "), "{}", run.stdout);
+    assert!(run.stdout.contains("    Bell  [31m "), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("control character at the end"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !run.stdout.chars().any(|c| c.is_control() && c != '\n'),
+        "a control character reaches the terminal: {:?}",
+        run.stdout
+    );
 }
 
 #[test]

@@ -1011,3 +1011,24 @@ fn findings_csv_has_a_header_and_one_row_per_finding() {
         }
     }
 }
+
+#[test]
+fn the_compressor_diagnostic_is_plain_deflate_at_the_packages_level() {
+    // The benchmarks' DEFLATE figures (native and in the browser) describe the same compressor:
+    // one stream of `flate2` with `zlib-rs` at level 6.
+    let (bytes, _) = generated(&GeneratorOptions {
+        rows: 2_000,
+        seed: 7,
+        ..GeneratorOptions::default()
+    });
+    let size = leadpack::engine::package::compressed_entry_size(&bytes).expect("compresses");
+    assert!(
+        size > 0 && size < bytes.len() as u64 / 2,
+        "{size} of {}",
+        bytes.len()
+    );
+    let mut plain = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::new(6));
+    std::io::Write::write_all(&mut plain, &bytes).expect("writing to memory");
+    let plain = plain.finish().expect("writing to memory");
+    assert_eq!(size, plain.len() as u64);
+}

@@ -18,7 +18,7 @@ pub enum ReadErrorKind {
         /// Byte offset of the first NUL byte.
         offset: u64,
     },
-    /// The file has no header row (only blank lines).
+    /// The file has no header row (only blank lines, or only a byte order mark).
     NoHeader,
     /// A header row with no column names at all.
     BlankHeader,
@@ -64,7 +64,8 @@ impl std::fmt::Display for ReadError {
             ),
             ReadErrorKind::NoHeader => write!(
                 f,
-                "{file} holds only blank lines: there is no header row and no leads."
+                "{file} holds only blank lines: there is no header row and no leads. Choose the file that \
+                 holds your leads."
             ),
             ReadErrorKind::BlankHeader => write!(
                 f,

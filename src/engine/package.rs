@@ -755,6 +755,23 @@ fn file_options() -> SimpleFileOptions {
         .unix_permissions(0o644)
 }
 
+/// Compresses `bytes` as the single entry of an archive, with exactly the method, level and
+/// backend of the packages, and returns the entry's compressed size. A diagnostic for
+/// benchmarks of the compressor alone (the browser benchmark sets it beside other DEFLATE
+/// implementations); packing never calls it.
+pub fn compressed_entry_size(bytes: &[u8]) -> Result<u64, PackError> {
+    let io = |err: zip::result::ZipError| {
+        PackError::Failed(format!("Leadpack could not compress the data: {err}"))
+    };
+    let mut zip = ZipWriter::new(Cursor::new(Vec::with_capacity(bytes.len() / 3)));
+    zip.start_file("data.csv", file_options()).map_err(io)?;
+    zip.write_all(bytes).map_err(|err| io(err.into()))?;
+    let archive = zip.finish().map_err(io)?.into_inner();
+    let mut archive = ZipArchive::new(Cursor::new(archive)).map_err(io)?;
+    let entry = archive.by_index_raw(0).map_err(io)?;
+    Ok(entry.compressed_size())
+}
+
 /// Reopens a package and checks its files, its row count and its values.
 fn verify(
     name: &str,

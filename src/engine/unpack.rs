@@ -16,6 +16,10 @@ pub const MAX_UNPACKED_BYTES: u64 = 1 << 30;
 pub const MAX_RATIO: u64 = 200;
 /// Entries up to this size are read whatever their ratio (lead files can compress very well).
 pub const RATIO_FREE_BYTES: u64 = 100_000_000;
+/// The most DEFLATE can expand: about 1,032 bytes out for each byte in.
+const MAX_DEFLATE_RATIO: u64 = 1032;
+/// The most memory reserved ahead for one entry; a larger entry grows as it is read.
+const MAX_RESERVED_BYTES: u64 = 64 << 20;
 
 /// One CSV file of a package.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,8 +32,21 @@ pub struct PackagedCsv {
     pub bytes: Vec<u8>,
 }
 
+/// What to do with a package Leadpack refuses.
+const REMAKE: &str = "Make the package again, or choose the CSV files it was made from.";
+
 fn invalid(file: &str, message: impl Into<String>) -> ReadError {
     ReadError::new(file, ReadErrorKind::Invalid(message.into()))
+}
+
+/// An entry that does not expand as the archive says (damaged, or built to mislead).
+fn damaged(file: &str, name: &str) -> ReadError {
+    invalid(
+        file,
+        format!(
+            "“{name}” is damaged: it does not expand as the package says, so Leadpack stopped reading it. {REMAKE}"
+        ),
+    )
 }
 
 /// Reads the CSV files of the import package `bytes` (named `file` in messages).
@@ -44,7 +61,7 @@ pub fn read_package(file: &str, bytes: &[u8]) -> Result<Vec<PackagedCsv>, ReadEr
         let entry = archive.by_name(name).map_err(|_| {
             invalid(
                 file,
-                format!("the package lists “{name}”, but it is not in the package"),
+                format!("the package lists “{name}”, but it is not in the package. {REMAKE}"),
             )
         })?;
         let declared = entry.size();
@@ -56,28 +73,28 @@ pub fn read_package(file: &str, bytes: &[u8]) -> Result<Vec<PackagedCsv>, ReadEr
                 file,
                 format!(
                     "“{name}” would expand to {declared} bytes from {packed}: Leadpack does not open archives \
-                     that expand this much (past 100 MB at more than {MAX_RATIO} times, or past 1 GB in all)."
+                     that expand this much (past 100 MB at more than {MAX_RATIO} times, or past 1 GB in all). \
+                     Choose the CSV files the package was made from instead."
                 ),
             ));
         }
-        let mut out = Vec::with_capacity(declared.min(64 << 20) as usize);
+        // Room for what the entry says it holds, but no more than its compressed bytes (which
+        // the archive must hold) can expand to: a damaged or hostile directory can claim any
+        // size, and a tiny archive must not make Leadpack reserve megabytes.
+        let expandable = packed
+            .min(bytes.len() as u64)
+            .saturating_mul(MAX_DEFLATE_RATIO);
+        let room = declared.min(expandable).min(MAX_RESERVED_BYTES);
+        let mut out = Vec::with_capacity(room as usize);
         entry
             .take(declared + 1)
             .read_to_end(&mut out)
-            .map_err(|err| {
-                invalid(
-                    file,
-                    format!(
-                        "“{name}” is damaged and cannot be read ({err}). Make the package again."
-                    ),
-                )
-            })?;
+            .map_err(|_| damaged(file, name))?;
         if out.len() as u64 > declared {
-            return Err(invalid(
-                file,
-                format!("“{name}” is larger than the archive says; it is damaged."),
-            ));
+            return Err(damaged(file, name));
         }
+        // An entry shorter than it claimed gives back the room it did not use.
+        out.shrink_to_fit();
         total += out.len() as u64;
         Ok(out)
     };
@@ -99,12 +116,15 @@ pub fn read_package(file: &str, bytes: &[u8]) -> Result<Vec<PackagedCsv>, ReadEr
             return Err(invalid(
                 file,
                 format!(
-                    "the package names a file “{name}” with a folder or an unsafe name; Leadpack does not open it."
+                    "the package names a file “{name}” with a folder or an unsafe name; Leadpack does not open it. {REMAKE}"
                 ),
             ));
         }
         if csvs.iter().any(|c: &PackagedCsv| c.name == name) {
-            return Err(invalid(file, format!("the package lists “{name}” twice.")));
+            return Err(invalid(
+                file,
+                format!("the package lists “{name}” twice. {REMAKE}"),
+            ));
         }
         let bytes = read_entry(&mut archive, &name)?;
         csvs.push(PackagedCsv {
@@ -116,7 +136,7 @@ pub fn read_package(file: &str, bytes: &[u8]) -> Result<Vec<PackagedCsv>, ReadEr
     if csvs.is_empty() {
         return Err(invalid(
             file,
-            "the package's fileMappings.xml lists no CSV file.",
+            format!("the package's fileMappings.xml lists no CSV file. {REMAKE}"),
         ));
     }
     Ok(csvs)
@@ -132,7 +152,7 @@ fn parse_file_mappings(file: &str, xml: &[u8]) -> Result<(OutputEncoding, Vec<St
         let event = reader.read_event_into(&mut buffer).map_err(|err| {
             invalid(
                 file,
-                format!("its fileMappings.xml is not valid XML: {err}"),
+                format!("its fileMappings.xml is not valid XML ({err}). {REMAKE}"),
             )
         })?;
         match event {
@@ -152,7 +172,7 @@ fn parse_file_mappings(file: &str, xml: &[u8]) -> Result<(OutputEncoding, Vec<St
                 if tag == names::MAPPING {
                     let label = attribute(names::ENCODING_TYPE).unwrap_or_else(|| "UTF-8".into());
                     encoding = Some(OutputEncoding::from_label(&label).ok_or_else(|| {
-                        invalid(file, format!("its fileMappings.xml declares the encoding “{label}”, which Leadpack does not know"))
+                        invalid(file, format!("its fileMappings.xml declares the encoding “{label}”, which Leadpack does not know. {REMAKE}"))
                     })?);
                 } else if tag == names::FILE
                     && let Some(name) = attribute(names::NAME)
@@ -165,8 +185,12 @@ fn parse_file_mappings(file: &str, xml: &[u8]) -> Result<(OutputEncoding, Vec<St
         }
         buffer.clear();
     }
-    let encoding =
-        encoding.ok_or_else(|| invalid(file, "its fileMappings.xml has no <mapping> root"))?;
+    let encoding = encoding.ok_or_else(|| {
+        invalid(
+            file,
+            format!("its fileMappings.xml has no <mapping> root. {REMAKE}"),
+        )
+    })?;
     Ok((encoding, names_listed))
 }
 

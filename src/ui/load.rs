@@ -131,7 +131,7 @@ fn FileRow(file: LoadedFile) -> impl IntoView {
             view! {
                 <div class="file-status">
                     <Progress label="Checking" done=*done total=*total/>
-                    <button class="link" on:click=move |_| state.cancel(job)>"Cancel"</button>
+                    <button class="link" data-testid="cancel-check" on:click=move |_| state.cancel(job)>"Cancel"</button>
                 </div>
             }
             .into_any()
@@ -148,17 +148,35 @@ fn FileRow(file: LoadedFile) -> impl IntoView {
                         summary.with_errors
                     )}
                 </p>
+                <Notes notes=checked.report.notes.clone()/>
             }
             .into_any()
         }
-        CheckStatus::Failed(message) => view! {
-            <div class="file-status failed" role="alert">
-                <p data-testid="file-error">{message.clone()}</p>
-                <button class="link" on:click=move |_| state.check(id)>"Check again"</button>
+        CheckStatus::Failed(message) => {
+            // A package that could not be opened has nothing to check again.
+            let retry = (!file.package).then(|| {
+                view! { <button class="link" data-testid="check-again" on:click=move |_| state.check(id)>"Check again"</button> }
+            });
+            view! {
+                <div class="file-status failed" role="alert">
+                    <p data-testid="file-error">{message.clone()}</p>
+                    {retry}
+                </div>
+            }
+            .into_any()
+        }
+    };
+    // How an import package is read comes from its own fileMappings.xml.
+    let settings = (!file.package).then(|| {
+        view! {
+            <div class="file-settings">
+                <SettingSelect id=id label="Encoding" testid="encoding-select" choices=&ENCODINGS
+                    current=encoding_now set=|settings, value| settings.encoding = Some(value)/>
+                <SettingSelect id=id label="Delimiter" testid="delimiter-select" choices=&DELIMITERS
+                    current=delimiter_now set=|settings, value| settings.delimiter = Some(value)/>
             </div>
         }
-        .into_any(),
-    };
+    });
     view! {
         <li class="file-row" data-testid="file-row">
             <div class="file-head">
@@ -172,15 +190,25 @@ fn FileRow(file: LoadedFile) -> impl IntoView {
                     "Remove"
                 </button>
             </div>
-            <div class="file-settings">
-                <SettingSelect id=id label="Encoding" testid="encoding-select" choices=&ENCODINGS
-                    current=encoding_now set=|settings, value| settings.encoding = Some(value)/>
-                <SettingSelect id=id label="Delimiter" testid="delimiter-select" choices=&DELIMITERS
-                    current=delimiter_now set=|settings, value| settings.delimiter = Some(value)/>
-            </div>
+            {settings}
             {status}
         </li>
     }
+}
+
+/// What the check says about the file as a whole (how it was read, what it lacks).
+#[component]
+pub fn Notes(
+    /// The report's notes.
+    notes: Vec<String>,
+) -> impl IntoView {
+    (!notes.is_empty()).then(|| {
+        view! {
+            <ul class="notes" data-testid="file-notes">
+                {notes.into_iter().map(|note| view! { <li data-testid="file-note">{note}</li> }).collect_view()}
+            </ul>
+        }
+    })
 }
 
 /// How a file is read, as a labelled list; a change checks the file again at once.

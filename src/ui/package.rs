@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::state::{AppState, PackStatus, Step};
+use super::state::{AppState, PackStatus, Step, discard_pack};
 use super::{FilePicker, Progress};
 use crate::engine::encode::{OutputEncoding, Unrepresentable};
 use crate::engine::template::{PackOptions, Template};
@@ -14,7 +14,8 @@ fn change_options(state: AppState, id: u32, recheck: bool, change: impl FnOnce(&
         if let Some(template) = &mut file.template {
             change(&mut template.options);
         }
-        file.pack = PackStatus::Idle;
+        // A package built (or being built) with the old options is not offered.
+        discard_pack(file);
     });
     if recheck {
         state.check(id);
@@ -150,22 +151,32 @@ fn PackResult(status: PackStatus, id: u32) -> impl IntoView {
     };
     match status {
         PackStatus::Idle => build().into_any(),
-        PackStatus::Packing { job, done, total } => view! {
+        PackStatus::Packing { done, total, .. } => view! {
             <div class="file-status">
                 <Progress label="Building" done=done total=total/>
-                <button class="button secondary" data-testid="cancel" on:click=move |_| state.cancel(job)>"Cancel"</button>
+                <button class="button secondary" data-testid="cancel" on:click=move |_| state.cancel_pack(id)>"Cancel"</button>
+            </div>
+        }
+        .into_any(),
+        PackStatus::Cancelled => view! {
+            <div class="file-status" role="status">
+                <p data-testid="pack-cancelled">
+                    "Building was cancelled, so no package was made. Choose “Build package” to build it again."
+                </p>
+                {build()}
             </div>
         }
         .into_any(),
         PackStatus::Failed(message) => view! {
             <div class="file-status failed" role="alert">
                 <p data-testid="pack-error">{message}</p>
+                <p>"No package was made, so there is nothing to download."</p>
                 {build()}
             </div>
         }
         .into_any(),
         PackStatus::Done { files, packaged, rejected } => view! {
-            <p data-testid="pack-summary">{format!("{packaged} leads packed, {rejected} left out.")}</p>
+            <p data-testid="pack-summary">{format!("{packaged} {} packed, {rejected} left out.", if packaged == 1 { "lead" } else { "leads" })}</p>
             <ul class="downloads" data-testid="downloads">
                 {files.into_iter().map(|download| {
                     let name = download.file.name.clone();

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use super::FilePicker;
 use super::client;
+use super::load::Notes;
 use super::state::{AppState, CheckStatus, Step};
 use crate::engine::edits::Fix;
 use crate::engine::report::{Finding, Rule, Severity};
@@ -295,6 +296,7 @@ fn Summary() -> impl IntoView {
                 {card("with errors (left out)", summary.with_errors, "errors")}
                 {card("ready, with warnings", summary.with_warnings, "warnings")}
             </div>
+            <Notes notes=checked.report.notes.clone()/>
             <h3>"Findings per field"</h3>
             <ul class="bars" data-testid="field-chart">{bars}</ul>
         }

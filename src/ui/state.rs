@@ -71,6 +71,9 @@ pub struct Download {
 }
 
 /// Where a file's packaging is.
+///
+/// Only `Done` offers files, and only the files of the build that is current: a build that is
+/// cancelled, fails, or is overtaken by a change to the file or its options offers nothing.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub enum PackStatus {
     /// Not started (or the options changed since).
@@ -94,8 +97,20 @@ pub enum PackStatus {
         /// Leads left out.
         rejected: u64,
     },
-    /// Failed; the message says why and what to do.
+    /// Cancelled by the user; nothing of that build is offered.
+    Cancelled,
+    /// Failed; the message says why and what to do. Nothing of that build is offered.
     Failed(String),
+}
+
+impl PackStatus {
+    /// The job building the package, while one is.
+    pub fn job(&self) -> Option<u32> {
+        match self {
+            PackStatus::Packing { job, .. } => Some(*job),
+            _ => None,
+        }
+    }
 }
 
 /// A file the user chose.
@@ -117,6 +132,9 @@ pub struct LoadedFile {
     pub status: CheckStatus,
     /// Where its packaging is.
     pub pack: PackStatus,
+    /// An import package that could not be opened: it has no reading settings and cannot be
+    /// checked again.
+    pub package: bool,
 }
 
 impl LoadedFile {
@@ -226,6 +244,7 @@ impl AppState {
                     edits: Edits::default(),
                     status: CheckStatus::Failed(message.clone()),
                     pack: PackStatus::Idle,
+                    package: true,
                 };
                 self.files.update(|files| files.push(failed));
             }
@@ -251,6 +270,7 @@ impl AppState {
                     total: file.size() as u64,
                 },
                 pack: PackStatus::Idle,
+                package: false,
             };
             FILES.with(|files| files.borrow_mut().insert(id, file));
             self.files.update(|files| files.push(loaded));
@@ -261,9 +281,15 @@ impl AppState {
         }
     }
 
-    /// Removes a file.
+    /// Removes a file, stopping its jobs.
     pub fn remove(self, id: u32) {
         FILES.with(|files| files.borrow_mut().remove(&id));
+        self.update_file(id, |f| {
+            if let CheckStatus::Checking { job, .. } = f.status {
+                send_cancel(job);
+            }
+            discard_pack(f);
+        });
         self.files.update(|files| files.retain(|f| f.id != id));
         if self.selected.get_untracked() == Some(id) {
             self.selected
@@ -286,12 +312,17 @@ impl AppState {
         };
         let job = client::next_job();
         self.update_file(id, |f| {
+            // A check still running for earlier settings is of no use any more.
+            if let CheckStatus::Checking { job: earlier, .. } = f.status {
+                send_cancel(earlier);
+            }
             f.status = CheckStatus::Checking {
                 job,
                 done: 0,
                 total: f.size,
             };
-            f.pack = PackStatus::Idle;
+            // The file is checked anew: a package built before no longer matches it.
+            discard_pack(f);
         });
         let request = Request::Check {
             job,
@@ -300,9 +331,11 @@ impl AppState {
             template: loaded.template.clone(),
             edits: loaded.edits.clone(),
         };
+        // Only the latest check of the file may change it.
+        let current = move |f: &LoadedFile| matches!(f.status, CheckStatus::Checking { job: j, .. } if j == job);
         let handler = Box::new(move |reply: &Reply, _: &JsValue| match reply {
             Reply::Progress { done, total, .. } => self.update_file(id, |f| {
-                if matches!(f.status, CheckStatus::Checking { job: j, .. } if j == job) {
+                if current(f) {
                     f.status = CheckStatus::Checking {
                         job,
                         done: *done,
@@ -311,18 +344,24 @@ impl AppState {
                 }
             }),
             Reply::Checked { checked, .. } => self.update_file(id, |f| {
-                if f.template.is_none() {
-                    f.template = Some(checked.suggested.clone());
+                if current(f) {
+                    if f.template.is_none() {
+                        f.template = Some(checked.suggested.clone());
+                    }
+                    f.status = CheckStatus::Checked(checked.clone());
                 }
-                f.status = CheckStatus::Checked(checked.clone());
             }),
-            Reply::Failed { message, .. } => {
-                self.update_file(id, |f| f.status = CheckStatus::Failed(message.clone()))
-            }
+            Reply::Failed { message, .. } => self.update_file(id, |f| {
+                if current(f) {
+                    f.status = CheckStatus::Failed(message.clone());
+                }
+            }),
             Reply::Cancelled { .. } => self.update_file(id, |f| {
-                f.status = CheckStatus::Failed(
-                    "Checking was cancelled. Choose “Check again” to start over.".into(),
-                )
+                if current(f) {
+                    f.status = CheckStatus::Failed(
+                        "Checking was cancelled. Choose “Check again” to start over.".into(),
+                    );
+                }
             }),
             _ => {}
         });
@@ -342,7 +381,7 @@ impl AppState {
         };
         let job = client::next_job();
         self.update_file(id, |f| {
-            revoke(&f.pack);
+            discard_pack(f);
             f.pack = PackStatus::Packing {
                 job,
                 done: 0,
@@ -356,6 +395,10 @@ impl AppState {
             template,
             edits: loaded.edits.clone(),
         };
+        // Only the build still awaited may change the file: the reply of a build that was
+        // cancelled or overtaken (by a new build, new options or a new check) is dropped, and
+        // its files are never offered.
+        let current = move |f: &LoadedFile| f.pack.job() == Some(job);
         let handler = Box::new(move |reply: &Reply, raw: &JsValue| match reply {
             Reply::Progress {
                 stage: Stage::Packing,
@@ -363,7 +406,7 @@ impl AppState {
                 total,
                 ..
             } => self.update_file(id, |f| {
-                if matches!(f.pack, PackStatus::Packing { job: j, .. } if j == job) {
+                if current(f) {
                     f.pack = PackStatus::Packing {
                         job,
                         done: *done,
@@ -377,7 +420,27 @@ impl AppState {
                 rejected,
                 ..
             } => {
+                let awaited = self
+                    .files
+                    .with_untracked(|all| all.iter().any(|f| f.id == id && current(f)));
+                if !awaited {
+                    return;
+                }
                 let downloads = downloads(files, raw);
+                if downloads.len() != files.len() {
+                    // All or nothing: a package without its rejected rows is not offered.
+                    for download in &downloads {
+                        let _ = Url::revoke_object_url(&download.url);
+                    }
+                    self.update_file(id, |f| {
+                        f.pack = PackStatus::Failed(
+                            "The browser could not offer the files that were built, so none is \
+                             offered. Build the package again; if this persists, reload the page."
+                                .into(),
+                        )
+                    });
+                    return;
+                }
                 self.update_file(id, |f| {
                     f.pack = PackStatus::Done {
                         files: downloads,
@@ -386,10 +449,16 @@ impl AppState {
                     }
                 });
             }
-            Reply::Failed { message, .. } => {
-                self.update_file(id, |f| f.pack = PackStatus::Failed(message.clone()))
-            }
-            Reply::Cancelled { .. } => self.update_file(id, |f| f.pack = PackStatus::Idle),
+            Reply::Failed { message, .. } => self.update_file(id, |f| {
+                if current(f) {
+                    f.pack = PackStatus::Failed(message.clone());
+                }
+            }),
+            Reply::Cancelled { .. } => self.update_file(id, |f| {
+                if current(f) {
+                    f.pack = PackStatus::Cancelled;
+                }
+            }),
             _ => {}
         });
         client::send(job, &request, None, Some(handler));
@@ -421,8 +490,34 @@ impl AppState {
 
     /// Stops a running job.
     pub fn cancel(self, job: u32) {
+        send_cancel(job);
+    }
+
+    /// Stops the package build of file `id`: nothing it makes will be offered.
+    pub fn cancel_pack(self, id: u32) {
+        self.update_file(id, |f| {
+            if let Some(job) = f.pack.job() {
+                send_cancel(job);
+                f.pack = PackStatus::Cancelled;
+            }
+        });
+    }
+}
+
+/// Asks the worker to stop `job`.
+fn send_cancel(job: u32) {
+    if job != 0 {
         client::send(job, &Request::Cancel { job }, None, None);
     }
+}
+
+/// Forgets the file's package: a running build is cancelled and finished files are no longer
+/// offered (they no longer match the file or its options).
+pub fn discard_pack(file: &mut LoadedFile) {
+    if let Some(job) = file.pack.job() {
+        send_cancel(job);
+    }
+    revoke(&mut file.pack);
 }
 
 /// Blob URLs for the produced files, from the reply's transferred buffers.
@@ -453,11 +548,12 @@ fn downloads(files: &[ProducedFile], raw: &JsValue) -> Vec<Download> {
         .collect()
 }
 
-/// Frees the blob URLs of finished downloads.
-fn revoke(pack: &PackStatus) {
+/// Frees the blob URLs of finished downloads, and leaves the status idle.
+fn revoke(pack: &mut PackStatus) {
     if let PackStatus::Done { files, .. } = pack {
-        for download in files {
+        for download in files.iter() {
             let _ = Url::revoke_object_url(&download.url);
         }
     }
+    *pack = PackStatus::Idle;
 }

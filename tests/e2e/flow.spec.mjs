@@ -5,10 +5,10 @@ import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { inflateRawSync } from 'node:zlib';
 import { join } from 'node:path';
+import { cli } from './cli.mjs';
 import { test, expect } from './guard.mjs';
 
 const fixtures = join(process.cwd(), 'tests', 'fixtures');
-const cli = join(process.cwd(), 'target', 'debug', 'leadpack');
 
 async function load(page, name) {
   await page.goto('./');

@@ -9,6 +9,7 @@ use leadpack::engine::mapping::MatchKind;
 use leadpack::engine::report::{Rule, Severity};
 use leadpack::engine::template::{Target, plan_columns};
 use leadpack::engine::unpack::read_package;
+use leadpack::engine::xml::xml_safe;
 
 use super::input::{display_name, read_chunks};
 use super::options::read_options;
@@ -118,13 +119,13 @@ fn print_file(out: &mut impl Write, file: &FileReport, limit: usize) -> std::io:
     writeln!(
         out,
         "{}: {} leads, read as {}, {}-separated",
-        file.file,
+        xml_safe(&file.file),
         file.summary.records,
         file.encoding.to_uppercase(),
         delimiter
     )?;
     for note in &file.notes {
-        writeln!(out, "  Note: {note}")?;
+        writeln!(out, "  Note: {}", xml_safe(note))?;
     }
 
     writeln!(out, "\n  Columns")?;
@@ -138,7 +139,9 @@ fn print_file(out: &mut impl Write, file: &FileReport, limit: usize) -> std::io:
     let matches: Vec<_> = file.columns.iter().map(|c| c.column.clone()).collect();
     let plan = plan_columns(&matches);
     for (index, column) in file.columns.iter().enumerate() {
-        let header = &column.column.header;
+        // A control character would garble the terminal: it is shown as a space, as the
+        // package writes the column's name.
+        let header = xml_safe(&column.column.header);
         let target = match column.column.field {
             Some(field) => {
                 let how = match column.column.matched_by {
@@ -171,7 +174,7 @@ fn print_file(out: &mut impl Write, file: &FileReport, limit: usize) -> std::io:
                     Target::Field { .. } | Target::Skip => "not imported".to_string(),
                 };
                 match &column.column.note {
-                    Some(note) => format!("{kept}: {note}"),
+                    Some(note) => format!("{kept}: {}", xml_safe(note)),
                     None => kept,
                 }
             }
@@ -216,7 +219,9 @@ fn print_file(out: &mut impl Write, file: &FileReport, limit: usize) -> std::io:
         writeln!(
             out,
             "    row {:<6} {:<14} {}",
-            finding.row, field, finding.message
+            finding.row,
+            field,
+            xml_safe(&finding.message)
         )?;
     }
     if file.issues.len() > limit {

@@ -1,0 +1,311 @@
+// Every file of the hostile corpus (tests/fixtures/hostile/), and the big hostile inputs the
+// native tests generate, loaded in the page: the user sees what is wrong, where, and what to do
+// (or the file's counts, notes and findings), and a good file chosen next still works.
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test, expect } from './guard.mjs';
+
+const corpus = join(process.cwd(), 'tests', 'fixtures', 'hostile');
+const clean = join(process.cwd(), 'tests', 'fixtures', 'clean-utf8.csv');
+
+/** Files that cannot be used: the exact message shown in place of the file's counts. */
+const refused = {
+  'empty.csv': 'empty.csv is empty: it has no header row and no leads. Choose the file that holds your leads.',
+  'bom-only.csv':
+    'bom-only.csv holds only blank lines: there is no header row and no leads. Choose the file that holds your leads.',
+  'blank-lines-only.csv':
+    'blank-lines-only.csv holds only blank lines: there is no header row and no leads. Choose the file that holds your leads.',
+  'png-image.csv':
+    'png-image.csv is not a CSV file: it looks like a PNG image. Choose the CSV file that holds your leads.',
+  'workbook.csv':
+    'workbook.csv is not a CSV file: it looks like an Excel workbook (.xlsx) or another ZIP archive. Open it in Excel and use File > Save As > CSV UTF-8, then choose the CSV file.',
+  'nul-bytes.csv':
+    'nul-bytes.csv is not a text file: it contains NUL bytes (the first at byte 153). Export the leads again as CSV (comma- or semicolon-separated text).',
+  'not-a-package.zip':
+    'not-a-package.zip: this ZIP archive has no fileMappings.xml, so it is not an import package. Unpack it and choose the CSV files.',
+  'not-a-zip.zip':
+    'not-a-zip.zip: this is not a ZIP archive, so it cannot be an import package. Choose the CSV file instead.',
+  'package-parent-path.zip':
+    'package-parent-path.zip: the package names a file “../evil.csv” with a folder or an unsafe name; Leadpack does not open it. Make the package again, or choose the CSV files it was made from.',
+  'package-absolute-path.zip':
+    'package-absolute-path.zip: the package names a file “/etc/passwd” with a folder or an unsafe name; Leadpack does not open it. Make the package again, or choose the CSV files it was made from.',
+  'package-listed-twice.zip':
+    'package-listed-twice.zip: the package lists “leads.csv” twice. Make the package again, or choose the CSV files it was made from.',
+  'zip-bomb.zip':
+    'zip-bomb.zip: “leads.csv” would expand to 150000000 bytes from 145803: Leadpack does not open archives that expand this much (past 100 MB at more than 200 times, or past 1 GB in all). Choose the CSV files the package was made from instead.',
+  'zip-bomb-lying-size.zip':
+    'zip-bomb-lying-size.zip: “leads.csv” is damaged: it does not expand as the package says, so Leadpack stopped reading it. Make the package again, or choose the CSV files it was made from.',
+};
+
+/**
+ * Files that are read: the counts shown, the notes about the whole file, and findings that must
+ * be listed in the review ([row, text]) out of `findings` in all.
+ */
+const read = {
+  'header-only.csv': {
+    summary: '0 leads: 0 ready, 0 with errors',
+    notes: ['The file has a header row but no leads.'],
+    findings: 0,
+  },
+  'utf16le-no-bom.csv': {
+    summary: '3 leads: 3 ready, 0 with errors',
+    notes: ['Read as UTF-16LE although the file has no byte order mark, because its bytes follow that pattern.'],
+    encoding: 'utf-16le',
+    findings: 0,
+  },
+  'invalid-utf8.csv': {
+    summary: '4 leads: 4 ready, 0 with errors',
+    encoding: 'utf-8',
+    findings: 1,
+    shown: [[4, "This row has bytes that are not valid in the file's encoding."]],
+  },
+  'unterminated-quote.csv': {
+    summary: '2 leads: 1 ready, 1 with errors',
+    findings: 1,
+    shown: [[3, 'A quote (") opened in this row is never closed, so everything from there to the end of the file was read as one value. Close the quote or remove it.']],
+  },
+  'mixed-line-endings.csv': {
+    summary: '5 leads: 4 ready, 1 with errors',
+    findings: 1,
+    shown: [[6, 'Last Name is empty. The CRM rejects a lead without a last name: fill it in.']],
+  },
+  'duplicate-headers.csv': {
+    summary: '2 leads: 2 ready, 0 with errors',
+    findings: 3,
+    shown: [[1, 'Column “Email” looks like Email Address, which is already taken by column “Email”, so it is not imported as Email Address.']],
+  },
+  'unknown-header.csv': {
+    summary: '2 leads: 2 ready, 0 with errors',
+    findings: 0,
+    mapped: [['Favourite Colour', 'user']],
+  },
+  'only-unmapped-columns.csv': {
+    summary: '3 leads: 0 ready, 3 with errors',
+    findings: 12,
+    shown: [
+      [1, 'No column is matched to First Name, which every lead needs. Map the column that holds it to First Name, or add one.'],
+      [1, 'No column is matched to Email Address or Phone, and every lead needs one of them.'],
+      [2, 'First Name is empty.'],
+    ],
+  },
+  'xml-special.csv': {
+    summary: '3 leads: 3 ready, 0 with errors',
+    findings: 1,
+    shown: [[3, 'First Name contains a control character at the end: invisible characters that make searching and matching fail. Remove them.']],
+    // Markup in values is shown as text, never run.
+    samples: ['<script>alert(1)</script>', 'Smith & Sons "Ltd"'],
+  },
+  'formula-values.csv': {
+    summary: '4 leads: 4 ready, 0 with errors',
+    findings: 5,
+    shown: [
+      [2, 'First Name starts with “=”, so a spreadsheet would run it as a formula. Remove the sign, or check that the value is what you meant.'],
+      [3, 'Last Name starts with “+”'],
+    ],
+  },
+};
+
+/** The row of the file list that shows the file `name`. */
+function fileRow(page, name) {
+  return page.getByTestId('file-row').filter({ has: page.getByText(name, { exact: true }) });
+}
+
+async function choose(page, file) {
+  await page.getByLabel('Choose CSV files').setInputFiles(file);
+}
+
+/** Loads the clean file beside what is listed, checks it is read in full, and clears the list. */
+async function cleanFileStillWorks(page) {
+  await choose(page, clean);
+  await expect(fileRow(page, 'clean-utf8.csv').getByTestId('file-summary')).toHaveText('25 leads: 25 ready, 0 with errors');
+  const remove = page.getByRole('button', { name: /^Remove / });
+  for (let count = await remove.count(); count > 0; count -= 1) {
+    await remove.first().click();
+    await expect(page.getByTestId('file-row')).toHaveCount(count - 1);
+  }
+}
+
+/** Opens the review of the file shown and checks its findings, then goes back to the list. */
+async function reviewShows(page, count, shown = []) {
+  await page.getByTestId('step-3review').click();
+  await expect(page.getByTestId('findings-count')).toHaveText(count === 0 ? 'No findings to show.' : `Findings 1–${count} of ${count}`);
+  const rows = await page.getByTestId('finding-row').allInnerTexts();
+  for (const [row, text] of shown) {
+    const found = rows.some((shownRow) => shownRow.startsWith(`${row}\t`) && shownRow.includes(text));
+    expect(found, `row ${row}: ${text}\nnot among the findings shown:\n${rows.join('\n')}`).toBe(true);
+  }
+  await page.getByTestId('step-1load').click();
+}
+
+test('the hostile corpus is covered by this test, file by file', () => {
+  const files = readdirSync(corpus).filter((name) => name !== 'README.md').sort();
+  expect(files).toEqual([...Object.keys(refused), ...Object.keys(read)].sort());
+});
+
+test('each unusable file of the hostile corpus says what is wrong and what to do; the next file still works', async ({ page }) => {
+  await page.goto('./');
+  for (const [name, message] of Object.entries(refused)) {
+    await test.step(name, async () => {
+      await choose(page, join(corpus, name));
+      const row = fileRow(page, name);
+      await expect(row.getByTestId('file-error')).toHaveText(message);
+      await expect(row.getByRole('alert')).toBeVisible();
+      await expect(row.getByTestId('file-summary')).toHaveCount(0);
+      if (name.endsWith('.zip')) {
+        // A package that cannot be opened has no reading settings to change or check again.
+        await expect(row.getByTestId('encoding-select')).toHaveCount(0);
+        await expect(row.getByTestId('check-again')).toHaveCount(0);
+      } else {
+        await expect(row.getByTestId('check-again')).toBeVisible();
+      }
+      // Nothing to map, review or pack from it alone.
+      await expect(page.getByTestId('to-map')).toHaveCount(0);
+      await cleanFileStillWorks(page);
+    });
+  }
+});
+
+test('each readable file of the hostile corpus shows its counts, notes and findings; the next file still works', async ({ page }) => {
+  await page.goto('./');
+  for (const [name, expected] of Object.entries(read)) {
+    await test.step(name, async () => {
+      await choose(page, join(corpus, name));
+      const row = fileRow(page, name);
+      await expect(row.getByTestId('file-summary')).toHaveText(expected.summary);
+      await expect(row.getByTestId('file-note')).toHaveText(expected.notes ?? []);
+      if (expected.encoding) await expect(row.getByTestId('encoding-select')).toHaveValue(expected.encoding);
+      await reviewShows(page, expected.findings, expected.shown);
+      if (expected.mapped || expected.samples) {
+        await page.getByTestId('step-2mapcolumns').click();
+        const table = page.getByTestId('mapping-table');
+        for (const [header, target] of expected.mapped ?? []) {
+          const column = table.getByTestId('column-row').filter({ has: page.getByText(header, { exact: true }) });
+          await expect(column.getByTestId('column-target')).toHaveValue(target);
+        }
+        for (const sample of expected.samples ?? []) {
+          await expect(table.locator('td.samples', { hasText: sample })).toBeVisible();
+        }
+        await expect(table.locator('script, b')).toHaveCount(0);
+        await page.getByTestId('step-1load').click();
+      }
+      await cleanFileStillWorks(page);
+    });
+  }
+});
+
+// The big inputs of tests/hostile.rs, generated here as there (they are not committed).
+
+const FIFTY_MB = 50_000_000;
+const HEADER = 'ID,First Name,Last Name,Email Address,Phone,Market Segment,Sales Concept,Company,Position,Zip Code';
+
+function scratch() {
+  return mkdtempSync(join(tmpdir(), 'leadpack-hostile-'));
+}
+
+function bigValueFile(dir, column) {
+  const big = 'x'.repeat(FIFTY_MB);
+  const first = column === 'Company' ? `B1,Ann,Lee,ann@example.com,,${big},note` : `B1,Ann,Lee,ann@example.com,,Acme,${big}`;
+  const path = join(dir, `big-${column.toLowerCase()}.csv`);
+  writeFileSync(path, `ID,First Name,Last Name,Email Address,Phone,Company,Notes\n${first}\nB2,Bob,Stone,bob@example.com,,Acme,short note\n`);
+  return path;
+}
+
+/** `count` distinct, valid leads, numbered from `first` (as tests/hostile.rs writes them). */
+function distinctLeads(first, count) {
+  const lines = [];
+  for (let i = first; i < first + count; i += 1) {
+    const exchange = String(Math.floor(i / 10_000) % 1000).padStart(3, '0');
+    const line = String(i % 10_000).padStart(4, '0');
+    lines.push(`G${i},Zoë${i},Whitfield${i},zoe${i}@example.com,+1 416 ${exchange} ${line},,,,,\n`);
+  }
+  return lines.join('');
+}
+
+test('a 50 MB value in a lead field is cut, with a short message naming its row', async ({ page }) => {
+  const path = bigValueFile(scratch(), 'Company');
+  await page.goto('./');
+  await choose(page, path);
+  await expect(fileRow(page, 'big-company.csv').getByTestId('file-summary')).toHaveText('2 leads: 2 ready, 0 with errors', {
+    timeout: 30_000,
+  });
+  await reviewShows(page, 1, [[2, 'Company is 50000000 characters long; the CRM keeps only the first 60 and cuts off “xxx']]);
+  await page.getByTestId('step-3review').click();
+  const finding = page.getByTestId('finding-row');
+  await expect(finding.locator('.kept')).toHaveText('x'.repeat(60));
+  // The page quotes the start of the value, not 50 MB of it.
+  expect((await finding.innerText()).length).toBeLessThan(5_000);
+  await page.getByTestId('step-1load').click();
+  await cleanFileStillWorks(page);
+});
+
+test('a 50 MB value in an extra column does not stop the leads from being packed', async ({ page }) => {
+  const path = bigValueFile(scratch(), 'Notes');
+  await page.goto('./');
+  await choose(page, path);
+  await expect(fileRow(page, 'big-notes.csv').getByTestId('file-summary')).toHaveText('2 leads: 2 ready, 0 with errors', {
+    timeout: 30_000,
+  });
+  await page.getByTestId('step-4package').click();
+  await page.getByTestId('build').click();
+  await expect(page.getByTestId('pack-summary')).toHaveText('2 leads packed, 0 left out.', { timeout: 30_000 });
+  await expect(page.getByRole('link', { name: 'Download big-notes.zip' })).toBeVisible();
+  await page.getByTestId('step-1load').click();
+  await cleanFileStillWorks(page);
+});
+
+test('a header of 100,000 columns is read and its leads counted', async ({ page }) => {
+  // Matching 100,000 headers takes a while: allow slow machines more than the usual minute.
+  test.setTimeout(120_000);
+  const header = ['First Name', 'Last Name', 'Email Address'];
+  const ann = ['Ann', 'Lee', 'ann@example.com'];
+  const bob = ['Bob', 'Stone', 'bob@example.com'];
+  for (let i = 4; i <= 100_000; i += 1) {
+    header.push(`C${i}`);
+    ann.push(`a${i}`);
+    bob.push('');
+  }
+  const path = join(scratch(), 'wide.csv');
+  writeFileSync(path, `${header.join(',')}\n${ann.join(',')}\n${bob.join(',')}\n`);
+  await page.goto('./');
+  await choose(page, path);
+  await expect(fileRow(page, 'wide.csv').getByTestId('file-summary')).toHaveText('2 leads: 2 ready, 0 with errors', {
+    timeout: 90_000,
+  });
+  await cleanFileStillWorks(page);
+});
+
+test('a NUL byte or a stray byte after the first MiB is named by its row, and the other leads are kept', async ({ page }) => {
+  const dir = scratch();
+  const leads = distinctLeads(2, 25_000);
+  const lateNul = join(dir, 'late-nul.csv');
+  writeFileSync(
+    lateNul,
+    Buffer.concat([
+      Buffer.from(`ID,First Name,Last Name,Email Address,Phone\n${leads.replaceAll(',,,,,\n', '\n')}`),
+      Buffer.from('N1,Ren\0e,Martin,renee@example.fr,+33 1 23 45 67 89\n', 'latin1'),
+    ]),
+  );
+  const lateInvalid = join(dir, 'late-invalid.csv');
+  writeFileSync(
+    lateInvalid,
+    Buffer.concat([
+      Buffer.from(`${HEADER}\n${leads}`),
+      Buffer.from('V3,Ren\xE9e,Martin,renee@example.fr,+33 1 23 45 67 89,,,,,\n', 'latin1'),
+      Buffer.from('V4,Søren,Kierkegaard,soren@example.dk,+45 33 12 34 56,,,,,\n'),
+    ]),
+  );
+
+  await page.goto('./');
+  await choose(page, lateNul);
+  await expect(fileRow(page, 'late-nul.csv').getByTestId('file-summary')).toHaveText('25001 leads: 25001 ready, 0 with errors');
+  await reviewShows(page, 1, [[25002, 'First Name contains a control character in the middle']]);
+  await cleanFileStillWorks(page);
+
+  await choose(page, lateInvalid);
+  const row = fileRow(page, 'late-invalid.csv');
+  await expect(row.getByTestId('file-summary')).toHaveText('25002 leads: 25002 ready, 0 with errors');
+  await expect(row.getByTestId('encoding-select')).toHaveValue('utf-8');
+  await reviewShows(page, 1, [[25002, "This row has bytes that are not valid in the file's encoding."]]);
+  await cleanFileStillWorks(page);
+});
