@@ -29,7 +29,7 @@ use crate::protocol::{
 };
 
 /// The size of the slices read from a file.
-const CHUNK_BYTES: f64 = 4.0 * 1024.0 * 1024.0;
+const CHUNK_BYTES: f64 = 1024.0 * 1024.0;
 /// The least time between two progress messages, in milliseconds.
 const PROGRESS_EVERY_MS: f64 = 100.0;
 
@@ -228,7 +228,7 @@ fn options(
 }
 
 /// Reads `file` slice by slice into `checker` (and `sink`), posting progress; `None` when the
-/// job was cancelled.
+/// job was cancelled. The browser reads the next slice while this one is checked.
 async fn read(
     job: u32,
     stage: Stage,
@@ -237,8 +237,16 @@ async fn read(
     sink: &mut dyn RowSink,
 ) -> Result<Option<()>, String> {
     let total = file.size();
+    let read_slice = |start: f64| -> Result<JsFuture, String> {
+        let end = (start + CHUNK_BYTES).min(total);
+        let slice = file
+            .slice_with_f64_and_f64(start, end)
+            .map_err(|_| unreadable(file))?;
+        Ok(JsFuture::from(slice.array_buffer()))
+    };
     let mut offset = 0.0;
     let mut last_progress = 0.0;
+    let mut next = (total > 0.0).then(|| read_slice(0.0)).transpose()?;
     loop {
         if cancelled(job) {
             return Ok(None);
@@ -256,21 +264,18 @@ async fn read(
                 None,
             );
         }
-        if offset >= total {
+        let Some(reading) = next.take() else {
             return Ok(Some(()));
-        }
-        let end = (offset + CHUNK_BYTES).min(total);
-        let slice = file
-            .slice_with_f64_and_f64(offset, end)
-            .map_err(|_| unreadable(file))?;
-        let buffer = JsFuture::from(slice.array_buffer())
-            .await
-            .map_err(|_| unreadable(file))?;
+        };
+        let buffer = reading.await.map_err(|_| unreadable(file))?;
         let bytes = Uint8Array::new(&buffer).to_vec();
+        offset = (offset + CHUNK_BYTES).min(total);
+        if offset < total {
+            next = Some(read_slice(offset)?);
+        }
         checker
             .feed_with(&bytes, sink)
             .map_err(|err| err.to_string())?;
-        offset = end;
     }
 }
 

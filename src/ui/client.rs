@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use js_sys::Reflect;
+use js_sys::{Object, Reflect};
 use serde::Serialize;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -118,7 +118,11 @@ pub fn send(job: u32, request: &Request, file: Option<&File>, handler: Option<Ha
 }
 
 fn receive(data: JsValue) {
-    let reply: Reply = match serde_wasm_bindgen::from_value(data.clone()) {
+    // The files of a reply travel beside it (`buffers`, handed to the handler as they are);
+    // leave them out of the typed reply, or they would be copied into the page's memory.
+    let typed = Object::assign(&Object::new(), data.unchecked_ref());
+    let _ = Reflect::delete_property(&typed, &"buffers".into());
+    let reply: Reply = match serde_wasm_bindgen::from_value(typed.into()) {
         Ok(reply) => reply,
         Err(_) => return,
     };
