@@ -346,13 +346,6 @@ impl Packer {
         let mut packages = Vec::with_capacity(total);
         for (index, part) in self.finished.into_iter().enumerate() {
             let name = package_name(&self.stem, index, total);
-            verify(
-                &name,
-                &part,
-                &self.csv_name,
-                self.options.output_encoding,
-                self.header_fields,
-            )?;
             if part.bytes.len() as u64 >= self.options.max_package_bytes {
                 return Err(PackError::Failed(format!(
                     "{name} came out at {} bytes, not below the limit of {}; nothing was written. Please report this problem.",
@@ -575,11 +568,21 @@ impl Packer {
         let probe = part.zip.finish().map_err(|err| {
             PackError::Failed(format!("Leadpack could not finish the package: {err}"))
         })?;
-        self.finished.push(FinishedPart {
+        let finished = FinishedPart {
             bytes: probe.cursor.into_inner(),
             rows: part.rows,
             checksum: part.checksum.finish(),
-        });
+        };
+        // Each package is read back as soon as it is complete, while later rows are still
+        // being read (the last one when packing ends), so the work is spread over the file.
+        verify(
+            &format!("Package {}", self.finished.len() + 1),
+            &finished,
+            &self.csv_name,
+            self.options.output_encoding,
+            self.header_fields,
+        )?;
+        self.finished.push(finished);
         Ok(())
     }
 
