@@ -199,7 +199,8 @@ fn handle(event: MessageEvent) {
 }
 
 fn cancelled(job: u32) -> bool {
-    CANCELLED.with(|set| set.borrow().contains(&job))
+    // A job stops the first time it is told, so its entry is no longer needed.
+    CANCELLED.with(|set| set.borrow_mut().remove(&job))
 }
 
 /// The check options of the user's settings and decisions.
