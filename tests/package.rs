@@ -1015,7 +1015,7 @@ fn findings_csv_has_a_header_and_one_row_per_finding() {
 #[test]
 fn the_compressor_diagnostic_is_plain_deflate_at_the_packages_level() {
     // The benchmarks' DEFLATE figures (native and in the browser) describe the same compressor:
-    // one stream of `flate2` with `zlib-rs` at level 6.
+    // one stream of `flate2` with `zlib-rs` at the packages' level.
     let (bytes, _) = generated(&GeneratorOptions {
         rows: 2_000,
         seed: 7,
@@ -1027,8 +1027,37 @@ fn the_compressor_diagnostic_is_plain_deflate_at_the_packages_level() {
         "{size} of {}",
         bytes.len()
     );
-    let mut plain = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::new(6));
+    let mut plain = flate2::write::DeflateEncoder::new(
+        Vec::new(),
+        flate2::Compression::new(leadpack::engine::package::COMPRESSION_LEVEL as u32),
+    );
     std::io::Write::write_all(&mut plain, &bytes).expect("writing to memory");
     let plain = plain.finish().expect("writing to memory");
     assert_eq!(size, plain.len() as u64);
+}
+
+/// A file whose only column is left out (its header has no letter or digit, and it holds no
+/// values): no column would go into the package, and a CSV cannot hold a row without values.
+/// Found by fuzzing: the package's CSV read back with one unnamed column the mapping does not
+/// name, and with invalid leads included, packing failed its own read-back check. Packing now
+/// stops with what to do, and writes nothing.
+#[test]
+fn a_file_with_no_column_to_pack_is_refused_with_what_to_do() {
+    for include_invalid in [false, true] {
+        let packed = pack(b"#\r\n \r\n", |o| o.include_invalid = include_invalid);
+        assert_eq!(packed.first.summary.records, 1);
+        match &packed.outcome {
+            Ok(outcome) => panic!(
+                "no column to pack, yet {} package(s) were written",
+                outcome.packages.len()
+            ),
+            Err(message) => {
+                assert!(
+                    message.contains("No column goes into the package")
+                        && message.contains("Map at least one column to a lead field"),
+                    "{message}"
+                );
+            }
+        }
+    }
 }

@@ -34,7 +34,8 @@ test('several files can be chosen at once', async ({ page }) => {
     { name: 'a.csv', mimeType: 'text/csv', buffer: Buffer.from('x\n') },
     { name: 'b.csv', mimeType: 'text/csv', buffer: Buffer.alloc(2048, 'y') },
   ]);
-  const items = page.getByTestId('file-list').locator('li');
+  // The files are the list's own items (a file's notes are a list inside its item).
+  const items = page.getByTestId('file-list').locator(':scope > li');
   await expect(items).toHaveCount(2);
   await expect(items.nth(1)).toContainText('2.0 KB');
 });
