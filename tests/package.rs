@@ -1061,3 +1061,28 @@ fn a_file_with_no_column_to_pack_is_refused_with_what_to_do() {
         }
     }
 }
+
+/// Found by fuzzing: when no column is a lead field, the package's CSV starts with the first
+/// header, and in Windows-1252 or ISO-8859-1 “ÿþ” is FF FE (UTF-16's byte order mark) and “ï»¿”
+/// is EF BB BF (UTF-8's). Reading the package back took them for byte order marks, so a good
+/// package failed its read-back check (“did not read back as written”). It is now read back in
+/// its declared encoding only.
+#[test]
+fn a_single_byte_package_starting_like_a_byte_order_mark_reads_back() {
+    for first in ["ÿþ Colour", "þÿ Colour", "ï»¿Colour"] {
+        let source = format!("{first},Animal\r\nrëd,cat\r\n");
+        for encoding in [OutputEncoding::Windows1252, OutputEncoding::Iso8859_1] {
+            let packed = pack(source.as_bytes(), |o| {
+                o.output_encoding = encoding;
+                o.include_invalid = true;
+            });
+            let outcome = packed.outcome();
+            assert_eq!(outcome.packaged, 1, "{first} in {encoding:?}");
+            let csv = unzip(&outcome.packages[0].bytes).csv;
+            let text = decode(&csv, declared_name(encoding));
+            assert!(text.starts_with(first), "{first} in {encoding:?}: {text:?}");
+            let records = parse_csv(text.as_bytes(), b',', false);
+            assert_eq!(records[1], ["rëd", "cat"], "{first} in {encoding:?}");
+        }
+    }
+}

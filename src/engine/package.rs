@@ -6,6 +6,7 @@
 //! The packer is a [`RowSink`]: it runs in the same pass as the checker, so the rows it packs
 //! are exactly the rows the checker judged.
 
+use encoding_rs::DecoderResult;
 use std::cell::Cell;
 use std::hash::Hasher;
 use std::io::{Cursor, Read, Seek, SeekFrom, Write};
@@ -823,18 +824,6 @@ fn verify(
     )) {
         return Err(fail("fileMappings.xml names another encoding".to_string()));
     }
-    let mut bytes = Vec::new();
-    archive
-        .by_name(csv_name)
-        .map_err(|err| fail(err.to_string()))?
-        .read_to_end(&mut bytes)
-        .map_err(|err| fail(err.to_string()))?;
-    let (text, _, malformed) = encoding.reader().decode(&bytes);
-    if malformed {
-        return Err(fail(
-            "the CSV is not valid in its declared encoding".to_string(),
-        ));
-    }
     let mut reader = RecordReader::new(b',');
     let mut rows = 0u64;
     let mut header_seen = false;
@@ -852,7 +841,43 @@ fn verify(
         checksum.write_u64(row.finish());
         rows += 1;
     };
-    reader.feed(&text, &mut each);
+    // Read piece by piece, so checking a package never holds its whole CSV. Decoded in the
+    // declared encoding only: a Windows-1252 or ISO-8859-1 CSV may begin with bytes that look
+    // like a byte order mark (a first header “ÿþ…” is FF FE), and must not be read as UTF-16 or
+    // UTF-8 because of them.
+    let mut entry = archive
+        .by_name(csv_name)
+        .map_err(|err| fail(err.to_string()))?;
+    let mut decoder = encoding.reader().new_decoder_without_bom_handling();
+    let mut input = vec![0u8; 64 << 10];
+    let mut text = String::new();
+    loop {
+        let read = entry
+            .read(&mut input)
+            .map_err(|err| fail(err.to_string()))?;
+        let last = read == 0;
+        let mut pending = &input[..read];
+        loop {
+            text.clear();
+            text.reserve(pending.len() * 3 + 16);
+            let (result, used) =
+                decoder.decode_to_string_without_replacement(pending, &mut text, last);
+            reader.feed(&text, &mut each);
+            pending = &pending[used..];
+            match result {
+                DecoderResult::InputEmpty => break,
+                DecoderResult::OutputFull => {}
+                DecoderResult::Malformed(_, _) => {
+                    return Err(fail(
+                        "the CSV is not valid in its declared encoding".to_string(),
+                    ));
+                }
+            }
+        }
+        if last {
+            break;
+        }
+    }
     reader.finish(&mut each);
     if rows != part.rows {
         return Err(fail(format!("{rows} rows instead of {}", part.rows)));
