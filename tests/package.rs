@@ -1086,3 +1086,47 @@ fn a_single_byte_package_starting_like_a_byte_order_mark_reads_back() {
         }
     }
 }
+
+/// Found by fuzzing: with characters the output encoding cannot hold (and no permission to
+/// replace them) in a file split into several packages, the first package was read back while
+/// packing went on, did not match the values (it holds their replacements), and packing failed
+/// with “did not read back as written … Please report this problem.” instead of saying which
+/// values the encoding cannot hold.
+#[test]
+fn a_split_pack_with_characters_the_encoding_cannot_hold_is_refused_with_the_values() {
+    let mut source =
+        String::from("ID,First Name,Last Name,Email Address\r\nL0,Thi,Nguyễn,thi@example.com\r\n");
+    for index in 1..300 {
+        source.push_str(&format!(
+            "L{index},Ann{index},Lee,ann{index}@example.com\r\n"
+        ));
+    }
+    let set = |o: &mut PackOptions| o.output_encoding = OutputEncoding::Windows1252;
+    let limit = empty_package_bytes(source.as_bytes(), set) + 600;
+    let split = pack(source.as_bytes(), |o| {
+        set(o);
+        o.unrepresentable = Unrepresentable::Replace;
+        o.max_package_bytes = limit;
+    });
+    assert!(
+        split.outcome().packages.len() >= 2,
+        "the limit splits the file"
+    );
+
+    let packed = pack(source.as_bytes(), |o| {
+        set(o);
+        o.max_package_bytes = limit;
+    });
+    match &packed.outcome {
+        Ok(outcome) => panic!(
+            "no package may be written, yet {} were",
+            outcome.packages.len()
+        ),
+        Err(message) => assert!(
+            message.contains("cannot hold")
+                && message.contains("row 2")
+                && message.contains("Nguyễn"),
+            "{message}"
+        ),
+    }
+}

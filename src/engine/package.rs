@@ -587,13 +587,18 @@ impl Packer {
         };
         // Each package is read back as soon as it is complete, while later rows are still
         // being read (the last one when packing ends), so the work is spread over the file.
-        verify(
-            &format!("Package {}", self.finished.len() + 1),
-            &finished,
-            &self.csv_name,
-            self.options.output_encoding,
-            self.header_fields,
-        )?;
+        // Not when values the output encoding cannot hold were met: packing is then refused
+        // when it ends and nothing is written, and the package, which holds their
+        // replacements, would not read back as the values.
+        if self.unrepresentable_count == 0 {
+            verify(
+                &format!("Package {}", self.finished.len() + 1),
+                &finished,
+                &self.csv_name,
+                self.options.output_encoding,
+                self.header_fields,
+            )?;
+        }
         self.finished.push(finished);
         Ok(())
     }

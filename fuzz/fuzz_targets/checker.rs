@@ -1,0 +1,119 @@
+//! The checker: a whole check of any bytes, with options a user can choose, whole and in chunks.
+//!
+//! Input: 4 control bytes, then the file.
+//! - byte 0: the encoding to read in instead of detecting it (0 = detect; see `ENCODINGS`);
+//! - byte 1: the delimiter (0 = detect, 1-4 = `, ; \t |`, else any byte `--delimiter` accepts);
+//! - byte 2: the output encoding whose unrepresentable characters are reported (0 = none), and
+//!   in its high bits a firm's own segment and concept;
+//! - byte 3: the seed of the chunk sizes (0 = only whole).
+//!
+//! Asserts: no panic; a refusal names the file and says something; a report keeps every record
+//! once (ready + with errors = records), its counts agree with its findings, findings are in
+//! file order and on rows of the file; the same bytes give the same outcome whole and chunked,
+//! and an error returned by `feed` is returned by `finish` too.
+
+#![no_main]
+
+use std::collections::BTreeSet;
+
+use libfuzzer_sys::fuzz_target;
+
+use leadpack::engine::check::{CheckOptions, FileChecker, FileReport, check_bytes};
+use leadpack::engine::encode::OutputEncoding;
+use leadpack::engine::report::{Rule, Severity};
+use leadpack_fuzz::{Chunker, delimiter, encoding, split};
+
+const NAME: &str = "leads.csv";
+
+fn options(control: &[u8; 4], size: usize) -> CheckOptions {
+    let output = match control[2] & 0x03 {
+        0 => None,
+        1 => Some(OutputEncoding::Utf8),
+        2 => Some(OutputEncoding::Windows1252),
+        _ => Some(OutputEncoding::Iso8859_1),
+    };
+    let mut options = CheckOptions {
+        encoding: encoding(control[0]),
+        delimiter: delimiter(control[1]),
+        output_encoding: output,
+        size_hint: Some(size as u64),
+        ..CheckOptions::default()
+    };
+    if control[2] & 0x04 != 0 {
+        options.extra_segments = vec!["Young Families".to_string(), "  ".to_string()];
+        options.extra_concepts = vec!["Estate Planning".to_string(), "é".to_string()];
+    }
+    options
+}
+
+fn check_report(report: &FileReport) {
+    let summary = report.summary;
+    assert_eq!(summary.ready + summary.with_errors, summary.records);
+    assert_eq!(report.rows, summary.records);
+    assert!(summary.with_warnings <= summary.ready);
+    assert!(report.header_row >= 1);
+    assert!(
+        report.issues.windows(2).all(|w| w[0].row <= w[1].row),
+        "findings are in file order"
+    );
+    // Every row of the file: the header, the records and the blank lines (before the header too).
+    let last_row = summary.records + summary.blank_rows + 1;
+    for finding in &report.issues {
+        assert!(finding.row >= report.header_row, "{finding:?}");
+        assert!(finding.row <= last_row, "{finding:?} after row {last_row}");
+        assert!(!finding.message.is_empty());
+        if finding.row == report.header_row {
+            assert!(
+                matches!(finding.rule, Rule::DuplicateColumn | Rule::MissingColumn),
+                "{finding:?}"
+            );
+        }
+    }
+    let rows = |severity: Severity| -> BTreeSet<u64> {
+        report
+            .issues
+            .iter()
+            .filter(|f| f.severity == severity && f.row > report.header_row)
+            .map(|f| f.row)
+            .collect()
+    };
+    let errors = rows(Severity::Error);
+    let warned_only = rows(Severity::Warning).difference(&errors).count();
+    assert_eq!(errors.len() as u64, summary.with_errors);
+    assert_eq!(warned_only as u64, summary.with_warnings);
+    let counted: u64 = report.counts.values().flat_map(|r| r.values()).sum();
+    assert_eq!(counted, report.issues.len() as u64);
+    assert_eq!(report.samples.len(), report.columns.len());
+}
+
+#[global_allocator]
+static ALLOCATOR: leadpack_fuzz::LimitedAllocator = leadpack_fuzz::LimitedAllocator;
+
+fuzz_target!(|data: &[u8]| {
+    let (control, bytes) = split::<4>(data);
+    let whole = check_bytes(NAME, bytes, options(&control, bytes.len()));
+    let whole = whole.map_err(|error| error.to_string());
+    match &whole {
+        Ok(report) => check_report(report),
+        Err(message) => {
+            assert!(message.starts_with(NAME), "{message}");
+            assert!(message.len() > NAME.len() + 10, "{message}");
+        }
+    }
+
+    let Some(mut chunker) = Chunker::new(u16::from(control[3])) else {
+        return;
+    };
+    let mut checker = FileChecker::new(NAME, options(&control, bytes.len()));
+    let fed = chunker.for_each(bytes, |chunk| checker.feed(chunk));
+    let chunked = match fed {
+        Ok(()) => checker.finish().map_err(|error| error.to_string()),
+        Err(error) => {
+            let message = error.to_string();
+            let finished = checker.finish().map_err(|error| error.to_string());
+            assert_eq!(finished.as_ref().err(), Some(&message), "the error sticks");
+            Err(message)
+        }
+    };
+    assert!(chunked == whole, "chunking changed the outcome");
+});
