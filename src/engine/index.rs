@@ -89,23 +89,11 @@ impl KeyIndex {
     }
 
     /// The value of the first entry with `hash` for which `same` is true.
-    pub fn find(&self, hash: u64, mut same: impl FnMut(u32) -> bool) -> Option<u32> {
+    pub fn find(&self, hash: u64, same: impl FnMut(u32) -> bool) -> Option<u32> {
         if self.slots.is_empty() {
             return None;
         }
-        let tag = tag_of(hash);
-        let mask = self.slots.len() - 1;
-        let mut at = self.home(hash);
-        loop {
-            let slot = self.slots[at];
-            if slot.tag == 0 {
-                return None;
-            }
-            if slot.tag == tag && same(slot.value) {
-                return Some(slot.value);
-            }
-            at = (at + 1) & mask;
-        }
+        self.probe(hash, same).ok()
     }
 
     /// The value of the first entry with `hash` for which `same` is true; if there is none,
@@ -113,25 +101,39 @@ impl KeyIndex {
     pub fn find_or_insert(
         &mut self,
         hash: u64,
-        mut same: impl FnMut(u32) -> bool,
+        same: impl FnMut(u32) -> bool,
         value: u32,
         hash_of: impl Fn(u32) -> u64,
     ) -> Option<u32> {
         if (self.len + 1) * 4 > self.slots.len() * 3 {
             self.resize(self.len + 1, hash_of);
         }
+        match self.probe(hash, same) {
+            Ok(found) => Some(found),
+            Err(empty) => {
+                self.slots[empty] = Slot {
+                    tag: tag_of(hash),
+                    value,
+                };
+                self.len += 1;
+                None
+            }
+        }
+    }
+
+    /// Walks the slots from `hash`'s home: the value of the first entry with its tag for which
+    /// `same` is true, or else the first empty slot. The table must have one.
+    fn probe(&self, hash: u64, mut same: impl FnMut(u32) -> bool) -> Result<u32, usize> {
         let tag = tag_of(hash);
         let mask = self.slots.len() - 1;
         let mut at = self.home(hash);
         loop {
             let slot = self.slots[at];
             if slot.tag == 0 {
-                self.slots[at] = Slot { tag, value };
-                self.len += 1;
-                return None;
+                return Err(at);
             }
             if slot.tag == tag && same(slot.value) {
-                return Some(slot.value);
+                return Ok(slot.value);
             }
             at = (at + 1) & mask;
         }
