@@ -74,6 +74,7 @@ fn match_header(header: &str) -> Option<Candidate> {
     if key.is_empty() {
         return None;
     }
+    let key_chars = key.chars().count();
     let mut best: Option<Candidate> = None;
     let mut offer = |candidate: Candidate| {
         if best.is_none_or(|b| candidate.confidence > b.confidence) {
@@ -109,10 +110,12 @@ fn match_header(header: &str) -> Option<Candidate> {
                     confidence,
                     kind: MatchKind::Partial,
                 });
-            } else if synonym.len() >= 5 {
+            } else if synonym.len() >= 5
+                && close_enough_in_length(key_chars, synonym.chars().count())
+            {
                 // Edit distance, with swapped letters as one edit: "Frist Name", "Emial".
                 let similarity = strsim::normalized_damerau_levenshtein(&key, synonym);
-                if similarity >= 0.8 {
+                if similarity >= FUZZY_SIMILARITY {
                     offer(Candidate {
                         field,
                         confidence: 0.85 * similarity,
@@ -124,6 +127,19 @@ fn match_header(header: &str) -> Option<Candidate> {
     }
     best
 }
+
+/// Whether two spellings of these lengths (in characters) can be similar enough for a fuzzy
+/// match at all. The edit distance is at least the difference in length, so a header much longer
+/// or shorter than a synonym is never within reach, and the costly comparison is skipped: a
+/// header row of thousands of long column names is matched in moments.
+fn close_enough_in_length(a: usize, b: usize) -> bool {
+    let (longer, shorter) = (a.max(b), a.min(b));
+    // The best similarity the comparison could give, computed as it computes it.
+    1.0 - (longer - shorter) as f64 / longer as f64 >= FUZZY_SIMILARITY
+}
+
+/// The smallest similarity (1 − edits ÷ longer length) that counts as a typo.
+const FUZZY_SIMILARITY: f64 = 0.8;
 
 /// The field the sample values of an unmatched column look like, if they clearly look like one.
 fn match_content(samples: &[String]) -> Option<Candidate> {
@@ -382,6 +398,26 @@ mod tests {
             map[0].confidence
         );
         assert_eq!(map[1].field, Some(Field::Email));
+    }
+
+    #[test]
+    fn the_length_bound_skips_only_hopeless_comparisons() {
+        // The closest a spelling k letters longer can be is the synonym followed by k letters:
+        // the bound must agree with the comparison exactly on that best case.
+        for synonym in ["email", "lastname", "postalcode", "organisation"] {
+            for extra in 0..20 {
+                let longer = format!("{synonym}{}", "x".repeat(extra));
+                let similar =
+                    strsim::normalized_damerau_levenshtein(&longer, synonym) >= FUZZY_SIMILARITY;
+                let n = synonym.len();
+                assert_eq!(close_enough_in_length(n + extra, n), similar, "{longer}");
+                assert_eq!(close_enough_in_length(n, n + extra), similar, "{longer}");
+            }
+        }
+        assert_eq!(
+            fields(&["Emailx", "Lastnamexx"]),
+            [Some(Field::Email), Some(Field::LastName)]
+        );
     }
 
     #[test]
