@@ -466,7 +466,7 @@ mod tests {
     fn the_letter_count_bound_never_exceeds_the_edit_distance() {
         let mut random = fastrand::Rng::with_seed(7);
         let alphabet: Vec<char> = "aeilmnorst0123éß".chars().collect();
-        let mut word = |random: &mut fastrand::Rng| -> String {
+        let word = |random: &mut fastrand::Rng| -> String {
             let len = random.usize(0..14);
             (0..len)
                 .map(|_| alphabet[random.usize(..alphabet.len())])
