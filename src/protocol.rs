@@ -1,8 +1,8 @@
 //! Messages between the web page and its worker.
 //!
 //! Both sides serialise these with serde. A `File` travels beside a request in the message's
-//! `file` property, and finished files travel as transferred `ArrayBuffer`s in its `buffers`
-//! property, never inside these types.
+//! `file` property, and the files the worker makes travel as `Blob`s (made in the worker, so
+//! the page never copies their bytes) in its `blobs` property, never inside these types.
 
 use std::collections::BTreeMap;
 
@@ -146,6 +146,9 @@ pub enum Stage {
     Checking,
     /// Reading the file once more, checking and writing packages.
     Packing,
+    /// Reading a finished package back to make sure it holds what was written (`done` and
+    /// `total` count the bytes of its CSV).
+    Verifying,
 }
 
 /// A checked file, as the page needs it: the report without its (possibly huge) list of
@@ -168,7 +171,7 @@ pub struct CheckedFile {
     pub values: BTreeMap<Field, Vec<(String, u64)>>,
 }
 
-/// A file the worker produced, described; its bytes travel in the reply's `buffers`.
+/// A file the worker produced, described; the file itself travels in the reply's `blobs`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProducedFile {
     /// Its name.
@@ -220,7 +223,7 @@ pub enum Reply {
         /// The findings of the page.
         items: Vec<Finding>,
     },
-    /// A file was packed; the files' bytes are in `buffers`, in this order.
+    /// A file was packed; the files themselves (`Blob`s) are in `blobs`, in this order.
     Packed {
         /// The job.
         job: u32,
@@ -233,7 +236,7 @@ pub enum Reply {
         /// Leads left out.
         rejected: u64,
     },
-    /// An import package was opened: its CSV files are in `buffers`, in this order.
+    /// An import package was opened: its CSV files (`File`s) are in `blobs`, in this order.
     Unpacked {
         /// The job.
         job: u32,

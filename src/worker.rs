@@ -12,14 +12,14 @@ use serde::Serialize;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{JsFuture, spawn_local};
-use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent};
+use web_sys::{Blob, BlobPropertyBag, DedicatedWorkerGlobalScope, File, MessageEvent};
 
 use crate::engine::check::{CheckOptions, FileChecker, FileReport, NoSink, RowSink};
 use crate::engine::decode::encoding_for_label;
 use crate::engine::dialect::parse_delimiter;
 use crate::engine::edits::Edits;
 use crate::engine::package::{
-    OutputFile, PackError, Packer, changes_csv, compressed_entry_size, findings_csv,
+    OutputFile, PackError, Packer, Verifying, changes_csv, compressed_entry_size, findings_csv,
 };
 use crate::engine::report::Severity;
 use crate::engine::template::Template;
@@ -57,29 +57,41 @@ fn serializer() -> serde_wasm_bindgen::Serializer {
     serde_wasm_bindgen::Serializer::json_compatible()
 }
 
-/// Posts `reply` to the page, transferring `buffers` (set as the message's `buffers`).
-fn post(reply: &Reply, buffers: Option<Array>) {
+/// Posts `reply` to the page, with `blobs` (files the worker made) as the message's `blobs`.
+/// A `Blob` crosses to the page without its bytes being copied.
+fn post(reply: &Reply, blobs: Option<Array>) {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let Ok(message) = reply.serialize(&serializer()) else {
         web_sys::console::error_1(&"Leadpack could not encode a message for the page".into());
         return;
     };
-    let sent = match buffers {
-        Some(buffers) => {
-            let _ = Reflect::set(&message, &"buffers".into(), &buffers);
-            let transfer = Array::new();
-            for buffer in buffers.iter() {
-                if let Ok(bytes) = buffer.dyn_into::<Uint8Array>() {
-                    transfer.push(&bytes.buffer());
-                }
-            }
-            scope.post_message_with_transfer(&message, &transfer)
-        }
-        None => scope.post_message(&message),
-    };
-    if sent.is_err() {
+    if let Some(blobs) = blobs {
+        let _ = Reflect::set(&message, &"blobs".into(), &blobs);
+    }
+    if scope.post_message(&message).is_err() {
         web_sys::console::error_1(&"Leadpack could not send a message to the page".into());
     }
+}
+
+/// A produced file as a `Blob` of its type.
+fn blob(file: &OutputFile) -> Result<Blob, String> {
+    let parts = Array::of1(&Uint8Array::from(file.bytes.as_slice()));
+    let options = BlobPropertyBag::new();
+    options.set_type(if file.name.ends_with(".zip") {
+        "application/zip"
+    } else {
+        "text/csv"
+    });
+    Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+        .map_err(|_| out_of_memory(&file.name))
+}
+
+/// What to say when the browser cannot hold a file the worker made.
+fn out_of_memory(name: &str) -> String {
+    format!(
+        "The browser could not hold {name} in memory. Close other tabs and try again, or use the \
+         leadpack command-line tool for files this large."
+    )
 }
 
 fn fail(job: u32, message: impl Into<String>) {
@@ -280,6 +292,28 @@ async fn read(
     }
 }
 
+/// Progress messages while the packer reads a finished package back (the last one is read back
+/// after the file's last slice, and a large one takes a moment), at most every
+/// `PROGRESS_EVERY_MS`. Cancelling waits until the package is read back.
+fn verify_progress(job: u32) -> impl FnMut(Verifying) + 'static {
+    let mut last = 0.0;
+    move |state: Verifying| {
+        let now = js_sys::Date::now();
+        if now - last >= PROGRESS_EVERY_MS {
+            last = now;
+            post(
+                &Reply::Progress {
+                    job,
+                    stage: Stage::Verifying,
+                    done: state.done,
+                    total: state.total,
+                },
+                None,
+            );
+        }
+    }
+}
+
 async fn check(
     job: u32,
     file_id: u32,
@@ -366,6 +400,7 @@ async fn pack(job: u32, file_id: u32, settings: ReadSettings, template: Template
         let options = options(&file, &settings, Some(&template), &edits)?;
         let mut checker = FileChecker::new(file.name(), options);
         let mut packer = Packer::new(&file.name(), &template);
+        packer.on_verify(verify_progress(job));
         if read(job, Stage::Packing, &file, &mut checker, &mut packer)
             .await?
             .is_none()
@@ -387,19 +422,20 @@ async fn pack(job: u32, file_id: u32, settings: ReadSettings, template: Template
         Ok(Some((report, outcome, extra))) => {
             let mut files: Vec<&OutputFile> = outcome.files().collect();
             files.extend(extra.iter());
-            let buffers = Array::new();
-            let produced: Vec<ProducedFile> = files
-                .iter()
-                .map(|file| {
-                    buffers.push(&Uint8Array::from(file.bytes.as_slice()));
-                    ProducedFile {
-                        name: file.name.clone(),
-                        kind: file.kind,
-                        rows: file.rows,
-                        size: file.bytes.len() as u64,
-                    }
-                })
-                .collect();
+            let blobs = Array::new();
+            let mut produced = Vec::with_capacity(files.len());
+            for file in files {
+                match blob(file) {
+                    Ok(made) => blobs.push(&made),
+                    Err(message) => return fail(job, message),
+                };
+                produced.push(ProducedFile {
+                    name: file.name.clone(),
+                    kind: file.kind,
+                    rows: file.rows,
+                    size: file.bytes.len() as u64,
+                });
+            }
             FILES.with(|held| {
                 if let Some(held) = held.borrow_mut().get_mut(&file_id) {
                     held.report = report;
@@ -413,7 +449,7 @@ async fn pack(job: u32, file_id: u32, settings: ReadSettings, template: Template
                     packaged: outcome.packaged,
                     rejected: outcome.rejected_rows,
                 },
-                Some(buffers),
+                Some(blobs),
             );
         }
         Ok(None) => post(&Reply::Cancelled { job }, None),
@@ -440,15 +476,22 @@ async fn unpack(job: u32, file: File) {
     .await;
     match outcome {
         Ok(csvs) => {
-            let buffers = Array::new();
-            let files = csvs
-                .into_iter()
-                .map(|csv| {
-                    buffers.push(&Uint8Array::from(csv.bytes.as_slice()));
-                    (csv.name, csv.encoding.label().to_string())
-                })
-                .collect();
-            post(&Reply::Unpacked { job, files }, Some(buffers));
+            let blobs = Array::new();
+            let mut files = Vec::new();
+            for csv in csvs {
+                let parts = Array::of1(&Uint8Array::from(csv.bytes.as_slice()));
+                match File::new_with_u8_array_sequence(&parts, &csv.name) {
+                    Ok(file) => {
+                        blobs.push(&file);
+                        files.push((csv.name, csv.encoding.label().to_string()));
+                    }
+                    Err(_) => {
+                        fail(job, out_of_memory(&csv.name));
+                        return;
+                    }
+                }
+            }
+            post(&Reply::Unpacked { job, files }, Some(blobs));
         }
         Err(message) => fail(job, message),
     }

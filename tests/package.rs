@@ -12,7 +12,7 @@ use encoding_rs::WINDOWS_1252;
 use leadpack::engine::check::{CheckOptions, FileChecker, FileReport};
 use leadpack::engine::encode::{OutputEncoding, Unrepresentable};
 use leadpack::engine::generate::{GeneratedSummary, GeneratorOptions, generate};
-use leadpack::engine::package::{PackOutcome, Packer, findings_csv};
+use leadpack::engine::package::{PackOutcome, Packer, Verifying, findings_csv};
 use leadpack::engine::report::{Finding, Rule, Severity};
 use leadpack::engine::schema::Field;
 use leadpack::engine::template::{DEFAULT_MAX_PACKAGE_BYTES, PackOptions, Target, Template};
@@ -599,6 +599,59 @@ fn the_same_bytes_give_byte_identical_packages() {
     assert!(outcome.rejected.is_some());
     assert_eq!(outcome, second.outcome());
     assert_eq!(outcome, chunked.outcome(), "chunking changes nothing");
+}
+
+/// Each finished package is read back with progress: from 0 to its CSV's size, in order, once
+/// per package.
+#[test]
+fn reading_back_each_package_reports_its_progress() {
+    let options = GeneratorOptions {
+        rows: 6_000,
+        seed: 5,
+        ..GeneratorOptions::default()
+    };
+    let (source, _) = generated(&options);
+    let first = pack(&source, |_| {});
+    let mut template = first.template.clone();
+    template.options.max_package_bytes = 60_000;
+    let mut checker = FileChecker::new(NAME, CheckOptions::from_template(&template));
+    let mut packer = Packer::new(NAME, &template);
+    let seen = std::rc::Rc::new(std::cell::RefCell::new(Vec::<Verifying>::new()));
+    let log = seen.clone();
+    packer.on_verify(move |state| log.borrow_mut().push(state));
+    for piece in source.chunks(CHUNK) {
+        checker.feed_with(piece, &mut packer).expect("readable");
+    }
+    let report = checker.finish_with(&mut packer).expect("readable");
+    let outcome = packer.finish(&report).expect("packed");
+    let seen = seen.borrow();
+    assert!(outcome.packages.len() >= 3, "{}", outcome.packages.len());
+    assert!(
+        seen.len() > 3 * outcome.packages.len(),
+        "several pieces a package"
+    );
+    for (index, package) in outcome.packages.iter().enumerate() {
+        let states: Vec<&Verifying> = seen.iter().filter(|s| s.package == index + 1).collect();
+        let csv_size = unzip(&package.bytes).csv.len() as u64;
+        assert_eq!(
+            states.first().map(|s| s.done),
+            Some(0),
+            "package {}",
+            index + 1
+        );
+        let last = states.last().expect("progress for every package");
+        assert_eq!((last.done, last.total), (csv_size, csv_size));
+        assert!(states.windows(2).all(|w| w[0].done <= w[1].done));
+        assert!(
+            states
+                .iter()
+                .all(|s| s.total == csv_size && s.done <= s.total)
+        );
+    }
+    // In package order, each read back once.
+    let order: Vec<usize> = seen.iter().map(|s| s.package).collect();
+    assert!(order.windows(2).all(|w| w[0] <= w[1]), "{order:?}");
+    assert_eq!(order.last(), Some(&outcome.packages.len()));
 }
 
 #[test]

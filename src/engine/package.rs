@@ -234,6 +234,20 @@ pub struct Packer {
     unrepresentable: Vec<(u64, String, char)>,
     unrepresentable_count: u64,
     error: Option<PackError>,
+    /// Told how far reading back a finished package has got.
+    on_verify: Option<Box<dyn FnMut(Verifying)>>,
+}
+
+/// How far reading back a finished package has got (a package is read back as soon as it is
+/// complete, which takes a moment for a large one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verifying {
+    /// The package, counted from 1.
+    pub package: usize,
+    /// Bytes of its CSV read back so far.
+    pub done: u64,
+    /// Bytes of its CSV in all.
+    pub total: u64,
 }
 
 impl Packer {
@@ -282,7 +296,14 @@ impl Packer {
             unrepresentable: Vec::new(),
             unrepresentable_count: 0,
             error: None,
+            on_verify: None,
         }
+    }
+
+    /// Calls `hook` as each finished package is read back: at its start, after each piece
+    /// (64 KiB of its CSV) and at its end. The web worker uses it to keep the page informed.
+    pub fn on_verify(&mut self, hook: impl FnMut(Verifying) + 'static) {
+        self.on_verify = Some(Box::new(hook));
     }
 
     /// Uses `stem` for the output names instead of the one made from the file name.
@@ -591,12 +612,18 @@ impl Packer {
         // when it ends and nothing is written, and the package, which holds their
         // replacements, would not read back as the values.
         if self.unrepresentable_count == 0 {
+            let package = self.finished.len() + 1;
+            let mut ignore = |_: Verifying| {};
+            let hook: &mut dyn FnMut(Verifying) = match &mut self.on_verify {
+                Some(hook) => hook,
+                None => &mut ignore,
+            };
             verify(
-                &format!("Package {}", self.finished.len() + 1),
+                package,
                 &finished,
                 &self.csv_name,
                 self.options.output_encoding,
-                self.header_fields,
+                hook,
             )?;
         }
         self.finished.push(finished);
@@ -794,15 +821,15 @@ pub fn compressed_entry_size(bytes: &[u8]) -> Result<u64, PackError> {
 
 /// Reopens a package and checks its files, its row count and its values.
 fn verify(
-    name: &str,
+    package: usize,
     part: &FinishedPart,
     csv_name: &str,
     encoding: OutputEncoding,
-    _header_fields: usize,
+    progress: &mut dyn FnMut(Verifying),
 ) -> Result<(), PackError> {
     let fail = |what: String| {
         PackError::Failed(format!(
-            "{name} did not read back as written ({what}); nothing was written. Please report this problem."
+            "Package {package} did not read back as written ({what}); nothing was written. Please report this problem."
         ))
     };
     let mut archive =
@@ -856,11 +883,21 @@ fn verify(
     let mut decoder = encoding.reader().new_decoder_without_bom_handling();
     let mut input = vec![0u8; 64 << 10];
     let mut text = String::new();
+    let mut state = Verifying {
+        package,
+        done: 0,
+        total: entry.size(),
+    };
+    progress(state);
     loop {
         let read = entry
             .read(&mut input)
             .map_err(|err| fail(err.to_string()))?;
         let last = read == 0;
+        state.done += read as u64;
+        if !last {
+            progress(state);
+        }
         let mut pending = &input[..read];
         loop {
             text.clear();
@@ -890,6 +927,8 @@ fn verify(
     if checksum.finish() != part.checksum {
         return Err(fail("the values differ".to_string()));
     }
+    state.total = state.done;
+    progress(state);
     Ok(())
 }
 

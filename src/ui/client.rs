@@ -16,7 +16,7 @@ use crate::protocol::{Reply, Request};
 /// The loader Trunk writes for the worker; relative, so the app works from any folder.
 const WORKER_URL: &str = "./leadpack-worker_loader.js";
 
-/// Called with each reply of a job, and the raw message (which holds transferred buffers).
+/// Called with each reply of a job, and the raw message (which holds the files the worker made).
 pub type Handler = Box<dyn FnMut(&Reply, &JsValue)>;
 
 struct Client {
@@ -118,10 +118,10 @@ pub fn send(job: u32, request: &Request, file: Option<&File>, handler: Option<Ha
 }
 
 fn receive(data: JsValue) {
-    // The files of a reply travel beside it (`buffers`, handed to the handler as they are);
-    // leave them out of the typed reply, or they would be copied into the page's memory.
+    // The files of a reply travel beside it (`blobs`, handed to the handler as they are);
+    // leave them out of the typed reply.
     let typed = Object::assign(&Object::new(), data.unchecked_ref());
-    let _ = Reflect::delete_property(&typed, &"buffers".into());
+    let _ = Reflect::delete_property(&typed, &"blobs".into());
     let reply: Reply = match serde_wasm_bindgen::from_value(typed.into()) {
         Ok(reply) => reply,
         Err(_) => return,

@@ -8,6 +8,7 @@ use super::{FilePicker, Progress};
 use crate::engine::encode::{OutputEncoding, Unrepresentable};
 use crate::engine::template::{PackOptions, Template};
 use crate::engine::units::format_size;
+use crate::protocol::Stage;
 
 fn change_options(state: AppState, id: u32, recheck: bool, change: impl FnOnce(&mut PackOptions)) {
     state.update_file(id, |file| {
@@ -151,9 +152,9 @@ fn PackResult(status: PackStatus, id: u32) -> impl IntoView {
     };
     match status {
         PackStatus::Idle => build().into_any(),
-        PackStatus::Packing { done, total, .. } => view! {
+        PackStatus::Packing { stage, done, total, .. } => view! {
             <div class="file-status">
-                <Progress label="Building" done=done total=total/>
+                <Progress label=if stage == Stage::Verifying { "Checking a finished package" } else { "Building" } done=done total=total/>
                 <button class="button secondary" data-testid="cancel" on:click=move |_| state.cancel_pack(id)>"Cancel"</button>
             </div>
         }

@@ -5,10 +5,10 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use js_sys::{Array, Reflect, Uint8Array};
+use js_sys::{Array, Reflect};
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Blob, BlobPropertyBag, File, Url};
+use web_sys::{Blob, File, Url};
 
 use super::client;
 use crate::engine::edits::{Edits, Fix};
@@ -83,7 +83,9 @@ pub enum PackStatus {
     Packing {
         /// The worker's job.
         job: u32,
-        /// Bytes read.
+        /// Reading the file, or reading a finished package back.
+        stage: Stage,
+        /// Bytes read (of the file, or of the package's CSV).
         done: u64,
         /// Bytes in all.
         total: u64,
@@ -217,13 +219,8 @@ impl AppState {
         let size = file.size() as u64;
         let handler = Box::new(move |reply: &Reply, raw: &JsValue| match reply {
             Reply::Unpacked { files, .. } => {
-                let buffers: Array = Reflect::get(raw, &"buffers".into())
-                    .ok()
-                    .and_then(|b| b.dyn_into().ok())
-                    .unwrap_or_default();
-                for ((csv_name, encoding), buffer) in files.iter().zip(buffers.iter()) {
-                    let parts = Array::of1(&buffer);
-                    if let Ok(csv) = File::new_with_u8_array_sequence(&parts, csv_name) {
+                for ((_, encoding), csv) in files.iter().zip(blobs(raw).iter()) {
+                    if let Ok(csv) = csv.dyn_into::<File>() {
                         let settings = ReadSettings {
                             encoding: Some(encoding.clone()),
                             delimiter: None,
@@ -384,6 +381,7 @@ impl AppState {
             discard_pack(f);
             f.pack = PackStatus::Packing {
                 job,
+                stage: Stage::Packing,
                 done: 0,
                 total: f.size,
             };
@@ -401,14 +399,12 @@ impl AppState {
         let current = move |f: &LoadedFile| f.pack.job() == Some(job);
         let handler = Box::new(move |reply: &Reply, raw: &JsValue| match reply {
             Reply::Progress {
-                stage: Stage::Packing,
-                done,
-                total,
-                ..
+                stage, done, total, ..
             } => self.update_file(id, |f| {
                 if current(f) {
                     f.pack = PackStatus::Packing {
                         job,
+                        stage: *stage,
                         done: *done,
                         total: *total,
                     };
@@ -520,25 +516,13 @@ pub fn discard_pack(file: &mut LoadedFile) {
     revoke(&mut file.pack);
 }
 
-/// Blob URLs for the produced files, from the reply's transferred buffers.
+/// Blob URLs for the produced files, from the reply's `blobs` (made by the worker).
 fn downloads(files: &[ProducedFile], raw: &JsValue) -> Vec<Download> {
-    let buffers: Array = Reflect::get(raw, &"buffers".into())
-        .ok()
-        .and_then(|b| b.dyn_into().ok())
-        .unwrap_or_default();
-    files
+    blobs(raw)
         .iter()
-        .zip(buffers.iter())
-        .filter_map(|(file, buffer)| {
-            let bytes: Uint8Array = buffer.dyn_into().ok()?;
-            let parts = Array::of1(&bytes);
-            let options = BlobPropertyBag::new();
-            options.set_type(if file.name.ends_with(".zip") {
-                "application/zip"
-            } else {
-                "text/csv"
-            });
-            let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &options).ok()?;
+        .zip(files)
+        .filter_map(|(blob, file)| {
+            let blob: Blob = blob.dyn_into().ok()?;
             let url = Url::create_object_url_with_blob(&blob).ok()?;
             Some(Download {
                 file: file.clone(),
@@ -546,6 +530,14 @@ fn downloads(files: &[ProducedFile], raw: &JsValue) -> Vec<Download> {
             })
         })
         .collect()
+}
+
+/// The files that travel beside a reply.
+fn blobs(raw: &JsValue) -> Array {
+    Reflect::get(raw, &"blobs".into())
+        .ok()
+        .and_then(|b| b.dyn_into().ok())
+        .unwrap_or_default()
 }
 
 /// Frees the blob URLs of finished downloads, and leaves the status idle.

@@ -7,6 +7,7 @@ import { inflateRawSync } from 'node:zlib';
 import { join } from 'node:path';
 import { cli } from './cli.mjs';
 import { test, expect } from './guard.mjs';
+import { lastRequest, recordJobs } from './jobs.mjs';
 
 const fixtures = join(process.cwd(), 'tests', 'fixtures');
 
@@ -58,6 +59,7 @@ function zipFile(bytes, wanted) {
 }
 
 test('a clean file goes from drop to download', async ({ page }) => {
+  await recordJobs(page);
   await load(page, 'clean-utf8.csv');
   await expect(page.getByTestId('file-summary')).toHaveText('25 leads: 25 ready, 0 with errors');
 
@@ -70,6 +72,14 @@ test('a clean file goes from drop to download', async ({ page }) => {
   await page.getByTestId('to-package').click();
   await page.getByTestId('build').click();
   await expect(page.getByTestId('pack-summary')).toHaveText('25 leads packed, 0 left out.');
+  // The build told the page how it went: reading the file, then reading the package back.
+  const pack = await lastRequest(page, 'pack');
+  const stages = await page.evaluate(
+    (job) => window.__jobs.filter((m) => m.from === 'worker' && m.job === job && m.kind === 'progress').map((m) => m.stage),
+    pack,
+  );
+  expect(stages[0], `${stages}`).toBe('packing');
+  expect(stages.at(-1), `${stages}`).toBe('verifying');
   const [download] = await Promise.all([
     page.waitForEvent('download'),
     page.getByRole('link', { name: 'Download clean-utf8.zip' }).click(),

@@ -1,5 +1,5 @@
-// Watching the page and its worker from a test: every message between them is logged (kind and
-// job only), so a test can wait until the worker has really ended a job, whatever the page shows.
+// Watching the page and its worker from a test: every message between them is logged (kind, job
+// and, for progress, stage only), so a test can wait until the worker has really ended a job, whatever the page shows.
 import { expect } from './guard.mjs';
 
 /** Logs the messages between the page and its worker in `window.__jobs`; call before `goto`. */
@@ -12,7 +12,7 @@ export async function recordJobs(page) {
       constructor(...args) {
         super(...args);
         this.addEventListener('message', (event) => {
-          log.push({ from: 'worker', kind: event.data?.kind, job: event.data?.job });
+          log.push({ from: 'worker', kind: event.data?.kind, job: event.data?.job, stage: event.data?.stage });
         });
       }
 
