@@ -6,7 +6,6 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use js_sys::{Object, Reflect};
-use serde::Serialize;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{File, MessageEvent, Worker};
@@ -86,7 +85,12 @@ pub fn next_job() -> u32 {
 
 /// Sends `request` (with `file` beside it) and routes the replies of `job` to `handler`.
 pub fn send(job: u32, request: &Request, file: Option<&File>, handler: Option<Handler>) {
-    let message = match request.serialize(&serde_wasm_bindgen::Serializer::json_compatible()) {
+    // Written as JSON text and parsed by the browser: the page then needs only one serde format
+    // (templates are JSON files too), which keeps its download small.
+    let message = match serde_json::to_string(request)
+        .map_err(|err| err.to_string())
+        .and_then(|text| js_sys::JSON::parse(&text).map_err(|_| "not JSON".to_string()))
+    {
         Ok(message) => message,
         Err(err) => {
             if let Some(mut handler) = handler {
@@ -122,7 +126,13 @@ fn receive(data: JsValue) {
     // leave them out of the typed reply.
     let typed = Object::assign(&Object::new(), data.unchecked_ref());
     let _ = Reflect::delete_property(&typed, &"blobs".into());
-    let reply: Reply = match serde_wasm_bindgen::from_value(typed.into()) {
+    let Some(text) = js_sys::JSON::stringify(&typed)
+        .ok()
+        .and_then(|t| t.as_string())
+    else {
+        return;
+    };
+    let reply: Reply = match serde_json::from_str(&text) {
         Ok(reply) => reply,
         Err(_) => return,
     };
