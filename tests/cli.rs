@@ -994,3 +994,37 @@ fn neutralised_formulas_are_no_longer_reported_and_are_packed_as_text() {
     assert_eq!(file["changes"][0]["reason"], "formula neutralised");
     assert_eq!(file["changes"][0]["after"], "'=HYPERLINK(\"x\")");
 }
+
+#[test]
+fn the_number_of_cores_changes_nothing_in_the_report_or_the_packages() {
+    let dir = TempDir::new("threads");
+    let (file, _) = generate(&dir, "leads.csv", &["--rows", "30000", "--seed", "3"]);
+    let (code, one) = check_json(&[&"--threads", &"1", &file]);
+    assert_eq!(code, 1, "the generated file has defects");
+    let (_, three) = check_json(&[&"--threads", &"3", &file]);
+    let (_, all) = check_json(&[&file]);
+    assert_eq!(one, three);
+    assert_eq!(one, all);
+
+    let packed = |threads: &str| {
+        let out = dir.path(&format!("out-{threads}"));
+        let run = leadpack(&[&"pack", &"--threads", &threads, &file, &"--out", &out]);
+        assert_eq!(
+            run.code, 1,
+            "leads with errors are left out: {}",
+            run.stderr
+        );
+        std::fs::read(out.join("leads.zip")).expect("the package")
+    };
+    assert_eq!(packed("1"), packed("2"));
+
+    let refused = leadpack(&[&"check", &"--threads", &"0", &file]);
+    assert_eq!(refused.code, 2);
+    assert!(
+        refused
+            .stderr
+            .contains("“0” is not a number of cores; use a whole number such as 1 or 4"),
+        "{}",
+        refused.stderr
+    );
+}

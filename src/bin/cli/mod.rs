@@ -66,6 +66,20 @@ struct ReadArgs {
     /// Put an apostrophe before values a spreadsheet would run as formulas (=, +, -, @), so they stay text.
     #[arg(long)]
     neutralise_formulas: bool,
+    /// How many processor cores to use (default: all). Fewer leave room for other work; the
+    /// report and the packages are the same whatever the number.
+    #[arg(long, value_name = "N", value_parser = parse_threads)]
+    threads: Option<usize>,
+}
+
+/// A number of cores: a whole number from 1 up.
+fn parse_threads(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!(
+            "“{text}” is not a number of cores; use a whole number such as 1 or 4"
+        )),
+    }
 }
 
 #[derive(Debug, clap::Args)]

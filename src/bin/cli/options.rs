@@ -24,8 +24,12 @@ pub fn read_options(args: &ReadArgs) -> Result<(CheckOptions, Option<Template>),
         None => CheckOptions::default(),
     };
     options.output_encoding = None;
-    // The rules that look at one lead at a time run on every core the machine has.
-    options.threads = std::thread::available_parallelism().map_or(1, usize::from);
+    // The rules that look at one lead at a time run on every core the machine has, unless the
+    // user asks for fewer.
+    options.threads = match args.threads {
+        Some(threads) => threads,
+        None => std::thread::available_parallelism().map_or(1, usize::from),
+    };
     if let Some(label) = &args.encoding {
         options.encoding = Some(encoding_for_label(label).ok_or_else(|| {
             format!("“{label}” is not an encoding Leadpack knows; try utf-8, windows-1252, iso-8859-1 or utf-16le")
