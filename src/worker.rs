@@ -335,8 +335,8 @@ async fn check(
     }
     .await;
     match outcome {
-        Ok(Some(report)) => {
-            let checked = checked_file(&report);
+        Ok(Some(mut report)) => {
+            let checked = checked_file(&mut report);
             FILES.with(|files| files.borrow_mut().insert(file_id, Held { file, report }));
             post(
                 &Reply::Checked {
@@ -353,7 +353,7 @@ async fn check(
 }
 
 /// What the page needs of a report: everything but the list of findings.
-fn checked_file(report: &FileReport) -> CheckedFile {
+fn checked_file(report: &mut FileReport) -> CheckedFile {
     let count = |severity| {
         report
             .issues
@@ -361,6 +361,7 @@ fn checked_file(report: &FileReport) -> CheckedFile {
             .filter(|f| f.severity == severity)
             .count() as u64
     };
+    let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));
     let samples = (0..report.columns.len())
         .map(|column| {
             let mut shown: Vec<String> = Vec::new();
@@ -376,13 +377,16 @@ fn checked_file(report: &FileReport) -> CheckedFile {
             shown
         })
         .collect();
-    let mut light = report.clone();
-    light.issues = Vec::new();
-    light.samples = Vec::new();
+    // Copied without its findings and samples (which may be large): they are set aside meanwhile.
+    let issues = std::mem::take(&mut report.issues);
+    let samples_kept = std::mem::take(&mut report.samples);
+    let light = report.clone();
+    report.issues = issues;
+    report.samples = samples_kept;
     CheckedFile {
         findings: report.issues.len() as u64,
-        errors: count(Severity::Error),
-        warnings: count(Severity::Warning),
+        errors,
+        warnings,
         samples,
         suggested: Template::suggested(report),
         values: report.values.clone(),
