@@ -347,25 +347,24 @@ impl FileChecker {
         let mut samples: Vec<Vec<String>> = Vec::new();
         let mut records = 0usize;
         let mut pre = RecordReader::new(delimiter);
-        let mut collect = |record: Record<'_>| match &header {
-            None => {
-                header = Some(record.fields().map(str::to_string).collect());
-            }
-            Some(names) if records < SAMPLE_RECORDS => {
-                records += 1;
-                if samples.is_empty() {
-                    samples = vec![Vec::new(); names.len()];
+        pre.read_sample(&text, complete, &mut |record: Record<'_>| {
+            match &header {
+                None => {
+                    header = Some(record.fields().map(str::to_string).collect());
                 }
-                for (column, value) in samples.iter_mut().zip(record.fields()) {
-                    column.push(value.to_string());
+                Some(names) if records < SAMPLE_RECORDS => {
+                    records += 1;
+                    if samples.is_empty() {
+                        samples = vec![Vec::new(); names.len()];
+                    }
+                    for (column, value) in samples.iter_mut().zip(record.fields()) {
+                        column.push(value.to_string());
+                    }
                 }
+                Some(_) => {}
             }
-            Some(_) => {}
-        };
-        pre.feed(&text, &mut collect);
-        if complete {
-            pre.finish(&mut collect);
-        }
+            records < SAMPLE_RECORDS
+        });
         let Some(header) = header else {
             return Err(ReadErrorKind::NoHeader);
         };

@@ -157,7 +157,8 @@ fn mostly_utf8(sample: &[u8], complete: bool) -> bool {
                 (text, Some(err))
             }
         };
-        valid_multibyte += valid_part.chars().filter(|c| !c.is_ascii()).count();
+        // Each character beyond ASCII starts with a byte of 0xC0 or more (a lead byte).
+        valid_multibyte += valid_part.bytes().filter(|&b| b >= 0xC0).count();
         let Some(err) = bad else {
             break;
         };
@@ -178,7 +179,14 @@ fn mostly_utf8(sample: &[u8], complete: bool) -> bool {
 }
 
 fn memchr_nul(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|&b| b == 0)
+    // `contains` searches bytes many at a time; the exact place is looked for only when found.
+    const PIECE: usize = 4096;
+    let piece = bytes.chunks(PIECE).position(|piece| piece.contains(&0))?;
+    let start = piece * PIECE;
+    bytes[start..]
+        .iter()
+        .position(|&b| b == 0)
+        .map(|at| start + at)
 }
 
 /// UTF-16 text without a byte order mark: mostly-ASCII text has a zero in every other byte.
@@ -449,6 +457,24 @@ mod tests {
             detect(b"ID,Name\n1,A\0nn\n", true),
             Err(ReadErrorKind::NulBytes { offset: 11 })
         );
+        // The first NUL is found wherever it is, in any piece of the search.
+        for at in [0, 4095, 4096, 4097, 10_000, 99_999] {
+            let mut bytes = vec![b'a'; 100_000];
+            bytes[at] = 0;
+            bytes[99_999] = 0;
+            assert_eq!(memchr_nul(&bytes), Some(at));
+        }
+        assert_eq!(memchr_nul(&[b'a'; 9000]), None);
+    }
+
+    #[test]
+    fn accented_letters_are_counted_once_each() {
+        // Two-, three- and four-byte letters among plain text, and one stray byte: UTF-8.
+        let mut text = "Zoë, Renée, José, “Ann”, 😀, ".repeat(2).into_bytes();
+        text.push(0xE9);
+        assert!(mostly_utf8(&text, true));
+        // Two letters cannot outweigh a stray byte.
+        assert!(!mostly_utf8(b"Zo\xC3\xAB Ren\xC3\xA9e \xE9", true));
     }
 
     #[test]

@@ -67,6 +67,10 @@ pub fn sniff_delimiter(sample: &str, complete: bool) -> u8 {
     };
     let mut best: Option<Fit> = None;
     for delimiter in CANDIDATES {
+        // A delimiter that never occurs splits nothing (one field a record): not worth reading.
+        if !text.as_bytes().contains(&delimiter) {
+            continue;
+        }
         let fit = measure(text, delimiter);
         if fit.fields < 2 {
             continue;
@@ -89,13 +93,12 @@ pub fn sniff_delimiter(sample: &str, complete: bool) -> u8 {
 fn measure(text: &str, delimiter: u8) -> Fit {
     let mut reader = RecordReader::new(delimiter);
     let mut counts: Vec<usize> = Vec::new();
-    let mut sink = |record: Record<'_>| {
+    reader.read_sample(text, true, &mut |record: Record<'_>| {
         if counts.len() < SNIFF_RECORDS {
             counts.push(record.len());
         }
-    };
-    reader.feed(text, &mut sink);
-    reader.finish(&mut sink);
+        counts.len() < SNIFF_RECORDS
+    });
     let mut tally: Vec<(usize, usize)> = Vec::new();
     for &count in &counts {
         match tally.iter_mut().find(|(fields, _)| *fields == count) {

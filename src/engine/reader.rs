@@ -159,6 +159,39 @@ impl RecordReader {
 
     /// Ends the text: a last record without a line break is completed, and an unclosed quote is
     /// reported.
+    /// Reads the records of a sample (`complete`: the sample is the whole file, so its last
+    /// record ends with it) for as long as `sink` asks for more by returning `true`. The text is
+    /// split in pieces of about 16 KiB, so a sample of a megabyte is not read to its end when its
+    /// first records are all that is wanted; `sink` may see a few records after it said no.
+    pub fn read_sample(
+        &mut self,
+        text: &str,
+        complete: bool,
+        sink: &mut impl FnMut(Record<'_>) -> bool,
+    ) {
+        const PIECE: usize = 16 << 10;
+        let more = std::cell::Cell::new(true);
+        let mut each = |record: Record<'_>| {
+            let wanted = sink(record);
+            more.set(more.get() && wanted);
+        };
+        let mut rest = text;
+        while !rest.is_empty() {
+            let mut end = rest.len().min(PIECE);
+            while !rest.is_char_boundary(end) {
+                end += 1;
+            }
+            self.feed(&rest[..end], &mut each);
+            rest = &rest[end..];
+            if !more.get() {
+                return;
+            }
+        }
+        if complete {
+            self.finish(&mut each);
+        }
+    }
+
     pub fn finish(&mut self, sink: &mut impl FnMut(Record<'_>)) {
         if self.between_records {
             return;
@@ -348,6 +381,38 @@ mod tests {
 
     fn rows(text: &str) -> Vec<u64> {
         read(text).into_iter().map(|(row, _, _)| row).collect()
+    }
+
+    #[test]
+    fn a_sample_is_read_only_as_far_as_wanted() {
+        let text: String = (0..20_000).map(|i| format!("{i},\"a\nb\",c\n")).collect();
+        // Wanting everything gives what feeding and finishing gives.
+        let mut all = Vec::new();
+        RecordReader::new(b',').read_sample(&text, true, &mut |r: Record<'_>| {
+            all.push((r.row, r.fields().map(str::to_string).collect::<Vec<_>>()));
+            true
+        });
+        let whole = read_in_chunks(&text, b',', usize::MAX);
+        assert_eq!(all.len(), 20_000);
+        assert!(
+            all.iter()
+                .zip(&whole)
+                .all(|(a, w)| a.0 == w.0 && a.1 == w.1)
+        );
+        // Wanting ten stops within the first piece.
+        let mut seen = 0;
+        RecordReader::new(b',').read_sample(&text, true, &mut |_: Record<'_>| {
+            seen += 1;
+            seen < 10
+        });
+        assert!((10..2_000).contains(&seen), "{seen}");
+        // A sample that is not the whole file keeps its unfinished last record back.
+        let mut rows = Vec::new();
+        RecordReader::new(b',').read_sample("a,b\n1,2\n3,\"4", false, &mut |r: Record<'_>| {
+            rows.push(r.row);
+            true
+        });
+        assert_eq!(rows, [1, 2]);
     }
 
     #[test]
