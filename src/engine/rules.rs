@@ -4,7 +4,7 @@
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-use rustc_hash::{FxHashMap, FxHasher};
+use rustc_hash::FxHashMap;
 
 use super::encode::OutputEncoding;
 use super::index::KeyIndex;
@@ -59,8 +59,17 @@ pub fn trim(value: &str) -> &str {
     }
 }
 
+/// A new hasher for the keys the rules compare. It gives 64-bit hashes on every target: the
+/// likely-duplicate check compares leads by these hashes alone, and the index keeps half of
+/// each hash as a tag, so the web worker (a 32-bit target, where `FxHasher` gives 32-bit
+/// hashes) must have all 64 bits to find what the command line finds, as fast.
+fn key_hasher() -> foldhash::fast::FoldHasher<'static> {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::with_seed(0x4C45_4144_5041_434B).build_hasher()
+}
+
 fn hash_str(text: &str) -> u64 {
-    let mut hasher = FxHasher::default();
+    let mut hasher = key_hasher();
     text.hash(&mut hasher);
     hasher.finish()
 }
@@ -70,7 +79,7 @@ fn hash_folded(text: &str) -> u64 {
     if text.is_empty() {
         return 0;
     }
-    let mut hasher = FxHasher::default();
+    let mut hasher = key_hasher();
     let bytes = text.as_bytes();
     if bytes.is_ascii() {
         // Eight letters at a time, lowered in place.
@@ -104,7 +113,7 @@ fn ascii_lowercase_word(bytes: &[u8]) -> u64 {
 
 /// A hash of a phone number's digits (before any extension); 0 when it has fewer than 7.
 fn hash_phone(phone: &str) -> u64 {
-    let mut hasher = FxHasher::default();
+    let mut hasher = key_hasher();
     let mut digits = 0;
     for byte in phone.bytes() {
         if byte.is_ascii_digit() {
