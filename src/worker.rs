@@ -304,6 +304,7 @@ async fn read(
     let mut offset = 0.0;
     let mut last_progress = 0.0;
     let mut next = (total > 0.0).then(|| read_slice(0.0)).transpose()?;
+    let mut bytes: Vec<u8> = Vec::new();
     loop {
         if cancelled(job) {
             return Ok(None);
@@ -325,7 +326,9 @@ async fn read(
             return Ok(Some(()));
         };
         let buffer = reading.await.map_err(|_| unreadable(file))?;
-        let bytes = Uint8Array::new(&buffer).to_vec();
+        let array = Uint8Array::new(&buffer);
+        bytes.resize(array.length() as usize, 0);
+        array.copy_to(&mut bytes);
         offset = (offset + CHUNK_BYTES).min(total);
         if offset < total {
             next = Some(read_slice(offset)?);
