@@ -62,7 +62,8 @@ pub fn trim(value: &str) -> &str {
 /// A new hasher for the keys the rules compare. It gives 64-bit hashes on every target: the
 /// likely-duplicate check compares leads by these hashes alone, and the index keeps half of
 /// each hash as a tag, so the web worker (a 32-bit target, where `FxHasher` gives 32-bit
-/// hashes) must have all 64 bits to find what the command line finds, as fast.
+/// hashes, and every tag came out the same) must have all 64 bits, well mixed, to find exactly
+/// what the command line finds, as fast.
 fn key_hasher() -> foldhash::fast::FoldHasher<'static> {
     use std::hash::BuildHasher;
     foldhash::fast::FixedState::with_seed(0x4C45_4144_5041_434B).build_hasher()
@@ -870,6 +871,21 @@ fn malformed(record: &Record<'_>, header_len: usize) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn key_hashes_use_all_64_bits() {
+        // Distinct keys, distinct hashes, and the upper halves (the index's tags) as distinct:
+        // on every target, the worker's included.
+        let keys: Vec<String> = (0..100_000)
+            .map(|i| format!("lead{i}@example.com"))
+            .collect();
+        let hashes: std::collections::HashSet<u64> = keys.iter().map(|k| hash_folded(k)).collect();
+        let tags: std::collections::HashSet<u64> = hashes.iter().map(|h| h >> 32).collect();
+        assert_eq!(hashes.len(), keys.len());
+        assert!(tags.len() > keys.len() - 10, "{} distinct tags", tags.len());
+        assert_ne!(hash_str("ab"), hash_str("ab\0"));
+        assert_ne!(hash_str(""), hash_str("\0"));
+    }
 
     /// Names and emails are compared ignoring case: every ASCII character, in every place of
     /// an eight-byte word, folds like its lower-case form and like nothing else.
