@@ -429,7 +429,9 @@ impl Packer {
         let mut used_names: std::collections::HashSet<String> = std::collections::HashSet::new();
         let mut unique = |wanted: &str| {
             // The name the CSV can hold, so the mapping XML names the column as the CSV titles it.
-            let base = encoding.replace_unrepresentable(xml::xml_safe(wanted).trim());
+            // Without U+FEFF: invisible, and first in the CSV it would read as a byte order mark.
+            let visible = xml::xml_safe(wanted).replace('\u{FEFF}', "");
+            let base = encoding.replace_unrepresentable(visible.trim());
             let base = if base.is_empty() {
                 "Column".to_string()
             } else {
