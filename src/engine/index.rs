@@ -16,10 +16,11 @@
 /// caller's comparison, so the index is exact whatever the hash function does.
 #[derive(Debug, Default)]
 pub struct KeyIndex {
+    /// Any number of slots (not only powers of two), so that a table sized for the leads a
+    /// file is expected to hold takes no more memory than it needs: on a 1 GB file a table
+    /// rounded up to a power of two could take nearly twice as much.
     slots: Vec<Slot>,
     len: usize,
-    /// 64 minus the number of bits that choose a slot.
-    shift: u32,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -33,6 +34,9 @@ struct Slot {
 const SPREAD: u64 = 0x9E37_79B9_7F4A_7C15;
 /// The smallest table, in slots.
 const MIN_SLOTS: usize = 16;
+/// The largest table, in slots: a slot is chosen by multiplying 32 bits of the hash by the
+/// number of slots.
+const MAX_SLOTS: usize = (u32::MAX as usize).saturating_add(1);
 
 fn tag_of(hash: u64) -> u32 {
     ((hash >> 32) as u32).max(1)
@@ -64,7 +68,8 @@ impl KeyIndex {
     }
 
     fn home(&self, hash: u64) -> usize {
-        (hash.wrapping_mul(SPREAD) >> self.shift) as usize
+        // 32 well-mixed bits of the hash, scaled to the number of slots.
+        (((hash.wrapping_mul(SPREAD) >> 32) * self.slots.len() as u64) >> 32) as usize
     }
 
     /// Asks the processor to fetch the slot where `hash` would be looked up: a hint only.
@@ -125,7 +130,6 @@ impl KeyIndex {
     /// `same` is true, or else the first empty slot. The table must have one.
     fn probe(&self, hash: u64, mut same: impl FnMut(u32) -> bool) -> Result<u32, usize> {
         let tag = tag_of(hash);
-        let mask = self.slots.len() - 1;
         let mut at = self.home(hash);
         loop {
             let slot = self.slots[at];
@@ -135,7 +139,7 @@ impl KeyIndex {
             if slot.tag == tag && same(slot.value) {
                 return Ok(slot.value);
             }
-            at = (at + 1) & mask;
+            at = self.next(at);
         }
     }
 
@@ -144,20 +148,31 @@ impl KeyIndex {
         self.find_or_insert(hash, |_| false, value, hash_of);
     }
 
-    /// Grows to hold `len` values at most three quarters full (at least twice the old size),
-    /// placing every entry again from its hash.
+    /// The slot after `at`, the first after the last.
+    #[inline]
+    fn next(&self, at: usize) -> usize {
+        if at + 1 == self.slots.len() {
+            0
+        } else {
+            at + 1
+        }
+    }
+
+    /// Grows to hold `len` values at most three quarters full (when growing one value at a time,
+    /// at least twice the old size), placing every entry again from its hash.
     fn resize(&mut self, len: usize, hash_of: impl Fn(u32) -> u64) {
-        let slots = (len.saturating_mul(4) / 3 + 1)
-            .next_power_of_two()
-            .max(self.slots.len() * 2)
-            .max(MIN_SLOTS);
+        let wanted = len.saturating_mul(4) / 3 + 1;
+        let slots = if self.slots.is_empty() || wanted > self.slots.len() * 2 {
+            wanted
+        } else {
+            self.slots.len() * 2
+        }
+        .clamp(MIN_SLOTS, MAX_SLOTS);
         let old = std::mem::replace(&mut self.slots, vec![Slot::default(); slots]);
-        self.shift = 64 - slots.trailing_zeros();
-        let mask = slots - 1;
         for slot in old.into_iter().filter(|slot| slot.tag != 0) {
             let mut at = self.home(hash_of(slot.value));
             while self.slots[at].tag != 0 {
-                at = (at + 1) & mask;
+                at = self.next(at);
             }
             self.slots[at] = slot;
         }
@@ -211,6 +226,36 @@ mod tests {
         }
         assert_eq!(index.len(), hashes.len());
         assert_eq!(index.find(0x1234_5678_9ABC_DEF1, |_| true), None);
+    }
+
+    #[test]
+    fn a_reserved_table_is_sized_to_what_it_will_hold() {
+        let hashes: Vec<u64> = (0..100_000u64)
+            .map(|i| i.wrapping_mul(0x2545_F491_4F6C_DD1D))
+            .collect();
+        let mut index = KeyIndex::new();
+        index.reserve(hashes.len(), |_| 0);
+        // Three quarters full when every expected value is in, not rounded up to 131,072.
+        assert_eq!(index.slots.len(), 133_334);
+        for (value, &hash) in hashes.iter().enumerate() {
+            index.insert(hash, value as u32, |v| hashes[v as usize]);
+        }
+        assert_eq!(index.slots.len(), 133_334, "it did not grow");
+        // Probing wraps from the last slot to the first.
+        assert!(index.slots[0].tag != 0 && index.slots[index.slots.len() - 1].tag != 0);
+        for (value, &hash) in hashes.iter().enumerate() {
+            assert_eq!(
+                index.find(hash, |v| hashes[v as usize] == hash),
+                Some(value as u32)
+            );
+        }
+        // One more than expected: it grows, and still finds everything.
+        index.insert(7, 100_000, |v| {
+            if v == 100_000 { 7 } else { hashes[v as usize] }
+        });
+        assert_eq!(index.slots.len(), 266_668);
+        assert_eq!(index.find(7, |v| v == 100_000), Some(100_000));
+        assert_eq!(index.find(hashes[5], |v| v == 5), Some(5));
     }
 
     #[test]
