@@ -149,6 +149,9 @@ pub enum Stage {
     /// Reading a finished package back to make sure it holds what was written (`done` and
     /// `total` count the bytes of its CSV).
     Verifying,
+    /// Writing the findings report and handing the finished files to the page (`done` and
+    /// `total` count the bytes of the files).
+    Finishing,
 }
 
 /// A checked file, as the page needs it: the report without its (possibly huge) list of

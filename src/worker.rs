@@ -339,6 +339,20 @@ async fn read(
     }
 }
 
+/// A progress message of a build's last step: the findings report is written and the files are
+/// handed to the page (a moment for the files of a large file).
+fn finishing(job: u32, done: u64, total: u64) {
+    post(
+        &Reply::Progress {
+            job,
+            stage: Stage::Finishing,
+            done,
+            total,
+        },
+        None,
+    );
+}
+
 /// Progress messages while the packer reads a finished package back (the last one is read back
 /// after the file's last slice, and a large one takes a moment), at most every
 /// `PROGRESS_EVERY_MS`. Cancelling waits until the package is read back.
@@ -464,6 +478,8 @@ async fn pack(job: u32, file_id: u32, settings: ReadSettings, template: Template
         let outcome = packer
             .finish(&report)
             .map_err(|err: PackError| err.to_string())?;
+        let packed_bytes: u64 = outcome.files().map(|f| f.bytes.len() as u64).sum();
+        finishing(job, 0, packed_bytes);
         let mut extra = vec![findings_csv(std::slice::from_ref(&report))];
         extra.extend(changes_csv(&report));
         Ok::<_, String>(Some((report, outcome, extra)))
@@ -473,9 +489,17 @@ async fn pack(job: u32, file_id: u32, settings: ReadSettings, template: Template
         Ok(Some((report, outcome, extra))) => {
             let mut files: Vec<&OutputFile> = outcome.files().collect();
             files.extend(extra.iter());
+            let total: u64 = files.iter().map(|f| f.bytes.len() as u64).sum();
+            let (mut done, mut last_progress) = (0, js_sys::Date::now());
             let blobs = Array::new();
             let mut produced = Vec::with_capacity(files.len());
             for file in files {
+                let now = js_sys::Date::now();
+                if now - last_progress >= PROGRESS_EVERY_MS {
+                    last_progress = now;
+                    finishing(job, done, total);
+                }
+                done += file.bytes.len() as u64;
                 match blob(file) {
                     Ok(made) => blobs.push(&made),
                     Err(message) => return fail(job, message),

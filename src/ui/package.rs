@@ -141,6 +141,15 @@ fn OptionCheck(
     }
 }
 
+/// What a build is doing, for its progress bar.
+fn build_stage(stage: Stage) -> &'static str {
+    match stage {
+        Stage::Verifying => "Checking a finished package",
+        Stage::Finishing => "Preparing the downloads",
+        Stage::Checking | Stage::Packing => "Building",
+    }
+}
+
 /// The Build button, the progress of a build, or its files.
 #[component]
 fn PackResult(status: PackStatus, id: u32) -> impl IntoView {
@@ -154,7 +163,7 @@ fn PackResult(status: PackStatus, id: u32) -> impl IntoView {
         PackStatus::Idle => build().into_any(),
         PackStatus::Packing { stage, done, total, .. } => view! {
             <div class="file-status">
-                <Progress label=if stage == Stage::Verifying { "Checking a finished package" } else { "Building" } done=done total=total/>
+                <Progress label=build_stage(stage) done=done total=total/>
                 <button class="button secondary" data-testid="cancel" on:click=move |_| state.cancel_pack(id)>"Cancel"</button>
             </div>
         }
