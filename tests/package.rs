@@ -685,6 +685,50 @@ fn a_header_that_looks_like_a_byte_order_mark_is_not_written_as_one() {
     }
 }
 
+/// Two columns without a header, the second full of phone numbers: the check matches it to Work
+/// Phone by its values, and the pack pass, which follows the template, must take the same
+/// column (a template names columns by header, and tells repeated headers apart by their
+/// order). Found by fuzzing the package round trip: the pack pass found no contact column and
+/// left every lead out.
+#[test]
+fn a_repeated_header_matched_by_its_values_is_packed_as_checked() {
+    let source = "First Name,Last Name,,\r\n\
+                  Ann,Lee,x,+1 416 555 0100\r\n\
+                  Bob,Stone,y,+1 416 555 0101\r\n\
+                  Cy,Moe,z,+1 416 555 0102\r\n";
+    let packed = pack(source.as_bytes(), |_| {});
+    let fields: Vec<Option<Field>> = packed
+        .first
+        .columns
+        .iter()
+        .map(|c| c.column.field)
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            Some(Field::FirstName),
+            Some(Field::LastName),
+            None,
+            Some(Field::Phone)
+        ]
+    );
+    assert_eq!(packed.first.summary.with_errors, 0);
+    assert_eq!(packed.report.summary, packed.first.summary);
+    let pack_fields: Vec<Option<Field>> = packed
+        .report
+        .columns
+        .iter()
+        .map(|c| c.column.field)
+        .collect();
+    assert_eq!(pack_fields, fields);
+    let outcome = packed.outcome();
+    assert_eq!(outcome.packaged, 3);
+    let csv = parse_csv(&unzip(&outcome.packages[0].bytes).csv, b',', false);
+    // The lead fields first; the other column without a header holds values, so it is kept.
+    assert_eq!(csv[0], ["First Name", "Last Name", "Phone", "Column"]);
+    assert_eq!(csv[2], ["Bob", "Stone", "+1 416 555 0101", "y"]);
+}
+
 #[test]
 fn hostile_headers_are_escaped_in_the_xml_and_kept_in_the_csv() {
     let source = "First Name,Last Name,Email Address,<Name>,A & B,\"\"\"quoted\"\"\",Ctl\u{1}Char\r\n\

@@ -57,8 +57,13 @@ pub struct ColumnMatch {
 /// so one mapping serves every file of the same layout.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExplicitMapping {
-    /// Header text → lead field key.
+    /// Header text → lead field key, for the first column with that header.
     pub columns: BTreeMap<String, Option<Field>>,
+    /// For a header written more than once, the fields of its second, third… columns, when the
+    /// mapping comes from a template (which plans every column in order). A mapping file names
+    /// each header once, and later columns with its header are not imported.
+    #[serde(skip)]
+    pub repeated: BTreeMap<String, Vec<Option<Field>>>,
 }
 
 /// A candidate match of one column.
@@ -319,16 +324,21 @@ pub fn apply_explicit(
     mapping: &ExplicitMapping,
 ) -> Result<Vec<ColumnMatch>, String> {
     let mut matches: Vec<ColumnMatch> = Vec::with_capacity(headers.len());
-    let mut seen: std::collections::HashSet<&str> =
-        std::collections::HashSet::with_capacity(headers.len());
+    let mut seen: std::collections::HashMap<&str, usize> =
+        std::collections::HashMap::with_capacity(headers.len());
     for header in headers.iter() {
-        // A header written twice in the file: only its first column follows the mapping.
-        let first = seen.insert(header.as_str());
-        let field = if first {
-            mapping.columns.get(header).copied().flatten()
-        } else {
-            None
+        // A header written twice in the file: its columns are told apart by their order.
+        let occurrence = seen.entry(header.as_str()).or_insert(0);
+        let field = match *occurrence {
+            0 => mapping.columns.get(header).copied().flatten(),
+            later => mapping
+                .repeated
+                .get(header)
+                .and_then(|fields| fields.get(later - 1))
+                .copied()
+                .flatten(),
         };
+        *occurrence += 1;
         if let Some(field) = field
             && let Some(other) = matches.iter().find(|m| m.field == Some(field))
         {

@@ -235,10 +235,16 @@ impl Template {
                 Target::Field { field } => Some(field),
                 _ => None,
             };
-            mapping
-                .columns
-                .entry(column.header.clone())
-                .or_insert(field);
+            // A header planned twice: its later columns in order, as `targets` tells them apart.
+            if mapping.columns.contains_key(&column.header) {
+                mapping
+                    .repeated
+                    .entry(column.header.clone())
+                    .or_default()
+                    .push(field);
+            } else {
+                mapping.columns.insert(column.header.clone(), field);
+            }
         }
         mapping
     }
