@@ -393,7 +393,12 @@ fuzz_target!(|data: &[u8]| {
                 .bytes
                 .strip_prefix(b"\xEF\xBB\xBF")
                 .expect("a byte order mark");
-            let csv = parse_csv(text, true);
+            let mut csv = parse_csv(text, true);
+            // The csv crate drops a byte order mark that starts its input: here it is the
+            // first character of the first title (U+FEFF), after the file's own mark.
+            if text.starts_with(b"\xEF\xBB\xBF") {
+                csv[0][0].insert(0, '\u{FEFF}');
+            }
             let mut wanted_header = source_header.clone();
             wanted_header.extend([
                 REJECTED_ROW_COLUMN.to_string(),
