@@ -312,15 +312,7 @@ async fn read(
         let now = js_sys::Date::now();
         if now - last_progress >= PROGRESS_EVERY_MS || offset >= total {
             last_progress = now;
-            post(
-                &Reply::Progress {
-                    job,
-                    stage,
-                    done: offset as u64,
-                    total: total as u64,
-                },
-                None,
-            );
+            progress(job, stage, offset as u64, total as u64);
         }
         let Some(reading) = next.take() else {
             return Ok(Some(()));
@@ -339,13 +331,12 @@ async fn read(
     }
 }
 
-/// A progress message of a build's last step: the findings report is written and the files are
-/// handed to the page (a moment for the files of a large file).
-fn finishing(job: u32, done: u64, total: u64) {
+/// Tells the page how far `job` is in `stage`.
+fn progress(job: u32, stage: Stage, done: u64, total: u64) {
     post(
         &Reply::Progress {
             job,
-            stage: Stage::Finishing,
+            stage,
             done,
             total,
         },
@@ -362,15 +353,7 @@ fn verify_progress(job: u32) -> impl FnMut(Verifying) + 'static {
         let now = js_sys::Date::now();
         if now - last >= PROGRESS_EVERY_MS {
             last = now;
-            post(
-                &Reply::Progress {
-                    job,
-                    stage: Stage::Verifying,
-                    done: state.done,
-                    total: state.total,
-                },
-                None,
-            );
+            progress(job, Stage::Verifying, state.done, state.total);
         }
     }
 }
@@ -479,7 +462,8 @@ async fn pack(job: u32, file_id: u32, settings: ReadSettings, template: Template
             .finish(&report)
             .map_err(|err: PackError| err.to_string())?;
         let packed_bytes: u64 = outcome.files().map(|f| f.bytes.len() as u64).sum();
-        finishing(job, 0, packed_bytes);
+        // The build's last step: the findings report is written and the files handed over.
+        progress(job, Stage::Finishing, 0, packed_bytes);
         let mut extra = vec![findings_csv(std::slice::from_ref(&report))];
         extra.extend(changes_csv(&report));
         Ok::<_, String>(Some((report, outcome, extra)))
@@ -497,7 +481,7 @@ async fn pack(job: u32, file_id: u32, settings: ReadSettings, template: Template
                 let now = js_sys::Date::now();
                 if now - last_progress >= PROGRESS_EVERY_MS {
                     last_progress = now;
-                    finishing(job, done, total);
+                    progress(job, Stage::Finishing, done, total);
                 }
                 done += file.bytes.len() as u64;
                 match blob(file) {

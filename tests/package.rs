@@ -685,6 +685,11 @@ fn a_header_that_looks_like_a_byte_order_mark_is_not_written_as_one() {
     }
 }
 
+/// The lead field of each column of a report.
+fn column_fields(report: &FileReport) -> Vec<Option<Field>> {
+    report.columns.iter().map(|c| c.column.field).collect()
+}
+
 /// Two columns without a header, the second full of phone numbers: the check matches it to Work
 /// Phone by its values, and the pack pass, which follows the template, must take the same
 /// column (a template names columns by header, and tells repeated headers apart by their
@@ -697,12 +702,7 @@ fn a_repeated_header_matched_by_its_values_is_packed_as_checked() {
                   Bob,Stone,y,+1 416 555 0101\r\n\
                   Cy,Moe,z,+1 416 555 0102\r\n";
     let packed = pack(source.as_bytes(), |_| {});
-    let fields: Vec<Option<Field>> = packed
-        .first
-        .columns
-        .iter()
-        .map(|c| c.column.field)
-        .collect();
+    let fields = column_fields(&packed.first);
     assert_eq!(
         fields,
         [
@@ -714,13 +714,7 @@ fn a_repeated_header_matched_by_its_values_is_packed_as_checked() {
     );
     assert_eq!(packed.first.summary.with_errors, 0);
     assert_eq!(packed.report.summary, packed.first.summary);
-    let pack_fields: Vec<Option<Field>> = packed
-        .report
-        .columns
-        .iter()
-        .map(|c| c.column.field)
-        .collect();
-    assert_eq!(pack_fields, fields);
+    assert_eq!(column_fields(&packed.report), fields);
     let outcome = packed.outcome();
     assert_eq!(outcome.packaged, 3);
     let csv = parse_csv(&unzip(&outcome.packages[0].bytes).csv, b',', false);
