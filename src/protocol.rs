@@ -1,8 +1,10 @@
 //! Messages between the web page and its worker.
 //!
-//! Both sides serialise these with serde. A `File` travels beside a request in the message's
-//! `file` property, and the files the worker makes travel as `Blob`s (made in the worker, so
-//! the page never copies their bytes) in its `blobs` property, never inside these types.
+//! Both sides serialise these with serde. A request is an object tagged by its `kind`; a `File`
+//! travels beside it in the message's `file` property. A reply is named by its variant
+//! (`"ready"`, `{"checked": {…}}`); the files the worker makes travel as `Blob`s (made in the
+//! worker, so the page never copies their bytes) in the reply's `blobs` property, never inside
+//! these types.
 
 use std::collections::BTreeMap;
 
@@ -188,8 +190,13 @@ pub struct ProducedFile {
 }
 
 /// Worker → page.
+///
+/// Written in serde's default form, named by the variant: `"ready"`, or
+/// `{"progress": {"job": 3, …}}`. The page reads replies, and serde reads this form directly,
+/// where the `kind`-tagged form of requests would buffer each reply first; its code would make
+/// the page's download larger.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
+#[serde(rename_all = "kebab-case")]
 pub enum Reply {
     /// The worker has started and takes requests.
     Ready,
@@ -294,6 +301,23 @@ mod tests {
         assert_eq!(json, r#"{"kind":"cancel","job":7}"#);
         let back: Request = serde_json::from_str(&json).unwrap();
         assert_eq!(back, Request::Cancel { job: 7 });
+    }
+
+    #[test]
+    fn replies_are_named_by_their_variant() {
+        assert_eq!(serde_json::to_string(&Reply::Ready).unwrap(), r#""ready""#);
+        let progress = Reply::Progress {
+            job: 3,
+            stage: Stage::Verifying,
+            done: 10,
+            total: 20,
+        };
+        let json = serde_json::to_string(&progress).unwrap();
+        assert_eq!(
+            json,
+            r#"{"progress":{"job":3,"stage":"verifying","done":10,"total":20}}"#
+        );
+        assert_eq!(serde_json::from_str::<Reply>(&json).unwrap(), progress);
     }
 
     #[test]

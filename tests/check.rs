@@ -409,3 +409,48 @@ fn chunk_boundaries_inside_characters_and_quoted_fields_change_nothing() {
         ]
     );
 }
+
+#[test]
+fn the_json_report_writes_each_column_as_one_flat_object_and_reads_back() {
+    let text =
+        "ID,First Name,Surname,Email,Email,Notes\nL1,Ann,Lee,ann@example.com,a@example.com,VIP\n";
+    let report = check(text);
+    let json: serde_json::Value = serde_json::to_value(&report).unwrap();
+    let columns = json["columns"].as_array().unwrap();
+    assert_eq!(columns.len(), 6);
+    let keys = |column: &serde_json::Value| {
+        let mut keys: Vec<String> = column.as_object().unwrap().keys().cloned().collect();
+        keys.sort();
+        keys
+    };
+    assert_eq!(
+        keys(&columns[2]),
+        ["confidence", "field", "header", "matched_by", "samples"]
+    );
+    assert_eq!(columns[2]["header"], "Surname");
+    assert_eq!(columns[2]["field"], "lastName");
+    assert_eq!(columns[2]["samples"][0], "Lee");
+    // The second Email column lost to the first: it says which field it looked like, and why.
+    assert_eq!(
+        keys(&columns[4]),
+        [
+            "confidence",
+            "field",
+            "header",
+            "matched_by",
+            "note",
+            "samples",
+            "wanted"
+        ]
+    );
+    assert_eq!(columns[4]["field"], serde_json::Value::Null);
+    assert_eq!(columns[4]["wanted"], "email");
+
+    let read: FileReport = serde_json::from_value(json).unwrap();
+    // The sample records are not part of the JSON report.
+    let expected = FileReport {
+        samples: Vec::new(),
+        ..report
+    };
+    assert_eq!(read, expected);
+}

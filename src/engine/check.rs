@@ -86,14 +86,69 @@ impl CheckOptions {
     }
 }
 
-/// One column in a report: its match and a few sample values.
+/// One column in a report: its match and a few sample values, written as one flat object
+/// (the match's properties, then `samples`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "ReportedColumn", into = "ReportedColumn")]
 pub struct ColumnReport {
     /// The match.
-    #[serde(flatten)]
     pub column: ColumnMatch,
     /// The first distinct non-empty values of the column.
     pub samples: Vec<String>,
+}
+
+/// A column as the JSON report writes it. serde reads this plain form directly; the same
+/// format through `#[serde(flatten)]` would buffer every column first, and its code would make
+/// the web page's download larger.
+#[derive(Serialize, Deserialize)]
+struct ReportedColumn {
+    header: String,
+    field: Option<Field>,
+    confidence: f64,
+    matched_by: mapping::MatchKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    wanted: Option<Field>,
+    samples: Vec<String>,
+}
+
+impl From<ReportedColumn> for ColumnReport {
+    fn from(reported: ReportedColumn) -> Self {
+        ColumnReport {
+            column: ColumnMatch {
+                header: reported.header,
+                field: reported.field,
+                confidence: reported.confidence,
+                matched_by: reported.matched_by,
+                note: reported.note,
+                wanted: reported.wanted,
+            },
+            samples: reported.samples,
+        }
+    }
+}
+
+impl From<ColumnReport> for ReportedColumn {
+    fn from(report: ColumnReport) -> Self {
+        let ColumnMatch {
+            header,
+            field,
+            confidence,
+            matched_by,
+            note,
+            wanted,
+        } = report.column;
+        ReportedColumn {
+            header,
+            field,
+            confidence,
+            matched_by,
+            note,
+            wanted,
+            samples: report.samples,
+        }
+    }
 }
 
 /// How many records came to what.

@@ -55,9 +55,9 @@ impl AddressPart {
     }
 }
 
-/// What becomes of one source column in the package.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "target", rename_all = "kebab-case")]
+/// What becomes of one source column in the package. In a template, its kind is the column's
+/// `target` and its details sit beside it (see [`ColumnPlan`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
     /// One of the ten lead fields.
     Field {
@@ -67,7 +67,6 @@ pub enum Target {
     /// An extra phone number or email address: a typed entry of the Telcoms subcollection.
     Telcom {
         /// The type name, e.g. `Mobile`, `Home`, `Business`, `Personal Email Address`.
-        #[serde(rename = "type")]
         type_name: String,
     },
     /// A part of an address: an entry of the Addresses subcollection.
@@ -75,7 +74,6 @@ pub enum Target {
         /// Which part.
         part: AddressPart,
         /// The address type, e.g. `Business` or `Home`.
-        #[serde(rename = "type")]
         type_name: String,
     },
     /// Kept as a user field, under the column's own name.
@@ -84,14 +82,99 @@ pub enum Target {
     Skip,
 }
 
-/// One column of the file and what becomes of it.
+/// One column of the file and what becomes of it. In a template it is one flat object:
+/// `{"header": "Mobile", "target": "telcom", "type": "Mobile"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "PlannedColumn", into = "PlannedColumn")]
 pub struct ColumnPlan {
     /// The header, as written in the file (trimmed).
     pub header: String,
     /// What becomes of it.
-    #[serde(flatten)]
     pub target: Target,
+}
+
+/// A column plan as a template writes it. serde reads this plain form directly; the same
+/// format through `#[serde(flatten)]` and an internally tagged enum would buffer every column
+/// first, and its code would make the web page's download larger.
+#[derive(Serialize, Deserialize)]
+struct PlannedColumn {
+    header: String,
+    target: TargetKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    field: Option<Field>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    part: Option<AddressPart>,
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    type_name: Option<String>,
+}
+
+/// The `target` of a column in a template.
+#[derive(Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum TargetKind {
+    Field,
+    Telcom,
+    Address,
+    UserField,
+    Skip,
+}
+
+impl TryFrom<PlannedColumn> for ColumnPlan {
+    type Error = String;
+
+    fn try_from(planned: PlannedColumn) -> Result<Self, Self::Error> {
+        let header = planned.header;
+        let missing = |target: &str, what: &str| {
+            format!("the column “{header}” has the target “{target}” but no “{what}”")
+        };
+        let target = match planned.target {
+            TargetKind::Field => Target::Field {
+                field: planned.field.ok_or_else(|| missing("field", "field"))?,
+            },
+            TargetKind::Telcom => Target::Telcom {
+                type_name: planned.type_name.ok_or_else(|| missing("telcom", "type"))?,
+            },
+            TargetKind::Address => Target::Address {
+                part: planned.part.ok_or_else(|| missing("address", "part"))?,
+                type_name: planned
+                    .type_name
+                    .ok_or_else(|| missing("address", "type"))?,
+            },
+            TargetKind::UserField => Target::UserField,
+            TargetKind::Skip => Target::Skip,
+        };
+        Ok(ColumnPlan { header, target })
+    }
+}
+
+impl From<ColumnPlan> for PlannedColumn {
+    fn from(plan: ColumnPlan) -> Self {
+        let mut planned = PlannedColumn {
+            header: plan.header,
+            target: TargetKind::Skip,
+            field: None,
+            part: None,
+            type_name: None,
+        };
+        planned.target = match plan.target {
+            Target::Field { field } => {
+                planned.field = Some(field);
+                TargetKind::Field
+            }
+            Target::Telcom { type_name } => {
+                planned.type_name = Some(type_name);
+                TargetKind::Telcom
+            }
+            Target::Address { part, type_name } => {
+                planned.part = Some(part);
+                planned.type_name = Some(type_name);
+                TargetKind::Address
+            }
+            Target::UserField => TargetKind::UserField,
+            Target::Skip => TargetKind::Skip,
+        };
+        planned
+    }
 }
 
 /// How packages are written.
@@ -536,6 +619,89 @@ mod tests {
         assert!(json.contains("\"version\": 1"));
         assert!(json.contains("\"target\": \"telcom\""));
         assert_eq!(Template::from_json(&json).unwrap(), template);
+    }
+
+    #[test]
+    fn each_column_is_one_flat_object_in_a_template() {
+        let columns = vec![
+            ColumnPlan {
+                header: "E-mail".into(),
+                target: Target::Field {
+                    field: Field::Email,
+                },
+            },
+            ColumnPlan {
+                header: "Mobile".into(),
+                target: Target::Telcom {
+                    type_name: "Mobile".into(),
+                },
+            },
+            ColumnPlan {
+                header: "Town".into(),
+                target: Target::Address {
+                    part: AddressPart::City,
+                    type_name: "Home".into(),
+                },
+            },
+            ColumnPlan {
+                header: "Notes".into(),
+                target: Target::UserField,
+            },
+            ColumnPlan {
+                header: "Shoe Size".into(),
+                target: Target::Skip,
+            },
+        ];
+        let json = serde_json::to_string(&columns).unwrap();
+        assert_eq!(
+            json,
+            "[{\"header\":\"E-mail\",\"target\":\"field\",\"field\":\"email\"},\
+             {\"header\":\"Mobile\",\"target\":\"telcom\",\"type\":\"Mobile\"},\
+             {\"header\":\"Town\",\"target\":\"address\",\"part\":\"city\",\"type\":\"Home\"},\
+             {\"header\":\"Notes\",\"target\":\"user-field\"},\
+             {\"header\":\"Shoe Size\",\"target\":\"skip\"}]"
+        );
+        assert_eq!(
+            serde_json::from_str::<Vec<ColumnPlan>>(&json).unwrap(),
+            columns
+        );
+        // Details another target would use are ignored, as are keys Leadpack does not know.
+        let skip: ColumnPlan = serde_json::from_str(
+            "{\"header\":\"X\",\"target\":\"skip\",\"field\":\"email\",\"comment\":\"old\"}",
+        )
+        .unwrap();
+        assert_eq!(skip.target, Target::Skip);
+    }
+
+    #[test]
+    fn a_column_without_the_details_of_its_target_is_refused_clearly() {
+        let refused = |column: &str| {
+            Template::from_json(&format!("{{\"version\": 1, \"columns\": [{column}]}}"))
+                .unwrap_err()
+        };
+        let message = refused("{\"header\": \"Mobile\", \"target\": \"telcom\"}");
+        assert!(
+            message.contains("the column “Mobile” has the target “telcom” but no “type”"),
+            "{message}"
+        );
+        let message =
+            refused("{\"header\": \"Town\", \"target\": \"address\", \"type\": \"Home\"}");
+        assert!(
+            message.contains("“Town” has the target “address” but no “part”"),
+            "{message}"
+        );
+        let message = refused("{\"header\": \"E-mail\", \"target\": \"field\"}");
+        assert!(
+            message.contains("“E-mail” has the target “field” but no “field”"),
+            "{message}"
+        );
+        let message = refused("{\"header\": \"E-mail\", \"target\": \"lead-field\"}");
+        assert!(
+            message.contains("unknown variant `lead-field`"),
+            "{message}"
+        );
+        let message = refused("{\"header\": \"E-mail\"}");
+        assert!(message.contains("missing field `target`"), "{message}");
     }
 
     #[test]

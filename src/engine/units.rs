@@ -12,13 +12,18 @@ pub fn format_size(bytes: u64) -> String {
             format!("{bytes} bytes")
         };
     }
-    let mut value = bytes as f64 / 1000.0;
+    // Tenths of the unit, rounded half up, in whole numbers: no floating point, whose
+    // formatting code would make the web page's download larger.
+    let tenths_of = |divisor: u64| bytes / divisor + u64::from(bytes % divisor >= divisor / 2);
+    let mut divisor = 100;
     let mut unit = 0;
-    while value >= 999.95 && unit + 1 < UNITS.len() {
-        value /= 1000.0;
+    let mut tenths = tenths_of(divisor);
+    while tenths >= 10_000 && unit + 1 < UNITS.len() {
+        divisor *= 1000;
         unit += 1;
+        tenths = tenths_of(divisor);
     }
-    format!("{value:.1} {}", UNITS[unit])
+    format!("{}.{} {}", tenths / 10, tenths % 10, UNITS[unit])
 }
 
 #[cfg(test)]
@@ -39,5 +44,17 @@ mod tests {
         assert_eq!(format_size(10_000_000), "10.0 MB");
         assert_eq!(format_size(999_999), "1.0 MB");
         assert_eq!(format_size(2_500_000_000), "2.5 GB");
+    }
+
+    #[test]
+    fn sizes_round_to_the_nearest_tenth() {
+        assert_eq!(format_size(1049), "1.0 KB");
+        assert_eq!(format_size(1050), "1.1 KB");
+        assert_eq!(format_size(999_949), "999.9 KB");
+        assert_eq!(format_size(999_950), "1.0 MB");
+        assert_eq!(format_size(9_999_999), "10.0 MB");
+        assert_eq!(format_size(123_456_789_012), "123.5 GB");
+        assert_eq!(format_size(999_950_000_000_000), "1000.0 TB");
+        assert_eq!(format_size(u64::MAX), "18446744.1 TB");
     }
 }

@@ -122,10 +122,15 @@ pub fn send(job: u32, request: &Request, file: Option<&File>, handler: Option<Ha
 }
 
 fn receive(data: JsValue) {
-    // The files of a reply travel beside it (`blobs`, handed to the handler as they are);
-    // leave them out of the typed reply.
-    let typed = Object::assign(&Object::new(), data.unchecked_ref());
-    let _ = Reflect::delete_property(&typed, &"blobs".into());
+    // A reply without data is its name alone (`"ready"`). The files of a reply travel beside
+    // it (`blobs`, handed to the handler as they are); leave them out of the typed reply.
+    let typed: JsValue = if data.is_object() {
+        let copy = Object::assign(&Object::new(), data.unchecked_ref());
+        let _ = Reflect::delete_property(&copy, &"blobs".into());
+        copy.into()
+    } else {
+        data.clone()
+    };
     let Some(text) = js_sys::JSON::stringify(&typed)
         .ok()
         .and_then(|t| t.as_string())

@@ -128,7 +128,7 @@ fn MapTables(file: LoadedFile) -> impl IntoView {
             let sure = match column.column.matched_by {
                 MatchKind::None => "—".to_string(),
                 MatchKind::Chosen => "your choice".to_string(),
-                _ => format!("{:.0}%", column.column.confidence * 100.0),
+                _ => format!("{}%", (column.column.confidence * 100.0).round() as u32),
             };
             let select_id = format!("target-{id}-{index}");
             let header = column.column.header.clone();
@@ -179,7 +179,7 @@ fn MapTables(file: LoadedFile) -> impl IntoView {
         .collect_view();
 
     let save_href = {
-        let json = template.to_json();
+        let json = pretty_json(&template);
         format!(
             "data:application/json;charset=utf-8,{}",
             js_sys::encode_uri_component(&json)
@@ -224,6 +224,23 @@ fn MapTables(file: LoadedFile) -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+/// The template as the JSON file it is saved as: written by serde, laid out by the browser
+/// (the same layout as `Template::to_json`, without a second serde writer in the page).
+fn pretty_json(template: &Template) -> String {
+    let compact = serde_json::to_string(template).unwrap_or_default();
+    js_sys::JSON::parse(&compact)
+        .and_then(|value| {
+            js_sys::JSON::stringify_with_replacer_and_space(
+                &value,
+                &wasm_bindgen::JsValue::NULL,
+                &2.into(),
+            )
+        })
+        .ok()
+        .and_then(|text| text.as_string())
+        .unwrap_or(compact)
 }
 
 async fn load_template(state: AppState, id: u32, chosen: web_sys::File) {

@@ -54,7 +54,7 @@ pub fn App() -> impl IntoView {
                             class:current=move || state.step.get() == step
                             aria-current=move || (state.step.get() == step).then_some("step")
                             disabled=disabled
-                            data-testid=format!("step-{}", step.title().to_lowercase().replace(['.', ' '], ""))
+                            data-testid=format!("step-{}", step.title().to_ascii_lowercase().replace(['.', ' '], ""))
                             on:click=move |_| state.step.set(step)
                         >
                             {step.title()}

@@ -23,6 +23,15 @@ fn change_options(state: AppState, id: u32, recheck: bool, change: impl FnOnce(&
     }
 }
 
+/// A number as the browser writes it (`9.5`, `10`): the page leaves decimal formatting to the
+/// browser rather than carrying its own.
+fn js_number(value: f64) -> String {
+    js_sys::Number::from(value)
+        .to_string_with_radix(10)
+        .map(String::from)
+        .unwrap_or_default()
+}
+
 /// The packaging step.
 #[component]
 pub fn PackageStep() -> impl IntoView {
@@ -86,9 +95,11 @@ pub fn PackageStep() -> impl IntoView {
                         <label class="field">
                             <span>"Package size limit (MB)"</span>
                             <input type="number" min="0.01" step="0.01" data-testid="size-limit"
-                                value=format!("{limit_mb}")
+                                value=js_number(limit_mb)
                                 on:change=move |ev| {
-                                    if let Ok(mb) = event_target_value(&ev).parse::<f64>() && mb > 0.0 {
+                                    // The browser reads the number (NaN when the box holds none).
+                                    let mb = event_target::<web_sys::HtmlInputElement>(&ev).value_as_number();
+                                    if mb > 0.0 {
                                         change_options(state, id, false, |o| o.max_package_bytes = (mb * 1_000_000.0) as u64);
                                     }
                                 }/>

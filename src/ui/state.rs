@@ -205,7 +205,7 @@ impl AppState {
     /// their CSV files added instead.
     pub fn add_files(self, chosen: Vec<File>) {
         for file in chosen {
-            if file.name().to_lowercase().ends_with(".zip") {
+            if file.name().to_ascii_lowercase().ends_with(".zip") {
                 self.open_package(file);
                 continue;
             }

@@ -15,8 +15,11 @@
     constructor(...args) {
       super(...args);
       this.addEventListener('message', (event) => {
-        const d = event.data;
-        if (d && d.kind) log.messages.push({ at: now(), dir: 'in', kind: d.kind, job: d.job, done: d.done, total: d.total });
+        // A reply is named by its variant: "ready", or { progress: { job, … } } (src/protocol.rs).
+        const data = event.data;
+        const kind = typeof data === 'string' ? data : data && Object.keys(data).find((key) => key !== 'blobs');
+        const d = (typeof data === 'object' && data && data[kind]) || {};
+        if (kind) log.messages.push({ at: now(), dir: 'in', kind, job: d.job, done: d.done, total: d.total });
       });
     }
     postMessage(message, ...rest) {

@@ -237,7 +237,10 @@ test('a mapping saved as a template applies to the next file without further inp
   await page.getByTestId('column-target').nth(7).selectOption('user');
   await expect(page.getByTestId('column-target').nth(7)).toHaveValue('user');
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('save-template').click()]);
-  const template = JSON.parse(readFileSync(await download.path(), 'utf8'));
+  const saved = readFileSync(await download.path(), 'utf8');
+  // Laid out for people to read, one property a line.
+  expect(saved).toMatch(/^\{\n  "version": 1,\n  "columns": \[\n    \{\n      "header": /);
+  const template = JSON.parse(saved);
   expect(template.version).toBe(1);
   expect(template.columns[7]).toEqual({ header: 'Company', target: 'user-field' });
 

@@ -12,7 +12,11 @@ export async function recordJobs(page) {
       constructor(...args) {
         super(...args);
         this.addEventListener('message', (event) => {
-          log.push({ from: 'worker', kind: event.data?.kind, job: event.data?.job, stage: event.data?.stage });
+          // A reply is named by its variant: "ready", or { progress: { job, … } } (src/protocol.rs).
+          const data = event.data;
+          const kind = typeof data === 'string' ? data : Object.keys(data ?? {}).find((key) => key !== 'blobs');
+          const body = (typeof data === 'object' && data?.[kind]) || {};
+          log.push({ from: 'worker', kind, job: body.job, stage: body.stage });
         });
       }
 

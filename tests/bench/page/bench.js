@@ -8,6 +8,17 @@
 
 const APP = '../app/';
 
+/**
+ * A message as `{ kind, ...body }`: the peers' worker writes that form; Leadpack's worker names
+ * each reply by its variant instead (`"ready"`, `{ checked: { … } }`, src/protocol.rs).
+ */
+function flat(data) {
+  if (typeof data === 'string') return { kind: data };
+  if (!data || data.kind) return data;
+  const kind = Object.keys(data).find((key) => key !== 'blobs');
+  return { kind, ...data[kind] };
+}
+
 /** A worker that answers one request at a time, with the reply whose kind is wanted. */
 function start(url, ready) {
   const worker = new Worker(url);
@@ -15,14 +26,14 @@ function start(url, ready) {
   const started = new Promise((resolve, reject) => {
     worker.addEventListener('error', (event) => reject(new Error(`${url}: ${event.message}`)));
     worker.addEventListener('message', function first(event) {
-      if (event.data && event.data.kind === ready) {
+      if (flat(event.data)?.kind === ready) {
         worker.removeEventListener('message', first);
         resolve();
       }
     });
   });
   worker.addEventListener('message', (event) => {
-    const data = event.data;
+    const data = flat(event.data);
     if (!waiting || !data || data.kind === 'ready' || data.kind === 'progress') return;
     const { resolve, reject } = waiting;
     waiting = null;
