@@ -43,6 +43,9 @@ test('several files can be chosen at once', async ({ page }) => {
 test('after the first visit the app works without a network', async ({ page, context }) => {
   await page.goto('./');
   await page.evaluate(() => navigator.serviceWorker.ready);
+  // The first visit ends when its files are loaded: the worker's wasm may still be on its way
+  // when the service worker is ready, and a reload would abort it.
+  await page.waitForLoadState('networkidle');
   await context.setOffline(true);
   await page.reload();
   await expect(page.getByTestId('title')).toHaveText('Leadpack');
