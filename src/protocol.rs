@@ -132,12 +132,6 @@ pub enum Request {
         /// The file.
         file_id: u32,
     },
-    /// A diagnostic for benchmarks, never sent by the page: compress the whole `File` sent
-    /// beside this request as one package entry and reply with the sizes and the time taken.
-    Deflate {
-        /// The job.
-        job: u32,
-    },
 }
 
 /// What a job is doing.
@@ -264,17 +258,6 @@ pub enum Reply {
     Cancelled {
         /// The job.
         job: u32,
-    },
-    /// The answer to the `Deflate` diagnostic.
-    Deflated {
-        /// The job.
-        job: u32,
-        /// Bytes compressed.
-        input: u64,
-        /// Their compressed size (the entry's data, without the archive's headers).
-        output: u64,
-        /// The time compression took, in milliseconds (reading the file is not counted).
-        millis: f64,
     },
 }
 

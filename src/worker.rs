@@ -15,12 +15,13 @@ use wasm_bindgen_futures::{JsFuture, spawn_local};
 use web_sys::{Blob, BlobPropertyBag, DedicatedWorkerGlobalScope, File, MessageEvent};
 
 use crate::engine::check::{CheckOptions, FileChecker, FileReport, NoSink, RowSink};
-use crate::engine::decode::encoding_for_label;
+use crate::engine::decode::{TextDecoder, encoding_for_label};
 use crate::engine::dialect::parse_delimiter;
 use crate::engine::edits::Edits;
 use crate::engine::package::{
     OutputFile, PackError, Packer, Verifying, changes_csv, compressed_entry_size, findings_csv,
 };
+use crate::engine::reader::{Record, RecordReader};
 use crate::engine::report::Severity;
 use crate::engine::template::Template;
 use crate::engine::unpack::read_package;
@@ -103,7 +104,7 @@ fn serializer() -> serde_wasm_bindgen::Serializer {
 
 /// Posts `reply` to the page, with `blobs` (files the worker made) as the message's `blobs`.
 /// A `Blob` crosses to the page without its bytes being copied.
-fn post(reply: &Reply, blobs: Option<Array>) {
+fn post(reply: &impl Serialize, blobs: Option<Array>) {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let Ok(message) = reply.serialize(&serializer()) else {
         web_sys::console::error_1(&"Leadpack could not encode a message for the page".into());
@@ -169,6 +170,16 @@ fn unreadable(file: &File) -> String {
 
 fn handle(event: MessageEvent) {
     let data = event.data();
+    if let Some((diagnostic, job)) = diagnostic(&data) {
+        match attached_file(&data) {
+            Some(file) => match diagnostic {
+                Diagnostic::Deflate => spawn_local(deflate(job, file)),
+                Diagnostic::ReadOnly => spawn_local(read_only(job, file)),
+            },
+            None => fail(job, "No file came with the request. Choose the file again."),
+        }
+        return;
+    }
     let request: Request = match serde_wasm_bindgen::from_value(data.clone()) {
         Ok(request) => request,
         Err(err) => {
@@ -182,24 +193,10 @@ fn handle(event: MessageEvent) {
         }
     };
     match request {
-        Request::Unpack { job } => {
-            match Reflect::get(&data, &"file".into())
-                .ok()
-                .and_then(|f| f.dyn_into::<File>().ok())
-            {
-                Some(file) => spawn_local(unpack(job, file)),
-                None => fail(job, "No file came with the request. Choose the file again."),
-            }
-        }
-        Request::Deflate { job } => {
-            match Reflect::get(&data, &"file".into())
-                .ok()
-                .and_then(|f| f.dyn_into::<File>().ok())
-            {
-                Some(file) => spawn_local(deflate(job, file)),
-                None => fail(job, "No file came with the request. Choose the file again."),
-            }
-        }
+        Request::Unpack { job } => match attached_file(&data) {
+            Some(file) => spawn_local(unpack(job, file)),
+            None => fail(job, "No file came with the request. Choose the file again."),
+        },
         Request::Cancel { job } => CANCELLED.with(|set| {
             set.borrow_mut().insert(job);
         }),
@@ -237,10 +234,7 @@ fn handle(event: MessageEvent) {
             settings,
             template,
             edits,
-        } => match Reflect::get(&data, &"file".into())
-            .ok()
-            .and_then(|f| f.dyn_into::<File>().ok())
-        {
+        } => match attached_file(&data) {
             Some(file) => spawn_local(check(job, file_id, file, settings, template, edits)),
             None => fail(job, "No file came with the request. Choose the file again."),
         },
@@ -252,6 +246,57 @@ fn handle(event: MessageEvent) {
             edits,
         } => spawn_local(pack(job, file_id, settings, template, edits)),
     }
+}
+
+/// The benchmarks' diagnostics. The page never sends them, so they are not part of its protocol
+/// (`src/protocol.rs`), and the page carries no code for them: a diagnostic is a request whose
+/// `kind` is `deflate` or `read-only`, with a `job` and a `file`.
+enum Diagnostic {
+    /// Compress the whole file as one package entry; reply with the sizes and the time taken.
+    Deflate,
+    /// Read the file as a check reads it (slice by slice, decoded as UTF-8, split into records
+    /// at commas) without applying any rule; reply with the records counted. It measures what
+    /// reading alone costs in the worker, the floor under a check's time.
+    ReadOnly,
+}
+
+/// A diagnostic's answer, named by its variant as the protocol's replies are.
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+enum Diagnosed {
+    Deflated {
+        job: u32,
+        /// Bytes compressed.
+        input: u64,
+        /// Their compressed size (the entry's data, without the archive's headers).
+        output: u64,
+        /// The time compression took, in milliseconds (reading the file is not counted).
+        millis: f64,
+    },
+    ReadOnly {
+        job: u32,
+        /// Records read, the header included.
+        records: u64,
+    },
+}
+
+/// The diagnostic `data` asks for, and its job; `None` for the page's own requests.
+fn diagnostic(data: &JsValue) -> Option<(Diagnostic, u32)> {
+    let kind = Reflect::get(data, &"kind".into()).ok()?.as_string()?;
+    let diagnostic = match kind.as_str() {
+        "deflate" => Diagnostic::Deflate,
+        "read-only" => Diagnostic::ReadOnly,
+        _ => return None,
+    };
+    let job = Reflect::get(data, &"job".into()).ok()?.as_f64()?;
+    Some((diagnostic, job as u32))
+}
+
+/// The `File` a request carries in its `file` property.
+fn attached_file(data: &JsValue) -> Option<File> {
+    Reflect::get(data, &"file".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<File>().ok())
 }
 
 fn cancelled(job: u32) -> bool {
@@ -285,13 +330,29 @@ fn options(
 }
 
 /// Reads `file` slice by slice into `checker` (and `sink`), posting progress; `None` when the
-/// job was cancelled. The browser reads the next slice while this one is checked.
+/// job was cancelled.
 async fn read(
     job: u32,
     stage: Stage,
     file: &File,
     checker: &mut FileChecker,
     sink: &mut dyn RowSink,
+) -> Result<Option<()>, String> {
+    read_slices(job, stage, file, &mut |bytes| {
+        checker
+            .feed_with(bytes, sink)
+            .map_err(|err| err.to_string())
+    })
+    .await
+}
+
+/// Hands `file` slice by slice to `feed`, posting progress; `None` when the job was cancelled.
+/// The browser reads the next slice while `feed` handles this one.
+async fn read_slices(
+    job: u32,
+    stage: Stage,
+    file: &File,
+    feed: &mut dyn FnMut(&[u8]) -> Result<(), String>,
 ) -> Result<Option<()>, String> {
     let total = file.size();
     let read_slice = |start: f64| -> Result<JsFuture, String> {
@@ -325,9 +386,7 @@ async fn read(
         if offset < total {
             next = Some(read_slice(offset)?);
         }
-        checker
-            .feed_with(&bytes, sink)
-            .map_err(|err| err.to_string())?;
+        feed(&bytes)?;
     }
 }
 
@@ -571,7 +630,7 @@ async fn deflate(job: u32, file: File) {
     .await;
     match outcome {
         Ok((input, output, millis)) => post(
-            &Reply::Deflated {
+            &Diagnosed::Deflated {
                 job,
                 input,
                 output,
@@ -579,6 +638,34 @@ async fn deflate(job: u32, file: File) {
             },
             None,
         ),
+        Err(message) => fail(job, message),
+    }
+}
+
+/// The benchmarks' reading diagnostic: reads `file` as a check does, without the rules, and
+/// replies with the number of records (the page times it, as it times a check).
+async fn read_only(job: u32, file: File) {
+    let mut decoder = TextDecoder::new(encoding_rs::UTF_8);
+    let mut reader = RecordReader::new(b',');
+    let mut text = String::new();
+    let mut records = 0u64;
+    let mut count = |_: Record<'_>| records += 1;
+    let outcome = read_slices(job, Stage::Checking, &file, &mut |bytes| {
+        text.clear();
+        decoder.decode(bytes, false, &mut text);
+        reader.feed(&text, &mut count);
+        Ok(())
+    })
+    .await;
+    match outcome {
+        Ok(Some(())) => {
+            text.clear();
+            decoder.decode(&[], true, &mut text);
+            reader.feed(&text, &mut count);
+            reader.finish(&mut count);
+            post(&Diagnosed::ReadOnly { job, records }, None);
+        }
+        Ok(None) => post(&Reply::Cancelled { job }, None),
         Err(message) => fail(job, message),
     }
 }

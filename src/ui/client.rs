@@ -160,8 +160,7 @@ fn receive(data: JsValue) {
         | Reply::Packed { job, .. }
         | Reply::Unpacked { job, .. }
         | Reply::Failed { job, .. }
-        | Reply::Cancelled { job }
-        | Reply::Deflated { job, .. } => *job,
+        | Reply::Cancelled { job } => *job,
     };
     let last = !matches!(reply, Reply::Progress { .. });
     // Take the handler out while it runs: it may send new requests.

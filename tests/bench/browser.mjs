@@ -445,13 +445,15 @@ async function workerAndPeers(context, files, reference) {
     log(`worker and Papa Parse: ${file.rows.toLocaleString('en')} leads (${mb(file.bytes).toFixed(1)} MB)`);
     await page.locator('#file').setInputFiles(file.path);
     const rounds = file.bytes < 50e6 ? SMALL_ROUNDS : file.bytes < 400e6 ? LARGE_ROUNDS : 1;
-    const runs = { ours: [], papaText: [], papaStep: [], native: [], nativeAllCores: [] };
+    const runs = { ours: [], readOnly: [], papaText: [], papaStep: [], native: [], nativeAllCores: [] };
     for (let i = 0; i < rounds; i += 1) {
       if (file === reference) {
         runs.native.push(nativeCheck(file, ['--threads', '1']));
         runs.nativeAllCores.push(nativeCheck(file, []));
       }
       runs.ours.push(await page.evaluate(() => window.bench.check()));
+      await collect();
+      runs.readOnly.push(await page.evaluate(() => window.bench.readOnly()));
       await collect();
       const text = await page.evaluate(() => window.bench.papaText()).catch((e) => ({ ms: NaN, error: String(e.message ?? e) }));
       // A parse that did not read every row (Papa Parse gives up on very long texts) does not count.
@@ -462,7 +464,7 @@ async function workerAndPeers(context, files, reference) {
       await collect();
     }
     const fastest = (list) => (list.some((r) => Number.isFinite(r.ms)) ? best(list.filter((r) => Number.isFinite(r.ms))) : list[0]);
-    bySize.push({ ...file, runs, ours: fastest(runs.ours), papaText: fastest(runs.papaText), papaStep: fastest(runs.papaStep) });
+    bySize.push({ ...file, runs, ours: fastest(runs.ours), readOnly: fastest(runs.readOnly), papaText: fastest(runs.papaText), papaStep: fastest(runs.papaStep) });
     if (file === reference) {
       native = { rows: file.rows, runs: runs.native, ms: best(runs.native).ms, allCoresMs: best(runs.nativeAllCores).ms };
     }
@@ -516,6 +518,11 @@ function table(results) {
     const r2 = ours / step;
     add(`Check in the worker vs Papa.parse(text), ${size(s)}`, `${f(ours)} MB/s`, Number.isFinite(text) ? `${f(text)} MB/s` : `n/a (${s.papaText.error ?? 'failed'})`, Number.isFinite(r1) ? `${f(r1, 2)}×` : 'n/a', '≥ 3×', Number.isFinite(r1) ? r1 >= 3 : null);
     add(`Check in the worker vs Papa Parse step mode, ${size(s)}`, `${f(ours)} MB/s`, `${f(step)} MB/s`, `${f(r2, 2)}×`, '≥ 1.5×', r2 >= 1.5);
+    if (s.readOnly) {
+      // Not a target: the floor under the check, the worker reading the file with no rule.
+      const read = rate(s.bytes, s.readOnly.ms);
+      add(`Reading alone in the worker (no rules) vs Papa.parse(text), ${size(s)}`, `${f(read)} MB/s`, Number.isFinite(text) ? `${f(text)} MB/s` : 'n/a', Number.isFinite(read / text) ? `${f(read / text, 2)}×` : 'n/a', '', null);
+    }
   }
 
   const d = results.deflate;

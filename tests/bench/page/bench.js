@@ -1,7 +1,7 @@
 // The benchmark page (never part of the app). It runs, each in its own dedicated worker:
 // - Leadpack's own worker, loaded from the app's folder, spoken to with the app's protocol
-//   (src/protocol.rs): a check from the File to the complete report, and the compressor
-//   diagnostic;
+//   (src/protocol.rs): a check from the File to the complete report, and the reading and
+//   compressor diagnostics;
 // - the peers (peers.js): Papa Parse and fflate.
 // The Node side (browser.mjs) chooses the file in the input above and calls window.bench.
 'use strict';
@@ -77,6 +77,18 @@ window.bench = {
     const reply = await ours.ask({ kind: 'check', job, file_id: 1, settings: {}, template: null, file });
     const ms = performance.now() - started;
     return { ms, bytes: file.size, records: reply.checked.report.summary.records, findings: reply.checked.findings };
+  },
+
+  /**
+   * Leadpack's reading alone in its worker (slices, UTF-8 decoding, records split at commas, no
+   * rule): the floor under a check's time.
+   */
+  async readOnly() {
+    const file = chosen();
+    job += 1;
+    const started = performance.now();
+    const reply = await ours.ask({ kind: 'read-only', job, file });
+    return { ms: performance.now() - started, bytes: file.size, records: reply.records };
   },
 
   /** Leadpack's compressor (the packages' DEFLATE) on the first `bytes` of the chosen file. */
