@@ -1184,6 +1184,41 @@ fn a_file_with_no_column_to_pack_is_refused_with_what_to_do() {
     }
 }
 
+/// Found by fuzzing: a file whose only column is one Leadpack leaves out (here “Problems”, the
+/// column it adds to rejected rows) was refused with “No column goes into the package” only
+/// when packing ended. With a size limit small enough to split the file, a package of empty rows
+/// was finished before that, and its read-back check failed with “did not read back as written
+/// (the values differ) … Please report this problem.” The refusal now comes from the header on.
+#[test]
+fn a_file_with_no_column_to_pack_is_refused_however_small_the_packages() {
+    let mut source = String::from("Problems\r\n");
+    for n in 0..3_000 {
+        source.push_str(&format!("{}\r\n", ["è", "Œ", "e", "n"][n % 4]));
+    }
+    for limit in [760, 2_000, DEFAULT_MAX_PACKAGE_BYTES] {
+        for include_invalid in [true, false] {
+            let packed = pack(source.as_bytes(), |o| {
+                o.output_encoding = OutputEncoding::Windows1252;
+                o.max_package_bytes = limit;
+                o.include_invalid = include_invalid;
+            });
+            assert_eq!(packed.template.columns[0].target, Target::Skip);
+            assert_eq!(packed.first.summary.records, 3_000);
+            match &packed.outcome {
+                Ok(outcome) => panic!(
+                    "no column to pack, yet {} package(s) were written",
+                    outcome.packages.len()
+                ),
+                Err(message) => assert!(
+                    message.starts_with("No column goes into the package")
+                        && message.contains("the columns Leadpack adds to rejected rows"),
+                    "limit {limit}: {message}"
+                ),
+            }
+        }
+    }
+}
+
 /// Found by fuzzing: when no column is a lead field, the package's CSV starts with the first
 /// header, and in Windows-1252 or ISO-8859-1 “ÿþ” is FF FE (UTF-16's byte order mark) and “ï»¿”
 /// is EF BB BF (UTF-8's). Reading the package back took them for byte order marks, so a good

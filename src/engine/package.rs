@@ -351,14 +351,7 @@ impl Packer {
             )));
         }
         if self.columns.is_empty() {
-            // No value would reach the CRM, and a CSV cannot even hold a row without values (it
-            // reads back as one empty value): refuse rather than write a package of empty rows.
-            return Err(PackError::Failed(
-                "No column goes into the package: none is matched to a lead field, and the others \
-                 are left out (their headers are empty or have no letter or digit, or the template \
-                 leaves them out). Map at least one column to a lead field, then pack again."
-                    .to_string(),
-            ));
+            return Err(no_column_to_pack());
         }
         if self.part.is_some() || self.finished.is_empty() {
             // An empty package still tells the CRM the layout; a file with no good leads gets one.
@@ -492,6 +485,11 @@ impl Packer {
                 name,
                 field: None,
             });
+        }
+        if self.columns.is_empty() {
+            // Known from the header on: no record is written, so no package is finished (and
+            // read back) before packing ends with this refusal.
+            self.error = Some(no_column_to_pack());
         }
         for (field, values) in &self.template.value_mappings {
             let limited = matches!(field, Field::MarketSegment | Field::SalesConcept);
@@ -794,6 +792,19 @@ impl RowSink for Packer {
             self.error = Some(error);
         }
     }
+}
+
+/// Packing refused because no column goes into the package. No value would reach the CRM, and
+/// a CSV cannot even hold a row without values (it reads back as one empty value), so nothing
+/// is written rather than a package of empty rows.
+fn no_column_to_pack() -> PackError {
+    PackError::Failed(
+        "No column goes into the package: none is matched to a lead field, and the others are left \
+         out (their headers are empty or have no letter or digit, they are the columns Leadpack adds \
+         to rejected rows, or the template leaves them out). Map at least one column to a lead \
+         field, then pack again."
+            .to_string(),
+    )
 }
 
 fn file_options() -> SimpleFileOptions {
