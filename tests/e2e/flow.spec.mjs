@@ -268,9 +268,13 @@ async function tabTo(page, testid) {
 
 test('the whole flow works with the keyboard alone', async ({ page }) => {
   await page.goto('./');
+  // Waiting for the file chooser before tabbing: Playwright starts intercepting file choosers
+  // when the first listener is added, and a key pressed at the same moment could open the
+  // browser's own chooser instead.
+  const chooser = page.waitForEvent('filechooser');
   await tabTo(page, 'file-input');
-  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
-  await chooser.setFiles(join(fixtures, 'clean-utf8.csv'));
+  await page.keyboard.press('Space');
+  await (await chooser).setFiles(join(fixtures, 'clean-utf8.csv'));
   await expect(page.getByTestId('file-summary')).toBeVisible();
   await tabTo(page, 'to-map');
   await page.keyboard.press('Enter');
