@@ -171,13 +171,10 @@ fn unreadable(file: &File) -> String {
 fn handle(event: MessageEvent) {
     let data = event.data();
     if let Some((diagnostic, job)) = diagnostic(&data) {
-        match attached_file(&data) {
-            Some(file) => match diagnostic {
-                Diagnostic::Deflate => spawn_local(deflate(job, file)),
-                Diagnostic::ReadOnly => spawn_local(read_only(job, file)),
-            },
-            None => fail(job, "No file came with the request. Choose the file again."),
-        }
+        with_attached_file(&data, job, |file| match diagnostic {
+            Diagnostic::Deflate => spawn_local(deflate(job, file)),
+            Diagnostic::ReadOnly => spawn_local(read_only(job, file)),
+        });
         return;
     }
     let request: Request = match serde_wasm_bindgen::from_value(data.clone()) {
@@ -193,10 +190,9 @@ fn handle(event: MessageEvent) {
         }
     };
     match request {
-        Request::Unpack { job } => match attached_file(&data) {
-            Some(file) => spawn_local(unpack(job, file)),
-            None => fail(job, "No file came with the request. Choose the file again."),
-        },
+        Request::Unpack { job } => {
+            with_attached_file(&data, job, |file| spawn_local(unpack(job, file)));
+        }
         Request::Cancel { job } => CANCELLED.with(|set| {
             set.borrow_mut().insert(job);
         }),
@@ -234,10 +230,9 @@ fn handle(event: MessageEvent) {
             settings,
             template,
             edits,
-        } => match attached_file(&data) {
-            Some(file) => spawn_local(check(job, file_id, file, settings, template, edits)),
-            None => fail(job, "No file came with the request. Choose the file again."),
-        },
+        } => with_attached_file(&data, job, |file| {
+            spawn_local(check(job, file_id, file, settings, template, edits));
+        }),
         Request::Pack {
             job,
             file_id,
@@ -292,11 +287,16 @@ fn diagnostic(data: &JsValue) -> Option<(Diagnostic, u32)> {
     Some((diagnostic, job as u32))
 }
 
-/// The `File` a request carries in its `file` property.
-fn attached_file(data: &JsValue) -> Option<File> {
-    Reflect::get(data, &"file".into())
+/// Starts `job` with the `File` its request carries in its `file` property, or fails it with
+/// a message when none came.
+fn with_attached_file(data: &JsValue, job: u32, start: impl FnOnce(File)) {
+    match Reflect::get(data, &"file".into())
         .ok()
         .and_then(|f| f.dyn_into::<File>().ok())
+    {
+        Some(file) => start(file),
+        None => fail(job, "No file came with the request. Choose the file again."),
+    }
 }
 
 fn cancelled(job: u32) -> bool {

@@ -350,9 +350,6 @@ impl Packer {
                 report.file
             )));
         }
-        if self.columns.is_empty() {
-            return Err(no_column_to_pack());
-        }
         if self.part.is_some() || self.finished.is_empty() {
             // An empty package still tells the CRM the layout; a file with no good leads gets one.
             if self.part.is_none() {
@@ -487,8 +484,8 @@ impl Packer {
             });
         }
         if self.columns.is_empty() {
-            // Known from the header on: no record is written, so no package is finished (and
-            // read back) before packing ends with this refusal.
+            // Known from the header on, and `finish` returns it: no record is written, so no
+            // package is finished (and read back) before packing ends with this refusal.
             self.error = Some(no_column_to_pack());
         }
         for (field, values) in &self.template.value_mappings {
