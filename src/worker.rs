@@ -6,6 +6,7 @@
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use js_sys::{Array, Reflect, Uint8Array};
 use serde::Serialize;
@@ -37,7 +38,7 @@ const PROGRESS_EVERY_MS: f64 = 100.0;
 /// A file the page handed over, and its last report.
 struct Held {
     file: File,
-    report: FileReport,
+    report: Arc<FileReport>,
 }
 
 thread_local! {
@@ -440,6 +441,7 @@ async fn check(
     match outcome {
         Ok(Some(mut report)) => {
             let checked = checked_file(&mut report);
+            let report = Arc::new(report);
             FILES.with(|files| files.borrow_mut().insert(file_id, Held { file, report }));
             post(
                 &Reply::Checked {
@@ -498,14 +500,18 @@ fn checked_file(report: &mut FileReport) -> CheckedFile {
 }
 
 async fn pack(job: u32, file_id: u32, settings: ReadSettings, template: Template, edits: Edits) {
-    let Some(file) = FILES.with(|files| files.borrow().get(&file_id).map(|held| held.file.clone()))
-    else {
+    let Some((file, checked)) = FILES.with(|files| {
+        let files = files.borrow();
+        let held = files.get(&file_id)?;
+        Some((held.file.clone(), Arc::clone(&held.report)))
+    }) else {
         fail(job, "That file is no longer open. Choose it again.");
         return;
     };
     let outcome = async {
         let options = options(&file, &settings, Some(&template), &edits)?;
-        let mut checker = FileChecker::new(file.name(), options);
+        // The check's findings are reused when the build's decisions find the same.
+        let mut checker = FileChecker::new(file.name(), options).reusing(checked);
         let mut packer = Packer::new(&file.name(), &template);
         packer.on_verify(verify_progress(job));
         if read(job, Stage::Packing, &file, &mut checker, &mut packer)
@@ -556,7 +562,7 @@ async fn pack(job: u32, file_id: u32, settings: ReadSettings, template: Template
             }
             FILES.with(|held| {
                 if let Some(held) = held.borrow_mut().get_mut(&file_id) {
-                    held.report = report;
+                    held.report = Arc::new(report);
                 }
             });
             post(

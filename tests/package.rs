@@ -6,6 +6,7 @@ mod common;
 use common::generator_options;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Cursor, Read};
+use std::sync::Arc;
 use std::time::Instant;
 
 use encoding_rs::WINDOWS_1252;
@@ -75,7 +76,8 @@ impl Packed {
 
 /// Packs `bytes` as the CLI does without a template: a check pass, the suggested template with
 /// `set` applied to its options, then the pack pass with the packer as the checker's sink,
-/// feeding `chunk` bytes at a time.
+/// reusing the check pass's findings, feeding `chunk` bytes at a time. The same pack pass
+/// applying every rule again must come to exactly the same.
 fn pack_chunked(bytes: &[u8], chunk: usize, set: impl FnOnce(&mut PackOptions)) -> Packed {
     let size_hint = Some(bytes.len() as u64);
     let mut checker = FileChecker::new(
@@ -94,8 +96,38 @@ fn pack_chunked(bytes: &[u8], chunk: usize, set: impl FnOnce(&mut PackOptions)) 
 
     let mut options = CheckOptions::from_template(&template);
     options.size_hint = size_hint;
-    let mut checker = FileChecker::new(NAME, options);
-    let mut packer = Packer::new(NAME, &template);
+    let reused = pack_pass(
+        bytes,
+        chunk,
+        &template,
+        FileChecker::new(NAME, options.clone()).reusing(Arc::new(first.clone())),
+    );
+    let (report, outcome) = pack_pass(bytes, chunk, &template, FileChecker::new(NAME, options));
+    assert_eq!(
+        reused.0, report,
+        "reusing the check's findings changes the report"
+    );
+    assert_eq!(
+        reused.1, outcome,
+        "reusing the check's findings changes the packages"
+    );
+    Packed {
+        first,
+        template,
+        report,
+        outcome,
+    }
+}
+
+/// The pack pass: `checker` reads `bytes` in pieces of `chunk`, handing every record to a packer
+/// following `template`.
+fn pack_pass(
+    bytes: &[u8],
+    chunk: usize,
+    template: &Template,
+    mut checker: FileChecker,
+) -> (FileReport, Result<PackOutcome, String>) {
+    let mut packer = Packer::new(NAME, template);
     for piece in bytes.chunks(chunk) {
         checker
             .feed_with(piece, &mut packer)
@@ -105,12 +137,7 @@ fn pack_chunked(bytes: &[u8], chunk: usize, set: impl FnOnce(&mut PackOptions)) 
         .finish_with(&mut packer)
         .expect("the pack pass reads the file");
     let outcome = packer.finish(&report).map_err(|err| err.to_string());
-    Packed {
-        first,
-        template,
-        report,
-        outcome,
-    }
+    (report, outcome)
 }
 
 fn pack(bytes: &[u8], set: impl FnOnce(&mut PackOptions)) -> Packed {
@@ -1283,4 +1310,171 @@ fn a_split_pack_with_characters_the_encoding_cannot_hold_is_refused_with_the_val
         message.contains("cannot hold") && message.contains("row 2") && message.contains("Nguyễn"),
         "{message}"
     );
+}
+
+/// Checks `source` with `options`, as a first pass.
+fn checked(source: &str, options: CheckOptions) -> FileReport {
+    let mut checker = FileChecker::new(NAME, options);
+    checker
+        .feed(source.as_bytes())
+        .expect("the check reads the file");
+    checker.finish().expect("the check reads the file")
+}
+
+/// Packs `source` following `template`, reusing `earlier` (fed in pieces of 7 bytes).
+fn pack_reusing(
+    source: &str,
+    template: &Template,
+    earlier: FileReport,
+) -> Result<(FileReport, Result<PackOutcome, String>), String> {
+    let mut checker =
+        FileChecker::new(NAME, CheckOptions::from_template(template)).reusing(Arc::new(earlier));
+    let mut packer = Packer::new(NAME, template);
+    for piece in source.as_bytes().chunks(7) {
+        checker
+            .feed_with(piece, &mut packer)
+            .map_err(|err| err.to_string())?;
+    }
+    let report = checker
+        .finish_with(&mut packer)
+        .map_err(|err| err.to_string())?;
+    let outcome = packer.finish(&report).map_err(|err| err.to_string());
+    Ok((report, outcome))
+}
+
+const THREE_LEADS: &str = "First Name,Last Name,Email,Market Segment\r\n\
+                           Ann,Lee,ann@example.com,Young Families\r\n\
+                           Bo,,bo@example.com,Retirement\r\n\
+                           \r\n\
+                           Cy,\"Nguyễn\r\nJr\",cy@example.com,Retirement\r\n";
+
+#[test]
+fn the_build_takes_each_rows_findings_from_the_check_it_reuses() {
+    let first = checked(THREE_LEADS, CheckOptions::default());
+    assert_eq!(first.summary.with_errors, 1);
+    let template = Template::suggested(&first);
+    let (report, outcome) = pack_reusing(THREE_LEADS, &template, first.clone()).unwrap();
+    assert_eq!(report.issues, first.issues);
+    assert_eq!(rejected_row_numbers(&outcome.unwrap()), ["3"]);
+
+    // Told that row 3 has no error, the build takes its word (proof that no rule ran again):
+    // the lead without a last name is packed.
+    let mut told = first.clone();
+    told.issues.retain(|finding| finding.row != 3);
+    told.summary.with_errors -= 1;
+    told.summary.ready += 1;
+    let (report, outcome) = pack_reusing(THREE_LEADS, &template, told).unwrap();
+    assert!(report.issues.iter().all(|finding| finding.row != 3));
+    let outcome = outcome.unwrap();
+    assert_eq!(outcome.packaged, 3);
+    assert!(outcome.rejected.is_none());
+}
+
+#[test]
+fn a_check_that_would_find_otherwise_is_not_reused() {
+    let first = checked(THREE_LEADS, CheckOptions::default());
+    let unknown = |report: &FileReport| {
+        report
+            .issues
+            .iter()
+            .filter(|finding| finding.rule == Rule::UnknownSegment)
+            .count()
+    };
+    assert_eq!(unknown(&first), 1, "“Young Families” is not a CRM segment");
+    // The firm adds its segment, maps a value, writes Windows-1252, or corrects a name: the
+    // build applies the rules again and finds what a fresh check with those decisions finds.
+    let mut with_segment = Template::suggested(&first);
+    with_segment.segments.push("Young Families".into());
+    let mut mapped = Template::suggested(&first);
+    mapped
+        .value_mappings
+        .entry(Field::MarketSegment)
+        .or_default()
+        .insert("Young Families".into(), "Starting Out".into());
+    let mut windows = Template::suggested(&first);
+    windows.options.output_encoding = OutputEncoding::Windows1252;
+    for template in [with_segment, mapped, windows] {
+        let fresh = checked(THREE_LEADS, CheckOptions::from_template(&template));
+        assert_ne!(fresh.issues, first.issues);
+        let (report, _) = pack_reusing(THREE_LEADS, &template, first.clone()).unwrap();
+        assert_eq!(report, fresh);
+    }
+    // A correction (Bo's last name) is part of what the check found: a build with the same
+    // correction reuses it, one without applies the rules again.
+    let template = Template::suggested(&first);
+    let mut corrected = CheckOptions::from_template(&template);
+    corrected
+        .edits
+        .cells
+        .entry(3)
+        .or_default()
+        .insert(1, "Bell".into());
+    let mut told = checked(THREE_LEADS, corrected.clone());
+    assert_eq!(told.summary.with_errors, 0);
+    told.issues.push(Finding::new(
+        3,
+        Some(Field::LastName),
+        Rule::MissingName,
+        "told so",
+    ));
+    told.summary.with_errors = 1;
+    told.summary.ready -= 1;
+    let build = |options: CheckOptions, earlier: &FileReport| {
+        let mut checker = FileChecker::new(NAME, options).reusing(Arc::new(earlier.clone()));
+        checker.feed(THREE_LEADS.as_bytes()).unwrap();
+        checker.finish().unwrap()
+    };
+    assert_eq!(
+        build(corrected.clone(), &told).summary.with_errors,
+        1,
+        "reused"
+    );
+    let uncorrected = CheckOptions::from_template(&template);
+    assert_eq!(
+        build(uncorrected.clone(), &told),
+        checked(THREE_LEADS, uncorrected)
+    );
+    let mut other = corrected.clone();
+    other
+        .edits
+        .cells
+        .entry(3)
+        .or_default()
+        .insert(1, "Bolt".into());
+    assert_eq!(build(other.clone(), &told), checked(THREE_LEADS, other));
+
+    // Read another way (the delimiter), it is another file altogether.
+    let mut options = CheckOptions::from_template(&template);
+    options.delimiter = Some(b';');
+    let fresh = checked(THREE_LEADS, options.clone());
+    let mut checker = FileChecker::new(NAME, options).reusing(Arc::new(first));
+    checker.feed(THREE_LEADS.as_bytes()).unwrap();
+    assert_eq!(checker.finish().unwrap(), fresh);
+}
+
+#[test]
+fn a_file_whose_rows_are_not_the_checked_ones_is_refused() {
+    let first = checked(THREE_LEADS, CheckOptions::default());
+    let template = Template::suggested(&first);
+    let changed = [
+        // A lead more.
+        format!("{THREE_LEADS}Di,Dunn,di@example.com,Retirement\r\n"),
+        // A lead fewer.
+        THREE_LEADS.replace("Ann,Lee,ann@example.com,Young Families\r\n", ""),
+        // The blank line gone: the rows after it move up.
+        THREE_LEADS.replace("\r\n\r\n", "\r\n"),
+        // The error fixed: the same rows, with other findings.
+        THREE_LEADS.replace("Bo,,", "Bo,Bell,"),
+        // A value changed that the check found nothing wrong with, or one byte more at the end.
+        THREE_LEADS.replace("cy@example.com", "cy@example.org"),
+        format!("{THREE_LEADS}\r\n"),
+    ];
+    for source in changed {
+        let refused = pack_reusing(&source, &template, first.clone())
+            .expect_err("a build from another file's check");
+        assert!(
+            refused.starts_with("leads.csv changed after it was checked"),
+            "{refused}"
+        );
+    }
 }

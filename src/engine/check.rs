@@ -2,12 +2,14 @@
 //! every record and applies the rules, chunk by chunk, into a [`FileReport`].
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use encoding_rs::Encoding;
 use serde::{Deserialize, Serialize};
 
 use super::decode::{self, Detected, EncodingSource, SNIFF_BYTES, TextDecoder};
 use super::dialect;
+use super::digest::ByteDigest;
 use super::edits::{Change, Edits};
 use super::encode::OutputEncoding;
 use super::error::{ReadError, ReadErrorKind};
@@ -198,6 +200,60 @@ pub struct FileReport {
     /// Not part of the JSON report.
     #[serde(skip)]
     pub samples: Vec<Vec<String>>,
+    /// What the findings depend on besides the file's bytes, so that a later pass over the same
+    /// file can reuse them (see [`FileChecker::reusing`]). Not part of the JSON report.
+    #[serde(skip)]
+    pub basis: Option<Arc<CheckBasis>>,
+}
+
+/// What a check's findings depend on besides the file's bytes: how the file was read, what its
+/// columns are matched to, the known segments and concepts with the user's value mappings, the
+/// output encoding, and the corrections. Two checks of the same bytes whose bases are equal find
+/// exactly the same, even when the options that led to them differ (an explicit mapping that
+/// says what the automatic one found, a value mapping that confirms a normalisation).
+#[derive(Debug, Clone)]
+pub struct CheckBasis {
+    encoding: &'static Encoding,
+    bom: bool,
+    delimiter: u8,
+    columns: Vec<BasisColumn>,
+    segments: KnownValues,
+    concepts: KnownValues,
+    /// The output encoding whose unrepresentable characters are reported (none for UTF-8).
+    output: Option<OutputEncoding>,
+    edits: Edits,
+    /// The fingerprint of the bytes read ([`ByteDigest`]), once they all are.
+    bytes: u64,
+}
+
+/// What a column's findings depend on: its header and field, and the field it lost to another
+/// column, with why (not how confident the match was, or how it was made).
+#[derive(Debug, Clone, PartialEq)]
+struct BasisColumn {
+    header: String,
+    field: Option<Field>,
+    wanted: Option<Field>,
+    note: Option<String>,
+}
+
+impl PartialEq for CheckBasis {
+    fn eq(&self, other: &Self) -> bool {
+        self.bytes == other.bytes && self.same_decisions(other)
+    }
+}
+
+impl CheckBasis {
+    /// Whether the two checks read and judge alike, whatever bytes they read.
+    fn same_decisions(&self, other: &Self) -> bool {
+        self.encoding == other.encoding
+            && self.bom == other.bom
+            && self.delimiter == other.delimiter
+            && self.columns == other.columns
+            && self.output == other.output
+            && self.edits == other.edits
+            && self.segments.judges_like(&other.segments)
+            && self.concepts.judges_like(&other.concepts)
+    }
 }
 
 impl FileReport {
@@ -244,6 +300,8 @@ impl RowSink for NoSink {
 pub struct FileChecker {
     name: String,
     options: CheckOptions,
+    earlier: Option<Arc<FileReport>>,
+    digest: ByteDigest,
     state: State,
 }
 
@@ -276,6 +334,12 @@ struct Reading {
     summary: Summary,
     findings: Vec<Finding>,
     error: Option<ReadErrorKind>,
+    /// What the findings depend on besides the bytes.
+    basis: CheckBasis,
+    /// An earlier check of the same bytes, until the header is read.
+    earlier: Option<Arc<FileReport>>,
+    /// The earlier check whose findings are reused instead of applying the rules again.
+    replay: Option<Replay>,
     /// Records read and not yet checked.
     batch: Batch,
     /// Records read in the previous piece, checked while the next piece is read (several
@@ -294,8 +358,25 @@ impl FileChecker {
         FileChecker {
             name: name.into(),
             options,
+            earlier: None,
+            digest: ByteDigest::default(),
             state: State::Sniffing(Vec::new()),
         }
+    }
+
+    /// Reuses the findings of `earlier`, a check of the same bytes, instead of applying the rules
+    /// again, when the two checks would find the same: when this checker reads the file the
+    /// same way and its columns, known values, value mappings, output encoding and corrections
+    /// come to the same (their [`CheckBasis`] is equal). Otherwise it applies the rules as usual.
+    /// Building packages after a check is then little more than reading the file again.
+    ///
+    /// The bytes must be those the earlier check read: the checker fingerprints them as it reads
+    /// ([`ByteDigest`]) and, at the end, fails with [`ReadErrorKind::Changed`] when they are not
+    /// (or when the records did not fall on the rows the earlier check found them on). A sink
+    /// fed meanwhile must then throw away what it was given.
+    pub fn reusing(mut self, earlier: Arc<FileReport>) -> Self {
+        self.earlier = Some(earlier);
+        self
     }
 
     /// Reads the next bytes of the file.
@@ -305,6 +386,7 @@ impl FileChecker {
 
     /// Reads the next bytes of the file, handing each record to `sink` as well.
     pub fn feed_with(&mut self, chunk: &[u8], sink: &mut dyn RowSink) -> Result<(), ReadError> {
+        self.digest.update(chunk);
         match &mut self.state {
             State::Sniffing(raw) => {
                 raw.extend_from_slice(chunk);
@@ -338,7 +420,7 @@ impl FileChecker {
         }
         self.take_error()?;
         match std::mem::replace(&mut self.state, State::Done) {
-            State::Reading(reading) => reading.into_report(self.name),
+            State::Reading(reading) => reading.into_report(self.name, self.digest.finish()),
             State::Failed(error) => Err(error),
             State::Sniffing(_) | State::Done => {
                 Err(ReadError::new(self.name, ReadErrorKind::Empty))
@@ -445,6 +527,28 @@ impl FileChecker {
         };
         let segments = self.options.segments();
         let concepts = self.options.concepts();
+        let basis = CheckBasis {
+            encoding: detected.encoding,
+            bom: detected.bom,
+            delimiter,
+            columns: columns
+                .iter()
+                .map(|c| BasisColumn {
+                    header: c.header.clone(),
+                    field: c.field,
+                    wanted: c.wanted,
+                    note: c.note.clone(),
+                })
+                .collect(),
+            segments: segments.clone(),
+            concepts: concepts.clone(),
+            output: self
+                .options
+                .output_encoding
+                .filter(|encoding| *encoding != OutputEncoding::Utf8),
+            edits: self.options.edits.clone(),
+            bytes: 0,
+        };
         Ok(Box::new(Reading {
             detected,
             delimiter,
@@ -464,6 +568,9 @@ impl FileChecker {
             summary: Summary::default(),
             findings: Vec::new(),
             error: None,
+            basis,
+            earlier: self.earlier.clone(),
+            replay: None,
             batch: Batch::default(),
             #[cfg(not(target_arch = "wasm32"))]
             held: Batch::default(),
@@ -552,7 +659,7 @@ impl Reading {
         if self.error.is_some() {
             return;
         }
-        if self.checker.is_none() {
+        if self.header_row == 0 {
             self.header(&record);
             sink.header(&record, &self.columns);
             return;
@@ -587,10 +694,27 @@ impl Reading {
                     .collect();
                 let record =
                     Record::from_parts(record.row, &text, &ends, record.problem, record.end_offset);
-                self.batch.push(&record, bad_bytes);
+                self.take(&record, bad_bytes, sink);
             }
-            None => self.batch.push(&record, bad_bytes),
+            None => self.take(&record, bad_bytes, sink),
         }
+    }
+
+    /// A lead, corrected: into the batch, or straight to `sink` with the earlier check's
+    /// findings.
+    fn take(&mut self, record: &Record<'_>, bad_bytes: bool, sink: &mut dyn RowSink) {
+        if let Some(replay) = &mut self.replay {
+            match replay.findings(record.row, self.header_row) {
+                Some(findings) => {
+                    let verdict = Verdict::of(findings);
+                    sink.record(record, verdict, findings);
+                    self.summary.count(verdict);
+                }
+                None => self.error = Some(ReadErrorKind::Changed),
+            }
+            return;
+        }
+        self.batch.push(record, bad_bytes);
         if self.batch.is_full() && !self.holding {
             self.check_batch(sink);
         }
@@ -638,15 +762,7 @@ impl Reading {
                 &mut self.findings,
             );
             sink.record(&record, verdict, &self.findings[start..]);
-            self.summary.records += 1;
-            if verdict.has_error {
-                self.summary.with_errors += 1;
-            } else {
-                self.summary.ready += 1;
-                if verdict.has_warning {
-                    self.summary.with_warnings += 1;
-                }
-            }
+            self.summary.count(verdict);
         }
     }
 
@@ -699,6 +815,18 @@ impl Reading {
                  Map the column that holds emails or phone numbers, or add one.",
             ));
         }
+        if let Some(earlier) = self.earlier.take()
+            && earlier.header_row == row
+            && earlier
+                .basis
+                .as_ref()
+                .is_some_and(|basis| basis.same_decisions(&self.basis))
+        {
+            // The earlier check found what this one would: its findings are taken row by row
+            // (the header's own findings above are the same as its).
+            self.replay = Some(Replay { earlier, next: 0 });
+            return;
+        }
         let (segments, concepts) = self
             .segments
             .take()
@@ -716,9 +844,22 @@ impl Reading {
         self.checker = Some(checker);
     }
 
-    fn into_report(self, file: String) -> Result<FileReport, ReadError> {
-        if self.checker.is_none() {
+    fn into_report(mut self, file: String, bytes: u64) -> Result<FileReport, ReadError> {
+        self.basis.bytes = bytes;
+        if self.header_row == 0 {
             return Err(ReadError::new(file, ReadErrorKind::NoHeader));
+        }
+        let mut values = self
+            .checker
+            .as_ref()
+            .map(|checker| checker.value_counts().into_iter().collect())
+            .unwrap_or_default();
+        if let Some(replay) = self.replay.take() {
+            let earlier = replay
+                .finish(&self.summary, bytes)
+                .ok_or_else(|| ReadError::new(&file, ReadErrorKind::Changed))?;
+            self.findings = earlier.issues;
+            values = earlier.values;
         }
         let mut summary = self.summary;
         summary.blank_rows = self
@@ -767,11 +908,6 @@ impl Reading {
             notes.push("The file has a header row but no leads.".to_string());
         }
 
-        let values = self
-            .checker
-            .as_ref()
-            .map(|checker| checker.value_counts().into_iter().collect())
-            .unwrap_or_default();
         let columns = self
             .columns
             .into_iter()
@@ -808,7 +944,75 @@ impl Reading {
             changes: self.changes,
             issues: self.findings,
             samples: self.samples,
+            basis: Some(Arc::new(self.basis)),
         })
+    }
+}
+
+impl Summary {
+    /// Counts one record that came to `verdict`.
+    fn count(&mut self, verdict: Verdict) {
+        self.records += 1;
+        if verdict.has_error {
+            self.with_errors += 1;
+        } else {
+            self.ready += 1;
+            if verdict.has_warning {
+                self.with_warnings += 1;
+            }
+        }
+    }
+}
+
+/// An earlier check of the same bytes whose findings are taken instead of applying the rules.
+struct Replay {
+    earlier: Arc<FileReport>,
+    /// The first of its findings not yet taken.
+    next: usize,
+}
+
+impl Replay {
+    /// The findings of the record on `row`; `None` when the earlier check found something on a
+    /// row before it that is neither the header nor a record of this pass (the file changed).
+    fn findings(&mut self, row: u64, header_row: u64) -> Option<&[Finding]> {
+        let issues = &self.earlier.issues;
+        while let Some(finding) = issues.get(self.next)
+            && finding.row < row
+        {
+            if finding.row != header_row {
+                return None;
+            }
+            self.next += 1;
+        }
+        let start = self.next;
+        while issues
+            .get(self.next)
+            .is_some_and(|finding| finding.row == row)
+        {
+            self.next += 1;
+        }
+        Some(&issues[start..self.next])
+    }
+
+    /// The earlier check, once every record is read: `None` unless the records came to what
+    /// they came to in it and every finding was taken (some of the header's remain when the
+    /// file has no record).
+    fn finish(self, summary: &Summary, bytes: u64) -> Option<FileReport> {
+        let earlier = &self.earlier;
+        let rest = &earlier.issues[self.next..];
+        let same = earlier
+            .basis
+            .as_ref()
+            .is_some_and(|basis| basis.bytes == bytes)
+            && earlier.summary.records == summary.records
+            && earlier.summary.ready == summary.ready
+            && earlier.summary.with_errors == summary.with_errors
+            && earlier.summary.with_warnings == summary.with_warnings
+            && rest.iter().all(|finding| finding.row == earlier.header_row);
+        if !same {
+            return None;
+        }
+        Some(Arc::unwrap_or_clone(self.earlier))
     }
 }
 

@@ -24,6 +24,8 @@ pub enum ReadErrorKind {
     BlankHeader,
     /// The caller asked for something that cannot be done (a bad mapping, an unknown encoding …).
     Invalid(String),
+    /// Read again to build packages, the file is not the one its check read.
+    Changed,
 }
 
 /// Input the engine cannot read at all, with what went wrong and what to do.
@@ -72,6 +74,11 @@ impl std::fmt::Display for ReadError {
                 "{file} has an empty first row: row 1 must hold the column names (First Name, Last Name, …)."
             ),
             ReadErrorKind::Invalid(message) => write!(f, "{file}: {message}"),
+            ReadErrorKind::Changed => write!(
+                f,
+                "{file} changed after it was checked: its contents are not the ones the check read, so \
+                 nothing was built from it. Check it again, and build again once nothing is changing it."
+            ),
         }
     }
 }

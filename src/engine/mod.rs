@@ -7,6 +7,7 @@ pub mod check;
 pub mod csvout;
 pub mod decode;
 pub mod dialect;
+pub mod digest;
 pub mod edits;
 pub mod encode;
 pub mod error;

@@ -35,6 +35,20 @@ pub struct Verdict {
     pub has_warning: bool,
 }
 
+impl Verdict {
+    /// What a record with `findings` comes to.
+    pub fn of(findings: &[Finding]) -> Verdict {
+        let mut verdict = Verdict::default();
+        for finding in findings {
+            match finding.severity {
+                Severity::Error => verdict.has_error = true,
+                Severity::Warning => verdict.has_warning = true,
+            }
+        }
+        verdict
+    }
+}
+
 /// A lead's identity, as hashes, for the likely-duplicate check.
 #[derive(Debug, Clone, Copy, Default)]
 struct Fingerprint {
@@ -642,14 +656,7 @@ impl RecordChecker {
         findings.extend(later_items.map(|(_, finding)| finding));
         self.later = later;
 
-        let mut verdict = Verdict::default();
-        for finding in &findings[start..] {
-            match finding.severity {
-                Severity::Error => verdict.has_error = true,
-                Severity::Warning => verdict.has_warning = true,
-            }
-        }
-        verdict
+        Verdict::of(&findings[start..])
     }
 
     /// The rules that compare a record with earlier ones, and those that keep counts.

@@ -87,6 +87,18 @@ impl KnownValues {
         &self.values
     }
 
+    /// Whether every value comes to the same with `other` as with these: the same known values
+    /// and, for every value either one maps, the same outcome. (A value neither maps is judged
+    /// by the known values alone.)
+    pub fn judges_like(&self, other: &KnownValues) -> bool {
+        self.values == other.values
+            && self
+                .overrides
+                .keys()
+                .chain(other.overrides.keys())
+                .all(|value| self.judge_uncached(value) == other.judge_uncached(value))
+    }
+
     /// What becomes of `value` (trimmed, non-empty).
     pub fn judge(&mut self, value: &str) -> ValueOutcome {
         if let Some(outcome) = self.cache.get(value) {
@@ -198,6 +210,34 @@ mod tests {
         assert_eq!(segments.written("n/a"), "");
         assert_eq!(segments.written("pre retirement"), "Pre-Retirement");
         assert_eq!(segments.written("Millennials"), "Millennials");
+    }
+
+    #[test]
+    fn value_lists_judge_alike_when_their_mappings_change_nothing() {
+        let mapping = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect()
+        };
+        let with = |pairs: &[(String, String)]| {
+            KnownValues::segments([]).with_overrides(pairs.iter().map(|(a, b)| (a, b)))
+        };
+        let plain = KnownValues::segments([]);
+        // Confirming the normalisation, or a known value as itself, changes no outcome.
+        let confirming = mapping(&[
+            ("Pre Retirement", "Pre-Retirement"),
+            ("Retirement", "Retirement"),
+        ]);
+        assert!(plain.judges_like(&with(&confirming)));
+        assert!(with(&confirming).judges_like(&plain));
+        // A real mapping does, whichever side holds it.
+        let vip = mapping(&[("VIP", "Retirement")]);
+        assert!(!plain.judges_like(&with(&vip)));
+        assert!(!with(&vip).judges_like(&plain));
+        assert!(with(&vip).judges_like(&with(&vip)));
+        // So does a firm's own value.
+        assert!(!plain.judges_like(&KnownValues::segments(["Young Families"])));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use leadpack::engine::check::{CheckOptions, FileChecker, FileReport};
 use leadpack::engine::encode::{OutputEncoding, Unrepresentable};
@@ -148,6 +149,9 @@ fn pack_file(
 ) -> Result<(FileReport, PackOutcome), Failure> {
     let mut options = options.clone();
     options.size_hint = std::fs::metadata(path).ok().map(|meta| meta.len());
+    // Without a template, the second pass reuses the first pass's findings when its decisions
+    // find the same (it fails if the file changed in between).
+    let mut checked: Option<Arc<FileReport>> = None;
     let mut template = match template {
         Some(template) => template.clone(),
         None => {
@@ -162,6 +166,7 @@ fn pack_file(
             let mut suggested = Template::suggested(&report);
             suggested.segments = options.extra_segments.clone();
             suggested.concepts = options.extra_concepts.clone();
+            checked = Some(Arc::new(report));
             suggested
         }
     };
@@ -184,6 +189,9 @@ fn pack_file(
     pass.threads = options.threads;
     pass.edits = options.edits.clone();
     let mut checker = FileChecker::new(name, pass);
+    if let Some(report) = checked {
+        checker = checker.reusing(report);
+    }
     let mut packer = Packer::new(name, &template).with_stem(stem);
     read_chunks(path, |chunk| {
         checker
