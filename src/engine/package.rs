@@ -699,14 +699,20 @@ impl Packer {
         self.rejected_rows += 1;
     }
 
-    /// The value the package writes for a field: trimmed, normalised, cut as the CRM would.
-    fn clean(&mut self, field: Option<Field>, raw: &str) -> String {
-        let value = trim(raw);
-        let mut value = match field {
-            Some(Field::MarketSegment) if !value.is_empty() => self.segments.written(value),
-            Some(Field::SalesConcept) if !value.is_empty() => self.concepts.written(value),
-            _ => value.to_string(),
-        };
+    /// Writes into `value` (emptied first) the value the package writes for a field: trimmed,
+    /// normalised, cut as the CRM would.
+    fn clean(&mut self, field: Option<Field>, raw: &str, value: &mut String) {
+        value.clear();
+        let trimmed = trim(raw);
+        match field {
+            Some(Field::MarketSegment) if !trimmed.is_empty() => {
+                value.push_str(&self.segments.written(trimmed));
+            }
+            Some(Field::SalesConcept) if !trimmed.is_empty() => {
+                value.push_str(&self.concepts.written(trimmed));
+            }
+            _ => value.push_str(trimmed),
+        }
         if let Some(max) = field.and_then(Field::max_chars)
             && !self.options.keep_long_values
             && value.len() > max
@@ -714,20 +720,26 @@ impl Packer {
         {
             value.truncate(cut);
         }
-        if self.options.unrepresentable == Unrepresentable::Replace {
-            value = self.options.output_encoding.replace_unrepresentable(&value);
+        if self.options.unrepresentable == Unrepresentable::Replace
+            && self
+                .options
+                .output_encoding
+                .first_unrepresentable(value)
+                .is_some()
+        {
+            *value = self.options.output_encoding.replace_unrepresentable(value);
         }
-        value
     }
 
     fn pack(&mut self, record: &Record<'_>) -> Result<(), PackError> {
         let encoding = self.options.output_encoding;
         let mut values = std::mem::take(&mut self.values);
-        values.clear();
         let columns = std::mem::take(&mut self.columns);
-        for column in &columns {
+        // The values' buffers are kept from row to row.
+        values.resize_with(columns.len(), String::new);
+        for (column, value) in columns.iter().zip(values.iter_mut()) {
             let raw = record.field(column.source).unwrap_or("");
-            values.push(self.clean(column.field, raw));
+            self.clean(column.field, raw, value);
         }
         self.columns = columns;
         if self.options.unrepresentable == Unrepresentable::Refuse {
@@ -745,22 +757,31 @@ impl Packer {
             checksum.write(value.as_bytes());
             checksum.write_u8(0x1F);
         }
-        self.encoded.resize_with(values.len(), Vec::new);
-        for (bytes, value) in self.encoded.iter_mut().zip(&values) {
-            bytes.clear();
-            encoding.encode_into(value, bytes);
-        }
         self.row.clear();
-        self.csv
-            .record(self.encoded.iter().map(Vec::as_slice), &mut self.row);
+        if encoding == OutputEncoding::Utf8 {
+            // UTF-8 is the values' own encoding: no copy.
+            self.csv
+                .record(values.iter().map(String::as_bytes), &mut self.row);
+        } else {
+            self.encoded.resize_with(values.len(), Vec::new);
+            for (bytes, value) in self.encoded.iter_mut().zip(&values) {
+                bytes.clear();
+                encoding.encode_into(value, bytes);
+            }
+            self.csv
+                .record(self.encoded.iter().map(Vec::as_slice), &mut self.row);
+        }
         self.add_row(record.row, checksum.finish())?;
         self.packaged += 1;
 
         if let Some(simple) = &mut self.simple {
             let mut by_field: Vec<&[u8]> = vec![b""; Field::ALL.len()];
-            for (column, bytes) in self.columns.iter().zip(&self.encoded) {
+            for (index, column) in self.columns.iter().enumerate() {
                 if let Some(field) = column.field {
-                    by_field[field.index()] = bytes;
+                    by_field[field.index()] = match encoding {
+                        OutputEncoding::Utf8 => values[index].as_bytes(),
+                        _ => &self.encoded[index],
+                    };
                 }
             }
             self.csv.record(by_field, simple);
