@@ -4,16 +4,19 @@
 mod common;
 
 use common::generator_options;
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Cursor, Read};
+use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Instant;
 
 use encoding_rs::WINDOWS_1252;
+use leadpack::engine::assemble::{Assembler, PackageLayout};
 use leadpack::engine::check::{CheckOptions, FileChecker, FileReport};
 use leadpack::engine::encode::{OutputEncoding, Unrepresentable};
 use leadpack::engine::generate::{GeneratedSummary, GeneratorOptions, generate};
-use leadpack::engine::package::{PackOutcome, Packer, Verifying, findings_csv};
+use leadpack::engine::package::{Assembling, PackOutcome, Packer, Verifying, findings_csv};
 use leadpack::engine::report::{Finding, Rule, Severity};
 use leadpack::engine::schema::Field;
 use leadpack::engine::template::{DEFAULT_MAX_PACKAGE_BYTES, PackOptions, Target, Template};
@@ -102,6 +105,12 @@ fn pack_chunked(bytes: &[u8], chunk: usize, set: impl FnOnce(&mut PackOptions)) 
         &template,
         FileChecker::new(NAME, options.clone()).reusing(Arc::new(first.clone())),
     );
+    let elsewhere = pack_pass_elsewhere(
+        bytes,
+        chunk,
+        &template,
+        FileChecker::new(NAME, options.clone()).reusing(Arc::new(first.clone())),
+    );
     let (report, outcome) = pack_pass(bytes, chunk, &template, FileChecker::new(NAME, options));
     assert_eq!(
         reused.0, report,
@@ -111,12 +120,87 @@ fn pack_chunked(bytes: &[u8], chunk: usize, set: impl FnOnce(&mut PackOptions)) 
         reused.1, outcome,
         "reusing the check's findings changes the packages"
     );
+    assert_eq!(
+        elsewhere, outcome,
+        "assembling the packages elsewhere changes them"
+    );
     Packed {
         first,
         template,
         report,
         outcome,
     }
+}
+
+/// What a packer sent to be assembled elsewhere, owned.
+enum Sent {
+    Start(PackageLayout),
+    Row(u64, Vec<u8>, u64),
+    End,
+}
+
+/// The pack pass with the packages assembled elsewhere, as the web worker does it: what the
+/// packer sends waits in a queue, and an assembler works through it only after each piece of
+/// the file (and at the end), handing its packages back late.
+fn pack_pass_elsewhere(
+    bytes: &[u8],
+    chunk: usize,
+    template: &Template,
+    mut checker: FileChecker,
+) -> Result<PackOutcome, String> {
+    let queue: Rc<RefCell<Vec<Sent>>> = Rc::default();
+    let mut packer = Packer::new(NAME, template);
+    let sent = Rc::clone(&queue);
+    packer.assemble_elsewhere(move |what| {
+        sent.borrow_mut().push(match what {
+            Assembling::Start(layout) => Sent::Start(layout.clone()),
+            Assembling::Row {
+                row,
+                bytes,
+                checksum,
+            } => Sent::Row(row, bytes.to_vec(), checksum),
+            Assembling::End => Sent::End,
+        })
+    });
+    let mut assembler: Option<Assembler> = None;
+    let mut failed = false;
+    let mut work = |packer: &mut Packer| {
+        for sent in queue.borrow_mut().drain(..) {
+            let done = match (sent, &mut assembler) {
+                (Sent::Start(layout), _) => {
+                    assembler = Some(Assembler::new(layout));
+                    Ok(())
+                }
+                (_, None) => Ok(()),
+                (_, Some(_)) if failed => Ok(()),
+                (Sent::Row(row, bytes, checksum), Some(assembler)) => {
+                    assembler.add_row(row, &bytes, checksum)
+                }
+                (Sent::End, Some(assembler)) => assembler.finish(),
+            };
+            if let Some(assembler) = &mut assembler {
+                for part in assembler.take_finished() {
+                    packer.receive(part);
+                }
+            }
+            if let Err(error) = done {
+                failed = true;
+                packer.receive_error(error);
+            }
+        }
+    };
+    for piece in bytes.chunks(chunk) {
+        checker
+            .feed_with(piece, &mut packer)
+            .expect("the pack pass reads the file");
+        work(&mut packer);
+    }
+    let report = checker
+        .finish_with(&mut packer)
+        .expect("the pack pass reads the file");
+    packer.end_rows();
+    work(&mut packer);
+    packer.finish(&report).map_err(|err| err.to_string())
 }
 
 /// The pack pass: `checker` reads `bytes` in pieces of `chunk`, handing every record to a packer

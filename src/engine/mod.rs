@@ -3,6 +3,7 @@
 //! It never opens a file, never reads a clock and never imports a web crate, so the same code
 //! serves the command-line tool, the web page and the web worker.
 
+pub mod assemble;
 pub mod check;
 pub mod csvout;
 pub mod decode;

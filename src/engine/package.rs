@@ -7,14 +7,13 @@
 //! are exactly the rows the checker judged.
 
 use encoding_rs::DecoderResult;
-use std::cell::Cell;
 use std::hash::Hasher;
-use std::io::{Cursor, Read, Seek, SeekFrom, Write};
-use std::rc::Rc;
+use std::io::{Cursor, Read, Write};
 
 use rustc_hash::FxHasher;
-use zip::write::SimpleFileOptions;
-use zip::{CompressionMethod, DateTime, ZipArchive, ZipWriter};
+use zip::{ZipArchive, ZipWriter};
+
+use super::assemble::{AssembledPart, Assembler, PackageLayout, file_options};
 
 use super::check::{FileReport, RowSink};
 use super::csvout::CsvOut;
@@ -163,47 +162,6 @@ struct OutColumn {
     field: Option<Field>,
 }
 
-/// A `Write + Seek` over a growing buffer that tells its size to whoever holds the probe.
-struct SizeProbe {
-    cursor: Cursor<Vec<u8>>,
-    size: Rc<Cell<u64>>,
-}
-
-impl Write for SizeProbe {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let written = self.cursor.write(buf)?;
-        self.size.set(self.cursor.get_ref().len() as u64);
-        Ok(written)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Seek for SizeProbe {
-    fn seek(&mut self, pos: SeekFrom) -> std::io::Result<u64> {
-        self.cursor.seek(pos)
-    }
-}
-
-/// A package being written.
-struct Part {
-    zip: ZipWriter<SizeProbe>,
-    size: Rc<Cell<u64>>,
-    /// Raw CSV bytes written since the last flush of the compressor.
-    unflushed: u64,
-    rows: u64,
-    checksum: FxHasher,
-}
-
-/// A finished package, before it has its final name.
-struct FinishedPart {
-    bytes: Vec<u8>,
-    rows: u64,
-    checksum: u64,
-}
-
 /// Packs the records of one file as the checker hands them over.
 pub struct Packer {
     stem: String,
@@ -216,12 +174,12 @@ pub struct Packer {
     columns: Vec<OutColumn>,
     header_fields: usize,
     csv_name: String,
-    header_row: Vec<u8>,
-    xml_files: Vec<(String, Vec<u8>)>,
-    /// Bytes after the CSV data: central directory, end record, and a margin.
-    tail: u64,
-    part: Option<Part>,
-    finished: Vec<FinishedPart>,
+    /// Where the packages are assembled.
+    assembly: Assembly,
+    /// The rows have ended: the last package is finished (or asked for).
+    rows_ended: bool,
+    /// The packages finished and read back, in order.
+    finished: Vec<AssembledPart>,
     rejected: Vec<u8>,
     rejected_rows: u64,
     simple: Option<Vec<u8>>,
@@ -236,6 +194,33 @@ pub struct Packer {
     error: Option<PackError>,
     /// Told how far reading back a finished package has got.
     on_verify: Option<Box<dyn FnMut(Verifying)>>,
+}
+
+/// Where the packages are assembled.
+enum Assembly {
+    /// Here, as the rows come (from the header on).
+    Here(Option<Box<Assembler>>),
+    /// Elsewhere: what to send there.
+    Elsewhere(Box<dyn FnMut(Assembling<'_>)>),
+}
+
+/// What a packer sends to where its packages are assembled ([`Packer::assemble_elsewhere`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Assembling<'a> {
+    /// The layout of every package, before any row.
+    Start(&'a PackageLayout),
+    /// One row of the CSV, encoded, with a checksum of its values and the file's row it comes
+    /// from (for messages): [`Assembler::add_row`].
+    Row {
+        /// The file's row.
+        row: u64,
+        /// The CSV record, line end included.
+        bytes: &'a [u8],
+        /// The checksum of its values.
+        checksum: u64,
+    },
+    /// No more rows: [`Assembler::finish`].
+    End,
 }
 
 /// How far reading back a finished package has got (a package is read back as soon as it is
@@ -282,10 +267,8 @@ impl Packer {
             columns: Vec::new(),
             header_fields: 0,
             csv_name: String::new(),
-            header_row: Vec::new(),
-            xml_files: Vec::new(),
-            tail: 0,
-            part: None,
+            assembly: Assembly::Here(None),
+            rows_ended: false,
             finished: Vec::new(),
             rejected: Vec::new(),
             rejected_rows: 0,
@@ -350,12 +333,9 @@ impl Packer {
                 report.file
             )));
         }
-        if self.part.is_some() || self.finished.is_empty() {
-            // An empty package still tells the CRM the layout; a file with no good leads gets one.
-            if self.part.is_none() {
-                self.start_part(0)?;
-            }
-            self.finish_part()?;
+        self.end_rows();
+        if let Some(error) = self.error.take() {
+            return Err(error);
         }
         let records = report.summary.records;
         if self.packaged + self.rejected_rows != records {
@@ -505,14 +485,15 @@ impl Packer {
             encoding.encode_into(&column.name, &mut bytes);
             encoded.push(bytes);
         }
+        let mut header_row = Vec::new();
         self.csv
-            .record(encoded.iter().map(Vec::as_slice), &mut self.header_row);
+            .record(encoded.iter().map(Vec::as_slice), &mut header_row);
 
         let file = PackageFile {
             csv_name: self.csv_name.clone(),
             category: self.template.category.clone(),
         };
-        self.xml_files = vec![
+        let xml_files = vec![
             (
                 names::FILE_MAPPINGS.to_string(),
                 xml::file_mappings(encoding, &[file]),
@@ -524,13 +505,19 @@ impl Packer {
         ];
         // The central directory: 46 bytes and the name per entry, then the 22-byte end record;
         // a margin covers the end of the compressed stream.
-        let entries = self
-            .xml_files
-            .iter()
-            .map(|(name, _)| name.len())
-            .sum::<usize>()
-            + self.csv_name.len();
-        self.tail = (46 * 3 + entries + 22 + 64) as u64;
+        let entries =
+            xml_files.iter().map(|(name, _)| name.len()).sum::<usize>() + self.csv_name.len();
+        let layout = PackageLayout {
+            csv_name: self.csv_name.clone(),
+            header_row,
+            xml_files,
+            tail: (46 * 3 + entries + 22 + 64) as u64,
+            max_package_bytes: self.options.max_package_bytes,
+        };
+        match &mut self.assembly {
+            Assembly::Here(assembler) => *assembler = Some(Box::new(Assembler::new(layout))),
+            Assembly::Elsewhere(send) => send(Assembling::Start(&layout)),
+        }
 
         // The rejected rows: the original columns, then where and why.
         let mut header_fields: Vec<&[u8]> = header.fields().map(str::as_bytes).collect();
@@ -548,66 +535,38 @@ impl Packer {
         }
     }
 
-    /// Starts a package; `first_row` names the row that would not fit, for the message.
-    fn start_part(&mut self, first_row: u64) -> Result<(), PackError> {
-        let size = Rc::new(Cell::new(0));
-        let probe = SizeProbe {
-            cursor: Cursor::new(Vec::new()),
-            size: Rc::clone(&size),
-        };
-        let mut zip = ZipWriter::new(probe);
-        let options = file_options();
-        let io = |err: zip::result::ZipError| {
-            PackError::Failed(format!("Leadpack could not build the package: {err}"))
-        };
-        for (name, bytes) in &self.xml_files {
-            zip.start_file(name.as_str(), options).map_err(io)?;
-            zip.write_all(bytes).map_err(|err| io(err.into()))?;
+    /// Hands the encoded row in `self.row` to the assembly of packages.
+    fn assemble(&mut self, row: u64, checksum: u64) -> Result<(), PackError> {
+        match &mut self.assembly {
+            Assembly::Here(Some(assembler)) => {
+                assembler.add_row(row, &self.row, checksum)?;
+                for part in assembler.take_finished() {
+                    self.read_back(part)?;
+                }
+                Ok(())
+            }
+            // The header lays the packages out before any row comes.
+            Assembly::Here(None) => Err(PackError::Failed(
+                "Leadpack packed a row before the header; nothing was written. Please report this problem."
+                    .to_string(),
+            )),
+            Assembly::Elsewhere(send) => {
+                send(Assembling::Row {
+                    row,
+                    bytes: &self.row,
+                    checksum,
+                });
+                Ok(())
+            }
         }
-        zip.start_file(self.csv_name.as_str(), options)
-            .map_err(io)?;
-        zip.write_all(&self.header_row)
-            .map_err(|err| io(err.into()))?;
-        zip.flush().map_err(|err| io(err.into()))?;
-        if size.get() + self.tail >= self.options.max_package_bytes {
-            let limit = self.options.max_package_bytes;
-            let next = if first_row > 0 {
-                format!(" (row {first_row} was next)")
-            } else {
-                String::new()
-            };
-            return Err(PackError::Failed(format!(
-                "The package size limit of {limit} bytes is too small even for a package without leads{next}. \
-                 Raise the limit; the CRM accepts packages up to 10 MB."
-            )));
-        }
-        self.part = Some(Part {
-            zip,
-            size,
-            unflushed: 0,
-            rows: 0,
-            checksum: FxHasher::default(),
-        });
-        Ok(())
     }
 
-    fn finish_part(&mut self) -> Result<(), PackError> {
-        let Some(part) = self.part.take() else {
-            return Ok(());
-        };
-        let probe = part.zip.finish().map_err(|err| {
-            PackError::Failed(format!("Leadpack could not finish the package: {err}"))
-        })?;
-        let finished = FinishedPart {
-            bytes: probe.cursor.into_inner(),
-            rows: part.rows,
-            checksum: part.checksum.finish(),
-        };
-        // Each package is read back as soon as it is complete, while later rows are still
-        // being read (the last one when packing ends), so the work is spread over the file.
-        // Not when values the output encoding cannot hold were met: packing is then refused
-        // when it ends and nothing is written, and the package, which holds their
-        // replacements, would not read back as the values.
+    /// Reads a finished package back and keeps it. Each package is read back as soon as it is
+    /// complete, while later rows are still being read (the last one when packing ends), so the
+    /// work is spread over the file. Not when values the output encoding cannot hold were met:
+    /// packing is then refused when it ends and nothing is written, and the package, which
+    /// holds their replacements, would not read back as the values.
+    fn read_back(&mut self, part: AssembledPart) -> Result<(), PackError> {
         if self.unrepresentable_count == 0 {
             let package = self.finished.len() + 1;
             let mut ignore = |_: Verifying| {};
@@ -617,65 +576,63 @@ impl Packer {
             };
             verify(
                 package,
-                &finished,
+                &part,
                 &self.csv_name,
                 self.options.output_encoding,
                 hook,
             )?;
         }
-        self.finished.push(finished);
+        self.finished.push(part);
         Ok(())
     }
 
-    /// Adds one encoded row (in `self.row`) to the current package, starting a new one when it
-    /// would not fit.
-    fn add_row(&mut self, row: u64, checksum_of_values: u64) -> Result<(), PackError> {
-        let limit = self.options.max_package_bytes;
-        let len = self.row.len() as u64;
-        // Compressed data never exceeds the raw bytes plus 5 bytes per stored block.
-        let bound = len + 5 * (len / 16_000 + 1) + 8;
-        loop {
-            if self.part.is_none() {
-                self.start_part(row)?;
-            }
-            let Some(part) = &mut self.part else {
-                continue;
-            };
-            if part.size.get() + part.unflushed + bound + self.tail < limit {
-                part.zip.write_all(&self.row).map_err(|err| {
-                    PackError::Failed(format!("Leadpack could not write the package: {err}"))
-                })?;
-                part.unflushed += len;
-                part.rows += 1;
-                part.checksum.write_u64(checksum_of_values);
-                return Ok(());
-            }
-            if part.unflushed > 0 {
-                // Make the size exact before deciding.
-                part.zip.flush().map_err(|err| {
-                    PackError::Failed(format!("Leadpack could not write the package: {err}"))
-                })?;
-                part.unflushed = 0;
-                continue;
-            }
-            if part.rows == 0 {
-                // Alone in a package, the raw size says nothing: write the row and measure.
-                let io = |err: std::io::Error| {
-                    PackError::Failed(format!("Leadpack could not write the package: {err}"))
-                };
-                part.zip.write_all(&self.row).map_err(io)?;
-                part.zip.flush().map_err(io)?;
-                if part.size.get() + self.tail < limit {
-                    part.rows = 1;
-                    part.checksum.write_u64(checksum_of_values);
-                    return Ok(());
+    /// Assembles the packages elsewhere: `send` is given the layout (from the header), every
+    /// row to pack, and the end of the rows, and whoever assembles them (an [`Assembler`]
+    /// there) hands each finished package to [`Packer::receive`], or its error to
+    /// [`Packer::receive_error`], in order. Call before the first record; after
+    /// [`Packer::end_rows`], wait until the last package is received before
+    /// [`Packer::finish`].
+    pub fn assemble_elsewhere(&mut self, send: impl FnMut(Assembling<'_>) + 'static) {
+        self.assembly = Assembly::Elsewhere(Box::new(send));
+    }
+
+    /// A package assembled elsewhere: it is read back, then kept.
+    pub fn receive(&mut self, part: AssembledPart) {
+        if self.error.is_some() {
+            return;
+        }
+        if let Err(error) = self.read_back(part) {
+            self.error = Some(error);
+        }
+    }
+
+    /// Assembling the packages elsewhere failed.
+    pub fn receive_error(&mut self, error: PackError) {
+        if self.error.is_none() {
+            self.error = Some(error);
+        }
+    }
+
+    /// Ends the rows: the last package is finished (here), or asked for (elsewhere). `finish`
+    /// ends them if nobody did.
+    pub fn end_rows(&mut self) {
+        if std::mem::replace(&mut self.rows_ended, true) {
+            return;
+        }
+        match &mut self.assembly {
+            Assembly::Here(Some(assembler)) => {
+                let finished = assembler.finish().map(|()| assembler.take_finished());
+                match finished {
+                    Ok(parts) => {
+                        for part in parts {
+                            self.receive(part);
+                        }
+                    }
+                    Err(error) => self.receive_error(error),
                 }
-                return Err(PackError::Failed(format!(
-                    "Row {row} is too large to fit in a package below {limit} bytes, even alone and \
-                     compressed. Shorten its values (or leave out the column that holds them)."
-                )));
             }
-            self.finish_part()?;
+            Assembly::Here(None) => {}
+            Assembly::Elsewhere(send) => send(Assembling::End),
         }
     }
 
@@ -771,7 +728,7 @@ impl Packer {
             self.csv
                 .record(self.encoded.iter().map(Vec::as_slice), &mut self.row);
         }
-        self.add_row(record.row, checksum.finish())?;
+        self.assemble(record.row, checksum.finish())?;
         self.packaged += 1;
 
         if let Some(simple) = &mut self.simple {
@@ -825,14 +782,6 @@ fn no_column_to_pack() -> PackError {
     )
 }
 
-fn file_options() -> SimpleFileOptions {
-    SimpleFileOptions::default()
-        .compression_method(CompressionMethod::Deflated)
-        .compression_level(Some(COMPRESSION_LEVEL))
-        .last_modified_time(DateTime::default())
-        .unix_permissions(0o644)
-}
-
 /// Compresses `bytes` as the single entry of an archive, with exactly the method, level and
 /// backend of the packages, and returns the entry's compressed size. A diagnostic for
 /// benchmarks of the compressor alone (the browser benchmark sets it beside other DEFLATE
@@ -853,7 +802,7 @@ pub fn compressed_entry_size(bytes: &[u8]) -> Result<u64, PackError> {
 /// Reopens a package and checks its files, its row count and its values.
 fn verify(
     package: usize,
-    part: &FinishedPart,
+    part: &AssembledPart,
     csv_name: &str,
     encoding: OutputEncoding,
     progress: &mut dyn FnMut(Verifying),
