@@ -46,9 +46,16 @@ thread_local! {
     static CANCELLED: RefCell<HashSet<u32>> = RefCell::new(HashSet::new());
 }
 
-/// Starts listening to the page, and tells it the worker is ready.
+mod assembly;
+
+/// Starts listening to the page, and tells it the worker is ready. Started by the worker itself
+/// under the assembler's name, it assembles packages instead ([`assembly`]).
 pub fn start() {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    if scope.name() == assembly::NAME {
+        assembly::serve();
+        return;
+    }
     let on_message = Closure::<dyn Fn(MessageEvent)>::new(handle);
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
@@ -376,7 +383,7 @@ async fn read(
     checker: &mut FileChecker,
     sink: &mut dyn RowSink,
 ) -> Result<Option<()>, String> {
-    read_slices(job, stage, file, &mut |bytes| {
+    read_slices(job, stage, file, &mut async |bytes: &[u8]| {
         checker
             .feed_with(bytes, sink)
             .map_err(|err| err.to_string())
@@ -385,12 +392,12 @@ async fn read(
 }
 
 /// Hands `file` slice by slice to `feed`, posting progress; `None` when the job was cancelled.
-/// The browser reads the next slice while `feed` handles this one.
+/// The browser reads the next slice while `feed` handles this one (and waits, if it must).
 async fn read_slices(
     job: u32,
     stage: Stage,
     file: &File,
-    feed: &mut dyn FnMut(&[u8]) -> Result<(), String>,
+    feed: &mut impl AsyncFnMut(&[u8]) -> Result<(), String>,
 ) -> Result<Option<()>, String> {
     let total = file.size();
     let read_slice = |start: f64| -> Result<JsFuture, String> {
@@ -424,7 +431,7 @@ async fn read_slices(
         if offset < total {
             next = Some(read_slice(offset)?);
         }
-        feed(&bytes)?;
+        feed(&bytes).await?;
     }
 }
 
@@ -551,7 +558,18 @@ async fn pack(job: u32, file_id: u32, settings: ReadSettings, template: Template
         let mut checker = FileChecker::new(file.name(), options).reusing(checked);
         let mut packer = Packer::new(&file.name(), &template);
         packer.on_verify(verify_progress(job));
-        if read(job, Stage::Packing, &file, &mut checker, &mut packer)
+        // The packages are assembled (compressed) by a second worker while this one reads.
+        let remote = assembly::Remote::connect(job, &mut packer);
+        let mut feed = async |bytes: &[u8]| {
+            checker
+                .feed_with(bytes, &mut packer)
+                .map_err(|err| err.to_string())?;
+            if let Some(remote) = &remote {
+                remote.keep_up(&mut packer).await;
+            }
+            Ok(())
+        };
+        if read_slices(job, Stage::Packing, &file, &mut feed)
             .await?
             .is_none()
         {
@@ -560,6 +578,21 @@ async fn pack(job: u32, file_id: u32, settings: ReadSettings, template: Template
         let report = checker
             .finish_with(&mut packer)
             .map_err(|err| err.to_string())?;
+        packer.end_rows();
+        if let Some(remote) = &remote {
+            let (total, mut last) = (file.size() as u64, js_sys::Date::now());
+            let mut still_wanted = || {
+                let now = js_sys::Date::now();
+                if now - last >= PROGRESS_EVERY_MS {
+                    last = now;
+                    progress(job, Stage::Packing, total, total);
+                }
+                !cancelled(job)
+            };
+            if !remote.wait_for_end(&mut packer, &mut still_wanted).await {
+                return Ok(None);
+            }
+        }
         let outcome = packer
             .finish(&report)
             .map_err(|err: PackError| err.to_string())?;
@@ -693,7 +726,7 @@ async fn read_only(job: u32, file: File) {
     let mut text = String::new();
     let mut records = 0u64;
     let mut count = |_: Record<'_>| records += 1;
-    let outcome = read_slices(job, Stage::Checking, &file, &mut |bytes| {
+    let outcome = read_slices(job, Stage::Checking, &file, &mut async |bytes: &[u8]| {
         text.clear();
         decoder.decode(bytes, false, &mut text);
         reader.feed(&text, &mut count);

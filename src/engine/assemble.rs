@@ -34,7 +34,7 @@ pub struct PackageLayout {
 }
 
 /// A finished package, before it has its final name.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AssembledPart {
     /// The ZIP archive.
     pub bytes: Vec<u8>,
@@ -224,6 +224,61 @@ impl Assembler {
     }
 }
 
+/// Rows on their way to an assembler elsewhere, in one buffer that crosses to it whole: per row
+/// its file row and checksum (8 bytes each, little-endian), its length (4 bytes), its bytes.
+#[derive(Debug, Default)]
+pub struct RowBatch {
+    bytes: Vec<u8>,
+}
+
+impl RowBatch {
+    /// Adds a row, as [`Assembler::add_row`] takes it.
+    pub fn push(&mut self, row: u64, bytes: &[u8], checksum: u64) {
+        self.bytes.extend_from_slice(&row.to_le_bytes());
+        self.bytes.extend_from_slice(&checksum.to_le_bytes());
+        // A row is far below 4 GB: a package is below the CRM's 10 MB.
+        self.bytes
+            .extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+        self.bytes.extend_from_slice(bytes);
+    }
+
+    /// The batch's size in bytes.
+    pub fn size(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// The batch so far, leaving it empty.
+    pub fn take(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.bytes)
+    }
+}
+
+impl Assembler {
+    /// Adds every row of `batch` (made by a [`RowBatch`]).
+    pub fn add_batch(&mut self, mut batch: &[u8]) -> Result<(), PackError> {
+        let broken = || {
+            PackError::Failed(
+                "Leadpack's rows reached the package builder damaged; nothing was written. Please \
+                 report this problem."
+                    .to_string(),
+            )
+        };
+        while !batch.is_empty() {
+            let (head, rest) = batch.split_at_checked(20).ok_or_else(broken)?;
+            let number = |range: std::ops::Range<usize>| {
+                let mut bytes = [0u8; 8];
+                bytes[..range.len()].copy_from_slice(&head[range]);
+                u64::from_le_bytes(bytes)
+            };
+            let (row, checksum, len) = (number(0..8), number(8..16), number(16..20) as usize);
+            let (bytes, rest) = rest.split_at_checked(len).ok_or_else(broken)?;
+            self.add_row(row, bytes, checksum)?;
+            batch = rest;
+        }
+        Ok(())
+    }
+}
+
 /// How every entry of a package is written: DEFLATE at [`COMPRESSION_LEVEL`], a fixed date (the
 /// same bytes give the same package), permissions a spreadsheet user expects.
 pub(crate) fn file_options() -> SimpleFileOptions {
@@ -232,4 +287,73 @@ pub(crate) fn file_options() -> SimpleFileOptions {
         .compression_level(Some(COMPRESSION_LEVEL))
         .last_modified_time(DateTime::default())
         .unix_permissions(0o644)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layout(max_package_bytes: u64) -> PackageLayout {
+        PackageLayout {
+            csv_name: "leads.csv".into(),
+            header_row: b"First Name,Last Name\r\n".to_vec(),
+            xml_files: vec![("fileMappings.xml".into(), b"<x/>".to_vec())],
+            tail: 300,
+            max_package_bytes,
+        }
+    }
+
+    fn rows(count: u64) -> Vec<(u64, Vec<u8>, u64)> {
+        (0..count)
+            .map(|i| {
+                let text = format!("Ann{i},Lee{}\r\n", i * 7919 % 1000);
+                (i + 2, text.into_bytes(), i * 31)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_batch_of_rows_assembles_as_the_rows_one_by_one() {
+        for limit in [10_000, 3_000_000] {
+            let mut one_by_one = Assembler::new(layout(limit));
+            let mut batched = Assembler::new(layout(limit));
+            let mut batch = RowBatch::default();
+            for (row, bytes, checksum) in rows(5_000) {
+                one_by_one.add_row(row, &bytes, checksum).unwrap();
+                batch.push(row, &bytes, checksum);
+                if batch.size() > 4_000 {
+                    batched.add_batch(&batch.take()).unwrap();
+                }
+            }
+            batched.add_batch(&batch.take()).unwrap();
+            one_by_one.finish().unwrap();
+            batched.finish().unwrap();
+            let parts = one_by_one.take_finished();
+            assert_eq!(parts.len() > 1, limit == 10_000);
+            assert_eq!(parts, batched.take_finished());
+            assert_eq!(parts.iter().map(|p| p.rows).sum::<u64>(), 5_000);
+        }
+    }
+
+    #[test]
+    fn a_damaged_batch_is_refused() {
+        let mut batch = RowBatch::default();
+        batch.push(2, b"Ann,Lee\r\n", 1);
+        let bytes = batch.take();
+        for cut in [1, 19, 21, bytes.len() - 1] {
+            let refused = Assembler::new(layout(1 << 20))
+                .add_batch(&bytes[..cut])
+                .unwrap_err();
+            assert!(refused.message().contains("damaged"), "{refused}");
+        }
+    }
+
+    #[test]
+    fn a_file_without_rows_gets_one_package() {
+        let mut assembler = Assembler::new(layout(1 << 20));
+        assembler.finish().unwrap();
+        let parts = assembler.take_finished();
+        assert_eq!(parts.len(), 1);
+        assert_eq!(parts[0].rows, 0);
+    }
 }
