@@ -59,8 +59,15 @@ pub fn start() {
     let on_message = Closure::<dyn Fn(MessageEvent)>::new(handle);
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
+    // The package assembler loads and warms up on another core meanwhile.
+    let assembler = assembly::start();
     warm_up();
-    post(&Reply::Ready, None);
+    spawn_local(async move {
+        if let Some(listening) = assembler {
+            let _ = listening.await;
+        }
+        post(&Reply::Ready, None);
+    });
 }
 
 /// Checks and packs a few thousand generated leads, so that the browser has optimised the

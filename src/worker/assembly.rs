@@ -1,7 +1,8 @@
 //! A second worker that assembles the packages (DEFLATE, the ZIP archives, the size limit)
 //! while the first reads the file and writes its rows: a build then uses two of the machine's
-//! cores. The first worker starts it on its first build, from its own script, under the name
-//! [`NAME`]; if the browser cannot start it, the first worker assembles the packages itself.
+//! cores. The first worker starts it as it starts itself (so that every file of the app is
+//! loaded before the user's first file), from its own script, under the name [`NAME`]; if the
+//! browser cannot start it, the first worker assembles the packages itself.
 //!
 //! The assembler says `{ready}` once it listens; the first worker holds its messages until then
 //! (a worker's messages before its code has started are lost). Messages, first worker →
@@ -185,6 +186,9 @@ impl Helper {
 
     /// The assembler listens: the held messages go.
     fn ready(&self) {
+        for wake in READY_WAITERS.with(|waiting| std::mem::take(&mut *waiting.borrow_mut())) {
+            let _ = wake.call0(&JsValue::NULL);
+        }
         let held = self.held.borrow_mut().take().unwrap_or_default();
         for (message, buffer) in held {
             if self.send(message, buffer).is_err() {
@@ -216,8 +220,26 @@ impl Incoming {
 }
 
 thread_local! {
+    static READY_WAITERS: RefCell<Vec<js_sys::Function>> = const { RefCell::new(Vec::new()) };
     static HELPER: RefCell<Option<Rc<Helper>>> = const { RefCell::new(None) };
     static BUILDS: RefCell<HashMap<u32, Rc<RefCell<Incoming>>>> = RefCell::new(HashMap::new());
+}
+
+/// Starts the assembling worker; the future resolves once it listens (or has not said so within
+/// a few seconds: the builds then hold their messages until it does). `None` if it could not
+/// start.
+pub fn start() -> Option<JsFuture> {
+    let helper = helper()?;
+    let promise = Promise::new(&mut |resolve, _| {
+        let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+        let _ = scope.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 5_000);
+        if helper.held.borrow().is_some() {
+            READY_WAITERS.with(|waiting| waiting.borrow_mut().push(resolve));
+        } else {
+            let _ = resolve.call0(&JsValue::NULL);
+        }
+    });
+    Some(JsFuture::from(promise))
 }
 
 /// The assembling worker, started if need be; `None` if the browser cannot start it.
