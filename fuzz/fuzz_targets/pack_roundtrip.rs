@@ -1,11 +1,12 @@
 //! The package writer, round trip: any bytes are checked, packed as `leadpack pack` packs them
-//! (a check pass, the suggested template, then a pack pass fed in chunks), and every package is
-//! read back with the engine's own package reader.
+//! (a check pass, the suggested template, then a pack pass fed in chunks, reusing the check
+//! pass's findings), and every package is read back with the engine's own package reader.
 //!
 //! Input: 4 control bytes, then the file.
 //! - byte 0: the output encoding (bits 0-1: UTF-8, Windows-1252, ISO-8859-1, UTF-8), replace
 //!   unrepresentable characters (bit 2), include invalid leads (bit 3), keep long values
-//!   (bit 4), write the simple lead CSV (bit 5);
+//!   (bit 4), write the simple lead CSV (bit 5), apply every rule again in the pack pass instead
+//!   of reusing the check pass's findings (bit 6);
 //! - byte 1: the package size limit (0 = the default 10 MB, else 400 + 40 × the byte, so that
 //!   files are split into several packages);
 //! - byte 2: the encoding to read in (low bits, 0 = detect) and the delimiter (high bits,
@@ -200,6 +201,7 @@ fuzz_target!(|data: &[u8]| {
     let include_invalid = control[0] & 0x08 != 0;
     let keep_long_values = control[0] & 0x10 != 0;
     let simple_csv = control[0] & 0x20 != 0;
+    let rules_again = control[0] & 0x40 != 0;
     let limit = match control[1] {
         0 => DEFAULT_MAX_PACKAGE_BYTES,
         byte => 400 + 40 * u64::from(byte),
@@ -221,6 +223,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(first) = check_bytes(NAME, bytes, first) else {
         return;
     };
+    let first = std::sync::Arc::new(first);
     let mut template = Template::suggested(&first);
     template.options.output_encoding = output;
     template.options.unrepresentable = if replace {
@@ -239,6 +242,9 @@ fuzz_target!(|data: &[u8]| {
     options.delimiter = delimiter;
     options.size_hint = size_hint;
     let mut checker = FileChecker::new(NAME, options);
+    if !rules_again {
+        checker = checker.reusing(std::sync::Arc::clone(&first));
+    }
     let mut tee = Tee {
         packer: Packer::new(NAME, &template),
         header: None,
