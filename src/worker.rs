@@ -115,8 +115,8 @@ const WARM_UP_LEADS: &str = "ID,First Name,Last Name,Email,Work Phone,Market Seg
 /// Runs a check of a few made-up leads through the same code as a user's file (reading, rules,
 /// the report and the messages to the page), so that the browser has compiled that code before
 /// the user's first file arrives: the first run of the worker's code otherwise pays for
-/// compiling it, most of the wait for a small file. Takes a few milliseconds, before the worker
-/// says it is ready; nothing of it is kept.
+/// compiling it, most of the wait for a small file. Then [`warm_up_engine`] has the browser
+/// optimise the busiest code. Runs before the worker says it is ready; nothing of it is kept.
 fn warm_up() {
     let Ok(mut report) = crate::engine::check::check_bytes(
         "leads.csv",
