@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use encoding_rs::WINDOWS_1252;
-use leadpack::engine::assemble::{Assembler, PackageLayout};
+use leadpack::engine::assemble::{Assembler, AssemblyThread, PackageLayout};
 use leadpack::engine::check::{CheckOptions, FileChecker, FileReport};
 use leadpack::engine::encode::{OutputEncoding, Unrepresentable};
 use leadpack::engine::generate::{GeneratedSummary, GeneratorOptions, generate};
@@ -105,6 +105,12 @@ fn pack_chunked(bytes: &[u8], chunk: usize, set: impl FnOnce(&mut PackOptions)) 
         &template,
         FileChecker::new(NAME, options.clone()).reusing(Arc::new(first.clone())),
     );
+    let threaded = pack_pass_on_a_thread(
+        bytes,
+        chunk,
+        &template,
+        FileChecker::new(NAME, options.clone()).reusing(Arc::new(first.clone())),
+    );
     let elsewhere = pack_pass_elsewhere(
         bytes,
         chunk,
@@ -123,6 +129,10 @@ fn pack_chunked(bytes: &[u8], chunk: usize, set: impl FnOnce(&mut PackOptions)) 
     assert_eq!(
         elsewhere, outcome,
         "assembling the packages elsewhere changes them"
+    );
+    assert_eq!(
+        threaded, outcome,
+        "assembling the packages on another thread changes them"
     );
     Packed {
         first,
@@ -200,6 +210,29 @@ fn pack_pass_elsewhere(
         .expect("the pack pass reads the file");
     packer.end_rows();
     work(&mut packer);
+    packer.finish(&report).map_err(|err| err.to_string())
+}
+
+/// The pack pass as the command-line tool runs it: the packages assembled on another thread.
+fn pack_pass_on_a_thread(
+    bytes: &[u8],
+    chunk: usize,
+    template: &Template,
+    mut checker: FileChecker,
+) -> Result<PackOutcome, String> {
+    let mut packer = Packer::new(NAME, template);
+    let mut assembly = AssemblyThread::start(&mut packer);
+    for piece in bytes.chunks(chunk) {
+        checker
+            .feed_with(piece, &mut packer)
+            .expect("the pack pass reads the file");
+        assembly.deliver(&mut packer);
+    }
+    let report = checker
+        .finish_with(&mut packer)
+        .expect("the pack pass reads the file");
+    packer.end_rows();
+    assembly.finish(&mut packer);
     packer.finish(&report).map_err(|err| err.to_string())
 }
 

@@ -52,6 +52,8 @@ pub struct Assembler {
     finished: Vec<AssembledPart>,
     /// Packages finished so far, including those handed out.
     count: usize,
+    /// The rows have ended.
+    ended: bool,
 }
 
 /// A `Write + Seek` over a growing buffer that tells its size to whoever holds the probe.
@@ -96,6 +98,7 @@ impl Assembler {
             part: None,
             finished: Vec::new(),
             count: 0,
+            ended: false,
         }
     }
 
@@ -152,6 +155,7 @@ impl Assembler {
     /// Ends the rows: finishes the last package. A file with no row to pack still gets one
     /// package, which tells the CRM the layout.
     pub fn finish(&mut self) -> Result<(), PackError> {
+        self.ended = true;
         if self.part.is_none() && self.count == 0 {
             self.start_part(0)?;
         }
@@ -287,6 +291,163 @@ pub(crate) fn file_options() -> SimpleFileOptions {
         .compression_level(Some(COMPRESSION_LEVEL))
         .last_modified_time(DateTime::default())
         .unix_permissions(0o644)
+}
+
+/// The packer's packages assembled on a thread of their own, so that compressing overlaps reading
+/// the file and writing its rows (the command-line tool's second core; the web app has a second
+/// worker instead). The packer still reads back each package, as it comes back.
+#[cfg(not(target_arch = "wasm32"))]
+pub struct AssemblyThread {
+    back: std::sync::mpsc::Receiver<Back>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    ended: bool,
+}
+
+/// To the assembling thread.
+#[cfg(not(target_arch = "wasm32"))]
+enum Forth {
+    Start(PackageLayout),
+    Rows(Vec<u8>),
+    End,
+}
+
+/// Back from the assembling thread.
+#[cfg(not(target_arch = "wasm32"))]
+enum Back {
+    Part(AssembledPart),
+    Failed(PackError),
+    Ended,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl AssemblyThread {
+    /// Rows are sent in batches of about this many bytes...
+    const BATCH_BYTES: usize = 256 << 10;
+    /// ... and at most this many batches wait for the thread (the packer waits beyond).
+    const WAITING_BATCHES: usize = 64;
+
+    /// Starts the thread, and has `packer` send it its rows.
+    pub fn start(packer: &mut super::package::Packer) -> AssemblyThread {
+        use super::package::Assembling;
+        let (forth, rows) = std::sync::mpsc::sync_channel::<Forth>(Self::WAITING_BATCHES);
+        let (reply, back) = std::sync::mpsc::channel::<Back>();
+        let thread = std::thread::spawn(move || assemble(&rows, &reply));
+        let mut batch = RowBatch::default();
+        // A send fails only when the thread has stopped; its error has then come back.
+        packer.assemble_elsewhere(move |what| match what {
+            Assembling::Start(layout) => {
+                let _ = forth.send(Forth::Start(layout.clone()));
+            }
+            Assembling::Row {
+                row,
+                bytes,
+                checksum,
+            } => {
+                batch.push(row, bytes, checksum);
+                if batch.size() >= Self::BATCH_BYTES {
+                    let _ = forth.send(Forth::Rows(batch.take()));
+                }
+            }
+            Assembling::End => {
+                if batch.size() > 0 {
+                    let _ = forth.send(Forth::Rows(batch.take()));
+                }
+                let _ = forth.send(Forth::End);
+            }
+        });
+        AssemblyThread {
+            back,
+            thread: Some(thread),
+            ended: false,
+        }
+    }
+
+    /// Hands the packages finished so far (or the thread's error) to `packer`.
+    pub fn deliver(&mut self, packer: &mut super::package::Packer) {
+        while let Ok(back) = self.back.try_recv() {
+            self.take(back, packer);
+        }
+    }
+
+    /// After [`Packer::end_rows`](super::package::Packer::end_rows): waits for the last
+    /// package, handing each to `packer`.
+    pub fn finish(mut self, packer: &mut super::package::Packer) {
+        while !self.ended {
+            match self.back.recv() {
+                Ok(back) => self.take(back, packer),
+                Err(_) => {
+                    packer.receive_error(PackError::Failed(
+                        "Leadpack's package builder stopped unexpectedly; nothing was written. \
+                         Please report this problem."
+                            .to_string(),
+                    ));
+                    self.ended = true;
+                }
+            }
+        }
+    }
+
+    fn take(&mut self, back: Back, packer: &mut super::package::Packer) {
+        match back {
+            Back::Part(part) => packer.receive(part),
+            Back::Failed(error) => {
+                packer.receive_error(error);
+                self.ended = true;
+            }
+            Back::Ended => self.ended = true,
+        }
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Drop for AssemblyThread {
+    fn drop(&mut self) {
+        // The packer (and its sender) may outlive this handle: the thread then ends when the
+        // packer does, so it is not waited for here unless its work has ended.
+        if self.ended
+            && let Some(thread) = self.thread.take()
+        {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// The assembling thread: packages from the rows that come, until the end or a failure.
+#[cfg(not(target_arch = "wasm32"))]
+fn assemble(rows: &std::sync::mpsc::Receiver<Forth>, back: &std::sync::mpsc::Sender<Back>) {
+    let mut assembler: Option<Assembler> = None;
+    for forth in rows {
+        let done = match (forth, &mut assembler) {
+            (Forth::Start(layout), _) => {
+                assembler = Some(Assembler::new(layout));
+                Ok(())
+            }
+            (Forth::Rows(batch), Some(assembler)) => assembler.add_batch(&batch),
+            (Forth::End, Some(assembler)) => assembler.finish(),
+            // No header, so no layout: nothing to assemble.
+            (Forth::End, None) => {
+                let _ = back.send(Back::Ended);
+                return;
+            }
+            (Forth::Rows(_), None) => Ok(()),
+        };
+        if let Some(assembler) = &mut assembler {
+            for part in assembler.take_finished() {
+                let _ = back.send(Back::Part(part));
+            }
+        }
+        match done {
+            Err(error) => {
+                let _ = back.send(Back::Failed(error));
+                return;
+            }
+            Ok(()) if assembler.as_ref().is_some_and(|a| a.ended) => {
+                let _ = back.send(Back::Ended);
+                return;
+            }
+            Ok(()) => {}
+        }
+    }
 }
 
 #[cfg(test)]

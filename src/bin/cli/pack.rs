@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use leadpack::engine::assemble::AssemblyThread;
 use leadpack::engine::check::{CheckOptions, FileChecker, FileReport};
 use leadpack::engine::encode::{OutputEncoding, Unrepresentable};
 use leadpack::engine::package::{
@@ -193,15 +194,21 @@ fn pack_file(
         checker = checker.reusing(report);
     }
     let mut packer = Packer::new(name, &template).with_stem(stem);
+    // The packages are compressed on another thread while this one reads.
+    let mut assembly = AssemblyThread::start(&mut packer);
     read_chunks(path, |chunk| {
         checker
             .feed_with(chunk, &mut packer)
-            .map_err(|err| err.to_string())
+            .map_err(|err| err.to_string())?;
+        assembly.deliver(&mut packer);
+        Ok(())
     })
     .map_err(Failure::Unusable)?;
     let report = checker
         .finish_with(&mut packer)
         .map_err(|err| Failure::Unusable(err.to_string()))?;
+    packer.end_rows();
+    assembly.finish(&mut packer);
 
     let outcome = packer.finish(&report).map_err(|err| match err {
         PackError::Refused(message) => Failure::Refused(format!(
