@@ -9,6 +9,8 @@ use std::io::Write;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+// The benchmark runs natively; it is only compiled for the web build's lints.
+#[cfg(not(target_arch = "wasm32"))]
 use leadpack::engine::assemble::AssemblyThread;
 use leadpack::engine::check::{CheckOptions, FileChecker};
 use leadpack::engine::decode::TextDecoder;
@@ -145,17 +147,20 @@ fn main() {
             pass.threads = cores;
             let mut checker = FileChecker::new("bench.csv", pass).reusing(Arc::new(report));
             let mut packer = Packer::new("bench.csv", &template);
+            #[cfg(not(target_arch = "wasm32"))]
             let mut assembly = AssemblyThread::start(&mut packer);
             for chunk in bytes.chunks(CHUNK) {
                 checker
                     .feed_with(chunk, &mut packer)
                     .expect("the generated file is readable");
+                #[cfg(not(target_arch = "wasm32"))]
                 assembly.deliver(&mut packer);
             }
             let report = checker
                 .finish_with(&mut packer)
                 .expect("the generated file is readable");
             packer.end_rows();
+            #[cfg(not(target_arch = "wasm32"))]
             assembly.finish(&mut packer);
             let outcome = packer.finish(&report).expect("the generated file packs");
             outcome.packaged
