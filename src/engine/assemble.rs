@@ -246,6 +246,15 @@ impl RowBatch {
         self.bytes.extend_from_slice(bytes);
     }
 
+    /// A batch is sent once it holds this many bytes.
+    pub const FULL_BYTES: usize = 256 << 10;
+
+    /// Adds a row; the batch so far, leaving it empty, once it holds [`Self::FULL_BYTES`].
+    pub fn push_until_full(&mut self, row: u64, bytes: &[u8], checksum: u64) -> Option<Vec<u8>> {
+        self.push(row, bytes, checksum);
+        (self.size() >= Self::FULL_BYTES).then(|| self.take())
+    }
+
     /// The batch's size in bytes.
     pub fn size(&self) -> usize {
         self.bytes.len()
@@ -321,9 +330,7 @@ enum Back {
 
 #[cfg(not(target_arch = "wasm32"))]
 impl AssemblyThread {
-    /// Rows are sent in batches of about this many bytes...
-    const BATCH_BYTES: usize = 256 << 10;
-    /// ... and at most this many batches wait for the thread (the packer waits beyond).
+    /// At most this many batches of rows wait for the thread (the packer waits beyond).
     const WAITING_BATCHES: usize = 64;
 
     /// Starts the thread, and has `packer` send it its rows.
@@ -343,9 +350,8 @@ impl AssemblyThread {
                 bytes,
                 checksum,
             } => {
-                batch.push(row, bytes, checksum);
-                if batch.size() >= Self::BATCH_BYTES {
-                    let _ = forth.send(Forth::Rows(batch.take()));
+                if let Some(full) = batch.push_until_full(row, bytes, checksum) {
+                    let _ = forth.send(Forth::Rows(full));
                 }
             }
             Assembling::End => {

@@ -28,8 +28,6 @@ use crate::engine::package::{Assembling, PackError, Packer};
 /// The name the assembling worker is started under, which tells it its role.
 pub const NAME: &str = "leadpack-assembler";
 
-/// Rows are sent in batches of about this many bytes.
-const BATCH_BYTES: usize = 256 << 10;
 /// At most this many bytes of rows wait for the assembler; reading pauses beyond.
 const MAX_WAITING_BYTES: usize = 16 << 20;
 /// While waiting for the assembler, the first worker looks up at least this often (ms), to
@@ -361,9 +359,8 @@ impl Remote {
             }
         };
         let incoming_rows = Rc::clone(&incoming);
-        let flush = move |batch: &mut RowBatch, post: &dyn Fn(&str, &JsValue, bool)| {
-            if batch.size() > 0 {
-                let bytes = batch.take();
+        let send_rows = move |bytes: Vec<u8>, post: &dyn Fn(&str, &JsValue, bool)| {
+            if !bytes.is_empty() {
                 incoming_rows.borrow_mut().waiting += bytes.len();
                 post("rows", &Uint8Array::from(bytes.as_slice()).into(), true);
             }
@@ -378,13 +375,12 @@ impl Remote {
                 bytes,
                 checksum,
             } => {
-                batch.push(row, bytes, checksum);
-                if batch.size() >= BATCH_BYTES {
-                    flush(&mut batch, &post);
+                if let Some(full) = batch.push_until_full(row, bytes, checksum) {
+                    send_rows(full, &post);
                 }
             }
             Assembling::End => {
-                flush(&mut batch, &post);
+                send_rows(batch.take(), &post);
                 post("end", &true.into(), false);
             }
         });
