@@ -342,12 +342,9 @@ struct Reading {
     replay: Option<Replay>,
     /// Records read and not yet checked.
     batch: Batch,
-    /// Records read in the previous piece, checked while the next piece is read (several
-    /// threads only).
+    /// The thread that screens batches while this one reads (several threads only).
     #[cfg(not(target_arch = "wasm32"))]
-    held: Batch,
-    /// While a piece is read beside a check, the batch is not checked when full.
-    holding: bool,
+    screening: Option<ScreeningThread>,
     /// How many threads may check records at once.
     threads: usize,
 }
@@ -573,8 +570,7 @@ impl FileChecker {
             replay: None,
             batch: Batch::default(),
             #[cfg(not(target_arch = "wasm32"))]
-            held: Batch::default(),
-            holding: false,
+            screening: None,
             threads: self.options.threads.max(1),
         }))
     }
@@ -583,19 +579,20 @@ impl FileChecker {
 impl Reading {
     /// Decodes and reads `chunk`, and checks its records; `last` ends the file.
     fn push(&mut self, chunk: &[u8], last: bool, sink: &mut dyn RowSink) {
-        #[cfg(not(target_arch = "wasm32"))]
-        if self.threads > 1 {
-            let mut pieces = chunk.chunks(PIECE).peekable();
-            if pieces.peek().is_none() {
-                self.push_overlapped(&[], last, sink);
-            }
-            while let Some(piece) = pieces.next() {
-                self.push_overlapped(piece, last && pieces.peek().is_none(), sink);
-            }
-            return;
-        }
         self.read(chunk, last, sink);
-        self.check_batch(sink);
+        if last {
+            self.check_batch(sink);
+            #[cfg(not(target_arch = "wasm32"))]
+            self.settle_screened(0, sink);
+        } else if !self.screens_apart() {
+            // With one thread, every record read is checked before the next chunk.
+            self.check_batch(sink);
+        }
+    }
+
+    /// Whether batches are screened on another thread while the next ones are read.
+    fn screens_apart(&self) -> bool {
+        cfg!(not(target_arch = "wasm32")) && self.threads > 1
     }
 
     /// Decodes and reads `chunk` into the batch (or, for the header, sets up the checker).
@@ -613,45 +610,6 @@ impl Reading {
         }
         self.reader = reader;
         self.text = text;
-    }
-
-    /// Reads `piece` while another thread applies the first stage of the rules to the records
-    /// of the piece before it; then settles those. Reading and checking overlap, one piece
-    /// apart, and the records still reach the sink in file order.
-    #[cfg(not(target_arch = "wasm32"))]
-    fn push_overlapped(&mut self, piece: &[u8], last: bool, sink: &mut dyn RowSink) {
-        let mut previous = std::mem::take(&mut self.held);
-        let screen = self
-            .checker
-            .as_ref()
-            .map(|checker| checker.screen().clone());
-        std::thread::scope(|scope| {
-            let screening = screen
-                .filter(|_| !previous.records.is_empty())
-                .map(|screen| {
-                    scope.spawn(move || {
-                        screen_batch(&screen, &mut previous, 1);
-                        previous
-                    })
-                });
-            self.holding = true;
-            self.read(piece, last, sink);
-            self.holding = false;
-            if let Some(screening) = screening {
-                let mut screened = screening
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                self.settle_batch(&mut screened, sink);
-                screened.clear();
-                self.held = screened;
-            }
-        });
-        if last {
-            self.check_batch(sink);
-        } else {
-            // The records just read are checked while the next piece is read.
-            std::mem::swap(&mut self.held, &mut self.batch);
-        }
     }
 
     /// Handles one record: the header, or a lead (kept in the batch until it is checked).
@@ -715,14 +673,15 @@ impl Reading {
             return;
         }
         self.batch.push(record, bad_bytes);
-        if self.batch.is_full() && !self.holding {
+        if self.batch.is_full() {
             self.check_batch(sink);
         }
     }
 
     /// Checks the records of the batch: the rules that look at each record alone (on several
     /// threads where the options allow), then, in file order, the rules that compare records;
-    /// then hands each to `sink`.
+    /// then hands each to `sink`. With several threads, the batch goes to the screening thread
+    /// instead, and is settled after the next ones are read.
     fn check_batch(&mut self, sink: &mut dyn RowSink) {
         let Some(checker) = &self.checker else {
             return;
@@ -730,11 +689,47 @@ impl Reading {
         if self.batch.records.is_empty() {
             return;
         }
+        #[cfg(not(target_arch = "wasm32"))]
+        if self.screens_apart() {
+            let screen = checker.screen().clone();
+            let helpers = self.threads - 1;
+            let screening = self
+                .screening
+                .get_or_insert_with(|| ScreeningThread::start(screen, helpers));
+            let spare = screening.spare();
+            let batch = std::mem::replace(&mut self.batch, spare);
+            if let Err(mut batch) = screening.send(batch) {
+                // No thread could be started: the batch is screened here.
+                screen_batch(checker.screen(), &mut batch, self.threads);
+                self.settle_screened(0, sink);
+                self.settle_batch(&mut batch, sink);
+                return;
+            }
+            self.settle_screened(SCREENED_AHEAD, sink);
+            return;
+        }
         let mut batch = std::mem::take(&mut self.batch);
         screen_batch(checker.screen(), &mut batch, self.threads);
         self.settle_batch(&mut batch, sink);
         batch.clear();
         self.batch = batch;
+    }
+
+    /// Settles the batches the screening thread has been sent, in order, until at most `ahead`
+    /// remain with it (waiting for each).
+    #[cfg(not(target_arch = "wasm32"))]
+    fn settle_screened(&mut self, ahead: usize, sink: &mut dyn RowSink) {
+        while let Some(mut batch) = self
+            .screening
+            .as_mut()
+            .and_then(|screening| screening.receive_beyond(ahead))
+        {
+            self.settle_batch(&mut batch, sink);
+            batch.clear();
+            if let Some(screening) = &mut self.screening {
+                screening.recycle(batch);
+            }
+        }
     }
 
     /// The second stage of the rules over a screened batch, in file order, and the sink.
@@ -1031,10 +1026,10 @@ pub fn check_bytes(
 const BATCH_RECORDS: usize = 8192;
 /// How much field text a batch holds at most before its records are checked.
 const BATCH_TEXT: usize = 8 << 20;
-/// With several threads, chunks are read in pieces of this size, each read while the records
-/// of the piece before it are checked.
+/// With several threads, how many batches the screening thread may hold beyond the one it
+/// works on before the reading thread settles the oldest.
 #[cfg(not(target_arch = "wasm32"))]
-const PIECE: usize = 256 << 10;
+const SCREENED_AHEAD: usize = 2;
 /// How many records ahead the checker asks for the memory its indexes will need.
 const PREFETCH_AHEAD: usize = 8;
 /// Each thread checks at least this many records of a batch, or the batch stays on one.
@@ -1145,6 +1140,115 @@ fn screen_records(
         let record = pending.record(text, ends);
         pending.keys = screen.screen(&record, pending.bad_bytes, found);
         pending.found = found.len() - before;
+    }
+}
+
+/// A thread that applies the first stage of the rules to batches of records while the thread
+/// that reads the file reads the next batches and settles the earlier ones, in file order.
+#[cfg(not(target_arch = "wasm32"))]
+struct ScreeningThread {
+    /// Batches to screen; `None` when no thread could be started.
+    to_screen: Option<std::sync::mpsc::Sender<Batch>>,
+    screened: std::sync::mpsc::Receiver<Batch>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    /// Batches sent and not received back yet.
+    out: usize,
+    /// Settled batches, emptied, to be filled again.
+    spare: Vec<Batch>,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl ScreeningThread {
+    /// Starts the thread; it screens each batch on up to `threads` threads.
+    fn start(screen: Arc<RecordScreen>, threads: usize) -> Self {
+        let (to_screen, inbox) = std::sync::mpsc::channel::<Batch>();
+        let (outbox, screened) = std::sync::mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("leadpack-screening".into())
+            .spawn(move || {
+                for mut batch in inbox {
+                    screen_batch(&screen, &mut batch, threads);
+                    if outbox.send(batch).is_err() {
+                        return;
+                    }
+                }
+            })
+            .ok();
+        ScreeningThread {
+            to_screen: thread.as_ref().map(|_| to_screen),
+            screened,
+            thread,
+            out: 0,
+            spare: Vec::new(),
+        }
+    }
+
+    /// An empty batch to fill.
+    fn spare(&mut self) -> Batch {
+        self.spare.pop().unwrap_or_default()
+    }
+
+    /// Keeps a settled, emptied batch for filling again.
+    fn recycle(&mut self, batch: Batch) {
+        if self.spare.len() <= SCREENED_AHEAD {
+            self.spare.push(batch);
+        }
+    }
+
+    /// Hands `batch` to the thread; gives it back when there is no thread to take it.
+    fn send(&mut self, batch: Batch) -> Result<(), Batch> {
+        let Some(to_screen) = &self.to_screen else {
+            return Err(batch);
+        };
+        match to_screen.send(batch) {
+            Ok(()) => {
+                self.out += 1;
+                Ok(())
+            }
+            Err(unsent) => {
+                self.stopped();
+                Err(unsent.0)
+            }
+        }
+    }
+
+    /// The oldest batch sent, screened, once more than `ahead` are out (waiting for it).
+    fn receive_beyond(&mut self, ahead: usize) -> Option<Batch> {
+        if self.out <= ahead {
+            return None;
+        }
+        match self.screened.recv() {
+            Ok(batch) => {
+                self.out -= 1;
+                Some(batch)
+            }
+            Err(_) => {
+                self.stopped();
+                None
+            }
+        }
+    }
+
+    /// The thread stopped while it had batches, which only a panic makes it do: the panic
+    /// goes on here, on the thread that reads.
+    fn stopped(&mut self) {
+        if let Some(thread) = self.thread.take()
+            && let Err(panic) = thread.join()
+        {
+            std::panic::resume_unwind(panic);
+        }
+        unreachable!("the screening thread stopped without a panic");
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Drop for ScreeningThread {
+    fn drop(&mut self) {
+        // Without batches to come, the thread ends after the one it is screening.
+        self.to_screen = None;
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
     }
 }
 
