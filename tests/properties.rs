@@ -60,6 +60,88 @@ fn check_chunked_with(bytes: &[u8], sizes: &[usize], options: CheckOptions) -> O
     checker.finish().map_err(|error| error.to_string())
 }
 
+/// How the pretend second worker of [`check_screened_elsewhere`] answers.
+#[derive(Debug, Clone)]
+struct Answering {
+    /// Batches left unanswered before the checker is handed the oldest answer.
+    lag: usize,
+    /// Answers (by number) cut short on the way, and where (a fraction of their length).
+    damaged: Vec<(usize, f64)>,
+    /// The worker stops answering after this many answers (it stopped, out of memory).
+    stops_after: Option<usize>,
+}
+
+/// What the checker asked the pretend second worker, as the web worker passes it on.
+enum Asked {
+    Start(String),
+    Records(Vec<u8>),
+}
+
+/// Checks `bytes` in chunks with the first stage of the rules applied elsewhere, as the web
+/// worker has its second worker do: the rules cross as JSON, each batch as bytes for
+/// `screen_wire`, each answer comes back as bytes, as `answering` says.
+fn check_screened_elsewhere(bytes: &[u8], sizes: &[usize], answering: &Answering) -> Outcome {
+    use leadpack::engine::check::NoSink;
+    use leadpack::engine::rules::RecordScreen;
+    use leadpack::engine::screening::{ScreenRequest, screen_wire};
+    use std::cell::RefCell;
+    use std::collections::VecDeque;
+    use std::rc::Rc;
+
+    let asked = Rc::new(RefCell::new(VecDeque::new()));
+    let mut checker = FileChecker::new(NAME, CheckOptions::default());
+    let queue = Rc::clone(&asked);
+    checker.screen_elsewhere(move |request| {
+        queue.borrow_mut().push_back(match request {
+            ScreenRequest::Start(screen) => {
+                Asked::Start(serde_json::to_string(screen).expect("the rules as JSON"))
+            }
+            ScreenRequest::Records(records) => Asked::Records(records),
+        })
+    });
+    let mut screen: Option<RecordScreen> = None;
+    let mut answers: VecDeque<Vec<u8>> = VecDeque::new();
+    let mut answered = 0;
+    // The second worker answers what it was asked; the checker takes the answers it is given.
+    let mut exchange = |checker: &mut FileChecker, lag: usize| -> Result<(), String> {
+        while let Some(request) = asked.borrow_mut().pop_front() {
+            match request {
+                Asked::Start(json) => screen = Some(serde_json::from_str(&json).expect("rules")),
+                Asked::Records(records) => {
+                    let rules = screen.as_ref().expect("the rules come first");
+                    answers.push_back(screen_wire(rules, &records).expect("whole records"));
+                }
+            }
+        }
+        while checker.screening_out() > lag
+            && answering.stops_after.is_none_or(|stop| answered < stop)
+            && let Some(mut answer) = answers.pop_front()
+        {
+            if let Some((_, cut)) = answering.damaged.iter().find(|(n, _)| *n == answered) {
+                answer.truncate((answer.len() as f64 * cut) as usize);
+            }
+            answered += 1;
+            checker
+                .receive_screened(&answer, &mut NoSink)
+                .map_err(|error| error.to_string())?;
+        }
+        Ok(())
+    };
+    let mut rest = bytes;
+    for &size in sizes.iter().cycle() {
+        if rest.is_empty() {
+            break;
+        }
+        let (chunk, tail) = rest.split_at(size.clamp(1, rest.len()));
+        rest = tail;
+        checker.feed(chunk).map_err(|error| error.to_string())?;
+        exchange(&mut checker, answering.lag)?;
+    }
+    checker.end_input(&mut NoSink).map_err(|error| error.to_string())?;
+    exchange(&mut checker, 0)?;
+    checker.finish().map_err(|error| error.to_string())
+}
+
 /// A short description of an outcome, for failure messages (a report's debug form runs to
 /// megabytes).
 fn headline(outcome: &Outcome) -> String {
@@ -519,6 +601,25 @@ proptest! {
         prop_assert_same(&check_chunked_with(&bytes, &sizes, several), &one)?;
     }
 
+    /// The first stage of the rules in another worker (the web app's second one) gives the same
+    /// report as one thread, whatever the chunks, however late the answers come, when some
+    /// come cut short (that batch is screened by the checker itself) and when that worker stops
+    /// answering (the rest is screened by the checker itself).
+    #[test]
+    fn screening_in_another_worker_gives_the_same_report_as_one_thread(
+        options in generator_options(9_000..26_000, 0.6),
+        sizes in vec(1..300_000usize, 1..8),
+        lag in 0..4usize,
+        damaged in vec((0..4usize, 0.0..1.0f64), 0..3),
+        stops_after in proptest::option::of(0..4usize),
+    ) {
+        let (bytes, _) = generate_file(&options);
+        let one = check_whole(&bytes);
+        check_outcome(&one)?;
+        let answering = Answering { lag, damaged, stops_after };
+        prop_assert_same(&check_screened_elsewhere(&bytes, &sizes, &answering), &one)?;
+    }
+
     /// Arbitrary bytes around or past the end of the sample (after a realistic start cut at any
     /// byte) never panic and give the same outcome in chunks as whole.
     #[test]
@@ -532,6 +633,37 @@ proptest! {
         let whole = check_whole(&bytes);
         check_outcome(&whole)?;
         prop_assert_same(&check_chunked(&bytes, &sizes), &whole)?;
+    }
+}
+
+/// The answers of the worker that screens elsewhere can be cut short or never come: the
+/// checker then screens those batches itself, and the report is still the one-thread report.
+#[test]
+fn damaged_or_missing_answers_from_the_screening_worker_lose_nothing() {
+    let options = GeneratorOptions {
+        rows: 30_000,
+        seed: 7,
+        defect_rate: 0.3,
+        ..GeneratorOptions::default()
+    };
+    let (bytes, _) = generate_file(&options);
+    let one = check_whole(&bytes);
+    let report = one.as_ref().expect("a report");
+    assert!(report.issues.len() > 1000, "a file with findings in every batch");
+    let sizes = [1 << 20];
+    let cases = [
+        ("every answer in time", Answering { lag: 0, damaged: vec![], stops_after: None }),
+        ("answers late", Answering { lag: 3, damaged: vec![], stops_after: None }),
+        (
+            "the first and third answers cut short",
+            Answering { lag: 1, damaged: vec![(0, 0.5), (2, 0.99)], stops_after: None },
+        ),
+        ("no answer at all", Answering { lag: 0, damaged: vec![], stops_after: Some(0) }),
+        ("answers stop after one", Answering { lag: 0, damaged: vec![], stops_after: Some(1) }),
+    ];
+    for (case, answering) in cases {
+        let elsewhere = check_screened_elsewhere(&bytes, &sizes, &answering);
+        assert!(elsewhere == one, "{case}: {}", headline(&elsewhere));
     }
 }
 

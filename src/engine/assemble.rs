@@ -17,6 +17,7 @@ use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
 use super::package::{COMPRESSION_LEVEL, PackError};
+use super::wire::{WireReader, put_u32, put_u64};
 
 /// What every package of a file holds besides its rows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -238,11 +239,10 @@ pub struct RowBatch {
 impl RowBatch {
     /// Adds a row, as [`Assembler::add_row`] takes it.
     pub fn push(&mut self, row: u64, bytes: &[u8], checksum: u64) {
-        self.bytes.extend_from_slice(&row.to_le_bytes());
-        self.bytes.extend_from_slice(&checksum.to_le_bytes());
+        put_u64(&mut self.bytes, row);
+        put_u64(&mut self.bytes, checksum);
         // A row is far below 4 GB: a package is below the CRM's 10 MB.
-        self.bytes
-            .extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+        put_u32(&mut self.bytes, bytes.len() as u32);
         self.bytes.extend_from_slice(bytes);
     }
 
@@ -268,25 +268,18 @@ impl RowBatch {
 
 impl Assembler {
     /// Adds every row of `batch` (made by a [`RowBatch`]).
-    pub fn add_batch(&mut self, mut batch: &[u8]) -> Result<(), PackError> {
-        let broken = || {
-            PackError::Failed(
-                "Leadpack's rows reached the package builder damaged; nothing was written. Please \
-                 report this problem."
-                    .to_string(),
-            )
-        };
-        while !batch.is_empty() {
-            let (head, rest) = batch.split_at_checked(20).ok_or_else(broken)?;
-            let number = |range: std::ops::Range<usize>| {
-                let mut bytes = [0u8; 8];
-                bytes[..range.len()].copy_from_slice(&head[range]);
-                u64::from_le_bytes(bytes)
+    pub fn add_batch(&mut self, batch: &[u8]) -> Result<(), PackError> {
+        let mut rows = WireReader::new(batch);
+        while !rows.is_empty() {
+            let mut row = || Some((rows.u64()?, rows.u64()?, rows.len().and_then(|len| rows.bytes(len))?));
+            let Some((row, checksum, bytes)) = row() else {
+                return Err(PackError::Failed(
+                    "Leadpack's rows reached the package builder damaged; nothing was written. \
+                     Please report this problem."
+                        .to_string(),
+                ));
             };
-            let (row, checksum, len) = (number(0..8), number(8..16), number(16..20) as usize);
-            let (bytes, rest) = rest.split_at_checked(len).ok_or_else(broken)?;
             self.add_row(row, bytes, checksum)?;
-            batch = rest;
         }
         Ok(())
     }

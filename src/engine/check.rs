@@ -14,10 +14,10 @@ use super::edits::{Change, Edits};
 use super::encode::OutputEncoding;
 use super::error::{ReadError, ReadErrorKind};
 use super::mapping::{self, ColumnMatch, ExplicitMapping};
-use super::reader::RecordProblem;
 use super::reader::{Record, RecordReader};
 use super::report::{Finding, Rule, Severity};
-use super::rules::{Keys, Rank, RecordChecker, RecordScreen, Verdict};
+use super::rules::{RecordChecker, Verdict};
+use super::screening::{Batch, SCREENED_AHEAD, ScreenRequest, Screener, SendScreening};
 use super::schema::Field;
 use super::template::Template;
 use super::values::KnownValues;
@@ -301,6 +301,8 @@ pub struct FileChecker {
     name: String,
     options: CheckOptions,
     earlier: Option<Arc<FileReport>>,
+    /// The worker that screens the records elsewhere, until the header is read.
+    elsewhere: Option<SendScreening>,
     digest: ByteDigest,
     state: State,
 }
@@ -342,11 +344,10 @@ struct Reading {
     replay: Option<Replay>,
     /// Records read and not yet checked.
     batch: Batch,
-    /// The thread that screens batches while this one reads (several threads only).
-    #[cfg(not(target_arch = "wasm32"))]
-    screening: Option<ScreeningThread>,
-    /// How many threads may check records at once.
-    threads: usize,
+    /// Where the records' first stage of the rules runs, and the batches on their way.
+    screener: Screener,
+    /// The file's last bytes have been read.
+    input_ended: bool,
 }
 
 impl FileChecker {
@@ -356,6 +357,7 @@ impl FileChecker {
             name: name.into(),
             options,
             earlier: None,
+            elsewhere: None,
             digest: ByteDigest::default(),
             state: State::Sniffing(Vec::new()),
         }
@@ -409,11 +411,10 @@ impl FileChecker {
 
     /// Ends the file, handing the last records to `sink`, and returns the report.
     pub fn finish_with(mut self, sink: &mut dyn RowSink) -> Result<FileReport, ReadError> {
-        if let State::Sniffing(raw) = &mut self.state {
-            let raw = std::mem::take(raw);
-            self.start(&raw, true, sink)?;
-        } else if let State::Reading(reading) = &mut self.state {
-            reading.push(&[], true, sink);
+        self.end_input(sink)?;
+        if let State::Reading(reading) = &mut self.state {
+            // Records screened apart, and (when another worker has not answered) the rest.
+            reading.settle_screened(0, sink);
         }
         self.take_error()?;
         match std::mem::replace(&mut self.state, State::Done) {
@@ -423,6 +424,55 @@ impl FileChecker {
                 Err(ReadError::new(self.name, ReadErrorKind::Empty))
             }
         }
+    }
+
+    /// Has another worker apply the first stage of the rules (those that need a record
+    /// alone) while this one reads: `send` hands it the rules ([`ScreenRequest::Start`], before
+    /// the first batch) and each batch of records ([`ScreenRequest::Records`], for
+    /// [`crate::engine::screening::screen_wire`]). The caller hands each answer back, in
+    /// order, to [`FileChecker::receive_screened`], keeps up (waits for answers while more
+    /// than [`SCREENED_AHEAD`] batches are out, see [`FileChecker::screening_out`]), and, after
+    /// [`FileChecker::end_input`], waits for every answer before it finishes. Batches not
+    /// answered by then are screened here, so a worker that stops loses nothing. The report is
+    /// the same as without.
+    pub fn screen_elsewhere(&mut self, send: impl FnMut(ScreenRequest<'_>) + 'static) {
+        self.elsewhere = Some(Box::new(send));
+    }
+
+    /// How many batches of records are with the worker that screens elsewhere.
+    pub fn screening_out(&self) -> usize {
+        match &self.state {
+            State::Reading(reading) => reading.screener.out(),
+            _ => 0,
+        }
+    }
+
+    /// What the worker that screens elsewhere found in the oldest batch it was sent: its
+    /// records are settled and handed to `sink`. Damaged answers are not trusted: that batch is
+    /// screened here instead.
+    pub fn receive_screened(
+        &mut self,
+        results: &[u8],
+        sink: &mut dyn RowSink,
+    ) -> Result<(), ReadError> {
+        if let State::Reading(reading) = &mut self.state {
+            reading.receive_screened(results, sink);
+        }
+        self.take_error()
+    }
+
+    /// Reads the end of the file (its last record), without settling what is screened
+    /// elsewhere: [`FileChecker::finish_with`] does that, once the answers are in.
+    pub fn end_input(&mut self, sink: &mut dyn RowSink) -> Result<(), ReadError> {
+        if let State::Sniffing(raw) = &mut self.state {
+            let raw = std::mem::take(raw);
+            self.start(&raw, true, sink)?;
+        } else if let State::Reading(reading) = &mut self.state
+            && !reading.input_ended
+        {
+            reading.push(&[], true, sink);
+        }
+        self.take_error()
     }
 
     fn take_error(&mut self) -> Result<(), ReadError> {
@@ -448,6 +498,9 @@ impl FileChecker {
         let sample_is_file = complete && sample.len() == raw.len();
         match self.prepare(sample, sample_is_file) {
             Ok(mut reading) => {
+                if let Some(send) = self.elsewhere.take() {
+                    reading.screener = Screener::elsewhere(send);
+                }
                 reading.push(raw, complete, sink);
                 self.state = State::Reading(reading);
                 self.take_error()
@@ -569,30 +622,21 @@ impl FileChecker {
             earlier: self.earlier.clone(),
             replay: None,
             batch: Batch::default(),
-            #[cfg(not(target_arch = "wasm32"))]
-            screening: None,
-            threads: self.options.threads.max(1),
+            screener: Screener::new(self.options.threads),
+            input_ended: false,
         }))
     }
 }
 
 impl Reading {
-    /// Decodes and reads `chunk`, and checks its records; `last` ends the file.
+    /// Decodes and reads `chunk`, and checks its records; `last` ends the file. Records
+    /// screened apart from this thread are settled later ([`Reading::settle_screened`]).
     fn push(&mut self, chunk: &[u8], last: bool, sink: &mut dyn RowSink) {
         self.read(chunk, last, sink);
-        if last {
-            self.check_batch(sink);
-            #[cfg(not(target_arch = "wasm32"))]
-            self.settle_screened(0, sink);
-        } else if !self.screens_apart() {
-            // With one thread, every record read is checked before the next chunk.
+        if last || !self.screener.apart() {
             self.check_batch(sink);
         }
-    }
-
-    /// Whether batches are screened on another thread while the next ones are read.
-    fn screens_apart(&self) -> bool {
-        cfg!(not(target_arch = "wasm32")) && self.threads > 1
+        self.input_ended |= last;
     }
 
     /// Decodes and reads `chunk` into the batch (or, for the header, sets up the checker).
@@ -680,55 +724,51 @@ impl Reading {
 
     /// Checks the records of the batch: the rules that look at each record alone (on several
     /// threads where the options allow), then, in file order, the rules that compare records;
-    /// then hands each to `sink`. With several threads, the batch goes to the screening thread
-    /// instead, and is settled after the next ones are read.
+    /// then hands each to `sink`. Where the batch is screened apart from this thread, it is
+    /// settled once the next batches are on their way.
     fn check_batch(&mut self, sink: &mut dyn RowSink) {
         let Some(checker) = &self.checker else {
             return;
         };
-        if self.batch.records.is_empty() {
+        if self.batch.is_empty() {
             return;
         }
-        #[cfg(not(target_arch = "wasm32"))]
-        if self.screens_apart() {
-            let screen = checker.screen().clone();
-            let helpers = self.threads - 1;
-            let screening = self
-                .screening
-                .get_or_insert_with(|| ScreeningThread::start(screen, helpers));
-            let spare = screening.spare();
-            let batch = std::mem::replace(&mut self.batch, spare);
-            if let Err(mut batch) = screening.send(batch) {
-                // No thread could be started: the batch is screened here.
-                screen_batch(checker.screen(), &mut batch, self.threads);
+        let screen = Arc::clone(checker.screen());
+        let spare = self.screener.spare();
+        let batch = std::mem::replace(&mut self.batch, spare);
+        match self.screener.hand_over(&screen, batch) {
+            Some(mut screened) => {
                 self.settle_screened(0, sink);
-                self.settle_batch(&mut batch, sink);
-                return;
+                self.settle_batch(&mut screened, sink);
+                self.screener.recycle(screened);
             }
-            self.settle_screened(SCREENED_AHEAD, sink);
-            return;
+            None => self.settle_screened(SCREENED_AHEAD, sink),
         }
-        let mut batch = std::mem::take(&mut self.batch);
-        screen_batch(checker.screen(), &mut batch, self.threads);
-        self.settle_batch(&mut batch, sink);
-        batch.clear();
-        self.batch = batch;
     }
 
-    /// Settles the batches the screening thread has been sent, in order, until at most `ahead`
-    /// remain with it (waiting for each).
-    #[cfg(not(target_arch = "wasm32"))]
+    /// Settles the batches screened apart from this thread, in order, until at most `ahead`
+    /// remain out (waiting for a thread's; with `ahead` 0, screening here what another worker
+    /// has not answered).
     fn settle_screened(&mut self, ahead: usize, sink: &mut dyn RowSink) {
-        while let Some(mut batch) = self
-            .screening
-            .as_mut()
-            .and_then(|screening| screening.receive_beyond(ahead))
-        {
+        let Some(checker) = &self.checker else {
+            return;
+        };
+        let screen = Arc::clone(checker.screen());
+        while let Some(mut batch) = self.screener.next_screened(&screen, ahead) {
             self.settle_batch(&mut batch, sink);
-            batch.clear();
-            if let Some(screening) = &mut self.screening {
-                screening.recycle(batch);
-            }
+            self.screener.recycle(batch);
+        }
+    }
+
+    /// Settles the oldest batch sent to another worker, with what it found there (`results`).
+    fn receive_screened(&mut self, results: &[u8], sink: &mut dyn RowSink) {
+        let Some(checker) = &self.checker else {
+            return;
+        };
+        let screen = Arc::clone(checker.screen());
+        if let Some(mut batch) = self.screener.receive(&screen, results) {
+            self.settle_batch(&mut batch, sink);
+            self.screener.recycle(batch);
         }
     }
 
@@ -1022,272 +1062,5 @@ pub fn check_bytes(
     checker.finish()
 }
 
-/// How many records a batch holds at most before they are checked.
-const BATCH_RECORDS: usize = 8192;
-/// How much field text a batch holds at most before its records are checked.
-const BATCH_TEXT: usize = 8 << 20;
-/// With several threads, how many batches the screening thread may hold beyond the one it
-/// works on before the reading thread settles the oldest.
-#[cfg(not(target_arch = "wasm32"))]
-const SCREENED_AHEAD: usize = 2;
 /// How many records ahead the checker asks for the memory its indexes will need.
 const PREFETCH_AHEAD: usize = 8;
-/// Each thread checks at least this many records of a batch, or the batch stays on one.
-#[cfg(not(target_arch = "wasm32"))]
-const MIN_RECORDS_PER_THREAD: usize = 512;
-
-/// Records read but not yet checked, with their text copied out of the reader, so that the
-/// rules can run over many records at once.
-#[derive(Default)]
-struct Batch {
-    /// The records' field text, end to end.
-    text: String,
-    /// Where each field ends, relative to its record's start in `text`.
-    ends: Vec<usize>,
-    records: Vec<Pending>,
-    /// The findings of the first stage, record after record.
-    found: Vec<(Rank, Finding)>,
-}
-
-/// One record in a batch.
-struct Pending {
-    row: u64,
-    text: std::ops::Range<usize>,
-    ends: std::ops::Range<usize>,
-    problem: Option<RecordProblem>,
-    end_offset: u64,
-    bad_bytes: bool,
-    /// What the first stage found: keys for the second, and how many findings.
-    keys: Keys,
-    found: usize,
-}
-
-impl Pending {
-    fn record<'b>(&self, text: &'b str, ends: &'b [usize]) -> Record<'b> {
-        Record::from_parts(
-            self.row,
-            &text[self.text.clone()],
-            &ends[self.ends.clone()],
-            self.problem,
-            self.end_offset,
-        )
-    }
-}
-
-impl Batch {
-    fn push(&mut self, record: &Record<'_>, bad_bytes: bool) {
-        let (text, ends) = record.parts();
-        let text_start = self.text.len();
-        let ends_start = self.ends.len();
-        self.text.push_str(text);
-        self.ends.extend_from_slice(ends);
-        self.records.push(Pending {
-            row: record.row,
-            text: text_start..self.text.len(),
-            ends: ends_start..self.ends.len(),
-            problem: record.problem,
-            end_offset: record.end_offset,
-            bad_bytes,
-            keys: Keys::default(),
-            found: 0,
-        });
-    }
-
-    fn is_full(&self) -> bool {
-        self.records.len() >= BATCH_RECORDS || self.text.len() >= BATCH_TEXT
-    }
-
-    fn clear(&mut self) {
-        self.text.clear();
-        self.ends.clear();
-        self.records.clear();
-        self.found.clear();
-    }
-}
-
-/// The first stage of the rules over every record of `batch`, on up to `threads` threads.
-fn screen_batch(screen: &RecordScreen, batch: &mut Batch, threads: usize) {
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        let threads = threads.min(batch.records.len() / MIN_RECORDS_PER_THREAD);
-        if threads > 1 {
-            screen_on_threads(screen, batch, threads);
-            return;
-        }
-    }
-    // The web has no threads: the rules run on the worker's own.
-    #[cfg(target_arch = "wasm32")]
-    let _ = threads;
-    let Batch {
-        text,
-        ends,
-        records,
-        found,
-    } = batch;
-    screen_records(screen, text, ends, records, found);
-}
-
-/// The first stage of the rules over `records`, appending their findings to `found`.
-fn screen_records(
-    screen: &RecordScreen,
-    text: &str,
-    ends: &[usize],
-    records: &mut [Pending],
-    found: &mut Vec<(Rank, Finding)>,
-) {
-    for pending in records {
-        let before = found.len();
-        let record = pending.record(text, ends);
-        pending.keys = screen.screen(&record, pending.bad_bytes, found);
-        pending.found = found.len() - before;
-    }
-}
-
-/// A thread that applies the first stage of the rules to batches of records while the thread
-/// that reads the file reads the next batches and settles the earlier ones, in file order.
-#[cfg(not(target_arch = "wasm32"))]
-struct ScreeningThread {
-    /// Batches to screen; `None` when no thread could be started.
-    to_screen: Option<std::sync::mpsc::Sender<Batch>>,
-    screened: std::sync::mpsc::Receiver<Batch>,
-    thread: Option<std::thread::JoinHandle<()>>,
-    /// Batches sent and not received back yet.
-    out: usize,
-    /// Settled batches, emptied, to be filled again.
-    spare: Vec<Batch>,
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-impl ScreeningThread {
-    /// Starts the thread; it screens each batch on up to `threads` threads.
-    fn start(screen: Arc<RecordScreen>, threads: usize) -> Self {
-        let (to_screen, inbox) = std::sync::mpsc::channel::<Batch>();
-        let (outbox, screened) = std::sync::mpsc::channel();
-        let thread = std::thread::Builder::new()
-            .name("leadpack-screening".into())
-            .spawn(move || {
-                for mut batch in inbox {
-                    screen_batch(&screen, &mut batch, threads);
-                    if outbox.send(batch).is_err() {
-                        return;
-                    }
-                }
-            })
-            .ok();
-        ScreeningThread {
-            to_screen: thread.as_ref().map(|_| to_screen),
-            screened,
-            thread,
-            out: 0,
-            spare: Vec::new(),
-        }
-    }
-
-    /// An empty batch to fill.
-    fn spare(&mut self) -> Batch {
-        self.spare.pop().unwrap_or_default()
-    }
-
-    /// Keeps a settled, emptied batch for filling again.
-    fn recycle(&mut self, batch: Batch) {
-        if self.spare.len() <= SCREENED_AHEAD {
-            self.spare.push(batch);
-        }
-    }
-
-    /// Hands `batch` to the thread; gives it back when there is no thread to take it.
-    fn send(&mut self, batch: Batch) -> Result<(), Batch> {
-        let Some(to_screen) = &self.to_screen else {
-            return Err(batch);
-        };
-        match to_screen.send(batch) {
-            Ok(()) => {
-                self.out += 1;
-                Ok(())
-            }
-            Err(unsent) => {
-                self.stopped();
-                Err(unsent.0)
-            }
-        }
-    }
-
-    /// The oldest batch sent, screened, once more than `ahead` are out (waiting for it).
-    fn receive_beyond(&mut self, ahead: usize) -> Option<Batch> {
-        if self.out <= ahead {
-            return None;
-        }
-        match self.screened.recv() {
-            Ok(batch) => {
-                self.out -= 1;
-                Some(batch)
-            }
-            Err(_) => {
-                self.stopped();
-                None
-            }
-        }
-    }
-
-    /// The thread stopped while it had batches, which only a panic makes it do: the panic
-    /// goes on here, on the thread that reads.
-    fn stopped(&mut self) {
-        if let Some(thread) = self.thread.take()
-            && let Err(panic) = thread.join()
-        {
-            std::panic::resume_unwind(panic);
-        }
-        unreachable!("the screening thread stopped without a panic");
-    }
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-impl Drop for ScreeningThread {
-    fn drop(&mut self) {
-        // Without batches to come, the thread ends after the one it is screening.
-        self.to_screen = None;
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-/// [`screen_batch`] with the records shared between this thread and `threads - 1` others.
-#[cfg(not(target_arch = "wasm32"))]
-fn screen_on_threads(screen: &RecordScreen, batch: &mut Batch, threads: usize) {
-    let Batch {
-        text,
-        ends,
-        records,
-        found,
-    } = batch;
-    let (text, ends) = (text.as_str(), ends.as_slice());
-    let share = records.len().div_ceil(threads);
-    let mut slices = records.chunks_mut(share);
-    let own = slices.next();
-    let parts: Vec<Vec<(Rank, Finding)>> = std::thread::scope(|scope| {
-        let helpers: Vec<_> = slices
-            .map(|slice| {
-                scope.spawn(move || {
-                    let mut part = Vec::new();
-                    screen_records(screen, text, ends, slice, &mut part);
-                    part
-                })
-            })
-            .collect();
-        if let Some(own) = own {
-            screen_records(screen, text, ends, own, found);
-        }
-        helpers
-            .into_iter()
-            .map(|helper| {
-                helper
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    });
-    for part in parts {
-        found.extend(part);
-    }
-}

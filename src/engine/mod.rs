@@ -24,5 +24,7 @@ pub mod schema;
 pub mod template;
 pub mod units;
 pub mod unpack;
+pub mod screening;
 pub mod values;
+pub mod wire;
 pub mod xml;

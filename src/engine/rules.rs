@@ -5,6 +5,7 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
 
 use super::encode::OutputEncoding;
 use super::index::KeyIndex;
@@ -13,6 +14,7 @@ use super::reader::{Record, RecordProblem};
 use super::report::{Finding, MAX_QUOTED_CHARS, Rule, Severity, excerpt};
 use super::schema::Field;
 use super::values::{KnownValues, ValueOutcome};
+use super::wire::{WireReader, put_u64};
 
 /// The CRM's lead-matching weights (percent), used to spot the same lead twice in a file.
 const WEIGHT_FIRST_NAME: u32 = 15;
@@ -221,9 +223,48 @@ pub struct Keys {
     broken: bool,
 }
 
+impl Keys {
+    /// The size of [`Keys::put`]'s bytes.
+    pub(crate) const WIRE_BYTES: usize = 6 * 8 + 1;
+
+    /// Appends the keys as bytes, for a check in another worker ([`Keys::read`] reads them).
+    pub(crate) fn put(&self, out: &mut Vec<u8>) {
+        let Fingerprint {
+            row,
+            first,
+            last,
+            email,
+            phone,
+        } = self.print;
+        for number in [self.id, row, first, last, email, phone] {
+            put_u64(out, number);
+        }
+        out.push(u8::from(self.broken));
+    }
+
+    /// Keys written by [`Keys::put`].
+    pub(crate) fn read(wire: &mut WireReader<'_>) -> Option<Keys> {
+        Some(Keys {
+            id: wire.u64()?,
+            print: Fingerprint {
+                row: wire.u64()?,
+                first: wire.u64()?,
+                last: wire.u64()?,
+                email: wire.u64()?,
+                phone: wire.u64()?,
+            },
+            broken: match wire.u8()? {
+                0 => false,
+                1 => true,
+                _ => return None,
+            },
+        })
+    }
+}
+
 /// The rules that judge a record on its own. They keep no memory between records, so any number
 /// of records can go through them at once, in any order, on any thread.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RecordScreen {
     columns: [Option<usize>; 10],
     header_len: usize,
