@@ -15,7 +15,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{JsFuture, spawn_local};
 use web_sys::{Blob, BlobPropertyBag, DedicatedWorkerGlobalScope, File, MessageEvent};
 
-use crate::engine::check::{CheckOptions, FileChecker, FileReport, NoSink, RowSink};
+use crate::engine::check::{CheckOptions, FileChecker, FileReport, NoSink};
 use crate::engine::decode::{TextDecoder, encoding_for_label};
 use crate::engine::dialect::parse_delimiter;
 use crate::engine::edits::Edits;
@@ -32,6 +32,9 @@ use crate::protocol::{
 
 /// The size of the slices read from a file.
 const CHUNK_BYTES: f64 = 1024.0 * 1024.0;
+/// Files from this size on are checked by both workers (below it, the messages between them
+/// would cost more than they save).
+const SCREEN_ELSEWHERE_BYTES: f64 = 2.0 * CHUNK_BYTES;
 /// The least time between two progress messages, in milliseconds.
 const PROGRESS_EVERY_MS: f64 = 100.0;
 
@@ -46,21 +49,21 @@ thread_local! {
     static CANCELLED: RefCell<HashSet<u32>> = RefCell::new(HashSet::new());
 }
 
-mod assembly;
+mod helper;
 
 /// Starts listening to the page, and tells it the worker is ready. Started by the worker itself
-/// under the assembler's name, it assembles packages instead ([`assembly`]).
+/// under the assembler's name, it assembles packages instead ([`helper`]).
 pub fn start() {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-    if scope.name() == assembly::NAME {
-        assembly::serve();
+    if scope.name() == helper::NAME {
+        helper::serve();
         return;
     }
     let on_message = Closure::<dyn Fn(MessageEvent)>::new(handle);
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
     // The package assembler loads and warms up on another core meanwhile.
-    let assembler = assembly::start();
+    let assembler = helper::start();
     warm_up();
     spawn_local(async move {
         if let Some(listening) = assembler {
@@ -226,6 +229,15 @@ fn handle(event: MessageEvent) {
         with_attached_file(&data, job, |file| match diagnostic {
             Diagnostic::Deflate => spawn_local(deflate(job, file)),
             Diagnostic::ReadOnly => spawn_local(read_only(job, file)),
+            Diagnostic::CheckAlone => spawn_local(check(
+                job,
+                u32::MAX,
+                file,
+                ReadSettings::default(),
+                None,
+                Edits::default(),
+                Workers::One,
+            )),
         });
         return;
     }
@@ -283,7 +295,15 @@ fn handle(event: MessageEvent) {
             template,
             edits,
         } => with_attached_file(&data, job, |file| {
-            spawn_local(check(job, file_id, file, settings, template, edits));
+            spawn_local(check(
+                job,
+                file_id,
+                file,
+                settings,
+                template,
+                edits,
+                Workers::Both,
+            ));
         }),
         Request::Pack {
             job,
@@ -297,7 +317,7 @@ fn handle(event: MessageEvent) {
 
 /// The benchmarks' diagnostics. The page never sends them, so they are not part of its protocol
 /// (`src/protocol.rs`), and the page carries no code for them: a diagnostic is a request whose
-/// `kind` is `deflate` or `read-only`, with a `job` and a `file`.
+/// `kind` is `deflate`, `read-only` or `check-alone`, with a `job` and a `file`.
 enum Diagnostic {
     /// Compress the whole file as one package entry; reply with the sizes and the time taken.
     Deflate,
@@ -305,6 +325,19 @@ enum Diagnostic {
     /// at commas) without applying any rule; reply with the records counted. It measures what
     /// reading alone costs in the worker, the floor under a check's time.
     ReadOnly,
+    /// Check the file (with the default settings) in this worker alone, without the second
+    /// worker's help; reply as to a check. It compares the wasm build with the native one on
+    /// one core.
+    CheckAlone,
+}
+
+/// Which workers a check runs in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Workers {
+    /// This one alone.
+    One,
+    /// This one and, for a large file, the second ([`helper`]).
+    Both,
 }
 
 /// A diagnostic's answer, named by its variant as the protocol's replies are.
@@ -333,6 +366,7 @@ fn diagnostic(data: &JsValue) -> Option<(Diagnostic, u32)> {
     let diagnostic = match kind.as_str() {
         "deflate" => Diagnostic::Deflate,
         "read-only" => Diagnostic::ReadOnly,
+        "check-alone" => Diagnostic::CheckAlone,
         _ => return None,
     };
     let job = Reflect::get(data, &"job".into()).ok()?.as_f64()?;
@@ -379,23 +413,6 @@ fn options(
     }
     options.size_hint = Some(file.size() as u64);
     Ok(options)
-}
-
-/// Reads `file` slice by slice into `checker` (and `sink`), posting progress; `None` when the
-/// job was cancelled.
-async fn read(
-    job: u32,
-    stage: Stage,
-    file: &File,
-    checker: &mut FileChecker,
-    sink: &mut dyn RowSink,
-) -> Result<Option<()>, String> {
-    read_slices(job, stage, file, &mut async |bytes: &[u8]| {
-        checker
-            .feed_with(bytes, sink)
-            .map_err(|err| err.to_string())
-    })
-    .await
 }
 
 /// Hands `file` slice by slice to `feed`, posting progress; `None` when the job was cancelled.
@@ -476,13 +493,40 @@ async fn check(
     settings: ReadSettings,
     template: Option<Template>,
     edits: Edits,
+    workers: Workers,
 ) {
     let outcome = async {
         let options = options(&file, &settings, template.as_ref(), &edits)?;
         let mut checker = FileChecker::new(file.name(), options);
-        if read(job, Stage::Checking, &file, &mut checker, &mut NoSink)
+        // In a large file, the second worker applies the rules that need a record alone while
+        // this one reads the next records and compares each with those before it.
+        let remote = (workers == Workers::Both && file.size() >= SCREEN_ELSEWHERE_BYTES)
+            .then(|| helper::RemoteScreening::connect(job, &mut checker))
+            .flatten();
+        let mut still_wanted = || !cancelled(job);
+        let mut feed = async |bytes: &[u8]| {
+            checker.feed(bytes).map_err(|err| err.to_string())?;
+            if let Some(remote) = &remote {
+                // A cancel is noticed by the reading, before the next slice.
+                remote
+                    .keep_up(&mut checker, &mut NoSink, &mut still_wanted)
+                    .await?;
+            }
+            Ok(())
+        };
+        if read_slices(job, Stage::Checking, &file, &mut feed)
             .await?
             .is_none()
+        {
+            return Ok(None);
+        }
+        checker
+            .end_input(&mut NoSink)
+            .map_err(|err| err.to_string())?;
+        if let Some(remote) = &remote
+            && !remote
+                .wait_for_all(&mut checker, &mut NoSink, &mut still_wanted)
+                .await?
         {
             return Ok(None);
         }
@@ -566,7 +610,7 @@ async fn pack(job: u32, file_id: u32, settings: ReadSettings, template: Template
         let mut packer = Packer::new(&file.name(), &template);
         packer.on_verify(verify_progress(job));
         // The packages are assembled (compressed) by a second worker while this one reads.
-        let remote = assembly::Remote::connect(job, &mut packer);
+        let remote = helper::Remote::connect(job, &mut packer);
         let mut feed = async |bytes: &[u8]| {
             checker
                 .feed_with(bytes, &mut packer)

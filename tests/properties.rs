@@ -69,6 +69,8 @@ struct Answering {
     damaged: Vec<(usize, f64)>,
     /// The worker stops answering after this many answers (it stopped, out of memory).
     stops_after: Option<usize>,
+    /// Once it stops, the checker is told to screen everything itself from then on.
+    screen_here_then: bool,
 }
 
 /// What the checker asked the pretend second worker, as the web worker passes it on.
@@ -113,6 +115,13 @@ fn check_screened_elsewhere(bytes: &[u8], sizes: &[usize], answering: &Answering
                 }
             }
         }
+        if answering.screen_here_then && answering.stops_after.is_some_and(|stop| answered >= stop)
+        {
+            answers.clear();
+            checker
+                .screen_here(&mut NoSink)
+                .map_err(|error| error.to_string())?;
+        }
         while checker.screening_out() > lag
             && answering.stops_after.is_none_or(|stop| answered < stop)
             && let Some(mut answer) = answers.pop_front()
@@ -137,7 +146,9 @@ fn check_screened_elsewhere(bytes: &[u8], sizes: &[usize], answering: &Answering
         checker.feed(chunk).map_err(|error| error.to_string())?;
         exchange(&mut checker, answering.lag)?;
     }
-    checker.end_input(&mut NoSink).map_err(|error| error.to_string())?;
+    checker
+        .end_input(&mut NoSink)
+        .map_err(|error| error.to_string())?;
     exchange(&mut checker, 0)?;
     checker.finish().map_err(|error| error.to_string())
 }
@@ -616,7 +627,8 @@ proptest! {
         let (bytes, _) = generate_file(&options);
         let one = check_whole(&bytes);
         check_outcome(&one)?;
-        let answering = Answering { lag, damaged, stops_after };
+        let screen_here_then = stops_after.is_some() && lag % 2 == 1;
+        let answering = Answering { lag, damaged, stops_after, screen_here_then };
         prop_assert_same(&check_screened_elsewhere(&bytes, &sizes, &answering), &one)?;
     }
 
@@ -649,17 +661,33 @@ fn damaged_or_missing_answers_from_the_screening_worker_lose_nothing() {
     let (bytes, _) = generate_file(&options);
     let one = check_whole(&bytes);
     let report = one.as_ref().expect("a report");
-    assert!(report.issues.len() > 1000, "a file with findings in every batch");
+    assert!(
+        report.issues.len() > 1000,
+        "a file with findings in every batch"
+    );
     let sizes = [1 << 20];
+    let answering = |lag, damaged, stops_after, screen_here_then| Answering {
+        lag,
+        damaged,
+        stops_after,
+        screen_here_then,
+    };
     let cases = [
-        ("every answer in time", Answering { lag: 0, damaged: vec![], stops_after: None }),
-        ("answers late", Answering { lag: 3, damaged: vec![], stops_after: None }),
+        ("every answer in time", answering(0, vec![], None, false)),
+        ("answers late", answering(3, vec![], None, false)),
         (
             "the first and third answers cut short",
-            Answering { lag: 1, damaged: vec![(0, 0.5), (2, 0.99)], stops_after: None },
+            answering(1, vec![(0, 0.5), (2, 0.99)], None, false),
         ),
-        ("no answer at all", Answering { lag: 0, damaged: vec![], stops_after: Some(0) }),
-        ("answers stop after one", Answering { lag: 0, damaged: vec![], stops_after: Some(1) }),
+        ("no answer at all", answering(0, vec![], Some(0), false)),
+        (
+            "answers stop after one",
+            answering(0, vec![], Some(1), false),
+        ),
+        (
+            "answers stop after one, then all is screened here",
+            answering(0, vec![], Some(1), true),
+        ),
     ];
     for (case, answering) in cases {
         let elsewhere = check_screened_elsewhere(&bytes, &sizes, &answering);

@@ -271,7 +271,13 @@ impl Assembler {
     pub fn add_batch(&mut self, batch: &[u8]) -> Result<(), PackError> {
         let mut rows = WireReader::new(batch);
         while !rows.is_empty() {
-            let mut row = || Some((rows.u64()?, rows.u64()?, rows.len().and_then(|len| rows.bytes(len))?));
+            let mut row = || {
+                Some((
+                    rows.u64()?,
+                    rows.u64()?,
+                    rows.len().and_then(|len| rows.bytes(len))?,
+                ))
+            };
             let Some((row, checksum, bytes)) = row() else {
                 return Err(PackError::Failed(
                     "Leadpack's rows reached the package builder damaged; nothing was written. \

@@ -17,8 +17,8 @@ use super::mapping::{self, ColumnMatch, ExplicitMapping};
 use super::reader::{Record, RecordReader};
 use super::report::{Finding, Rule, Severity};
 use super::rules::{RecordChecker, Verdict};
-use super::screening::{Batch, SCREENED_AHEAD, ScreenRequest, Screener, SendScreening};
 use super::schema::Field;
+use super::screening::{Batch, SCREENED_AHEAD, ScreenRequest, Screener, SendScreening};
 use super::template::Template;
 use super::values::KnownValues;
 
@@ -457,6 +457,19 @@ impl FileChecker {
     ) -> Result<(), ReadError> {
         if let State::Reading(reading) = &mut self.state {
             reading.receive_screened(results, sink);
+        }
+        self.take_error()
+    }
+
+    /// Stops sending records to the worker that screens elsewhere (it stopped, or does not
+    /// answer): the batches it has not answered are screened here and handed to `sink`, and
+    /// so is every batch after them.
+    pub fn screen_here(&mut self, sink: &mut dyn RowSink) -> Result<(), ReadError> {
+        if let State::Reading(reading) = &mut self.state {
+            reading.settle_screened(0, sink);
+            reading.screener.screen_here();
+        } else {
+            self.elsewhere = None;
         }
         self.take_error()
     }

@@ -89,8 +89,18 @@ impl KeyIndex {
                 );
             }
         }
+        // WebAssembly has no prefetch instruction: a plain read of the slot brings it into the
+        // cache just the same. Nothing waits for the read, so the processor goes on with the
+        // work in between (the reads of several slots overlap); it is volatile so that neither
+        // the compiler nor the browser drops a read whose value is not used.
         #[cfg(not(target_arch = "x86_64"))]
-        let _ = hash;
+        {
+            let slot: *const Slot = &self.slots[self.home(hash)];
+            // SAFETY: the pointer is to an element of `slots`, aligned and initialised.
+            unsafe {
+                std::ptr::read_volatile(slot);
+            }
+        }
     }
 
     /// The value of the first entry with `hash` for which `same` is true.

@@ -106,7 +106,8 @@ impl Batch {
     /// the file's encoding), its text's length and number of fields (4 bytes each), where each
     /// field ends (4 bytes each), its text. Batches stay far below 4 GB (`BATCH_TEXT`).
     fn to_wire(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.text.len() + self.ends.len() * 4 + 32);
+        let size = 4 + self.records.len() * (8 + 1 + 4 + 4) + self.ends.len() * 4 + self.text.len();
+        let mut out = Vec::with_capacity(size);
         put_u32(&mut out, self.records.len() as u32);
         for pending in &self.records {
             put_u64(&mut out, pending.row);
@@ -145,7 +146,10 @@ impl Batch {
             });
             fits?;
             let problem = (flags & 1 != 0).then_some(RecordProblem::UnterminatedQuote);
-            batch.push(&Record::from_parts(row, text, &ends, problem, 0), flags & 2 != 0);
+            batch.push(
+                &Record::from_parts(row, text, &ends, problem, 0),
+                flags & 2 != 0,
+            );
         }
         wire.is_empty().then_some(batch)
     }
@@ -279,6 +283,12 @@ impl Screener {
         }
     }
 
+    /// Screens every batch from now on on the reading thread; the batches still out must be
+    /// settled first.
+    pub(crate) fn screen_here(&mut self) {
+        self.way = Way::Here { threads: 1 };
+    }
+
     /// Whether batches are screened apart from the reading thread (and settled later).
     pub(crate) fn apart(&self) -> bool {
         !matches!(self.way, Way::Here { .. })
@@ -309,7 +319,11 @@ impl Screener {
 
     /// Hands `batch` over for screening; gives it back screened when it was screened here, to
     /// be settled now (after any batch still out).
-    pub(crate) fn hand_over(&mut self, screen: &Arc<RecordScreen>, mut batch: Batch) -> Option<Batch> {
+    pub(crate) fn hand_over(
+        &mut self,
+        screen: &Arc<RecordScreen>,
+        mut batch: Batch,
+    ) -> Option<Batch> {
         match &mut self.way {
             Way::Here { threads } => {
                 screen_batch(screen, &mut batch, *threads);
@@ -573,7 +587,11 @@ mod tests {
         let mut batch = Batch::default();
         let records: [(&[&str], Option<RecordProblem>, bool); 5] = [
             (&["L1", "Zoë", "", "zoe@example.com"], None, false),
-            (&["L2", "Ann"], Some(RecordProblem::UnterminatedQuote), false),
+            (
+                &["L2", "Ann"],
+                Some(RecordProblem::UnterminatedQuote),
+                false,
+            ),
             (&["L3", "Jörg", "Müller", "j@x"], None, true),
             (&["", "", "", ""], None, false),
             (&["L5", "=1+1", "Ng", "ng@example.com"], None, false),
@@ -632,12 +650,18 @@ mod tests {
         let first_ends = 4 + 8 + 1 + 4 + 4;
         let zoe_end: u32 = 2 + 3;
         inside[first_ends + 4..first_ends + 8].copy_from_slice(&zoe_end.to_le_bytes());
-        assert!(screen_wire(&screen, &inside).is_none(), "a field ending inside a letter");
+        assert!(
+            screen_wire(&screen, &inside).is_none(),
+            "a field ending inside a letter"
+        );
 
         // A field ending before the one before it.
         let mut backwards = wire;
         backwards[first_ends + 4..first_ends + 8].copy_from_slice(&1u32.to_le_bytes());
-        assert!(screen_wire(&screen, &backwards).is_none(), "fields out of order");
+        assert!(
+            screen_wire(&screen, &backwards).is_none(),
+            "fields out of order"
+        );
     }
 
     #[test]

@@ -80,6 +80,19 @@ window.bench = {
   },
 
   /**
+   * The same check in Leadpack's worker alone, without its second worker's help (the
+   * `check-alone` diagnostic): the work of one core, beside the native check on one thread.
+   */
+  async checkAlone() {
+    const file = chosen();
+    job += 1;
+    const started = performance.now();
+    const reply = await ours.ask({ kind: 'check-alone', job, file });
+    const ms = performance.now() - started;
+    return { ms, bytes: file.size, records: reply.checked.report.summary.records };
+  },
+
+  /**
    * Leadpack's reading alone in its worker (slices, UTF-8 decoding, records split at commas, no
    * rule): the floor under a check's time.
    */

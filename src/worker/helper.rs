@@ -1,16 +1,25 @@
-//! A second worker that assembles the packages (DEFLATE, the ZIP archives, the size limit)
-//! while the first reads the file and writes its rows: a build then uses two of the machine's
-//! cores. The first worker starts it as it starts itself (so that every file of the app is
-//! loaded before the user's first file), from its own script, under the name [`NAME`]; if the
-//! browser cannot start it, the first worker assembles the packages itself.
+//! The app's second worker, which works beside the first on another core: it applies the first
+//! stage of the rules to the records of a check (those that need a record alone, see
+//! `engine::screening`) and assembles the packages of a build (DEFLATE, the ZIP archives, the
+//! size limit) while the first worker reads the file. The first worker starts it as it starts
+//! itself (so that every file of the app is loaded before the user's first file), from its own
+//! script, under the name [`NAME`]; if the browser cannot start it, the first worker does all
+//! the work itself.
 //!
-//! The assembler says `{ready}` once it listens; the first worker holds its messages until then
-//! (a worker's messages before its code has started are lost). Messages, first worker →
-//! assembler: `{id, start}` (the layout, as JSON), `{id, rows}` (a
-//! [`RowBatch`], transferred), `{id, end}`, `{id, drop}`. Assembler → first worker: `{id, took}`
-//! (the bytes of a batch it has added), `{id, part, rows, checksum}` (a finished package,
-//! transferred; the checksum as a decimal string, beyond JavaScript's exact numbers),
-//! `{id, error}`, `{id, ended}`. `id` is the build's job.
+//! The helper says `{ready}` once it listens; the first worker holds its messages until then
+//! (a worker's messages before its code has started are lost). `id` is the job (a check or a
+//! build). Messages, first worker → helper:
+//! - for a check: `{id, screen}` (the rules, as JSON), `{id, records}` (a batch of records,
+//!   transferred);
+//! - for a build: `{id, start}` (the layout, as JSON), `{id, rows}` (a [`RowBatch`],
+//!   transferred), `{id, end}`;
+//! - `{id, drop}`: the job is over (or cancelled).
+//!
+//! Helper → first worker: `{id, screened}` (what the rules found in a batch of records,
+//! transferred; empty if the helper could not read the batch, which the first worker then
+//! screens itself), `{id, took}` (the bytes of a batch of rows it has added), `{id, part, rows,
+//! checksum}` (a finished package, transferred; the checksum as a decimal string, beyond
+//! JavaScript's exact numbers), `{id, error}`, `{id, ended}`.
 
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
@@ -23,27 +32,34 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent, Worker, WorkerOptions};
 
 use crate::engine::assemble::{AssembledPart, Assembler, PackageLayout, RowBatch};
+use crate::engine::check::{FileChecker, RowSink};
 use crate::engine::package::{Assembling, PackError, Packer};
+use crate::engine::rules::RecordScreen;
+use crate::engine::screening::{SCREENED_AHEAD, ScreenRequest, screen_wire};
 
-/// The name the assembling worker is started under, which tells it its role.
-pub const NAME: &str = "leadpack-assembler";
+/// The name the second worker is started under, which tells it its role.
+pub const NAME: &str = "leadpack-helper";
 
 /// At most this many bytes of rows wait for the assembler; reading pauses beyond.
 const MAX_WAITING_BYTES: usize = 16 << 20;
-/// While waiting for the assembler, the first worker looks up at least this often (ms), to
-/// tell the page how far it is and to notice a cancel.
+/// While waiting for the second worker, the first looks up at least this often (ms), to tell
+/// the page how far it is and to notice a cancel.
 const LOOK_UP_MS: i32 = 100;
+/// A check stops waiting for the second worker when it has not answered for this long (ms) and
+/// screens its records itself; a batch takes it a few milliseconds.
+const STALLED_MS: f64 = 10_000.0;
 
-// ---- The assembling worker ----------------------------------------------------------------
+// ---- The second worker ----------------------------------------------------------------------
 
 thread_local! {
     static ASSEMBLERS: RefCell<HashMap<u32, Assembler>> = RefCell::new(HashMap::new());
+    static SCREENS: RefCell<HashMap<u32, RecordScreen>> = RefCell::new(HashMap::new());
 }
 
-/// Runs this worker as the assembler.
+/// Runs this worker as the helper.
 pub fn serve() {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-    let on_message = Closure::<dyn Fn(MessageEvent)>::new(assemble);
+    let on_message = Closure::<dyn Fn(MessageEvent)>::new(answer);
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
     warm_up();
@@ -54,8 +70,8 @@ pub fn serve() {
     }
 }
 
-/// Compresses a few generated leads, so that the browser has optimised DEFLATE before the first
-/// package (see `warm_up_engine` in the first worker).
+/// Checks and compresses a few generated leads, so that the browser has optimised the rules and
+/// DEFLATE before the first file (see `warm_up_engine` in the first worker).
 fn warm_up() {
     let options = crate::engine::generate::GeneratorOptions {
         rows: 4_000,
@@ -64,6 +80,7 @@ fn warm_up() {
     };
     let mut bytes = Vec::new();
     if crate::engine::generate::generate(&options, &mut bytes).is_ok() {
+        let _ = crate::engine::check::check_bytes("leads.csv", &bytes, Default::default());
         let _ = crate::engine::package::compressed_entry_size(&bytes);
     }
 }
@@ -72,7 +89,7 @@ fn field(data: &JsValue, name: &str) -> JsValue {
     Reflect::get(data, &name.into()).unwrap_or(JsValue::UNDEFINED)
 }
 
-fn assemble(event: MessageEvent) {
+fn answer(event: MessageEvent) {
     let data = event.data();
     let Some(id) = field(&data, "id").as_f64().map(|id| id as u32) else {
         return;
@@ -112,7 +129,23 @@ fn assemble(event: MessageEvent) {
         }
     };
 
-    if let Some(layout) = field(&data, "start").as_string() {
+    if let Some(rules) = field(&data, "screen").as_string() {
+        if let Ok(screen) = serde_json::from_str::<RecordScreen>(&rules) {
+            SCREENS.with(|all| all.borrow_mut().insert(id, screen));
+        }
+    } else if let Ok(records) = field(&data, "records").dyn_into::<Uint8Array>() {
+        // Always answered: an empty answer has the first worker screen the batch itself.
+        let answer = SCREENS
+            .with(|all| {
+                let all = all.borrow();
+                screen_wire(all.get(&id)?, &records.to_vec())
+            })
+            .unwrap_or_default();
+        let bytes = Uint8Array::from(answer.as_slice());
+        let message = Object::new();
+        let _ = Reflect::set(&message, &"screened".into(), &bytes);
+        to_first(&message, Some(&bytes.buffer()));
+    } else if let Some(layout) = field(&data, "start").as_string() {
         match serde_json::from_str::<PackageLayout>(&layout) {
             Ok(layout) => {
                 ASSEMBLERS.with(|all| all.borrow_mut().insert(id, Assembler::new(layout)));
@@ -150,6 +183,7 @@ fn assemble(event: MessageEvent) {
         }
     } else if field(&data, "drop").is_truthy() {
         ASSEMBLERS.with(|all| all.borrow_mut().remove(&id));
+        SCREENS.with(|all| all.borrow_mut().remove(&id));
     }
 }
 
@@ -197,9 +231,11 @@ impl Helper {
     }
 }
 
-/// What came back for one build.
+/// What came back for one job.
 #[derive(Default)]
 struct Incoming {
+    /// A check's screened batches, in order.
+    screened: VecDeque<Vec<u8>>,
     parts: VecDeque<AssembledPart>,
     error: Option<String>,
     ended: bool,
@@ -220,7 +256,7 @@ impl Incoming {
 thread_local! {
     static READY_WAITERS: RefCell<Vec<js_sys::Function>> = const { RefCell::new(Vec::new()) };
     static HELPER: RefCell<Option<Rc<Helper>>> = const { RefCell::new(None) };
-    static BUILDS: RefCell<HashMap<u32, Rc<RefCell<Incoming>>>> = RefCell::new(HashMap::new());
+    static JOBS: RefCell<HashMap<u32, Rc<RefCell<Incoming>>>> = RefCell::new(HashMap::new());
 }
 
 /// Starts the assembling worker; the future resolves once it listens (or has not said so within
@@ -265,13 +301,13 @@ fn helper() -> Option<Rc<Helper>> {
     Some(helper)
 }
 
-/// The assembling worker stopped (out of memory, most likely): every build it served fails,
-/// and the next build starts a new one.
+/// The second worker stopped (out of memory, most likely): every build it served fails (a check
+/// screens the rest of its records itself), and the next job starts a new one.
 fn stopped() {
     if let Some(helper) = HELPER.with(|helper| helper.borrow_mut().take()) {
         helper.worker.terminate();
     }
-    let builds: Vec<_> = BUILDS.with(|builds| builds.borrow().values().cloned().collect());
+    let builds: Vec<_> = JOBS.with(|builds| builds.borrow().values().cloned().collect());
     for incoming in builds {
         let mut incoming = incoming.borrow_mut();
         incoming.error.get_or_insert_with(|| {
@@ -294,12 +330,14 @@ fn received(event: MessageEvent) {
     let Some(id) = field(&data, "id").as_f64().map(|id| id as u32) else {
         return;
     };
-    let Some(incoming) = BUILDS.with(|builds| builds.borrow().get(&id).cloned()) else {
+    let Some(incoming) = JOBS.with(|builds| builds.borrow().get(&id).cloned()) else {
         // A build that was cancelled or has failed.
         return;
     };
     let mut incoming = incoming.borrow_mut();
-    if let Some(took) = field(&data, "took").as_f64() {
+    if let Ok(bytes) = field(&data, "screened").dyn_into::<Uint8Array>() {
+        incoming.screened.push_back(bytes.to_vec());
+    } else if let Some(took) = field(&data, "took").as_f64() {
         incoming.waiting = incoming.waiting.saturating_sub(took as usize);
     } else if let Ok(bytes) = field(&data, "part").dyn_into::<Uint8Array>() {
         let rows = field(&data, "rows").as_f64().unwrap_or(0.0) as u64;
@@ -341,7 +379,7 @@ impl Remote {
     pub fn connect(id: u32, packer: &mut Packer) -> Option<Remote> {
         let helper = helper()?;
         let incoming = Rc::new(RefCell::new(Incoming::default()));
-        BUILDS.with(|builds| builds.borrow_mut().insert(id, Rc::clone(&incoming)));
+        JOBS.with(|builds| builds.borrow_mut().insert(id, Rc::clone(&incoming)));
         let mut batch = RowBatch::default();
         let sender = Rc::clone(&helper);
         let waiting = Rc::clone(&incoming);
@@ -415,7 +453,7 @@ impl Remote {
             if !busy {
                 return;
             }
-            self.next_message().await;
+            next_message(&self.incoming).await;
         }
     }
 
@@ -435,26 +473,24 @@ impl Remote {
             if !look_up() {
                 return false;
             }
-            self.next_message().await;
+            next_message(&self.incoming).await;
         }
     }
+}
 
-    /// Resolves at the next message about this build, or after `LOOK_UP_MS`.
-    async fn next_message(&self) {
-        let incoming = Rc::clone(&self.incoming);
-        let promise = Promise::new(&mut |resolve, _| {
-            let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-            let _ =
-                scope.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, LOOK_UP_MS);
-            incoming.borrow_mut().wake = Some(resolve);
-        });
-        let _ = JsFuture::from(promise).await;
-    }
+/// Resolves at the next message about the job `incoming` is for, or after `LOOK_UP_MS`.
+async fn next_message(incoming: &Rc<RefCell<Incoming>>) {
+    let promise = Promise::new(&mut |resolve, _| {
+        let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+        let _ = scope.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, LOOK_UP_MS);
+        incoming.borrow_mut().wake = Some(resolve);
+    });
+    let _ = JsFuture::from(promise).await;
 }
 
 impl Drop for Remote {
     fn drop(&mut self) {
-        BUILDS.with(|builds| builds.borrow_mut().remove(&self.id));
+        JOBS.with(|builds| builds.borrow_mut().remove(&self.id));
         if !self.incoming.borrow().ended {
             // Cancelled or failed here: the assembler forgets the build.
             let message = Object::new();
@@ -462,5 +498,121 @@ impl Drop for Remote {
             let _ = Reflect::set(&message, &"drop".into(), &true.into());
             let _ = self.helper.send(message, None);
         }
+    }
+}
+
+/// A check whose records the second worker screens.
+pub struct RemoteScreening {
+    id: u32,
+    helper: Rc<Helper>,
+    incoming: Rc<RefCell<Incoming>>,
+}
+
+impl RemoteScreening {
+    /// Has `checker` send its records to the second worker for screening, for the check `id`;
+    /// `None` (and the checker screens its records itself) if that worker cannot be started.
+    pub fn connect(id: u32, checker: &mut FileChecker) -> Option<RemoteScreening> {
+        let helper = helper()?;
+        let incoming = Rc::new(RefCell::new(Incoming::default()));
+        JOBS.with(|jobs| jobs.borrow_mut().insert(id, Rc::clone(&incoming)));
+        let sender = Rc::clone(&helper);
+        let failed = Rc::clone(&incoming);
+        checker.screen_elsewhere(move |request| {
+            let message = Object::new();
+            let _ = Reflect::set(&message, &"id".into(), &id.into());
+            let (key, value, buffer) = match request {
+                ScreenRequest::Start(screen) => match serde_json::to_string(screen) {
+                    Ok(json) => ("screen", JsValue::from(json), None),
+                    // Without the rules, nothing is screened there: the answers are empty.
+                    Err(_) => ("screen", JsValue::NULL, None),
+                },
+                ScreenRequest::Records(records) => {
+                    let bytes = Uint8Array::from(records.as_slice());
+                    let buffer = JsValue::from(bytes.buffer());
+                    ("records", JsValue::from(bytes), Some(buffer))
+                }
+            };
+            let _ = Reflect::set(&message, &key.into(), &value);
+            if sender.send(message, buffer).is_err() {
+                // No answer will come: the checker screens what is out itself at the end.
+                failed.borrow_mut().error = Some(String::new());
+            }
+        });
+        Some(RemoteScreening {
+            id,
+            helper,
+            incoming,
+        })
+    }
+
+    /// Hands the answers that came back to `checker`, until at most `ahead` batches are out:
+    /// waits for them, and looks up (`look_up`, stopping the wait when it says no: the answer
+    /// is then `false`) at least every 100 ms meanwhile. When no more answers will come (the
+    /// second worker stopped, or has not answered for [`STALLED_MS`]), the checker screens the
+    /// rest itself.
+    async fn take_answers(
+        &self,
+        checker: &mut FileChecker,
+        sink: &mut dyn RowSink,
+        ahead: usize,
+        look_up: &mut dyn FnMut() -> bool,
+    ) -> Result<bool, String> {
+        let failed = |err: crate::engine::error::ReadError| err.to_string();
+        let mut since = js_sys::Date::now();
+        loop {
+            loop {
+                let answer = self.incoming.borrow_mut().screened.pop_front();
+                let Some(answer) = answer else {
+                    break;
+                };
+                since = js_sys::Date::now();
+                checker.receive_screened(&answer, sink).map_err(failed)?;
+            }
+            if checker.screening_out() <= ahead {
+                return Ok(true);
+            }
+            let stalled = js_sys::Date::now() - since > STALLED_MS;
+            if self.incoming.borrow().error.is_some() || stalled {
+                checker.screen_here(sink).map_err(failed)?;
+                return Ok(true);
+            }
+            if !look_up() {
+                return Ok(false);
+            }
+            next_message(&self.incoming).await;
+        }
+    }
+
+    /// Waits while more than [`SCREENED_AHEAD`] batches are with the second worker, handing
+    /// back what comes meanwhile; `false` if `look_up` says the check was cancelled.
+    pub async fn keep_up(
+        &self,
+        checker: &mut FileChecker,
+        sink: &mut dyn RowSink,
+        look_up: &mut dyn FnMut() -> bool,
+    ) -> Result<bool, String> {
+        self.take_answers(checker, sink, SCREENED_AHEAD, look_up)
+            .await
+    }
+
+    /// After [`FileChecker::end_input`]: waits until every batch is back, handing each to
+    /// `checker`; `false` if `look_up` says the check was cancelled.
+    pub async fn wait_for_all(
+        &self,
+        checker: &mut FileChecker,
+        sink: &mut dyn RowSink,
+        look_up: &mut dyn FnMut() -> bool,
+    ) -> Result<bool, String> {
+        self.take_answers(checker, sink, 0, look_up).await
+    }
+}
+
+impl Drop for RemoteScreening {
+    fn drop(&mut self) {
+        JOBS.with(|jobs| jobs.borrow_mut().remove(&self.id));
+        let message = Object::new();
+        let _ = Reflect::set(&message, &"id".into(), &self.id.into());
+        let _ = Reflect::set(&message, &"drop".into(), &true.into());
+        let _ = self.helper.send(message, None);
     }
 }
