@@ -32,6 +32,8 @@ use crate::protocol::{
 
 /// The size of the slices read from a file.
 const CHUNK_BYTES: f64 = 1024.0 * 1024.0;
+/// How many slices of the file are being read while the worker handles the one before them.
+const SLICES_AHEAD: usize = 3;
 /// Files from this size on are checked by both workers (below it, the messages between them
 /// would cost more than they save).
 const SCREEN_ELSEWHERE_BYTES: f64 = 2.0 * CHUNK_BYTES;
@@ -433,7 +435,17 @@ async fn read_slices(
     };
     let mut offset = 0.0;
     let mut last_progress = 0.0;
-    let mut next = (total > 0.0).then(|| read_slice(0.0)).transpose()?;
+    // The slices on their way, in order, and where the next one to ask for starts.
+    let mut reading = std::collections::VecDeque::new();
+    let mut requested = 0.0;
+    let mut ask_ahead = |reading: &mut std::collections::VecDeque<JsFuture>| {
+        while reading.len() < SLICES_AHEAD && requested < total {
+            reading.push_back(read_slice(requested)?);
+            requested = (requested + CHUNK_BYTES).min(total);
+        }
+        Ok::<_, String>(())
+    };
+    ask_ahead(&mut reading)?;
     let mut bytes: Vec<u8> = Vec::new();
     loop {
         if cancelled(job) {
@@ -444,17 +456,15 @@ async fn read_slices(
             last_progress = now;
             progress(job, stage, offset as u64, total as u64);
         }
-        let Some(reading) = next.take() else {
+        let Some(slice) = reading.pop_front() else {
             return Ok(Some(()));
         };
-        let buffer = reading.await.map_err(|_| unreadable(file))?;
+        let buffer = slice.await.map_err(|_| unreadable(file))?;
         let array = Uint8Array::new(&buffer);
         bytes.resize(array.length() as usize, 0);
         array.copy_to(&mut bytes);
         offset = (offset + CHUNK_BYTES).min(total);
-        if offset < total {
-            next = Some(read_slice(offset)?);
-        }
+        ask_ahead(&mut reading)?;
         feed(&bytes).await?;
     }
 }
