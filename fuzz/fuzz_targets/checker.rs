@@ -4,7 +4,9 @@
 //! - byte 0: the encoding to read in instead of detecting it (0 = detect; see `ENCODINGS`);
 //! - byte 1: the delimiter (0 = detect, 1-4 = `, ; \t |`, else any byte `--delimiter` accepts);
 //! - byte 2: the output encoding whose unrepresentable characters are reported (0 = none), and
-//!   in its high bits a firm's own segment and concept;
+//!   in its high bits a firm's own segment and concept (0x04), the chunked check's first stage
+//!   of the rules in "another worker" (0x08: through the bytes that cross between the web
+//!   app's workers, answered after each chunk) and on two threads (0x10);
 //! - byte 3: the seed of the chunk sizes (0 = only whole).
 //!
 //! Asserts: no panic; a refusal names the file and says something; a report keeps every record
@@ -14,13 +16,18 @@
 
 #![no_main]
 
-use std::collections::BTreeSet;
+use std::cell::RefCell;
+use std::collections::{BTreeSet, VecDeque};
+use std::rc::Rc;
 
 use libfuzzer_sys::fuzz_target;
 
-use leadpack::engine::check::{CheckOptions, FileChecker, FileReport, check_bytes};
+use leadpack::engine::check::{CheckOptions, FileChecker, FileReport, NoSink, check_bytes};
 use leadpack::engine::encode::OutputEncoding;
+use leadpack::engine::error::ReadError;
 use leadpack::engine::report::{Rule, Severity};
+use leadpack::engine::rules::RecordScreen;
+use leadpack::engine::screening::{ScreenRequest, screen_wire};
 use leadpack_fuzz::{Chunker, delimiter, encoding, split};
 
 const NAME: &str = "leads.csv";
@@ -104,8 +111,44 @@ fuzz_target!(|data: &[u8]| {
     let Some(mut chunker) = Chunker::new(u16::from(control[3])) else {
         return;
     };
-    let mut checker = FileChecker::new(NAME, options(&control, bytes.len()));
-    let fed = chunker.for_each(bytes, |chunk| checker.feed(chunk));
+    let mut chunked_options = options(&control, bytes.len());
+    if control[2] & 0x10 != 0 {
+        chunked_options.threads = 2;
+    }
+    let mut checker = FileChecker::new(NAME, chunked_options);
+    // The first stage elsewhere: what the checker asks, answered after each chunk.
+    let asked: Rc<RefCell<VecDeque<Asked>>> = Rc::default();
+    if control[2] & 0x08 != 0 {
+        let queue = Rc::clone(&asked);
+        checker.screen_elsewhere(move |request| {
+            queue.borrow_mut().push_back(match request {
+                ScreenRequest::Start(screen) => Asked::Start(screen.clone()),
+                ScreenRequest::Records(records) => Asked::Records(records),
+            })
+        });
+    }
+    let mut screen: Option<RecordScreen> = None;
+    let mut answer = |checker: &mut FileChecker| -> Result<(), ReadError> {
+        while let Some(request) = asked.borrow_mut().pop_front() {
+            match request {
+                Asked::Start(rules) => screen = Some(rules),
+                Asked::Records(records) => {
+                    let rules = screen.as_ref().expect("the rules come before the records");
+                    let found = screen_wire(rules, &records).expect("the records cross whole");
+                    checker.receive_screened(&found, &mut NoSink)?;
+                }
+            }
+        }
+        Ok(())
+    };
+    let fed = chunker.for_each(bytes, |chunk| {
+        checker.feed(chunk)?;
+        answer(&mut checker)
+    });
+    let fed = fed.and_then(|()| {
+        checker.end_input(&mut NoSink)?;
+        answer(&mut checker)
+    });
     let chunked = match fed {
         Ok(()) => checker.finish().map_err(|error| error.to_string()),
         Err(error) => {
@@ -117,3 +160,9 @@ fuzz_target!(|data: &[u8]| {
     };
     assert!(chunked == whole, "chunking changed the outcome");
 });
+
+/// What the checker asked of the worker that screens elsewhere.
+enum Asked {
+    Start(RecordScreen),
+    Records(Vec<u8>),
+}
