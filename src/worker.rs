@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use js_sys::{Array, Reflect, Uint8Array};
+use js_sys::{Array, Promise, Reflect, Uint8Array};
 use serde::Serialize;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -32,6 +32,8 @@ use crate::protocol::{
 
 /// The size of the slices read from a file.
 const CHUNK_BYTES: f64 = 1024.0 * 1024.0;
+/// While reading, the worker takes the messages that came in at least this often (ms).
+const MESSAGES_EVERY_MS: f64 = 30.0;
 /// How many slices of the file are being read while the worker handles the one before them.
 const SLICES_AHEAD: usize = 3;
 /// Files from this size on are checked by both workers (below it, the messages between them
@@ -447,7 +449,18 @@ async fn read_slices(
     };
     ask_ahead(&mut reading)?;
     let mut bytes: Vec<u8> = Vec::new();
+    let mut last_turn = js_sys::Date::now();
     loop {
+        // Slices read ahead are often ready at once, and waiting for one then lets no message
+        // in: the page's Cancel, the helper's answers. Let them in now and then.
+        if js_sys::Date::now() - last_turn >= MESSAGES_EVERY_MS {
+            let _ = JsFuture::from(Promise::new(&mut |resolve, _| {
+                let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+                let _ = scope.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+            }))
+            .await;
+            last_turn = js_sys::Date::now();
+        }
         if cancelled(job) {
             return Ok(None);
         }

@@ -10,7 +10,7 @@
 // Settings (environment):
 //   BENCH_ROWS=1000,100000,1000000   file sizes in leads (add 5000000 for the 5M file)
 //   BENCH_HUGE=1                     also load and pack a 1 GB file in the app (slow)
-//   BENCH_PROFILE=1                  also CPU-profile the worker during a check and a pack of
+//   BENCH_PROFILE=1                  also CPU-profile both workers during a check and a pack of
 //                                    the largest file (target/bench-data/*.cpuprofile)
 //   BENCH_DIST, BENCH_CLI, BENCH_DATA, BENCH_PORT, BENCH_DEFLATE_MB, CHROMIUM
 //
