@@ -98,7 +98,7 @@ fn check_screened_elsewhere(bytes: &[u8], sizes: &[usize], answering: &Answering
             ScreenRequest::Start(screen) => {
                 Asked::Start(serde_json::to_string(screen).expect("the rules as JSON"))
             }
-            ScreenRequest::Records(records) => Asked::Records(records),
+            ScreenRequest::Records(records) => Asked::Records(records.to_vec()),
         })
     });
     let mut screen: Option<RecordScreen> = None;

@@ -123,7 +123,7 @@ fuzz_target!(|data: &[u8]| {
         checker.screen_elsewhere(move |request| {
             queue.borrow_mut().push_back(match request {
                 ScreenRequest::Start(screen) => Asked::Start(screen.clone()),
-                ScreenRequest::Records(records) => Asked::Records(records),
+                ScreenRequest::Records(records) => Asked::Records(records.to_vec()),
             })
         });
     }

@@ -105,24 +105,25 @@ impl Batch {
     /// row (8 bytes), what is wrong with it (1 byte: 1 an unterminated quote, 2 bytes invalid in
     /// the file's encoding), its text's length and number of fields (4 bytes each), where each
     /// field ends (4 bytes each), its text. Batches stay far below 4 GB (`BATCH_TEXT`).
-    fn to_wire(&self) -> Vec<u8> {
-        let size = 4 + self.records.len() * (8 + 1 + 4 + 4) + self.ends.len() * 4 + self.text.len();
-        let mut out = Vec::with_capacity(size);
-        put_u32(&mut out, self.records.len() as u32);
+    fn to_wire(&self, out: &mut Vec<u8>) {
+        out.clear();
+        out.reserve(
+            4 + self.records.len() * (8 + 1 + 4 + 4) + self.ends.len() * 4 + self.text.len(),
+        );
+        put_u32(out, self.records.len() as u32);
         for pending in &self.records {
-            put_u64(&mut out, pending.row);
+            put_u64(out, pending.row);
             out.push(
                 u8::from(pending.problem == Some(RecordProblem::UnterminatedQuote))
                     | (u8::from(pending.bad_bytes) << 1),
             );
-            put_u32(&mut out, pending.text.len() as u32);
-            put_u32(&mut out, pending.ends.len() as u32);
+            put_u32(out, pending.text.len() as u32);
+            put_u32(out, pending.ends.len() as u32);
             for &end in &self.ends[pending.ends.clone()] {
-                put_u32(&mut out, end as u32);
+                put_u32(out, end as u32);
             }
             out.extend_from_slice(&self.text.as_bytes()[pending.text.clone()]);
         }
-        out
     }
 
     /// A batch from [`Batch::to_wire`]'s bytes; `None` if they are damaged (a field that ends
@@ -216,8 +217,8 @@ pub fn screen_wire(screen: &RecordScreen, records: &[u8]) -> Option<Vec<u8>> {
 pub enum ScreenRequest<'a> {
     /// The rules to apply (sent once, before the first batch).
     Start(&'a RecordScreen),
-    /// A batch of records, for [`screen_wire`].
-    Records(Vec<u8>),
+    /// A batch of records, for [`screen_wire`] (the buffer is reused for the next batch).
+    Records(&'a [u8]),
 }
 
 /// How a check reaches the worker that screens its records elsewhere.
@@ -245,6 +246,8 @@ enum Way {
         send: SendScreening,
         started: bool,
         out: VecDeque<Batch>,
+        /// The bytes of the last batch sent, kept for the next.
+        wire: Vec<u8>,
     },
 }
 
@@ -278,6 +281,7 @@ impl Screener {
                 send,
                 started: false,
                 out: VecDeque::new(),
+                wire: Vec::new(),
             },
             spare: Vec::new(),
         }
@@ -343,12 +347,18 @@ impl Screener {
                     }
                 }
             }
-            Way::Elsewhere { send, started, out } => {
+            Way::Elsewhere {
+                send,
+                started,
+                out,
+                wire,
+            } => {
                 if !*started {
                     send(ScreenRequest::Start(screen));
                     *started = true;
                 }
-                send(ScreenRequest::Records(batch.to_wire()));
+                batch.to_wire(wire);
+                send(ScreenRequest::Records(wire));
                 out.push_back(batch);
                 None
             }
@@ -611,6 +621,12 @@ mod tests {
         batch
     }
 
+    fn wire_of(batch: &Batch) -> Vec<u8> {
+        let mut wire = vec![1, 2, 3];
+        batch.to_wire(&mut wire);
+        wire
+    }
+
     /// Each record's keys as bytes, and the findings.
     fn results(batch: &Batch) -> (Vec<u8>, Vec<(Rank, Finding)>) {
         let mut keys = Vec::new();
@@ -629,7 +645,7 @@ mod tests {
         assert!(here.found.len() >= 4, "{:?}", here.found);
 
         let mut elsewhere = awkward_batch();
-        let answer = screen_wire(&screen, &elsewhere.to_wire()).expect("whole records");
+        let answer = screen_wire(&screen, &wire_of(&elsewhere)).expect("whole records");
         assert!(elsewhere.take_results(&answer));
         assert_eq!(results(&elsewhere), results(&here));
     }
@@ -637,7 +653,7 @@ mod tests {
     #[test]
     fn damaged_records_are_refused_without_a_panic() {
         let screen = screen();
-        let wire = awkward_batch().to_wire();
+        let wire = wire_of(&awkward_batch());
         for cut in 0..wire.len() {
             assert!(screen_wire(&screen, &wire[..cut]).is_none(), "cut at {cut}");
         }
@@ -669,14 +685,14 @@ mod tests {
         let screen = screen();
         let mut batch = awkward_batch();
         let before = results(&batch);
-        let answer = screen_wire(&screen, &batch.to_wire()).expect("whole records");
+        let answer = screen_wire(&screen, &wire_of(&batch)).expect("whole records");
         for cut in [0, 3, 4, 30, answer.len() - 1] {
             assert!(!batch.take_results(&answer[..cut]), "cut at {cut}");
         }
         // An answer for another batch (one record fewer).
         let mut other = awkward_batch();
         other.records.pop();
-        let other_answer = screen_wire(&screen, &other.to_wire()).expect("whole records");
+        let other_answer = screen_wire(&screen, &wire_of(&other)).expect("whole records");
         assert!(!batch.take_results(&other_answer));
         assert_eq!(results(&batch), before, "nothing taken");
     }

@@ -527,7 +527,7 @@ impl RemoteScreening {
                     Err(_) => ("screen", JsValue::NULL, None),
                 },
                 ScreenRequest::Records(records) => {
-                    let bytes = Uint8Array::from(records.as_slice());
+                    let bytes = Uint8Array::from(records);
                     let buffer = JsValue::from(bytes.buffer());
                     ("records", JsValue::from(bytes), Some(buffer))
                 }

@@ -658,11 +658,13 @@ function table(results) {
   if (n) {
     const s = results.bySize.find((x) => x.rows === n.rows);
     // One core each: the worker checking alone (no help from its second worker) beside
-    // `--threads 1`. Two cores each: the app's check (both workers) beside `--threads 2`.
+    // `--threads 1`, which compares the builds (the target). Two cores each: the app's check
+    // (both workers) beside `--threads 2`, which also compares how the work is shared: threads
+    // share memory, workers pass messages.
     const alone = n.aloneMs / n.ms;
     add(`Check, wasm in one worker vs native \`leadpack check --threads 1\` (one core each), ${size(s)}`, `${f(rate(s.bytes, n.aloneMs))} MB/s`, `${f(rate(s.bytes, n.ms))} MB/s (native)`, `${f(alone, 2)}× the native time`, '≤ 1.5×', alone <= 1.5);
     const both = s.ours.ms / n.twoCoresMs;
-    add(`Check, wasm in both workers (the app's check) vs native \`leadpack check --threads 2\` (two cores each), ${size(s)}`, `${f(rate(s.bytes, s.ours.ms))} MB/s`, `${f(rate(s.bytes, n.twoCoresMs))} MB/s (native)`, `${f(both, 2)}× the native time`, '≤ 1.5×', both <= 1.5);
+    add(`Check, wasm in both workers (the app's check) vs native \`leadpack check --threads 2\` (two cores each), ${size(s)}`, `${f(rate(s.bytes, s.ours.ms))} MB/s`, `${f(rate(s.bytes, n.twoCoresMs))} MB/s (native)`, `${f(both, 2)}× the native time`, '', null);
   }
 
   return [

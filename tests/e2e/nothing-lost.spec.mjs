@@ -137,11 +137,12 @@ test('an error half-way through a build offers none of the packages made before 
 
 test('a file changed on disk during a build stops it with a clear message, and nothing is offered', async ({ page }) => {
   const path = join(mkdtempSync(join(tmpdir(), 'leadpack-changing-')), 'changing.csv');
-  copyFileSync(generated(200_000, 1), path);
-  await load(page, path, '200000 leads');
+  // A million leads: the build takes long enough for the file to change while it runs.
+  copyFileSync(generated(1_000_000, 7), path);
+  await load(page, path, '1000000 leads');
   await page.getByTestId('step-4package').click();
   await page.getByTestId('build').click();
-  await expect(page.getByTestId('progress')).toContainText(/Building… [1-9]\d?%/);
+  await expect(page.getByTestId('progress')).toContainText(/Building… [1-3]?[1-9]%/, { timeout: 30_000 });
   const job = await lastRequest(page, 'pack');
   // Saved again from elsewhere while Leadpack reads it.
   writeFileSync(path, 'First Name,Last Name,Email Address\nAnn,Lee,ann@example.com\n');
