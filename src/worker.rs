@@ -56,7 +56,7 @@ thread_local! {
 mod helper;
 
 /// Starts listening to the page, and tells it the worker is ready. Started by the worker itself
-/// under the assembler's name, it assembles packages instead ([`helper`]).
+/// under the helper's name, it works as the helper instead ([`helper`]).
 pub fn start() {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     if scope.name() == helper::NAME {
@@ -66,11 +66,11 @@ pub fn start() {
     let on_message = Closure::<dyn Fn(MessageEvent)>::new(handle);
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
-    // The package assembler loads and warms up on another core meanwhile.
-    let assembler = helper::start();
+    // The helper loads and warms up on another core meanwhile.
+    let helping = helper::start();
     warm_up();
     spawn_local(async move {
-        if let Some(listening) = assembler {
+        if let Some(listening) = helping {
             let _ = listening.await;
         }
         post(&Reply::Ready, None);

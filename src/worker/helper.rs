@@ -40,7 +40,7 @@ use crate::engine::screening::{SCREENED_AHEAD, ScreenRequest, screen_wire};
 /// The name the second worker is started under, which tells it its role.
 pub const NAME: &str = "leadpack-helper";
 
-/// At most this many bytes of rows wait for the assembler; reading pauses beyond.
+/// At most this many bytes of rows wait for the helper; reading pauses beyond.
 const MAX_WAITING_BYTES: usize = 16 << 20;
 /// While waiting for the second worker, the first looks up at least this often (ms), to tell
 /// the page how far it is and to notice a cancel.
@@ -66,7 +66,7 @@ pub fn serve() {
     let ready = Object::new();
     let _ = Reflect::set(&ready, &"ready".into(), &true.into());
     if scope.post_message(&ready).is_err() {
-        web_sys::console::error_1(&"Leadpack's package builder could not start".into());
+        web_sys::console::error_1(&"Leadpack's second worker could not start".into());
     }
 }
 
@@ -102,7 +102,7 @@ fn answer(event: MessageEvent) {
             None => scope.post_message(message),
         };
         if sent.is_err() {
-            web_sys::console::error_1(&"Leadpack's package builder could not answer".into());
+            web_sys::console::error_1(&"Leadpack's second worker could not answer".into());
         }
     };
     let say = |key: &str, value: JsValue| {
@@ -189,20 +189,20 @@ fn answer(event: MessageEvent) {
 
 // ---- The first worker's side --------------------------------------------------------------
 
-/// A message to the assembler, and the buffer it transfers.
+/// A message to the helper, and the buffer it transfers.
 type Outgoing = (Object, Option<JsValue>);
 
-/// The assembling worker, once started.
+/// The helper, once started.
 struct Helper {
     worker: Worker,
-    /// Messages (and the buffer each transfers) held until the assembler is ready.
+    /// Messages (and the buffer each transfers) held until the helper is ready.
     held: RefCell<Option<Vec<Outgoing>>>,
     _on_message: Closure<dyn Fn(MessageEvent)>,
     _on_error: Closure<dyn Fn(JsValue)>,
 }
 
 impl Helper {
-    /// Sends `message` (transferring `buffer`), or holds it until the assembler is ready.
+    /// Sends `message` (transferring `buffer`), or holds it until the helper is ready.
     fn send(&self, message: Object, buffer: Option<JsValue>) -> Result<(), JsValue> {
         if let Some(held) = self.held.borrow_mut().as_mut() {
             held.push((message, buffer));
@@ -216,7 +216,7 @@ impl Helper {
         }
     }
 
-    /// The assembler listens: the held messages go.
+    /// The helper listens: the held messages go.
     fn ready(&self) {
         for wake in READY_WAITERS.with(|waiting| std::mem::take(&mut *waiting.borrow_mut())) {
             let _ = wake.call0(&JsValue::NULL);
@@ -259,7 +259,7 @@ thread_local! {
     static JOBS: RefCell<HashMap<u32, Rc<RefCell<Incoming>>>> = RefCell::new(HashMap::new());
 }
 
-/// Starts the assembling worker; the future resolves once it listens (or has not said so within
+/// Starts the helper; the future resolves once it listens (or has not said so within
 /// a few seconds: the builds then hold their messages until it does). `None` if it could not
 /// start.
 pub fn start() -> Option<JsFuture> {
@@ -276,7 +276,7 @@ pub fn start() -> Option<JsFuture> {
     Some(JsFuture::from(promise))
 }
 
-/// The assembling worker, started if need be; `None` if the browser cannot start it.
+/// The helper, started if need be; `None` if the browser cannot start it.
 fn helper() -> Option<Rc<Helper>> {
     if let Some(helper) = HELPER.with(|helper| helper.borrow().clone()) {
         return Some(helper);
@@ -366,7 +366,7 @@ fn received(event: MessageEvent) {
     incoming.wake();
 }
 
-/// A build whose packages the assembling worker assembles.
+/// A build whose packages the helper assembles.
 pub struct Remote {
     id: u32,
     helper: Rc<Helper>,
@@ -374,7 +374,7 @@ pub struct Remote {
 }
 
 impl Remote {
-    /// Has `packer` send its rows to the assembling worker, for the build `id`; `None` (and
+    /// Has `packer` send its rows to the helper, for the build `id`; `None` (and
     /// the packer assembles its packages itself) if that worker cannot be started.
     pub fn connect(id: u32, packer: &mut Packer) -> Option<Remote> {
         let helper = helper()?;
@@ -442,7 +442,7 @@ impl Remote {
         }
     }
 
-    /// Waits while too many rows wait for the assembler, handing back what comes meanwhile.
+    /// Waits while too many rows wait for the helper, handing back what comes meanwhile.
     pub async fn keep_up(&self, packer: &mut Packer) {
         loop {
             self.deliver(packer);
@@ -492,7 +492,7 @@ impl Drop for Remote {
     fn drop(&mut self) {
         JOBS.with(|builds| builds.borrow_mut().remove(&self.id));
         if !self.incoming.borrow().ended {
-            // Cancelled or failed here: the assembler forgets the build.
+            // Cancelled or failed here: the helper forgets the build.
             let message = Object::new();
             let _ = Reflect::set(&message, &"id".into(), &self.id.into());
             let _ = Reflect::set(&message, &"drop".into(), &true.into());
