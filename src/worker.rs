@@ -24,6 +24,7 @@ use crate::engine::package::{
 };
 use crate::engine::reader::{Record, RecordReader};
 use crate::engine::report::Severity;
+use crate::engine::screening::SCREENED_AHEAD;
 use crate::engine::template::Template;
 use crate::engine::unpack::read_package;
 use crate::protocol::{
@@ -532,7 +533,7 @@ async fn check(
             if let Some(remote) = &remote {
                 // A cancel is noticed by the reading, before the next slice.
                 remote
-                    .keep_up(&mut checker, &mut NoSink, &mut still_wanted)
+                    .take_answers(&mut checker, &mut NoSink, SCREENED_AHEAD, &mut still_wanted)
                     .await?;
             }
             Ok(())
@@ -548,7 +549,7 @@ async fn check(
             .map_err(|err| err.to_string())?;
         if let Some(remote) = &remote
             && !remote
-                .wait_for_all(&mut checker, &mut NoSink, &mut still_wanted)
+                .take_answers(&mut checker, &mut NoSink, 0, &mut still_wanted)
                 .await?
         {
             return Ok(None);

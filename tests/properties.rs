@@ -39,17 +39,23 @@ fn check_chunked(bytes: &[u8], sizes: &[usize]) -> Outcome {
     check_chunked_with(bytes, sizes, CheckOptions::default())
 }
 
+/// `bytes` cut into chunks of the given sizes (cycled; a size of 0 counts as 1).
+fn chunks<'a>(mut rest: &'a [u8], sizes: &'a [usize]) -> impl Iterator<Item = &'a [u8]> + 'a {
+    sizes.iter().cycle().map_while(move |&size| {
+        if rest.is_empty() {
+            return None;
+        }
+        let (chunk, tail) = rest.split_at(size.clamp(1, rest.len()));
+        rest = tail;
+        Some(chunk)
+    })
+}
+
 /// Feeds `bytes` in chunks of the given sizes (cycled), stopping at the first error, which must
 /// then also be what `finish` returns.
 fn check_chunked_with(bytes: &[u8], sizes: &[usize], options: CheckOptions) -> Outcome {
     let mut checker = FileChecker::new(NAME, options);
-    let mut rest = bytes;
-    for &size in sizes.iter().cycle() {
-        if rest.is_empty() {
-            break;
-        }
-        let (chunk, tail) = rest.split_at(size.clamp(1, rest.len()));
-        rest = tail;
+    for chunk in chunks(bytes, sizes) {
         if let Err(error) = checker.feed(chunk) {
             let message = error.to_string();
             let finished = checker.finish().map_err(|error| error.to_string());
@@ -136,13 +142,7 @@ fn check_screened_elsewhere(bytes: &[u8], sizes: &[usize], answering: &Answering
         }
         Ok(())
     };
-    let mut rest = bytes;
-    for &size in sizes.iter().cycle() {
-        if rest.is_empty() {
-            break;
-        }
-        let (chunk, tail) = rest.split_at(size.clamp(1, rest.len()));
-        rest = tail;
+    for chunk in chunks(bytes, sizes) {
         checker.feed(chunk).map_err(|error| error.to_string())?;
         exchange(&mut checker, answering.lag)?;
     }

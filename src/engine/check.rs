@@ -16,7 +16,7 @@ use super::error::{ReadError, ReadErrorKind};
 use super::mapping::{self, ColumnMatch, ExplicitMapping};
 use super::reader::{Record, RecordReader};
 use super::report::{Finding, Rule, Severity};
-use super::rules::{RecordChecker, Verdict};
+use super::rules::{RecordChecker, RecordScreen, Verdict};
 use super::schema::Field;
 use super::screening::{Batch, SCREENED_AHEAD, ScreenRequest, Screener, SendScreening};
 use super::template::Template;
@@ -699,14 +699,7 @@ impl Reading {
         }
         match &corrected {
             Some(values) => {
-                let text = values.concat();
-                let ends: Vec<usize> = values
-                    .iter()
-                    .scan(0, |end, value| {
-                        *end += value.len();
-                        Some(*end)
-                    })
-                    .collect();
+                let (text, ends) = Record::join_fields(values);
                 let record =
                     Record::from_parts(record.row, &text, &ends, record.problem, record.end_offset);
                 self.take(&record, bad_bytes, sink);
@@ -750,10 +743,9 @@ impl Reading {
         let spare = self.screener.spare();
         let batch = std::mem::replace(&mut self.batch, spare);
         match self.screener.hand_over(&screen, batch) {
-            Some(mut screened) => {
+            Some(screened) => {
                 self.settle_screened(0, sink);
-                self.settle_batch(&mut screened, sink);
-                self.screener.recycle(screened);
+                self.settle_and_recycle(screened, sink);
             }
             None => self.settle_screened(SCREENED_AHEAD, sink),
         }
@@ -763,26 +755,33 @@ impl Reading {
     /// remain out (waiting for a thread's; with `ahead` 0, screening here what another worker
     /// has not answered).
     fn settle_screened(&mut self, ahead: usize, sink: &mut dyn RowSink) {
-        let Some(checker) = &self.checker else {
-            return;
-        };
-        let screen = Arc::clone(checker.screen());
-        while let Some(mut batch) = self.screener.next_screened(&screen, ahead) {
-            self.settle_batch(&mut batch, sink);
-            self.screener.recycle(batch);
+        while let Some(screen) = self.first_stage()
+            && let Some(batch) = self.screener.next_screened(&screen, ahead)
+        {
+            self.settle_and_recycle(batch, sink);
         }
     }
 
     /// Settles the oldest batch sent to another worker, with what it found there (`results`).
     fn receive_screened(&mut self, results: &[u8], sink: &mut dyn RowSink) {
-        let Some(checker) = &self.checker else {
-            return;
-        };
-        let screen = Arc::clone(checker.screen());
-        if let Some(mut batch) = self.screener.receive(&screen, results) {
-            self.settle_batch(&mut batch, sink);
-            self.screener.recycle(batch);
+        if let Some(screen) = self.first_stage()
+            && let Some(batch) = self.screener.receive(&screen, results)
+        {
+            self.settle_and_recycle(batch, sink);
         }
+    }
+
+    /// The first stage of the rules, once the header is read.
+    fn first_stage(&self) -> Option<Arc<RecordScreen>> {
+        self.checker
+            .as_ref()
+            .map(|checker| Arc::clone(checker.screen()))
+    }
+
+    /// Settles a screened batch, and keeps it for filling again.
+    fn settle_and_recycle(&mut self, mut batch: Batch, sink: &mut dyn RowSink) {
+        self.settle_batch(&mut batch, sink);
+        self.screener.recycle(batch);
     }
 
     /// The second stage of the rules over a screened batch, in file order, and the sink.
@@ -790,13 +789,8 @@ impl Reading {
         let Some(checker) = &mut self.checker else {
             return;
         };
-        let Batch {
-            text,
-            ends,
-            records,
-            found,
-        } = batch;
-        let mut found = found.drain(..);
+        let (text, ends, records) = (&batch.text, &batch.ends, &batch.records);
+        let mut found = batch.found.drain(..);
         for (index, pending) in records.iter().enumerate() {
             if let Some(ahead) = records.get(index + PREFETCH_AHEAD) {
                 checker.prefetch(&ahead.keys);

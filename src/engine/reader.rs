@@ -56,6 +56,18 @@ impl<'a> Record<'a> {
         self.ends.is_empty()
     }
 
+    /// The text and field ends of a record whose fields are `values` (for
+    /// [`Record::from_parts`]).
+    pub fn join_fields<S: AsRef<str>>(values: &[S]) -> (String, Vec<usize>) {
+        let mut text = String::new();
+        let mut ends = Vec::with_capacity(values.len());
+        for value in values {
+            text.push_str(value.as_ref());
+            ends.push(text.len());
+        }
+        (text, ends)
+    }
+
     /// The fields' text end to end, and where each field ends in it (as [`Record::from_parts`]
     /// takes them).
     pub fn parts(&self) -> (&'a str, &'a [usize]) {

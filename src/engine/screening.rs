@@ -411,13 +411,13 @@ fn screen_batch(screen: &RecordScreen, batch: &mut Batch, threads: usize) {
     // The web has no threads: the rules run on the worker's own.
     #[cfg(target_arch = "wasm32")]
     let _ = threads;
-    let Batch {
-        text,
-        ends,
-        records,
-        found,
-    } = batch;
-    screen_records(screen, text, ends, records, found);
+    screen_records(
+        screen,
+        &batch.text,
+        &batch.ends,
+        &mut batch.records,
+        &mut batch.found,
+    );
 }
 
 /// The first stage of the rules over `records`, appending their findings to `found`.
@@ -607,14 +607,7 @@ mod tests {
             (&["L5", "=1+1", "Ng", "ng@example.com"], None, false),
         ];
         for (row, (fields, problem, bad_bytes)) in records.into_iter().enumerate() {
-            let text = fields.concat();
-            let ends: Vec<usize> = fields
-                .iter()
-                .scan(0, |end, field| {
-                    *end += field.len();
-                    Some(*end)
-                })
-                .collect();
+            let (text, ends) = Record::join_fields(fields);
             let record = Record::from_parts(row as u64 + 2, &text, &ends, problem, 0);
             batch.push(&record, bad_bytes);
         }

@@ -35,7 +35,7 @@ use crate::engine::assemble::{AssembledPart, Assembler, PackageLayout, RowBatch}
 use crate::engine::check::{FileChecker, RowSink};
 use crate::engine::package::{Assembling, PackError, Packer};
 use crate::engine::rules::RecordScreen;
-use crate::engine::screening::{SCREENED_AHEAD, ScreenRequest, screen_wire};
+use crate::engine::screening::{ScreenRequest, screen_wire};
 
 /// The name the second worker is started under, which tells it its role.
 pub const NAME: &str = "leadpack-helper";
@@ -366,23 +366,52 @@ fn received(event: MessageEvent) {
     incoming.wake();
 }
 
-/// A build whose packages the helper assembles.
-pub struct Remote {
+/// A job the helper works on: how to reach it, and what comes back.
+struct Job {
     id: u32,
     helper: Rc<Helper>,
     incoming: Rc<RefCell<Incoming>>,
+}
+
+impl Job {
+    /// The job `id`, whose messages from the helper (started if need be) are kept from now
+    /// on; `None` if the browser cannot start the helper.
+    fn register(id: u32) -> Option<Job> {
+        let helper = helper()?;
+        let incoming = Rc::new(RefCell::new(Incoming::default()));
+        JOBS.with(|jobs| jobs.borrow_mut().insert(id, Rc::clone(&incoming)));
+        Some(Job {
+            id,
+            helper,
+            incoming,
+        })
+    }
+
+    /// Stops keeping the job's messages; `tell` the helper to forget the job too.
+    fn end(&self, tell: bool) {
+        JOBS.with(|jobs| jobs.borrow_mut().remove(&self.id));
+        if tell {
+            let message = Object::new();
+            let _ = Reflect::set(&message, &"id".into(), &self.id.into());
+            let _ = Reflect::set(&message, &"drop".into(), &true.into());
+            let _ = self.helper.send(message, None);
+        }
+    }
+}
+
+/// A build whose packages the helper assembles.
+pub struct Remote {
+    job: Job,
 }
 
 impl Remote {
     /// Has `packer` send its rows to the helper, for the build `id`; `None` (and
     /// the packer assembles its packages itself) if that worker cannot be started.
     pub fn connect(id: u32, packer: &mut Packer) -> Option<Remote> {
-        let helper = helper()?;
-        let incoming = Rc::new(RefCell::new(Incoming::default()));
-        JOBS.with(|builds| builds.borrow_mut().insert(id, Rc::clone(&incoming)));
+        let job = Job::register(id)?;
         let mut batch = RowBatch::default();
-        let sender = Rc::clone(&helper);
-        let waiting = Rc::clone(&incoming);
+        let sender = Rc::clone(&job.helper);
+        let waiting = Rc::clone(&job.incoming);
         let post = move |key: &str, value: &JsValue, transfer: bool| {
             let message = Object::new();
             let _ = Reflect::set(&message, &"id".into(), &id.into());
@@ -396,7 +425,7 @@ impl Remote {
                 );
             }
         };
-        let incoming_rows = Rc::clone(&incoming);
+        let incoming_rows = Rc::clone(&job.incoming);
         let send_rows = move |bytes: Vec<u8>, post: &dyn Fn(&str, &JsValue, bool)| {
             if !bytes.is_empty() {
                 incoming_rows.borrow_mut().waiting += bytes.len();
@@ -422,16 +451,12 @@ impl Remote {
                 post("end", &true.into(), false);
             }
         });
-        Some(Remote {
-            id,
-            helper,
-            incoming,
-        })
+        Some(Remote { job })
     }
 
     /// Hands the packages (or the error) that came back to `packer`.
     pub fn deliver(&self, packer: &mut Packer) {
-        let mut incoming = self.incoming.borrow_mut();
+        let mut incoming = self.job.incoming.borrow_mut();
         while let Some(part) = incoming.parts.pop_front() {
             packer.receive(part);
         }
@@ -447,13 +472,13 @@ impl Remote {
         loop {
             self.deliver(packer);
             let busy = {
-                let incoming = self.incoming.borrow();
+                let incoming = self.job.incoming.borrow();
                 incoming.waiting > MAX_WAITING_BYTES && !incoming.ended
             };
             if !busy {
                 return;
             }
-            next_message(&self.incoming).await;
+            next_message(&self.job.incoming).await;
         }
     }
 
@@ -467,13 +492,13 @@ impl Remote {
     ) -> bool {
         loop {
             self.deliver(packer);
-            if self.incoming.borrow().ended {
+            if self.job.incoming.borrow().ended {
                 return true;
             }
             if !look_up() {
                 return false;
             }
-            next_message(&self.incoming).await;
+            next_message(&self.job.incoming).await;
         }
     }
 }
@@ -490,33 +515,24 @@ async fn next_message(incoming: &Rc<RefCell<Incoming>>) {
 
 impl Drop for Remote {
     fn drop(&mut self) {
-        JOBS.with(|builds| builds.borrow_mut().remove(&self.id));
-        if !self.incoming.borrow().ended {
-            // Cancelled or failed here: the helper forgets the build.
-            let message = Object::new();
-            let _ = Reflect::set(&message, &"id".into(), &self.id.into());
-            let _ = Reflect::set(&message, &"drop".into(), &true.into());
-            let _ = self.helper.send(message, None);
-        }
+        // Cancelled or failed here: the helper forgets the build.
+        let ended = self.job.incoming.borrow().ended;
+        self.job.end(!ended);
     }
 }
 
 /// A check whose records the second worker screens.
 pub struct RemoteScreening {
-    id: u32,
-    helper: Rc<Helper>,
-    incoming: Rc<RefCell<Incoming>>,
+    job: Job,
 }
 
 impl RemoteScreening {
     /// Has `checker` send its records to the second worker for screening, for the check `id`;
     /// `None` (and the checker screens its records itself) if that worker cannot be started.
     pub fn connect(id: u32, checker: &mut FileChecker) -> Option<RemoteScreening> {
-        let helper = helper()?;
-        let incoming = Rc::new(RefCell::new(Incoming::default()));
-        JOBS.with(|jobs| jobs.borrow_mut().insert(id, Rc::clone(&incoming)));
-        let sender = Rc::clone(&helper);
-        let failed = Rc::clone(&incoming);
+        let job = Job::register(id)?;
+        let sender = Rc::clone(&job.helper);
+        let failed = Rc::clone(&job.incoming);
         checker.screen_elsewhere(move |request| {
             let message = Object::new();
             let _ = Reflect::set(&message, &"id".into(), &id.into());
@@ -538,19 +554,16 @@ impl RemoteScreening {
                 failed.borrow_mut().error = Some(String::new());
             }
         });
-        Some(RemoteScreening {
-            id,
-            helper,
-            incoming,
-        })
+        Some(RemoteScreening { job })
     }
 
-    /// Hands the answers that came back to `checker`, until at most `ahead` batches are out:
-    /// waits for them, and looks up (`look_up`, stopping the wait when it says no: the answer
+    /// Hands the answers that came back to `checker`, until at most `ahead` batches are out
+    /// ([`crate::engine::screening::SCREENED_AHEAD`] while reading; 0 after [`FileChecker::end_input`], for every
+    /// answer): waits for them, and looks up (`look_up`, stopping the wait when it says no: the answer
     /// is then `false`) at least every 100 ms meanwhile. When no more answers will come (the
     /// second worker stopped, or has not answered for [`STALLED_MS`]), the checker screens the
     /// rest itself.
-    async fn take_answers(
+    pub async fn take_answers(
         &self,
         checker: &mut FileChecker,
         sink: &mut dyn RowSink,
@@ -561,7 +574,7 @@ impl RemoteScreening {
         let mut since = js_sys::Date::now();
         loop {
             loop {
-                let answer = self.incoming.borrow_mut().screened.pop_front();
+                let answer = self.job.incoming.borrow_mut().screened.pop_front();
                 let Some(answer) = answer else {
                     break;
                 };
@@ -572,47 +585,20 @@ impl RemoteScreening {
                 return Ok(true);
             }
             let stalled = js_sys::Date::now() - since > STALLED_MS;
-            if self.incoming.borrow().error.is_some() || stalled {
+            if self.job.incoming.borrow().error.is_some() || stalled {
                 checker.screen_here(sink).map_err(failed)?;
                 return Ok(true);
             }
             if !look_up() {
                 return Ok(false);
             }
-            next_message(&self.incoming).await;
+            next_message(&self.job.incoming).await;
         }
-    }
-
-    /// Waits while more than [`SCREENED_AHEAD`] batches are with the second worker, handing
-    /// back what comes meanwhile; `false` if `look_up` says the check was cancelled.
-    pub async fn keep_up(
-        &self,
-        checker: &mut FileChecker,
-        sink: &mut dyn RowSink,
-        look_up: &mut dyn FnMut() -> bool,
-    ) -> Result<bool, String> {
-        self.take_answers(checker, sink, SCREENED_AHEAD, look_up)
-            .await
-    }
-
-    /// After [`FileChecker::end_input`]: waits until every batch is back, handing each to
-    /// `checker`; `false` if `look_up` says the check was cancelled.
-    pub async fn wait_for_all(
-        &self,
-        checker: &mut FileChecker,
-        sink: &mut dyn RowSink,
-        look_up: &mut dyn FnMut() -> bool,
-    ) -> Result<bool, String> {
-        self.take_answers(checker, sink, 0, look_up).await
     }
 }
 
 impl Drop for RemoteScreening {
     fn drop(&mut self) {
-        JOBS.with(|jobs| jobs.borrow_mut().remove(&self.id));
-        let message = Object::new();
-        let _ = Reflect::set(&message, &"id".into(), &self.id.into());
-        let _ = Reflect::set(&message, &"drop".into(), &true.into());
-        let _ = self.helper.send(message, None);
+        self.job.end(true);
     }
 }
