@@ -33,8 +33,10 @@ test('a million leads are checked with progress, and a check or a build of them 
 
   // Checked again (the encoding chosen explicitly), then cancelled: the worker stops reading.
   await page.getByTestId('encoding-select').selectOption('utf-8');
-  // Cancelled in the first part of the check, so that the click lands before its end.
-  await expect(page.getByTestId('progress')).toContainText(/Checking… [1-3]?[1-9]%/);
+  // Cancelled as soon as the check shows its progress: on a busy 2-core machine the page's
+  // click can take a good part of a second to reach the worker, and the check of a million
+  // leads takes little more.
+  await expect(page.getByTestId('progress')).toContainText(/Checking… \d+%/);
   const check = await lastRequest(page, 'check');
   await page.getByTestId('cancel-check').click();
   await expect(page.getByTestId('file-error')).toHaveText('Checking was cancelled. Choose “Check again” to start over.');
@@ -49,7 +51,7 @@ test('a million leads are checked with progress, and a check or a build of them 
   // A package build, cancelled half-way: nothing is offered.
   await page.getByTestId('step-4package').click();
   await page.getByTestId('build').click();
-  await expect(page.getByTestId('progress')).toContainText(/Building… [1-3]?[1-9]%/, { timeout: 30_000 });
+  await expect(page.getByTestId('progress')).toContainText(/Building… \d+%/, { timeout: 30_000 });
   const pack = await lastRequest(page, 'pack');
   await page.getByTestId('cancel').click();
   await expect(page.getByTestId('pack-cancelled')).toBeVisible();

@@ -33,8 +33,10 @@ test('a cancelled package build offers nothing, and the file can be built again'
   await load(page, leads, '200000 leads');
   await page.getByTestId('step-4package').click();
 
+  // Cancelled as soon as the build shows its progress, so the click reaches the worker before
+  // the build ends even on a busy machine.
   await page.getByTestId('build').click();
-  await expect(page.getByTestId('progress')).toContainText(/Building… [1-9]\d?%/);
+  await expect(page.getByTestId('progress')).toContainText(/Building… \d+%/);
   const job = await lastRequest(page, 'pack');
   await page.getByTestId('cancel').click();
   await expect(page.getByTestId('pack-cancelled')).toHaveText(
@@ -63,7 +65,7 @@ test('a build overtaken by new options offers nothing, and a finished package is
 
   // Options changed while the package is built: that build is dropped.
   await page.getByTestId('build').click();
-  await expect(page.getByTestId('progress')).toContainText(/Building… [1-9]\d?%/);
+  await expect(page.getByTestId('progress')).toContainText(/Building… \d+%/);
   const job = await lastRequest(page, 'pack');
   await page.getByTestId('include-invalid').check();
   await expect(page.getByTestId('progress')).toHaveCount(0);
@@ -142,7 +144,7 @@ test('a file changed on disk during a build stops it with a clear message, and n
   await load(page, path, '1000000 leads');
   await page.getByTestId('step-4package').click();
   await page.getByTestId('build').click();
-  await expect(page.getByTestId('progress')).toContainText(/Building… [1-3]?[1-9]%/, { timeout: 30_000 });
+  await expect(page.getByTestId('progress')).toContainText(/Building… \d+%/, { timeout: 30_000 });
   const job = await lastRequest(page, 'pack');
   // Saved again from elsewhere while Leadpack reads it.
   writeFileSync(path, 'First Name,Last Name,Email Address\nAnn,Lee,ann@example.com\n');
