@@ -266,6 +266,48 @@ impl RowBatch {
     }
 }
 
+/// What a packer hands over for an assembler elsewhere, with its rows gathered in batches
+/// ([`RowBatch::batching`]).
+#[derive(Debug)]
+pub enum Batched<'a> {
+    /// The layout of every package, before any row.
+    Start(&'a PackageLayout),
+    /// Rows, as [`Assembler::add_batch`] takes them.
+    Rows(Vec<u8>),
+    /// No more rows (the last batch has gone before).
+    End,
+}
+
+impl RowBatch {
+    /// What a packer hands over row by row ([`super::package::Packer::assemble_elsewhere`]),
+    /// passed on to `send` with the rows in batches: each batch once it is full, the last one
+    /// before the end.
+    pub fn batching(
+        mut send: impl FnMut(Batched<'_>),
+    ) -> impl FnMut(super::package::Assembling<'_>) {
+        use super::package::Assembling;
+        let mut batch = RowBatch::default();
+        move |what| match what {
+            Assembling::Start(layout) => send(Batched::Start(layout)),
+            Assembling::Row {
+                row,
+                bytes,
+                checksum,
+            } => {
+                if let Some(full) = batch.push_until_full(row, bytes, checksum) {
+                    send(Batched::Rows(full));
+                }
+            }
+            Assembling::End => {
+                if batch.size() > 0 {
+                    send(Batched::Rows(batch.take()));
+                }
+                send(Batched::End);
+            }
+        }
+    }
+}
+
 impl Assembler {
     /// Adds every row of `batch` (made by a [`RowBatch`]).
     pub fn add_batch(&mut self, batch: &[u8]) -> Result<(), PackError> {
@@ -334,32 +376,17 @@ impl AssemblyThread {
 
     /// Starts the thread, and has `packer` send it its rows.
     pub fn start(packer: &mut super::package::Packer) -> AssemblyThread {
-        use super::package::Assembling;
         let (forth, rows) = std::sync::mpsc::sync_channel::<Forth>(Self::WAITING_BATCHES);
         let (reply, back) = std::sync::mpsc::channel::<Back>();
         let thread = std::thread::spawn(move || assemble(&rows, &reply));
-        let mut batch = RowBatch::default();
         // A send fails only when the thread has stopped; its error has then come back.
-        packer.assemble_elsewhere(move |what| match what {
-            Assembling::Start(layout) => {
-                let _ = forth.send(Forth::Start(layout.clone()));
-            }
-            Assembling::Row {
-                row,
-                bytes,
-                checksum,
-            } => {
-                if let Some(full) = batch.push_until_full(row, bytes, checksum) {
-                    let _ = forth.send(Forth::Rows(full));
-                }
-            }
-            Assembling::End => {
-                if batch.size() > 0 {
-                    let _ = forth.send(Forth::Rows(batch.take()));
-                }
-                let _ = forth.send(Forth::End);
-            }
-        });
+        packer.assemble_elsewhere(RowBatch::batching(move |what| {
+            let _ = forth.send(match what {
+                Batched::Start(layout) => Forth::Start(layout.clone()),
+                Batched::Rows(rows) => Forth::Rows(rows),
+                Batched::End => Forth::End,
+            });
+        }));
         AssemblyThread {
             back,
             thread: Some(thread),

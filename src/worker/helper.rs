@@ -31,9 +31,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent, Worker, WorkerOptions};
 
-use crate::engine::assemble::{AssembledPart, Assembler, PackageLayout, RowBatch};
+use crate::engine::assemble::{AssembledPart, Assembler, Batched, PackageLayout, RowBatch};
 use crate::engine::check::{FileChecker, RowSink};
-use crate::engine::package::{Assembling, PackError, Packer};
+use crate::engine::package::{PackError, Packer};
 use crate::engine::rules::RecordScreen;
 use crate::engine::screening::{ScreenRequest, screen_wire};
 
@@ -409,7 +409,6 @@ impl Remote {
     /// the packer assembles its packages itself) if that worker cannot be started.
     pub fn connect(id: u32, packer: &mut Packer) -> Option<Remote> {
         let job = Job::register(id)?;
-        let mut batch = RowBatch::default();
         let sender = Rc::clone(&job.helper);
         let waiting = Rc::clone(&job.incoming);
         let post = move |key: &str, value: &JsValue, transfer: bool| {
@@ -426,31 +425,17 @@ impl Remote {
             }
         };
         let incoming_rows = Rc::clone(&job.incoming);
-        let send_rows = move |bytes: Vec<u8>, post: &dyn Fn(&str, &JsValue, bool)| {
-            if !bytes.is_empty() {
-                incoming_rows.borrow_mut().waiting += bytes.len();
-                post("rows", &Uint8Array::from(bytes.as_slice()).into(), true);
-            }
-        };
-        packer.assemble_elsewhere(move |what| match what {
-            Assembling::Start(layout) => match serde_json::to_string(layout) {
+        packer.assemble_elsewhere(RowBatch::batching(move |what| match what {
+            Batched::Start(layout) => match serde_json::to_string(layout) {
                 Ok(json) => post("start", &json.into(), false),
                 Err(_) => post("drop", &true.into(), false),
             },
-            Assembling::Row {
-                row,
-                bytes,
-                checksum,
-            } => {
-                if let Some(full) = batch.push_until_full(row, bytes, checksum) {
-                    send_rows(full, &post);
-                }
+            Batched::Rows(rows) => {
+                incoming_rows.borrow_mut().waiting += rows.len();
+                post("rows", &Uint8Array::from(rows.as_slice()).into(), true);
             }
-            Assembling::End => {
-                send_rows(batch.take(), &post);
-                post("end", &true.into(), false);
-            }
-        });
+            Batched::End => post("end", &true.into(), false),
+        }));
         Some(Remote { job })
     }
 
