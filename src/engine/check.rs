@@ -546,14 +546,18 @@ impl FileChecker {
         let mut header: Option<Vec<String>> = None;
         let mut samples: Vec<Vec<String>> = Vec::new();
         let mut records = 0usize;
+        // Where the header ends and where the last sampled record ends, in the text.
+        let (mut header_end, mut sampled_end) = (0u64, 0u64);
         let mut pre = RecordReader::new(delimiter);
         pre.read_sample(&text, complete, &mut |record: Record<'_>| {
             match &header {
                 None => {
                     header = Some(record.fields().map(str::to_string).collect());
+                    header_end = record.end_offset;
                 }
                 Some(names) if records < SAMPLE_RECORDS => {
                     records += 1;
+                    sampled_end = record.end_offset;
                     if samples.is_empty() {
                         samples = vec![Vec::new(); names.len()];
                     }
@@ -581,13 +585,12 @@ impl FileChecker {
             }
             None => mapping::auto_map(&trimmed, &samples),
         };
-        let expected_records = match self.options.size_hint {
-            Some(size) if records > 0 => {
-                let per_record = (text.len() / (records + 1)).max(1) as u64;
-                (size / per_record).min(50_000_000) as usize
-            }
-            _ => 0,
-        };
+        let expected_records = self.options.size_hint.map_or(0, |size| {
+            // The size in decoded text (UTF-16 takes about half as much as UTF-8, for example).
+            let text_size = u128::from(size) * text.len() as u128 / sample.len().max(1) as u128;
+            let text_size = u64::try_from(text_size).unwrap_or(u64::MAX);
+            expected_records(text_size, records, sampled_end.saturating_sub(header_end))
+        });
         let segments = self.options.segments();
         let concepts = self.options.concepts();
         let basis = CheckBasis {
@@ -639,6 +642,18 @@ impl FileChecker {
             input_ended: false,
         }))
     }
+}
+
+/// About how many records a file of `size` bytes of text holds, when its first `records`
+/// records take `sampled` bytes; a little more rather than less, since the tables sized from it would
+/// otherwise grow to twice the size, copying everything, near the end of the file.
+fn expected_records(size: u64, records: usize, sampled: u64) -> usize {
+    if records == 0 {
+        return 0;
+    }
+    let per_record = (sampled / records as u64).max(1);
+    let expected = size / per_record;
+    (expected + expected / 8).min(50_000_000) as usize
 }
 
 impl Reading {
@@ -1071,3 +1086,45 @@ pub fn check_bytes(
 
 /// How many records ahead the checker asks for the memory its indexes will need.
 const PREFETCH_AHEAD: usize = 8;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::generate::{GeneratorOptions, generate};
+
+    /// The indexes are sized from this estimate: too low, and they grow to twice their size,
+    /// copying everything, near the end of a large file.
+    #[test]
+    fn the_number_of_records_is_estimated_from_the_sample_a_little_high() {
+        for (records, encoding) in [(30_000u64, "utf-8"), (30_000, "utf-16le"), (500, "utf-8")] {
+            let options = GeneratorOptions {
+                rows: records,
+                ..GeneratorOptions::default()
+            };
+            let mut file = Vec::new();
+            generate(&options, &mut file).expect("writing to memory");
+            if encoding == "utf-16le" {
+                let text = String::from_utf8(file).expect("generated text");
+                file = vec![0xFF, 0xFE];
+                file.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+            }
+            let checker = FileChecker::new(
+                "leads.csv",
+                CheckOptions {
+                    size_hint: Some(file.len() as u64),
+                    ..CheckOptions::default()
+                },
+            );
+            let sample = &file[..file.len().min(SNIFF_BYTES)];
+            let reading = checker
+                .prepare(sample, sample.len() == file.len())
+                .expect("a readable file");
+            let expected = reading.expected_records as f64;
+            let wanted = records as f64;
+            assert!(
+                (wanted..wanted * 1.3).contains(&expected),
+                "{records} {encoding} records estimated as {expected}"
+            );
+        }
+    }
+}

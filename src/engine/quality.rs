@@ -434,9 +434,11 @@ pub fn suspects(value: &str) -> Suspects {
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let bytes = value.as_bytes();
     let mut class = 0u8;
-    let mut words = bytes.chunks_exact(8);
-    for word in &mut words {
-        let w = u64::from_le_bytes(word.try_into().unwrap_or_default());
+    let mut look = |word: &[u8]| {
+        // The last bytes are padded with spaces, which have no class.
+        let mut padded = [b' '; 8];
+        padded[..word.len()].copy_from_slice(word);
+        let w = u64::from_le_bytes(padded);
         // Eight printable ASCII bytes (none below 0x20, none 0x7F or above) have no class:
         // skip them in one step. Otherwise, look the bytes up one by one.
         let control = w.wrapping_sub(ONES * 0x20) & !w;
@@ -446,10 +448,12 @@ pub fn suspects(value: &str) -> Suspects {
                 class |= BYTE_CLASS[usize::from(byte)];
             }
         }
+    };
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        look(word);
     }
-    for &byte in words.remainder() {
-        class |= BYTE_CLASS[usize::from(byte)];
-    }
+    look(words.remainder());
     Suspects {
         hidden: class & HIDDEN != 0,
         mojibake: class & MOJIBAKE != 0,

@@ -130,17 +130,28 @@ fn ascii_lowercase_word(bytes: &[u8]) -> u64 {
 
 /// A hash of a phone number's digits (before any extension); 0 when it has fewer than 7.
 fn hash_phone(phone: &str) -> u64 {
+    // The digits are gathered and hashed together, a piece at a time for very long values.
     let mut hasher = key_hasher();
-    let mut digits = 0;
+    let mut piece = [0u8; 32];
+    let (mut filled, mut digits) = (0, 0usize);
     for byte in phone.bytes() {
         if byte.is_ascii_digit() {
-            hasher.write_u8(byte);
+            if filled == piece.len() {
+                hasher.write(&piece);
+                filled = 0;
+            }
+            piece[filled] = byte;
+            filled += 1;
             digits += 1;
         } else if byte.is_ascii_alphabetic() {
             break;
         }
     }
-    if digits < 7 { 0 } else { hasher.finish() | 1 }
+    if digits < 7 {
+        return 0;
+    }
+    hasher.write(&piece[..filled]);
+    hasher.finish() | 1
 }
 
 /// Every ID seen so far with the row it was first seen on. The IDs' text lives in one arena
@@ -313,14 +324,20 @@ impl RecordScreen {
             ));
         }
 
-        let first = trim(self.raw(record, Field::FirstName));
-        let last = trim(self.raw(record, Field::LastName));
-        let email = trim(self.raw(record, Field::Email));
-        let phone = trim(self.raw(record, Field::Phone));
+        // Every lead field's value, as read and trimmed, once.
+        let raws = Field::ALL.map(|field| self.raw(record, field));
+        let values = raws.map(trim);
+        let [first, last, email, phone] = [
+            Field::FirstName,
+            Field::LastName,
+            Field::Email,
+            Field::Phone,
+        ]
+        .map(|field| values[field.index()]);
 
-        for (field, value) in [(Field::FirstName, first), (Field::LastName, last)] {
-            if value.is_empty() {
-                let raw = self.raw(record, field);
+        for field in [Field::FirstName, Field::LastName] {
+            if values[field.index()].is_empty() {
+                let raw = raws[field.index()];
                 let message = if raw.is_empty() {
                     format!(
                         "{field} is empty. The CRM rejects a lead without a {}: fill it in.",
@@ -356,20 +373,16 @@ impl RecordScreen {
             ));
         }
 
-        for field in Field::ALL {
-            if self.columns[field.index()].is_none() {
-                continue;
+        // Empty and blank values have nothing to check (missing-name covers names); a field
+        // without a column reads as empty.
+        for ((field, raw), value) in Field::ALL.into_iter().zip(raws).zip(values) {
+            if !value.is_empty() {
+                check_value(row, field, raw, value, found);
             }
-            let raw = self.raw(record, field);
-            // Empty and blank values have nothing to check (missing-name covers names).
-            if trim(raw).is_empty() {
-                continue;
-            }
-            check_value(row, field, raw, found);
         }
         self.check_representable(record, found);
 
-        let id = trim(self.raw(record, Field::Id));
+        let id = values[Field::Id.index()];
         Keys {
             id: if id.is_empty() { 0 } else { hash_str(id) | 1 },
             print: Fingerprint {
@@ -426,9 +439,9 @@ fn raw<'r>(columns: &[Option<usize>; 10], record: &'r Record<'_>, field: Field) 
         .unwrap_or("")
 }
 
-/// The checks of one non-empty value that need nothing but the value.
-fn check_value(row: u64, field: Field, raw: &str, found: &mut Vec<(Rank, Finding)>) {
-    let value = trim(raw);
+/// The checks of one non-empty value (`raw` as read, `value` trimmed) that need nothing but
+/// the value.
+fn check_value(row: u64, field: Field, raw: &str, value: &str, found: &mut Vec<(Rank, Finding)>) {
     let suspects = quality::suspects(raw);
 
     if let Some(max) = field.max_chars()
@@ -933,6 +946,25 @@ mod tests {
         assert!(tags.len() > keys.len() - 10, "{} distinct tags", tags.len());
         assert_ne!(hash_str("ab"), hash_str("ab\0"));
         assert_ne!(hash_str(""), hash_str("\0"));
+    }
+
+    /// Phones are compared by their digits before any extension, however long.
+    #[test]
+    fn phone_hashes_compare_digits_only() {
+        let same = hash_phone("+44 20 7946 0958");
+        assert_ne!(same, 0);
+        assert_eq!(hash_phone("(44) 20-7946-0958"), same);
+        assert_eq!(hash_phone("44 20 7946 0958 ext. 12"), same);
+        assert_ne!(hash_phone("44 20 7946 0959"), same);
+        assert_eq!(hash_phone("123 456"), 0, "fewer than 7 digits");
+        let long = "1".repeat(70);
+        for at in [0, 31, 32, 33, 64, 69] {
+            let mut other = long.clone().into_bytes();
+            other[at] = b'2';
+            let other = String::from_utf8(other).unwrap_or_default();
+            assert_ne!(hash_phone(&long), hash_phone(&other), "digit {at}");
+        }
+        assert_ne!(hash_phone(&"1".repeat(32)), hash_phone(&"1".repeat(33)));
     }
 
     /// Names and emails are compared ignoring case: every ASCII character, in every place of
