@@ -27,4 +27,5 @@ pub mod units;
 pub mod unpack;
 pub mod values;
 pub mod wire;
+pub mod words;
 pub mod xml;

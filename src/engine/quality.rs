@@ -432,28 +432,19 @@ static BYTE_CLASS: [u8; 256] = {
 pub fn suspects(value: &str) -> Suspects {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    let bytes = value.as_bytes();
     let mut class = 0u8;
-    let mut look = |word: &[u8]| {
-        // The last bytes are padded with spaces, which have no class.
-        let mut padded = [b' '; 8];
-        padded[..word.len()].copy_from_slice(word);
-        let w = u64::from_le_bytes(padded);
+    // A short value's word is made up with spaces, which have no class.
+    crate::engine::words::each_word(value.as_bytes(), b' ', |w, at| {
         // Eight printable ASCII bytes (none below 0x20, none 0x7F or above) have no class:
         // skip them in one step. Otherwise, look the bytes up one by one.
         let control = w.wrapping_sub(ONES * 0x20) & !w;
         let delete = (w ^ (ONES * 0x7F)).wrapping_sub(ONES) & !(w ^ (ONES * 0x7F));
         if (w | control | delete) & HIGH != 0 {
-            for &byte in word {
+            for &byte in value.as_bytes().iter().skip(at).take(8) {
                 class |= BYTE_CLASS[usize::from(byte)];
             }
         }
-    };
-    let mut words = bytes.chunks_exact(8);
-    for word in &mut words {
-        look(word);
-    }
-    look(words.remainder());
+    });
     Suspects {
         hidden: class & HIDDEN != 0,
         mojibake: class & MOJIBAKE != 0,

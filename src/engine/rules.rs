@@ -100,11 +100,9 @@ fn hash_folded(text: &str) -> u64 {
     let bytes = text.as_bytes();
     if bytes.is_ascii() {
         // Eight letters at a time, lowered in place.
-        let mut words = bytes.chunks_exact(8);
-        for word in &mut words {
+        crate::engine::words::each_word(bytes, 0, |word, _| {
             hasher.write_u64(ascii_lowercase_word(word));
-        }
-        hasher.write_u64(ascii_lowercase_word(words.remainder()));
+        });
         hasher.write_usize(bytes.len());
     } else {
         for c in text.chars().flat_map(char::to_lowercase) {
@@ -115,12 +113,9 @@ fn hash_folded(text: &str) -> u64 {
     hasher.finish() | 1
 }
 
-/// Up to eight ASCII bytes as one number, with `A`–`Z` lowered (missing bytes are 0).
-fn ascii_lowercase_word(bytes: &[u8]) -> u64 {
+/// Eight ASCII bytes as one number (the first in the lowest bits), with `A`–`Z` lowered.
+fn ascii_lowercase_word(w: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
-    let mut word = [0u8; 8];
-    word[..bytes.len()].copy_from_slice(bytes);
-    let w = u64::from_le_bytes(word);
     // For ASCII bytes: the high bit of each byte of `upper` is set where the byte is A to Z.
     let at_least_a = w + ONES * (0x80 - u64::from(b'A'));
     let past_z = w + ONES * (0x7F - u64::from(b'Z'));
@@ -373,11 +368,15 @@ impl RecordScreen {
             ));
         }
 
+        // One look at the whole record says whether any value may hold hidden or garbled
+        // characters: in most records none does, and no value needs that look of its own.
+        let suspects = quality::suspects(record.parts().0);
+        let suspect = suspects.hidden || suspects.mojibake;
         // Empty and blank values have nothing to check (missing-name covers names); a field
         // without a column reads as empty.
         for ((field, raw), value) in Field::ALL.into_iter().zip(raws).zip(values) {
             if !value.is_empty() {
-                check_value(row, field, raw, value, found);
+                check_value(row, field, (raw, value), suspect, found);
             }
         }
         self.check_representable(record, found);
@@ -439,10 +438,20 @@ fn raw<'r>(columns: &[Option<usize>; 10], record: &'r Record<'_>, field: Field) 
         .unwrap_or("")
 }
 
-/// The checks of one non-empty value (`raw` as read, `value` trimmed) that need nothing but
-/// the value.
-fn check_value(row: u64, field: Field, raw: &str, value: &str, found: &mut Vec<(Rank, Finding)>) {
-    let suspects = quality::suspects(raw);
+/// The checks of one non-empty value (as read, and trimmed) that need nothing but the value.
+/// Unless `suspect`, the value holds no character that may be hidden or garbled.
+fn check_value(
+    row: u64,
+    field: Field,
+    (raw, value): (&str, &str),
+    suspect: bool,
+    found: &mut Vec<(Rank, Finding)>,
+) {
+    let suspects = if suspect {
+        quality::suspects(raw)
+    } else {
+        quality::Suspects::default()
+    };
 
     if let Some(max) = field.max_chars()
         && value.len() > max
