@@ -23,11 +23,20 @@ pub struct KeyIndex {
     len: usize,
 }
 
-#[derive(Debug, Clone, Copy, Default)]
-struct Slot {
-    /// The upper half of the key's hash, never 0 (0 marks an empty slot).
-    tag: u32,
-    value: u32,
+/// One entry: the upper half of its key's hash in the lower 32 bits, never 0 (0 marks an empty
+/// slot), and its value in the upper 32.
+type Slot = u64;
+
+fn slot(tag: u32, value: u32) -> Slot {
+    u64::from(tag) | (u64::from(value) << 32)
+}
+
+fn tag(slot: Slot) -> u32 {
+    slot as u32
+}
+
+fn value(slot: Slot) -> u32 {
+    (slot >> 32) as u32
 }
 
 /// A multiplier that spreads a hash's bits (the golden ratio in fixed point).
@@ -126,10 +135,7 @@ impl KeyIndex {
         match self.probe(hash, same) {
             Ok(found) => Some(found),
             Err(empty) => {
-                self.slots[empty] = Slot {
-                    tag: tag_of(hash),
-                    value,
-                };
+                self.slots[empty] = slot(tag_of(hash), value);
                 self.len += 1;
                 None
             }
@@ -139,15 +145,15 @@ impl KeyIndex {
     /// Walks the slots from `hash`'s home: the value of the first entry with its tag for which
     /// `same` is true, or else the first empty slot. The table must have one.
     fn probe(&self, hash: u64, mut same: impl FnMut(u32) -> bool) -> Result<u32, usize> {
-        let tag = tag_of(hash);
+        let wanted = tag_of(hash);
         let mut at = self.home(hash);
         loop {
-            let slot = self.slots[at];
-            if slot.tag == 0 {
+            let found = self.slots[at];
+            if found == 0 {
                 return Err(at);
             }
-            if slot.tag == tag && same(slot.value) {
-                return Ok(slot.value);
+            if tag(found) == wanted && same(value(found)) {
+                return Ok(value(found));
             }
             at = self.next(at);
         }
@@ -178,13 +184,19 @@ impl KeyIndex {
             self.slots.len() * 2
         }
         .clamp(MIN_SLOTS, MAX_SLOTS);
-        let old = std::mem::replace(&mut self.slots, vec![Slot::default(); slots]);
-        for slot in old.into_iter().filter(|slot| slot.tag != 0) {
-            let mut at = self.home(hash_of(slot.value));
-            while self.slots[at].tag != 0 {
+        // Every slot is written now: a lookup that lands on memory never written would wait
+        // for the system to hand it over, and the hint of [`KeyIndex::prefetch`] cannot ask for
+        // it ahead. (`vec![0; slots]` would take memory the system zeroes on first use.)
+        #[allow(clippy::slow_vector_initialization)]
+        let mut fresh = Vec::with_capacity(slots);
+        fresh.resize(slots, 0);
+        let old = std::mem::replace(&mut self.slots, fresh);
+        for entry in old.into_iter().filter(|&entry| entry != 0) {
+            let mut at = self.home(hash_of(value(entry)));
+            while self.slots[at] != 0 {
                 at = self.next(at);
             }
-            self.slots[at] = slot;
+            self.slots[at] = entry;
         }
     }
 }
@@ -252,7 +264,7 @@ mod tests {
         }
         assert_eq!(index.slots.len(), 133_334, "it did not grow");
         // Probing wraps from the last slot to the first.
-        assert!(index.slots[0].tag != 0 && index.slots[index.slots.len() - 1].tag != 0);
+        assert!(index.slots[0] != 0 && index.slots[index.slots.len() - 1] != 0);
         for (value, &hash) in hashes.iter().enumerate() {
             assert_eq!(
                 index.find(hash, |v| hashes[v as usize] == hash),

@@ -150,7 +150,8 @@ fn hash_phone(phone: &str) -> u64 {
 }
 
 /// Every ID seen so far with the row it was first seen on. The IDs' text lives in one arena
-/// rather than one allocation each, which matters on files of millions of rows.
+/// rather than one allocation each, which matters on files of millions of rows; each ID ends
+/// where the next begins.
 #[derive(Default)]
 struct IdIndex {
     arena: String,
@@ -160,31 +161,47 @@ struct IdIndex {
 
 #[derive(Clone, Copy)]
 struct IdEntry {
-    hash: u64,
     start: usize,
-    len: usize,
     row: u64,
 }
 
+/// The hash an ID is compared by (never 0, which means "no ID").
+fn hash_id(id: &str) -> u64 {
+    hash_str(id) | 1
+}
+
 impl IdIndex {
+    /// The text of the ID at `index`.
+    fn id(&self, index: u32) -> &str {
+        let index = index as usize;
+        let end = self
+            .entries
+            .get(index + 1)
+            .map_or(self.arena.len(), |next| next.start);
+        self.entries
+            .get(index)
+            .and_then(|entry| self.arena.get(entry.start..end))
+            .unwrap_or_default()
+    }
+
     /// The row `id` (whose hash is `hash`) was first seen on; if it is new, remembers it on
     /// `row` and returns `None`.
     fn first_row_or_insert(&mut self, id: &str, hash: u64, row: u64) -> Option<u64> {
         // Past four billion IDs, later ones are not compared.
         let next = u32::try_from(self.entries.len()).ok()?;
-        let (arena, entries) = (&self.arena, &self.entries);
-        let same = |index: u32| {
-            let entry = &entries[index as usize];
-            entry.hash == hash && arena.get(entry.start..entry.start + entry.len) == Some(id)
-        };
-        let hash_of = |index: u32| entries[index as usize].hash;
-        if let Some(index) = self.index.find_or_insert(hash, same, next, hash_of) {
-            return Some(self.entries[index as usize].row);
+        let mut index = std::mem::take(&mut self.index);
+        let found = index.find_or_insert(
+            hash,
+            |at| self.id(at) == id,
+            next,
+            |at| hash_id(self.id(at)),
+        );
+        self.index = index;
+        if let Some(at) = found {
+            return Some(self.entries[at as usize].row);
         }
         self.entries.push(IdEntry {
-            hash,
             start: self.arena.len(),
-            len: id.len(),
             row,
         });
         self.arena.push_str(id);
@@ -383,7 +400,7 @@ impl RecordScreen {
 
         let id = values[Field::Id.index()];
         Keys {
-            id: if id.is_empty() { 0 } else { hash_str(id) | 1 },
+            id: if id.is_empty() { 0 } else { hash_id(id) },
             print: Fingerprint {
                 row,
                 first: hash_folded(first),
@@ -647,10 +664,9 @@ impl RecordChecker {
 
     /// Makes room for about `records` records, so the indexes do not grow step by step.
     pub fn reserve(&mut self, records: usize) {
-        let ids = &self.ids.entries;
-        self.ids
-            .index
-            .reserve(records, |index| ids[index as usize].hash);
+        let mut index = std::mem::take(&mut self.ids.index);
+        index.reserve(records, |at| hash_id(self.ids.id(at)));
+        self.ids.index = index;
         self.ids.entries.reserve(records);
         self.ids.arena.reserve(records * 8);
         let prints = &self.prints;
