@@ -189,6 +189,7 @@ impl KeyIndex {
         // it ahead. (`vec![0; slots]` would take memory the system zeroes on first use.)
         #[allow(clippy::slow_vector_initialization)]
         let mut fresh = Vec::with_capacity(slots);
+        super::pages::prefer_large_pages(&mut fresh);
         fresh.resize(slots, 0);
         let old = std::mem::replace(&mut self.slots, fresh);
         for entry in old.into_iter().filter(|&entry| entry != 0) {

@@ -16,6 +16,7 @@ pub mod generate;
 pub mod index;
 pub mod mapping;
 pub mod package;
+pub mod pages;
 pub mod quality;
 pub mod reader;
 pub mod report;

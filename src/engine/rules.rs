@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::encode::OutputEncoding;
 use super::index::KeyIndex;
+use super::pages::prefer_large_pages;
 use super::quality;
 use super::reader::{Record, RecordProblem};
 use super::report::{Finding, MAX_QUOTED_CHARS, Rule, Severity, excerpt};
@@ -668,6 +669,7 @@ impl RecordChecker {
         index.reserve(records, |at| hash_id(self.ids.id(at)));
         self.ids.index = index;
         self.ids.entries.reserve(records);
+        prefer_large_pages(&mut self.ids.entries);
         self.ids.arena.reserve(records * 8);
         let prints = &self.prints;
         self.by_email
@@ -675,6 +677,7 @@ impl RecordChecker {
         self.by_phone
             .reserve(records, |index| prints[index as usize].phone);
         self.prints.reserve(records);
+        prefer_large_pages(&mut self.prints);
     }
 
     /// Asks for the memory that settling a record with these keys will read (a hint, for a
