@@ -106,8 +106,20 @@ fn hash_folded(text: &str) -> u64 {
         });
         hasher.write_usize(bytes.len());
     } else {
-        for c in text.chars().flat_map(char::to_lowercase) {
-            hasher.write_u32(c as u32);
+        for c in text.chars() {
+            match c {
+                // The common letters lowered directly: the general lowering looks each
+                // character up in a table.
+                _ if c.is_ascii() => hasher.write_u32(u32::from(c.to_ascii_lowercase())),
+                'À'..='Þ' if c != '×' => hasher.write_u32(c as u32 + 0x20),
+                // The rest of Latin-1 is lower case already, or has no case.
+                '\u{80}'..='ÿ' => hasher.write_u32(c as u32),
+                _ => {
+                    for lower in c.to_lowercase() {
+                        hasher.write_u32(lower as u32);
+                    }
+                }
+            }
         }
     }
     // Never 0, which means "empty".
@@ -1022,6 +1034,18 @@ mod tests {
             }
         }
         assert_eq!(hash_folded("ZOË"), hash_folded("zoë"));
+        // Beyond ASCII, each character is lowered as Unicode says.
+        let lowered_by_unicode = |text: &str| {
+            let mut hasher = key_hasher();
+            for c in text.chars().flat_map(char::to_lowercase) {
+                hasher.write_u32(c as u32);
+            }
+            hasher.finish() | 1
+        };
+        for c in ('\u{80}'..='\u{250}').chain(['İ', 'Σ', 'Ω', 'Ж', '\u{212A}']) {
+            let text = format!("é{c}Ab");
+            assert_eq!(hash_folded(&text), lowered_by_unicode(&text), "{c:?}");
+        }
         assert_ne!(hash_folded("ab"), hash_folded("ab\0"));
         assert_eq!(hash_folded(""), 0);
     }
