@@ -605,8 +605,8 @@ pub struct RecordChecker {
     prints: Vec<Fingerprint>,
     by_email: KeyIndex,
     by_phone: KeyIndex,
-    /// Distinct market segments and sales concepts with their counts.
-    value_counts: [FxHashMap<String, u64>; 2],
+    /// Distinct market segments and sales concepts with their counts, and what becomes of each.
+    value_counts: [FxHashMap<String, (u64, ValueOutcome)>; 2],
     /// Findings of the second stage of the record being settled.
     later: Vec<(Rank, Finding)>,
     /// Findings of both stages, for [`RecordChecker::check`].
@@ -656,7 +656,7 @@ impl RecordChecker {
             .zip(&self.value_counts)
             .map(|(field, counts)| {
                 let mut list: Vec<(String, u64)> =
-                    counts.iter().map(|(v, n)| (v.clone(), *n)).collect();
+                    counts.iter().map(|(v, (n, _))| (v.clone(), *n)).collect();
                 list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
                 (field, list)
             })
@@ -793,15 +793,6 @@ impl RecordChecker {
         value: &str,
         later: &mut Vec<(Rank, Finding)>,
     ) {
-        let counts = &mut self.value_counts[usize::from(field == Field::SalesConcept)];
-        let room = counts.len() < MAX_DISTINCT_VALUES;
-        match counts.get_mut(value) {
-            Some(count) => *count += 1,
-            None if room => {
-                counts.insert(value.to_string(), 1);
-            }
-            None => {}
-        }
         let (known, kind, unknown_rule, normalised_rule) = if field == Field::MarketSegment {
             (
                 &mut self.segments,
@@ -818,7 +809,25 @@ impl RecordChecker {
             )
         };
         let rank = rank_value(field, ValueStep::KnownValue);
-        match known.judge(value) {
+        // A value seen before is counted and judged by one lookup.
+        let counts = &mut self.value_counts[usize::from(field == Field::SalesConcept)];
+        let outcome = match counts.get_mut(value) {
+            Some((count, outcome)) => {
+                *count += 1;
+                if matches!(outcome, ValueOutcome::Known | ValueOutcome::Mapped(_)) {
+                    return;
+                }
+                outcome.clone()
+            }
+            None => {
+                let outcome = known.judge(value);
+                if counts.len() < MAX_DISTINCT_VALUES {
+                    counts.insert(value.to_string(), (1, outcome.clone()));
+                }
+                outcome
+            }
+        };
+        match outcome {
             ValueOutcome::Known | ValueOutcome::Mapped(_) => {}
             ValueOutcome::Normalised(to) => {
                 let quoted = excerpt(value, 100);
