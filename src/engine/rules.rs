@@ -101,7 +101,7 @@ fn hash_folded(text: &str) -> u64 {
     let bytes = text.as_bytes();
     if bytes.is_ascii() {
         // Eight letters at a time, lowered in place.
-        crate::engine::words::each_word(bytes, 0, |word, _| {
+        super::words::each_word(bytes, |word| {
             hasher.write_u64(ascii_lowercase_word(word));
         });
         hasher.write_usize(bytes.len());
@@ -183,18 +183,27 @@ fn hash_id(id: &str) -> u64 {
     hash_str(id) | 1
 }
 
+/// The text of the ID at `index` in `arena`: it ends where the next one begins.
+fn id_at<'a>(arena: &'a str, entries: &[IdEntry], index: u32) -> &'a str {
+    let index = index as usize;
+    let end = entries
+        .get(index + 1)
+        .map_or(arena.len(), |next| next.start);
+    entries
+        .get(index)
+        .and_then(|entry| arena.get(entry.start..end))
+        .unwrap_or_default()
+}
+
 impl IdIndex {
-    /// The text of the ID at `index`.
-    fn id(&self, index: u32) -> &str {
-        let index = index as usize;
-        let end = self
-            .entries
-            .get(index + 1)
-            .map_or(self.arena.len(), |next| next.start);
-        self.entries
-            .get(index)
-            .and_then(|entry| self.arena.get(entry.start..end))
-            .unwrap_or_default()
+    /// Makes room for about `records` more IDs.
+    fn reserve(&mut self, records: usize) {
+        let (arena, entries) = (&self.arena, &self.entries);
+        self.index
+            .reserve(records, |at| hash_id(id_at(arena, entries, at)));
+        self.entries.reserve(records);
+        prefer_large_pages(&mut self.entries);
+        self.arena.reserve(records * 8);
     }
 
     /// The row `id` (whose hash is `hash`) was first seen on; if it is new, remembers it on
@@ -202,14 +211,13 @@ impl IdIndex {
     fn first_row_or_insert(&mut self, id: &str, hash: u64, row: u64) -> Option<u64> {
         // Past four billion IDs, later ones are not compared.
         let next = u32::try_from(self.entries.len()).ok()?;
-        let mut index = std::mem::take(&mut self.index);
-        let found = index.find_or_insert(
+        let (arena, entries) = (&self.arena, &self.entries);
+        let found = self.index.find_or_insert(
             hash,
-            |at| self.id(at) == id,
+            |at| id_at(arena, entries, at) == id,
             next,
-            |at| hash_id(self.id(at)),
+            |at| hash_id(id_at(arena, entries, at)),
         );
-        self.index = index;
         if let Some(at) = found {
             return Some(self.entries[at as usize].row);
         }
@@ -677,12 +685,7 @@ impl RecordChecker {
 
     /// Makes room for about `records` records, so the indexes do not grow step by step.
     pub fn reserve(&mut self, records: usize) {
-        let mut index = std::mem::take(&mut self.ids.index);
-        index.reserve(records, |at| hash_id(self.ids.id(at)));
-        self.ids.index = index;
-        self.ids.entries.reserve(records);
-        prefer_large_pages(&mut self.ids.entries);
-        self.ids.arena.reserve(records * 8);
+        self.ids.reserve(records);
         let prints = &self.prints;
         self.by_email
             .reserve(records, |index| prints[index as usize].email);

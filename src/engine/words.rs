@@ -1,30 +1,30 @@
-//! Text read eight bytes at a time, as one 64-bit number, for the checks that look at every
-//! byte of every value (which characters a value holds, its case-folded hash).
+//! Text read eight bytes at a time, as one 64-bit number, for the case-folded hashes that the
+//! duplicate checks compare names and emails by.
 
-/// Calls `each` with `bytes` as words of eight bytes (the first byte in the lowest bits) and
-/// where each starts in `bytes`. When the length is not a multiple of eight, the last word is
-/// the last eight bytes, which overlap the word before; a value of fewer than eight bytes is
-/// one word made up with `fill`. An empty value is no word.
+/// Calls `each` with `bytes` as words of eight bytes (the first byte in the lowest bits). When
+/// the length is not a multiple of eight, the last word is the last eight bytes, which overlap
+/// the word before; a value of fewer than eight bytes is one word made up with zeros. An empty
+/// value is no word.
 ///
-/// The same bytes always give the same words, and every byte is in one at least: what the
-/// checks need. The short value is put together from overlapping loads of four or one bytes
-/// rather than copied into an array (the processor would wait for the copy to land) or read
-/// a byte at a time (it would guess wrong at each length's branch).
+/// The same bytes always give the same words, and every byte is in one at least: what a hash
+/// needs. The short value is put together from overlapping loads of four or one bytes rather
+/// than copied into an array (the processor would wait for the copy to land) or read a byte at
+/// a time (it would guess wrong at each length's branch).
 #[inline(always)]
-pub fn each_word(bytes: &[u8], fill: u8, mut each: impl FnMut(u64, usize)) {
+pub fn each_word(bytes: &[u8], mut each: impl FnMut(u64)) {
     let n = bytes.len();
     if n < 8 {
         if n > 0 {
-            each(short_word(bytes, fill), 0);
+            each(short_word(bytes));
         }
         return;
     }
     let whole = n / 8 * 8;
     for at in (0..whole).step_by(8) {
-        each(word_at(bytes, at), at);
+        each(word_at(bytes, at));
     }
     if whole < n {
-        each(word_at(bytes, n - 8), n - 8);
+        each(word_at(bytes, n - 8));
     }
 }
 
@@ -36,12 +36,12 @@ fn word_at(bytes: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(word)
 }
 
-/// One to seven bytes as one word, made up with `fill`.
+/// One to seven bytes as one word, made up with zeros.
 #[inline(always)]
-fn short_word(bytes: &[u8], fill: u8) -> u64 {
+fn short_word(bytes: &[u8]) -> u64 {
     let n = bytes.len();
     debug_assert!((1..8).contains(&n));
-    let word = if n >= 4 {
+    if n >= 4 {
         // Bytes 0–3, and bytes n-4 to n-1 moved to their place: where they overlap, the two
         // hold the same bytes.
         let four = |at: usize| {
@@ -57,9 +57,7 @@ fn short_word(bytes: &[u8], fill: u8) -> u64 {
         // Bytes 0, n/2 and n-1 in their places: with n at most 3, that is every byte.
         let one = |at: usize| u64::from(bytes[at]) << (8 * at);
         one(0) | one(n / 2) | one(n - 1)
-    };
-    // n is below 8, so the shift is below 64.
-    word | (u64::from_le_bytes([fill; 8]) << (8 * n))
+    }
 }
 
 #[cfg(test)]
@@ -72,20 +70,15 @@ mod tests {
         for len in 0..=text.len() {
             let bytes = &text[..len];
             let mut got = Vec::new();
-            each_word(bytes, b' ', |word, at| got.push((at, word)));
+            each_word(bytes, |word| got.push(word));
             let word = |from: &[u8]| {
-                let mut padded = [b' '; 8];
+                let mut padded = [0; 8];
                 padded[..from.len()].copy_from_slice(from);
                 u64::from_le_bytes(padded)
             };
-            let mut wanted: Vec<(usize, u64)> = bytes
-                .chunks_exact(8)
-                .enumerate()
-                .map(|(index, from)| (index * 8, word(from)))
-                .collect();
+            let mut wanted: Vec<u64> = bytes.chunks_exact(8).map(word).collect();
             if len % 8 != 0 {
-                let at = len.saturating_sub(8);
-                wanted.push((at, word(&bytes[at..])));
+                wanted.push(word(&bytes[len.saturating_sub(8)..]));
             }
             assert_eq!(got, wanted, "{len} bytes");
         }
