@@ -1,14 +1,13 @@
-//! Leadpack checks lead files and builds NexJ CRM import packages on the user's own machine.
+//! The Leadpack web app: checks lead files and builds NexJ CRM import packages in the browser.
 //!
-//! The crate has three layers:
-//! - [`engine`]: pure Rust. Bytes in, findings and packages out. No I/O, no clock, no web crates.
+//! Everything it knows about leads and packages comes from `leadpack-engine`; this crate adds:
 //! - [`protocol`]: the typed messages between the web page and its worker.
 //! - `ui` (wasm32 only): the Leptos components of the web app; the only code that touches the DOM.
+//! - `worker` (wasm32 only): the web worker that reads files in slices and runs the engine off
+//!   the page's thread.
 //!
-//! The binaries are glue: `src/main.rs` mounts the web app, `src/bin/leadpack.rs` is the
-//! command-line tool.
+//! The binaries are glue: `src/main.rs` mounts the web app, `src/bin/worker.rs` starts the worker.
 
-pub mod engine;
 pub mod protocol;
 
 #[cfg(target_arch = "wasm32")]

@@ -4,10 +4,10 @@
 fn main() {
     std::panic::set_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
-        leadpack::ui::show_fatal_error();
+        leadpack_web::ui::show_fatal_error();
     }));
-    leptos::mount::mount_to_body(leadpack::ui::App);
-    leadpack::ui::register_offline_worker();
+    leptos::mount::mount_to_body(leadpack_web::ui::App);
+    leadpack_web::ui::register_offline_worker();
 }
 
 #[cfg(not(target_arch = "wasm32"))]

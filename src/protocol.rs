@@ -10,12 +10,12 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::check::FileReport;
-use crate::engine::edits::Edits;
-use crate::engine::package::OutputKind;
-use crate::engine::report::{Finding, Rule, Severity};
-use crate::engine::schema::Field;
-use crate::engine::template::Template;
+use leadpack_engine::check::FileReport;
+use leadpack_engine::edits::Edits;
+use leadpack_engine::package::OutputKind;
+use leadpack_engine::report::{Finding, Rule, Severity};
+use leadpack_engine::schema::Field;
+use leadpack_engine::template::Template;
 
 /// A file the user chose, as the page describes it before any reading starts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -305,7 +305,7 @@ mod tests {
 
     #[test]
     fn findings_queries_filter_and_page() {
-        let report = crate::engine::check::check_bytes(
+        let report = leadpack_engine::check::check_bytes(
             "f.csv",
             b"First Name,Last Name,Email\n,Lee,a@example.com\nAnn,,b@example.com\nBo,Ray,\n",
             Default::default(),

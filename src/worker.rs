@@ -15,21 +15,21 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{JsFuture, spawn_local};
 use web_sys::{Blob, BlobPropertyBag, DedicatedWorkerGlobalScope, File, MessageEvent};
 
-use crate::engine::check::{CheckOptions, FileChecker, FileReport, NoSink};
-use crate::engine::decode::{TextDecoder, encoding_for_label};
-use crate::engine::dialect::parse_delimiter;
-use crate::engine::edits::Edits;
-use crate::engine::package::{
-    OutputFile, PackError, Packer, Verifying, changes_csv, compressed_entry_size, findings_csv,
-};
-use crate::engine::reader::{Record, RecordReader};
-use crate::engine::report::Severity;
-use crate::engine::screening::SCREENED_AHEAD;
-use crate::engine::template::Template;
-use crate::engine::unpack::read_package;
 use crate::protocol::{
     CheckedFile, ProducedFile, ReadSettings, Reply, Request, Stage, findings_page,
 };
+use leadpack_engine::check::{CheckOptions, FileChecker, FileReport, NoSink};
+use leadpack_engine::decode::{TextDecoder, encoding_for_label};
+use leadpack_engine::dialect::parse_delimiter;
+use leadpack_engine::edits::Edits;
+use leadpack_engine::package::{
+    OutputFile, PackError, Packer, Verifying, changes_csv, compressed_entry_size, findings_csv,
+};
+use leadpack_engine::reader::{Record, RecordReader};
+use leadpack_engine::report::Severity;
+use leadpack_engine::screening::SCREENED_AHEAD;
+use leadpack_engine::template::Template;
+use leadpack_engine::unpack::read_package;
 
 /// The size of the slices read from a file.
 const CHUNK_BYTES: f64 = 1024.0 * 1024.0;
@@ -85,17 +85,17 @@ pub fn start() {
 /// otherwise spends its first second or so in the slower code. Takes 0.1 to 0.25 s on a 2-core
 /// machine, while the page is already shown.
 fn warm_up_engine() {
-    let options = crate::engine::generate::GeneratorOptions {
+    let options = leadpack_generate::GeneratorOptions {
         rows: WARM_UP_ROWS,
         seed: 1,
         ..Default::default()
     };
     let mut bytes = Vec::new();
-    if crate::engine::generate::generate(&options, &mut bytes).is_err() {
+    if leadpack_generate::generate(&options, &mut bytes).is_err() {
         return;
     }
     let Ok(report) =
-        crate::engine::check::check_bytes("leads.csv", &bytes, CheckOptions::default())
+        leadpack_engine::check::check_bytes("leads.csv", &bytes, CheckOptions::default())
     else {
         return;
     };
@@ -126,7 +126,7 @@ const WARM_UP_LEADS: &str = "ID,First Name,Last Name,Email,Work Phone,Market Seg
 /// compiling it, most of the wait for a small file. Then [`warm_up_engine`] has the browser
 /// optimise the busiest code. Runs before the worker says it is ready; nothing of it is kept.
 fn warm_up() {
-    let Ok(mut report) = crate::engine::check::check_bytes(
+    let Ok(mut report) = leadpack_engine::check::check_bytes(
         "leads.csv",
         WARM_UP_LEADS.as_bytes(),
         CheckOptions::default(),
@@ -730,7 +730,7 @@ async fn pack(job: u32, file_id: u32, settings: ReadSettings, template: Template
 /// chosen files.
 async fn unpack(job: u32, file: File) {
     let outcome = async {
-        if file.size() > crate::engine::unpack::MAX_UNPACKED_BYTES as f64 {
+        if file.size() > leadpack_engine::unpack::MAX_UNPACKED_BYTES as f64 {
             return Err(format!(
                 "{} is larger than 1 GB; Leadpack does not open packages that large.",
                 file.name()

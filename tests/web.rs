@@ -24,7 +24,7 @@ fn fresh_container() -> web_sys::HtmlElement {
 #[wasm_bindgen_test]
 fn app_shows_title_and_privacy_promise() {
     let container = fresh_container();
-    let _handle = leptos::mount::mount_to(container.clone(), leadpack::ui::App);
+    let _handle = leptos::mount::mount_to(container.clone(), leadpack_web::ui::App);
     let text = container.text_content().unwrap_or_default();
     assert!(text.contains("Leadpack"), "title missing from: {text}");
     assert!(
@@ -36,7 +36,7 @@ fn app_shows_title_and_privacy_promise() {
 #[wasm_bindgen_test]
 fn load_step_has_a_labelled_file_picker() {
     let container = fresh_container();
-    let _handle = leptos::mount::mount_to(container.clone(), leadpack::ui::LoadStep);
+    let _handle = leptos::mount::mount_to(container.clone(), leadpack_web::ui::LoadStep);
     let input = container
         .query_selector("input[type=file]")
         .expect("the selector is valid")
@@ -58,8 +58,8 @@ fn load_step_has_a_labelled_file_picker() {
 
 #[wasm_bindgen_test]
 fn the_engine_checks_a_file_in_the_browser_as_it_does_natively() {
-    use leadpack::engine::check::{CheckOptions, check_bytes};
-    use leadpack::engine::report::Rule;
+    use leadpack_engine::check::{CheckOptions, check_bytes};
+    use leadpack_engine::report::Rule;
     let bytes = include_bytes!("fixtures/every-defect.csv");
     let report = check_bytes("every-defect.csv", bytes, CheckOptions::default())
         .expect("the fixture is readable");
@@ -72,12 +72,12 @@ fn the_engine_checks_a_file_in_the_browser_as_it_does_natively() {
 
 #[wasm_bindgen_test]
 fn packages_are_built_in_the_browser() {
-    use leadpack::engine::check::{CheckOptions, FileChecker};
-    use leadpack::engine::package::Packer;
-    use leadpack::engine::template::Template;
+    use leadpack_engine::check::{CheckOptions, FileChecker};
+    use leadpack_engine::package::Packer;
+    use leadpack_engine::template::Template;
     let bytes = include_bytes!("fixtures/clean-utf8.csv");
     let report =
-        leadpack::engine::check::check_bytes("clean-utf8.csv", bytes, CheckOptions::default())
+        leadpack_engine::check::check_bytes("clean-utf8.csv", bytes, CheckOptions::default())
             .expect("the fixture is readable");
     let template = Template::suggested(&report);
     let mut checker = FileChecker::new("clean-utf8.csv", CheckOptions::from_template(&template));

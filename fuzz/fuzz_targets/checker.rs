@@ -22,12 +22,12 @@ use std::rc::Rc;
 
 use libfuzzer_sys::fuzz_target;
 
-use leadpack::engine::check::{CheckOptions, FileChecker, FileReport, NoSink, check_bytes};
-use leadpack::engine::encode::OutputEncoding;
-use leadpack::engine::error::ReadError;
-use leadpack::engine::report::{Rule, Severity};
-use leadpack::engine::rules::RecordScreen;
-use leadpack::engine::screening::{ScreenRequest, screen_wire};
+use leadpack_engine::check::{CheckOptions, FileChecker, FileReport, NoSink, check_bytes};
+use leadpack_engine::encode::OutputEncoding;
+use leadpack_engine::error::ReadError;
+use leadpack_engine::report::{Rule, Severity};
+use leadpack_engine::rules::RecordScreen;
+use leadpack_engine::screening::{ScreenRequest, screen_wire};
 use leadpack_fuzz::{Chunker, delimiter, encoding, split};
 
 const NAME: &str = "leads.csv";

@@ -12,8 +12,8 @@
 
 use libfuzzer_sys::fuzz_target;
 
-use leadpack::engine::check::{CheckOptions, check_bytes};
-use leadpack::engine::unpack::{MAX_UNPACKED_BYTES, read_package};
+use leadpack_engine::check::{CheckOptions, check_bytes};
+use leadpack_engine::unpack::{MAX_UNPACKED_BYTES, read_package};
 
 const NAME: &str = "leads.zip";
 

@@ -14,8 +14,8 @@
 
 use libfuzzer_sys::fuzz_target;
 
-use leadpack::engine::decode::TextDecoder;
-use leadpack::engine::reader::{Record, RecordProblem, RecordReader};
+use leadpack_engine::decode::TextDecoder;
+use leadpack_engine::reader::{Record, RecordProblem, RecordReader};
 use leadpack_fuzz::{Chunker, DELIMITERS, encoding, split};
 
 #[derive(Debug, PartialEq)]

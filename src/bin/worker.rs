@@ -3,7 +3,7 @@
 #[cfg(target_arch = "wasm32")]
 fn main() {
     console_error_panic_hook::set_once();
-    leadpack::worker::start();
+    leadpack_web::worker::start();
 }
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -7,8 +7,8 @@ use web_sys::{File, FileList, HtmlInputElement};
 
 use super::Progress;
 use super::state::{AppState, CheckStatus, LoadedFile, Step};
-use crate::engine::units::format_size;
 use crate::protocol::ReadSettings;
+use leadpack_engine::units::format_size;
 
 /// The encodings offered: (label, what people call it).
 const ENCODINGS: [(&str, &str); 5] = [

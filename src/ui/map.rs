@@ -7,10 +7,10 @@ use web_sys::HtmlInputElement;
 
 use super::FilePicker;
 use super::state::{AppState, LoadedFile, Step};
-use crate::engine::mapping::MatchKind;
-use crate::engine::schema::{DEFAULT_CONCEPTS, DEFAULT_SEGMENTS, Field};
-use crate::engine::template::{AddressPart, ColumnPlan, Target, Template};
-use crate::engine::values::{KnownValues, ValueOutcome};
+use leadpack_engine::mapping::MatchKind;
+use leadpack_engine::schema::{DEFAULT_CONCEPTS, DEFAULT_SEGMENTS, Field};
+use leadpack_engine::template::{AddressPart, ColumnPlan, Target, Template};
+use leadpack_engine::values::{KnownValues, ValueOutcome};
 
 /// The choices of the "becomes" list, as (value, label).
 fn target_choices() -> Vec<(String, String)> {
@@ -187,7 +187,7 @@ fn MapTables(file: LoadedFile) -> impl IntoView {
     };
     let save_name = format!(
         "{}-template.json",
-        crate::engine::package::safe_stem(&file.name)
+        leadpack_engine::package::safe_stem(&file.name)
     );
 
     view! {

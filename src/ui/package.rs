@@ -5,10 +5,10 @@ use leptos::prelude::*;
 
 use super::state::{AppState, PackStatus, Step, discard_pack};
 use super::{FilePicker, Progress};
-use crate::engine::encode::{OutputEncoding, Unrepresentable};
-use crate::engine::template::{PackOptions, Template};
-use crate::engine::units::format_size;
 use crate::protocol::Stage;
+use leadpack_engine::encode::{OutputEncoding, Unrepresentable};
+use leadpack_engine::template::{PackOptions, Template};
+use leadpack_engine::units::format_size;
 
 fn change_options(state: AppState, id: u32, recheck: bool, change: impl FnOnce(&mut PackOptions)) {
     state.update_file(id, |file| {

@@ -7,10 +7,10 @@ use super::FilePicker;
 use super::client;
 use super::load::Notes;
 use super::state::{AppState, CheckStatus, Step};
-use crate::engine::edits::Fix;
-use crate::engine::report::{Finding, Rule, Severity};
-use crate::engine::schema::Field;
 use crate::protocol::{FieldFilter, FindingsQuery, Reply, Request};
+use leadpack_engine::edits::Fix;
+use leadpack_engine::report::{Finding, Rule, Severity};
+use leadpack_engine::schema::Field;
 
 /// Findings per page of the table.
 const PAGE: u64 = 50;

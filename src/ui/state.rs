@@ -11,9 +11,9 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, File, Url};
 
 use super::client;
-use crate::engine::edits::{Edits, Fix};
-use crate::engine::template::Template;
 use crate::protocol::{CheckedFile, ProducedFile, ReadSettings, Reply, Request, Stage};
+use leadpack_engine::edits::{Edits, Fix};
+use leadpack_engine::template::Template;
 
 /// The four steps of the flow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

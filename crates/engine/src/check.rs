@@ -429,7 +429,7 @@ impl FileChecker {
     /// Has another worker apply the first stage of the rules (those that need a record
     /// alone) while this one reads: `send` hands it the rules ([`ScreenRequest::Start`], before
     /// the first batch) and each batch of records ([`ScreenRequest::Records`], for
-    /// [`crate::engine::screening::screen_wire`]). The caller hands each answer back, in
+    /// [`crate::screening::screen_wire`]). The caller hands each answer back, in
     /// order, to [`FileChecker::receive_screened`], keeps up (waits for answers while more
     /// than [`SCREENED_AHEAD`] batches are out, see [`FileChecker::screening_out`]), and, after
     /// [`FileChecker::end_input`], waits for every answer before it finishes. Batches not
@@ -1099,7 +1099,7 @@ const PREFETCH_AHEAD: usize = 16;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::generate::{GeneratorOptions, generate};
+    use leadpack_generate::{GeneratorOptions, generate};
 
     /// The indexes are sized from this estimate: too low, and they grow to twice their size,
     /// copying everything, near the end of a large file.

@@ -1,4 +1,6 @@
-//! Argument parsing and dispatch for the `leadpack` command-line tool.
+//! The `leadpack` command-line tool: parses arguments, reads files, calls the engine, prints,
+//! and maps the outcome to an exit code (0 clean, 1 errors found, 2 unusable input or arguments).
+//! It is glue: everything it knows about leads and packages comes from `leadpack-engine`.
 
 mod check;
 mod generate;
@@ -11,11 +13,11 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 /// Exit code: everything is fine.
-pub const EXIT_OK: i32 = 0;
+const EXIT_OK: i32 = 0;
 /// Exit code: the files were read, and some leads have errors.
-pub const EXIT_FINDINGS: i32 = 1;
+const EXIT_FINDINGS: i32 = 1;
 /// Exit code: a file or an argument could not be used.
-pub const EXIT_UNUSABLE: i32 = 2;
+const EXIT_UNUSABLE: i32 = 2;
 
 /// Checks lead files and builds NexJ CRM import packages, on this computer only.
 #[derive(Debug, Parser)]
@@ -167,7 +169,7 @@ enum HeaderChoice {
 }
 
 /// Runs the tool and returns the exit code.
-pub fn run() -> i32 {
+fn run() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
@@ -185,4 +187,8 @@ pub fn run() -> i32 {
         Command::Pack(args) => pack::run(args),
         Command::Generate(args) => generate::run(args),
     }
+}
+
+fn main() {
+    std::process::exit(run());
 }

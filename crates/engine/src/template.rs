@@ -473,7 +473,7 @@ pub fn address_part(key: &str) -> Option<AddressPart> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::mapping::auto_map;
+    use crate::mapping::auto_map;
 
     fn plan(headers: &[&str]) -> Vec<Target> {
         let headers: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
@@ -575,7 +575,7 @@ mod tests {
 
     #[test]
     fn a_column_without_header_but_with_values_is_kept() {
-        let report = crate::engine::check::check_bytes(
+        let report = crate::check::check_bytes(
             "f.csv",
             b"First Name,Last Name,Email,,\nAnn,Lee,a@example.com,note,\n",
             Default::default(),

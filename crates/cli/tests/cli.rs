@@ -1,9 +1,6 @@
 //! The `leadpack` command-line tool as users run it: the built binary on the fixture files (see tests/fixtures/README.md), its output and its exit codes.
-#![cfg(not(target_arch = "wasm32"))]
 
-mod common;
-
-use common::TempDir;
+use crate::util::TempDir;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -52,7 +49,7 @@ fn check_json(args: &[&dyn AsRef<OsStr>]) -> (i32, Value) {
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
+        .join("../../tests/fixtures")
         .join(name)
 }
 

@@ -1,17 +1,14 @@
 //! Property tests of the file checker: generated defects, chunking, arbitrary bytes, encodings.
-#![cfg(not(target_arch = "wasm32"))]
 
-mod common;
-
-use common::{DELIMITERS, generator_options};
+use crate::util::{DELIMITERS, generator_options};
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 use encoding_rs::WINDOWS_1252;
-use leadpack::engine::check::{CheckOptions, FileChecker, FileReport, check_bytes};
-use leadpack::engine::decode::SNIFF_BYTES;
-use leadpack::engine::generate::{Defect, GeneratedSummary, GeneratorOptions, Header, generate};
-use leadpack::engine::report::{Rule, Severity};
+use leadpack_engine::check::{CheckOptions, FileChecker, FileReport, check_bytes};
+use leadpack_engine::decode::SNIFF_BYTES;
+use leadpack_engine::report::{Rule, Severity};
+use leadpack_generate::{Defect, GeneratedSummary, GeneratorOptions, Header, generate};
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::{Index, select};
@@ -89,9 +86,9 @@ enum Asked {
 /// worker has its second worker do: the rules cross as JSON, each batch as bytes for
 /// `screen_wire`, each answer comes back as bytes, as `answering` says.
 fn check_screened_elsewhere(bytes: &[u8], sizes: &[usize], answering: &Answering) -> Outcome {
-    use leadpack::engine::check::NoSink;
-    use leadpack::engine::rules::RecordScreen;
-    use leadpack::engine::screening::{ScreenRequest, screen_wire};
+    use leadpack_engine::check::NoSink;
+    use leadpack_engine::rules::RecordScreen;
+    use leadpack_engine::screening::{ScreenRequest, screen_wire};
     use std::cell::RefCell;
     use std::collections::VecDeque;
     use std::rc::Rc;

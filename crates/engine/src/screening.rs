@@ -205,7 +205,7 @@ impl Batch {
 }
 
 /// Screens the records of a batch from another worker ([`ScreenRequest::Records`]) and
-/// returns what the first stage found, for [`crate::engine::check::FileChecker::receive_screened`];
+/// returns what the first stage found, for [`crate::check::FileChecker::receive_screened`];
 /// `None` if the bytes are damaged.
 pub fn screen_wire(screen: &RecordScreen, records: &[u8]) -> Option<Vec<u8>> {
     let mut batch = Batch::from_wire(records)?;
@@ -573,8 +573,8 @@ fn screen_on_threads(screen: &RecordScreen, batch: &mut Batch, threads: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::rules::RecordChecker;
-    use crate::engine::values::KnownValues;
+    use crate::rules::RecordChecker;
+    use crate::values::KnownValues;
 
     /// The rules for records of four columns: ID, first name, last name, email.
     fn screen() -> Arc<RecordScreen> {

@@ -12,7 +12,6 @@ pub mod digest;
 pub mod edits;
 pub mod encode;
 pub mod error;
-pub mod generate;
 pub mod index;
 pub mod mapping;
 pub mod package;

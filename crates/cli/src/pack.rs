@@ -4,15 +4,15 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use leadpack::engine::assemble::AssemblyThread;
-use leadpack::engine::check::{CheckOptions, FileChecker, FileReport};
-use leadpack::engine::encode::{OutputEncoding, Unrepresentable};
-use leadpack::engine::package::{
+use leadpack_engine::assemble::AssemblyThread;
+use leadpack_engine::check::{CheckOptions, FileChecker, FileReport};
+use leadpack_engine::encode::{OutputEncoding, Unrepresentable};
+use leadpack_engine::package::{
     OutputFile, PackError, PackOutcome, Packer, findings_csv, safe_stem,
 };
-use leadpack::engine::report::{Rule, Severity};
-use leadpack::engine::template::{DEFAULT_MAX_PACKAGE_BYTES, Template};
-use leadpack::engine::units::format_size;
+use leadpack_engine::report::{Rule, Severity};
+use leadpack_engine::template::{DEFAULT_MAX_PACKAGE_BYTES, Template};
+use leadpack_engine::units::format_size;
 
 use super::input::{describe, display_name, read_chunks};
 use super::options::read_options;

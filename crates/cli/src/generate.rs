@@ -3,9 +3,9 @@
 use std::fs::File;
 use std::io::BufWriter;
 
-use leadpack::engine::dialect::parse_delimiter;
-use leadpack::engine::generate::{GeneratorOptions, Header, generate};
-use leadpack::engine::units::format_size;
+use leadpack_engine::dialect::parse_delimiter;
+use leadpack_engine::units::format_size;
+use leadpack_generate::{GeneratorOptions, Header, generate};
 
 use super::input::describe;
 use super::{EXIT_OK, EXIT_UNUSABLE, GenerateArgs, HeaderChoice};

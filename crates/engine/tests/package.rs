@@ -1,9 +1,6 @@
 //! Import packages end to end: files packed as `leadpack pack` does, unzipped and read back.
-#![cfg(not(target_arch = "wasm32"))]
 
-mod common;
-
-use common::generator_options;
+use crate::util::generator_options;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Cursor, Read};
@@ -12,14 +9,14 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use encoding_rs::WINDOWS_1252;
-use leadpack::engine::assemble::{Assembler, AssemblyThread, PackageLayout};
-use leadpack::engine::check::{CheckOptions, FileChecker, FileReport};
-use leadpack::engine::encode::{OutputEncoding, Unrepresentable};
-use leadpack::engine::generate::{GeneratedSummary, GeneratorOptions, generate};
-use leadpack::engine::package::{Assembling, PackOutcome, Packer, Verifying, findings_csv};
-use leadpack::engine::report::{Finding, Rule, Severity};
-use leadpack::engine::schema::Field;
-use leadpack::engine::template::{DEFAULT_MAX_PACKAGE_BYTES, PackOptions, Target, Template};
+use leadpack_engine::assemble::{Assembler, AssemblyThread, PackageLayout};
+use leadpack_engine::check::{CheckOptions, FileChecker, FileReport};
+use leadpack_engine::encode::{OutputEncoding, Unrepresentable};
+use leadpack_engine::package::{Assembling, PackOutcome, Packer, Verifying, findings_csv};
+use leadpack_engine::report::{Finding, Rule, Severity};
+use leadpack_engine::schema::Field;
+use leadpack_engine::template::{DEFAULT_MAX_PACKAGE_BYTES, PackOptions, Target, Template};
+use leadpack_generate::{GeneratedSummary, GeneratorOptions, generate};
 use proptest::prelude::*;
 use quick_xml::XmlVersion;
 use quick_xml::events::Event;
@@ -1298,7 +1295,7 @@ fn the_compressor_diagnostic_is_plain_deflate_at_the_packages_level() {
         seed: 7,
         ..GeneratorOptions::default()
     });
-    let size = leadpack::engine::package::compressed_entry_size(&bytes).expect("compresses");
+    let size = leadpack_engine::package::compressed_entry_size(&bytes).expect("compresses");
     assert!(
         size > 0 && size < bytes.len() as u64 / 2,
         "{size} of {}",
@@ -1306,7 +1303,7 @@ fn the_compressor_diagnostic_is_plain_deflate_at_the_packages_level() {
     );
     let mut plain = flate2::write::DeflateEncoder::new(
         Vec::new(),
-        flate2::Compression::new(leadpack::engine::package::COMPRESSION_LEVEL as u32),
+        flate2::Compression::new(leadpack_engine::package::COMPRESSION_LEVEL as u32),
     );
     std::io::Write::write_all(&mut plain, &bytes).expect("writing to memory");
     let plain = plain.finish().expect("writing to memory");

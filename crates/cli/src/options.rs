@@ -2,13 +2,13 @@
 
 use std::path::Path;
 
-use leadpack::engine::check::CheckOptions;
-use leadpack::engine::decode::encoding_for_label;
-use leadpack::engine::dialect::parse_delimiter;
-use leadpack::engine::edits::Fix;
-use leadpack::engine::mapping::ExplicitMapping;
-use leadpack::engine::schema::Field;
-use leadpack::engine::template::{ColumnPlan, Target, Template};
+use leadpack_engine::check::CheckOptions;
+use leadpack_engine::decode::encoding_for_label;
+use leadpack_engine::dialect::parse_delimiter;
+use leadpack_engine::edits::Fix;
+use leadpack_engine::mapping::ExplicitMapping;
+use leadpack_engine::schema::Field;
+use leadpack_engine::template::{ColumnPlan, Target, Template};
 
 use super::ReadArgs;
 use super::input::describe;

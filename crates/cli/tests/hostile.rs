@@ -2,11 +2,8 @@
 //! escape or explode (see tests/fixtures/hostile/README.md). Each case goes through the engine
 //! and through the `leadpack` binary. Nothing may crash or hang; every refusal must say what is
 //! wrong, where, and what to do; and every record read must end up packed or rejected.
-#![cfg(not(target_arch = "wasm32"))]
 
-mod common;
-
-use common::TempDir;
+use crate::util::TempDir;
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::fs::File;
@@ -15,13 +12,13 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use leadpack::engine::check::{CheckOptions, FileChecker, FileReport, check_bytes};
-use leadpack::engine::error::{ReadError, ReadErrorKind};
-use leadpack::engine::package::{PackError, PackOutcome, Packer};
-use leadpack::engine::report::{Finding, Rule};
-use leadpack::engine::schema::Field;
-use leadpack::engine::template::{ColumnPlan, Target, Template};
-use leadpack::engine::unpack::read_package;
+use leadpack_engine::check::{CheckOptions, FileChecker, FileReport, check_bytes};
+use leadpack_engine::error::{ReadError, ReadErrorKind};
+use leadpack_engine::package::{PackError, PackOutcome, Packer};
+use leadpack_engine::report::{Finding, Rule};
+use leadpack_engine::schema::Field;
+use leadpack_engine::template::{ColumnPlan, Target, Template};
+use leadpack_engine::unpack::read_package;
 use quick_xml::XmlVersion;
 use quick_xml::events::Event;
 use quick_xml::reader::Reader;
@@ -32,7 +29,7 @@ use quick_xml::reader::Reader;
 
 fn fixture_path(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/hostile")
+        .join("../../tests/fixtures/hostile")
         .join(name)
 }
 
