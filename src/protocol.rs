@@ -10,12 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use leadpack_engine::check::FileReport;
-use leadpack_engine::edits::Edits;
-use leadpack_engine::package::OutputKind;
-use leadpack_engine::report::{Finding, Rule, Severity};
-use leadpack_engine::schema::Field;
-use leadpack_engine::template::Template;
+use leadpack_engine::{Edits, Field, FileReport, Finding, OutputKind, Rule, Severity, Template};
 
 /// A file the user chose, as the page describes it before any reading starts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -305,7 +300,7 @@ mod tests {
 
     #[test]
     fn findings_queries_filter_and_page() {
-        let report = leadpack_engine::check::check_bytes(
+        let report = leadpack_engine::check_bytes(
             "f.csv",
             b"First Name,Last Name,Email\n,Lee,a@example.com\nAnn,,b@example.com\nBo,Ray,\n",
             Default::default(),

@@ -18,18 +18,11 @@ use web_sys::{Blob, BlobPropertyBag, DedicatedWorkerGlobalScope, File, MessageEv
 use crate::protocol::{
     CheckedFile, ProducedFile, ReadSettings, Reply, Request, Stage, findings_page,
 };
-use leadpack_engine::check::{CheckOptions, FileChecker, FileReport, NoSink};
-use leadpack_engine::decode::{TextDecoder, encoding_for_label};
-use leadpack_engine::dialect::parse_delimiter;
-use leadpack_engine::edits::Edits;
-use leadpack_engine::package::{
-    OutputFile, PackError, Packer, Verifying, changes_csv, compressed_entry_size, findings_csv,
+use leadpack_engine::{
+    CheckOptions, Edits, FileChecker, FileReport, NoSink, OutputFile, PackError, Packer, Record,
+    RecordReader, SCREENED_AHEAD, Severity, Template, TextDecoder, Verifying, changes_csv,
+    compressed_entry_size, encoding_for_label, findings_csv, parse_delimiter, read_package,
 };
-use leadpack_engine::reader::{Record, RecordReader};
-use leadpack_engine::report::Severity;
-use leadpack_engine::screening::SCREENED_AHEAD;
-use leadpack_engine::template::Template;
-use leadpack_engine::unpack::read_package;
 
 /// The size of the slices read from a file.
 const CHUNK_BYTES: f64 = 1024.0 * 1024.0;
@@ -94,8 +87,7 @@ fn warm_up_engine() {
     if leadpack_generate::generate(&options, &mut bytes).is_err() {
         return;
     }
-    let Ok(report) =
-        leadpack_engine::check::check_bytes("leads.csv", &bytes, CheckOptions::default())
+    let Ok(report) = leadpack_engine::check_bytes("leads.csv", &bytes, CheckOptions::default())
     else {
         return;
     };
@@ -126,7 +118,7 @@ const WARM_UP_LEADS: &str = "ID,First Name,Last Name,Email,Work Phone,Market Seg
 /// compiling it, most of the wait for a small file. Then [`warm_up_engine`] has the browser
 /// optimise the busiest code. Runs before the worker says it is ready; nothing of it is kept.
 fn warm_up() {
-    let Ok(mut report) = leadpack_engine::check::check_bytes(
+    let Ok(mut report) = leadpack_engine::check_bytes(
         "leads.csv",
         WARM_UP_LEADS.as_bytes(),
         CheckOptions::default(),
@@ -730,7 +722,7 @@ async fn pack(job: u32, file_id: u32, settings: ReadSettings, template: Template
 /// chosen files.
 async fn unpack(job: u32, file: File) {
     let outcome = async {
-        if file.size() > leadpack_engine::unpack::MAX_UNPACKED_BYTES as f64 {
+        if file.size() > leadpack_engine::MAX_UNPACKED_BYTES as f64 {
             return Err(format!(
                 "{} is larger than 1 GB; Leadpack does not open packages that large.",
                 file.name()

@@ -58,8 +58,8 @@ fn load_step_has_a_labelled_file_picker() {
 
 #[wasm_bindgen_test]
 fn the_engine_checks_a_file_in_the_browser_as_it_does_natively() {
-    use leadpack_engine::check::{CheckOptions, check_bytes};
-    use leadpack_engine::report::Rule;
+    use leadpack_engine::Rule;
+    use leadpack_engine::{CheckOptions, check_bytes};
     let bytes = include_bytes!("fixtures/every-defect.csv");
     let report = check_bytes("every-defect.csv", bytes, CheckOptions::default())
         .expect("the fixture is readable");
@@ -72,13 +72,12 @@ fn the_engine_checks_a_file_in_the_browser_as_it_does_natively() {
 
 #[wasm_bindgen_test]
 fn packages_are_built_in_the_browser() {
-    use leadpack_engine::check::{CheckOptions, FileChecker};
-    use leadpack_engine::package::Packer;
-    use leadpack_engine::template::Template;
+    use leadpack_engine::Packer;
+    use leadpack_engine::Template;
+    use leadpack_engine::{CheckOptions, FileChecker};
     let bytes = include_bytes!("fixtures/clean-utf8.csv");
-    let report =
-        leadpack_engine::check::check_bytes("clean-utf8.csv", bytes, CheckOptions::default())
-            .expect("the fixture is readable");
+    let report = leadpack_engine::check_bytes("clean-utf8.csv", bytes, CheckOptions::default())
+        .expect("the fixture is readable");
     let template = Template::suggested(&report);
     let mut checker = FileChecker::new("clean-utf8.csv", CheckOptions::from_template(&template));
     let mut packer = Packer::new("clean-utf8.csv", &template);

@@ -22,12 +22,7 @@ use std::rc::Rc;
 
 use libfuzzer_sys::fuzz_target;
 
-use leadpack_engine::check::{CheckOptions, FileChecker, FileReport, NoSink, check_bytes};
-use leadpack_engine::encode::OutputEncoding;
-use leadpack_engine::error::ReadError;
-use leadpack_engine::report::{Rule, Severity};
-use leadpack_engine::rules::RecordScreen;
-use leadpack_engine::screening::{ScreenRequest, screen_wire};
+use leadpack_engine::{CheckOptions, FileChecker, FileReport, NoSink, OutputEncoding, ReadError, RecordScreen, Rule, ScreenRequest, Severity, check_bytes, screen_wire};
 use leadpack_fuzz::{Chunker, delimiter, encoding, split};
 
 const NAME: &str = "leads.csv";

@@ -29,19 +29,7 @@ use std::collections::BTreeMap;
 use libfuzzer_sys::fuzz_target;
 use unicode_normalization::UnicodeNormalization;
 
-use leadpack_engine::check::{CheckOptions, FileChecker, FileReport, RowSink, check_bytes};
-use leadpack_engine::encode::{OutputEncoding, Unrepresentable};
-use leadpack_engine::mapping::ColumnMatch;
-use leadpack_engine::package::{PackError, Packer};
-use leadpack_engine::reader::Record;
-use leadpack_engine::report::{Finding, Rule, Severity};
-use leadpack_engine::rules::Verdict;
-use leadpack_engine::schema::Field;
-use leadpack_engine::template::{
-    DEFAULT_MAX_PACKAGE_BYTES, REJECTED_PROBLEMS_COLUMN, REJECTED_ROW_COLUMN, Target, Template,
-    plan_columns,
-};
-use leadpack_engine::unpack::read_package;
+use leadpack_engine::{CheckOptions, ColumnMatch, DEFAULT_MAX_PACKAGE_BYTES, Field, FileChecker, FileReport, Finding, OutputEncoding, PackError, Packer, REJECTED_PROBLEMS_COLUMN, REJECTED_ROW_COLUMN, Record, RowSink, Rule, Severity, Target, Template, Unrepresentable, Verdict, check_bytes, plan_columns, read_package};
 use leadpack_fuzz::{Chunker, DELIMITERS, encoding, split};
 
 const NAME: &str = "leads.csv";

@@ -12,8 +12,7 @@
 
 use libfuzzer_sys::fuzz_target;
 
-use leadpack_engine::check::{CheckOptions, check_bytes};
-use leadpack_engine::unpack::{MAX_UNPACKED_BYTES, read_package};
+use leadpack_engine::{CheckOptions, MAX_UNPACKED_BYTES, check_bytes, read_package};
 
 const NAME: &str = "leads.zip";
 

@@ -14,8 +14,7 @@
 
 use libfuzzer_sys::fuzz_target;
 
-use leadpack_engine::decode::TextDecoder;
-use leadpack_engine::reader::{Record, RecordProblem, RecordReader};
+use leadpack_engine::{Record, RecordProblem, RecordReader, TextDecoder};
 use leadpack_fuzz::{Chunker, DELIMITERS, encoding, split};
 
 #[derive(Debug, PartialEq)]

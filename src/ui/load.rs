@@ -8,7 +8,7 @@ use web_sys::{File, FileList, HtmlInputElement};
 use super::Progress;
 use super::state::{AppState, CheckStatus, LoadedFile, Step};
 use crate::protocol::ReadSettings;
-use leadpack_engine::units::format_size;
+use leadpack_engine::format_size;
 
 /// The encodings offered: (label, what people call it).
 const ENCODINGS: [(&str, &str); 5] = [

@@ -7,10 +7,10 @@ use web_sys::HtmlInputElement;
 
 use super::FilePicker;
 use super::state::{AppState, LoadedFile, Step};
-use leadpack_engine::mapping::MatchKind;
-use leadpack_engine::schema::{DEFAULT_CONCEPTS, DEFAULT_SEGMENTS, Field};
-use leadpack_engine::template::{AddressPart, ColumnPlan, Target, Template};
-use leadpack_engine::values::{KnownValues, ValueOutcome};
+use leadpack_engine::{
+    AddressPart, ColumnPlan, DEFAULT_CONCEPTS, DEFAULT_SEGMENTS, Field, KnownValues, MatchKind,
+    Target, Template, ValueOutcome,
+};
 
 /// The choices of the "becomes" list, as (value, label).
 fn target_choices() -> Vec<(String, String)> {
@@ -185,10 +185,7 @@ fn MapTables(file: LoadedFile) -> impl IntoView {
             js_sys::encode_uri_component(&json)
         )
     };
-    let save_name = format!(
-        "{}-template.json",
-        leadpack_engine::package::safe_stem(&file.name)
-    );
+    let save_name = format!("{}-template.json", leadpack_engine::safe_stem(&file.name));
 
     view! {
         <div class="table-wrap">

@@ -6,9 +6,7 @@ use leptos::prelude::*;
 use super::state::{AppState, PackStatus, Step, discard_pack};
 use super::{FilePicker, Progress};
 use crate::protocol::Stage;
-use leadpack_engine::encode::{OutputEncoding, Unrepresentable};
-use leadpack_engine::template::{PackOptions, Template};
-use leadpack_engine::units::format_size;
+use leadpack_engine::{OutputEncoding, PackOptions, Template, Unrepresentable, format_size};
 
 fn change_options(state: AppState, id: u32, recheck: bool, change: impl FnOnce(&mut PackOptions)) {
     state.update_file(id, |file| {

@@ -8,9 +8,7 @@ use super::client;
 use super::load::Notes;
 use super::state::{AppState, CheckStatus, Step};
 use crate::protocol::{FieldFilter, FindingsQuery, Reply, Request};
-use leadpack_engine::edits::Fix;
-use leadpack_engine::report::{Finding, Rule, Severity};
-use leadpack_engine::schema::Field;
+use leadpack_engine::{Field, Finding, Fix, Rule, Severity};
 
 /// Findings per page of the table.
 const PAGE: u64 = 50;

@@ -12,8 +12,7 @@ use web_sys::{Blob, File, Url};
 
 use super::client;
 use crate::protocol::{CheckedFile, ProducedFile, ReadSettings, Reply, Request, Stage};
-use leadpack_engine::edits::{Edits, Fix};
-use leadpack_engine::template::Template;
+use leadpack_engine::{Edits, Fix, Template};
 
 /// The four steps of the flow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -31,11 +31,10 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent, Worker, WorkerOptions};
 
-use leadpack_engine::assemble::{AssembledPart, Assembler, Batched, PackageLayout, RowBatch};
-use leadpack_engine::check::{FileChecker, RowSink};
-use leadpack_engine::package::{PackError, Packer};
-use leadpack_engine::rules::RecordScreen;
-use leadpack_engine::screening::{ScreenRequest, screen_wire};
+use leadpack_engine::{
+    AssembledPart, Assembler, Batched, FileChecker, PackError, PackageLayout, Packer, RecordScreen,
+    RowBatch, RowSink, ScreenRequest, screen_wire,
+};
 
 /// The name the second worker is started under, which tells it its role.
 pub const NAME: &str = "leadpack-helper";
@@ -80,8 +79,8 @@ fn warm_up() {
     };
     let mut bytes = Vec::new();
     if leadpack_generate::generate(&options, &mut bytes).is_ok() {
-        let _ = leadpack_engine::check::check_bytes("leads.csv", &bytes, Default::default());
-        let _ = leadpack_engine::package::compressed_entry_size(&bytes);
+        let _ = leadpack_engine::check_bytes("leads.csv", &bytes, Default::default());
+        let _ = leadpack_engine::compressed_entry_size(&bytes);
     }
 }
 
@@ -543,7 +542,7 @@ impl RemoteScreening {
     }
 
     /// Hands the answers that came back to `checker`, until at most `ahead` batches are out
-    /// ([`leadpack_engine::screening::SCREENED_AHEAD`] while reading; 0 after [`FileChecker::end_input`], for every
+    /// ([`leadpack_engine::SCREENED_AHEAD`] while reading; 0 after [`FileChecker::end_input`], for every
     /// answer): waits for them, and looks up (`look_up`, stopping the wait when it says no: the answer
     /// is then `false`) at least every 100 ms meanwhile. When no more answers will come (the
     /// second worker stopped, or has not answered for [`STALLED_MS`]), the checker screens the
@@ -555,7 +554,7 @@ impl RemoteScreening {
         ahead: usize,
         look_up: &mut dyn FnMut() -> bool,
     ) -> Result<bool, String> {
-        let failed = |err: leadpack_engine::error::ReadError| err.to_string();
+        let failed = |err: leadpack_engine::ReadError| err.to_string();
         let mut since = js_sys::Date::now();
         loop {
             loop {

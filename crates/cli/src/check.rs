@@ -3,13 +3,10 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use leadpack_engine::check::{FileChecker, FileReport, Report, check_bytes};
-use leadpack_engine::dialect::delimiter_name;
-use leadpack_engine::mapping::MatchKind;
-use leadpack_engine::report::{Rule, Severity};
-use leadpack_engine::template::{Target, plan_columns};
-use leadpack_engine::unpack::read_package;
-use leadpack_engine::xml::xml_safe;
+use leadpack_engine::{
+    FileChecker, FileReport, MatchKind, Report, Rule, Severity, Target, check_bytes,
+    delimiter_name, plan_columns, read_package, xml_safe,
+};
 
 use super::input::{display_name, read_chunks};
 use super::options::read_options;

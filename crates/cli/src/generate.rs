@@ -3,8 +3,7 @@
 use std::fs::File;
 use std::io::BufWriter;
 
-use leadpack_engine::dialect::parse_delimiter;
-use leadpack_engine::units::format_size;
+use leadpack_engine::{format_size, parse_delimiter};
 use leadpack_generate::{GeneratorOptions, Header, generate};
 
 use super::input::describe;

@@ -2,13 +2,10 @@
 
 use std::path::Path;
 
-use leadpack_engine::check::CheckOptions;
-use leadpack_engine::decode::encoding_for_label;
-use leadpack_engine::dialect::parse_delimiter;
-use leadpack_engine::edits::Fix;
-use leadpack_engine::mapping::ExplicitMapping;
-use leadpack_engine::schema::Field;
-use leadpack_engine::template::{ColumnPlan, Target, Template};
+use leadpack_engine::{
+    CheckOptions, ColumnPlan, ExplicitMapping, Field, Fix, Target, Template, encoding_for_label,
+    parse_delimiter,
+};
 
 use super::ReadArgs;
 use super::input::describe;

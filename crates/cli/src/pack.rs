@@ -4,15 +4,11 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use leadpack_engine::assemble::AssemblyThread;
-use leadpack_engine::check::{CheckOptions, FileChecker, FileReport};
-use leadpack_engine::encode::{OutputEncoding, Unrepresentable};
-use leadpack_engine::package::{
-    OutputFile, PackError, PackOutcome, Packer, findings_csv, safe_stem,
+use leadpack_engine::{
+    AssemblyThread, CheckOptions, DEFAULT_MAX_PACKAGE_BYTES, FileChecker, FileReport,
+    OutputEncoding, OutputFile, PackError, PackOutcome, Packer, Rule, Severity, Template,
+    Unrepresentable, findings_csv, format_size, safe_stem,
 };
-use leadpack_engine::report::{Rule, Severity};
-use leadpack_engine::template::{DEFAULT_MAX_PACKAGE_BYTES, Template};
-use leadpack_engine::units::format_size;
 
 use super::input::{describe, display_name, read_chunks};
 use super::options::read_options;

@@ -12,13 +12,10 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use leadpack_engine::check::{CheckOptions, FileChecker, FileReport, check_bytes};
-use leadpack_engine::error::{ReadError, ReadErrorKind};
-use leadpack_engine::package::{PackError, PackOutcome, Packer};
-use leadpack_engine::report::{Finding, Rule};
-use leadpack_engine::schema::Field;
-use leadpack_engine::template::{ColumnPlan, Target, Template};
-use leadpack_engine::unpack::read_package;
+use leadpack_engine::{
+    CheckOptions, ColumnPlan, Field, FileChecker, FileReport, Finding, PackError, PackOutcome,
+    Packer, ReadError, ReadErrorKind, Rule, Target, Template, check_bytes, read_package,
+};
 use quick_xml::XmlVersion;
 use quick_xml::events::Event;
 use quick_xml::reader::Reader;

@@ -11,12 +11,11 @@ use std::time::{Duration, Instant};
 
 // The benchmark runs natively; it is only compiled for the web build's lints.
 #[cfg(not(target_arch = "wasm32"))]
-use leadpack_engine::assemble::AssemblyThread;
-use leadpack_engine::check::{CheckOptions, FileChecker};
-use leadpack_engine::decode::TextDecoder;
-use leadpack_engine::package::{COMPRESSION_LEVEL, Packer};
-use leadpack_engine::reader::{Record, RecordReader};
-use leadpack_engine::template::Template;
+use leadpack_engine::AssemblyThread;
+use leadpack_engine::{
+    COMPRESSION_LEVEL, CheckOptions, FileChecker, Packer, Record, RecordReader, Template,
+    TextDecoder,
+};
 
 const CHUNK: usize = 1 << 20;
 

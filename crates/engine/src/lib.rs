@@ -1,31 +1,85 @@
-//! The engine: everything Leadpack knows about lead files, as pure functions over bytes.
+//! The Leadpack engine: everything Leadpack knows about lead files and NexJ CRM import packages,
+//! as pure Rust over bytes. It never opens a file, never reads a clock and depends on no web or
+//! command-line crate, so the same code serves the `leadpack` command-line tool, the web page
+//! and its web worker.
 //!
-//! It never opens a file, never reads a clock and never imports a web crate, so the same code
-//! serves the command-line tool, the web page and the web worker.
+//! # Layers
+//! Each folder is a layer, and a layer uses only the layers below it:
+//!
+//! ```text
+//! package   packer, assembling ZIP archives, verifying, the package XML, reading packages back
+//!    ↓
+//! check     the file checker and its options, findings and reports, the rules, screening
+//!    ↓
+//! lead      schema, single-value checks, known values, column mapping, edits, templates
+//!    ↓
+//! text      decoding, dialects, records, output encodings, CSV writing, read errors
+//!    ↓
+//! fast      the speed machinery: hash index, word loads, large pages, digests, wire bytes
+//! ```
+//!
+//! Every module is private; this page lists the whole public surface.
+//!
+//! # Example
+//! ```
+//! use leadpack_engine::{CheckOptions, Rule, check_bytes};
+//!
+//! let file = "ID,First Name,Last Name,Email Address\n\
+//!             1,Ann,Lee,ann@example.com\n\
+//!             2,,Ng,ng@example.com\n";
+//! let report = check_bytes("leads.csv", file.as_bytes(), CheckOptions::default())?;
+//! assert_eq!(report.summary.records, 2);
+//! assert_eq!(report.summary.ready, 1);
+//! assert_eq!(report.issues[0].row, 3);
+//! assert_eq!(report.issues[0].rule, Rule::MissingName);
+//! # Ok::<(), leadpack_engine::ReadError>(())
+//! ```
 
-pub mod assemble;
-pub mod check;
-pub mod csvout;
-pub mod decode;
-pub mod dialect;
-pub mod digest;
-pub mod edits;
-pub mod encode;
-pub mod error;
-pub mod index;
-pub mod mapping;
-pub mod package;
-pub mod pages;
-pub mod quality;
-pub mod reader;
-pub mod report;
-pub mod rules;
-pub mod schema;
-pub mod screening;
-pub mod template;
-pub mod units;
-pub mod unpack;
-pub mod values;
-pub mod wire;
-pub mod words;
-pub mod xml;
+#![deny(missing_docs)]
+#![deny(unsafe_code)]
+
+mod check;
+// The speed machinery holds every line of unsafe code, behind safe functions.
+#[allow(unsafe_code)]
+mod fast;
+mod lead;
+mod package;
+mod text;
+
+// Text: bytes to records and back.
+pub use text::decode::{SNIFF_BYTES, TextDecoder, encoding_for_label};
+pub use text::dialect::{delimiter_name, parse_delimiter};
+pub use text::encode::{OutputEncoding, Unrepresentable};
+pub use text::error::{ReadError, ReadErrorKind};
+pub use text::reader::{Record, RecordProblem, RecordReader};
+pub use text::units::format_size;
+
+// Leads: the schema, values, mappings, corrections and templates.
+pub use lead::edits::{Change, Edits, Fix};
+pub use lead::mapping::{ColumnMatch, ExplicitMapping, MatchKind};
+pub use lead::schema::{DEFAULT_CONCEPTS, DEFAULT_SEGMENTS, Field, value_key};
+pub use lead::template::{
+    AddressPart, ColumnPlan, DEFAULT_MAX_PACKAGE_BYTES, PackOptions, REJECTED_PROBLEMS_COLUMN,
+    REJECTED_ROW_COLUMN, Target, Template, plan_columns,
+};
+pub use lead::values::{KnownValues, ValueOutcome};
+
+// Checking a file.
+pub use check::file::{
+    CheckOptions, ColumnReport, FileChecker, FileReport, NoSink, Report, RowSink, Summary,
+    check_bytes,
+};
+pub use check::finding::{Finding, Rule, Severity};
+pub use check::rules::{RecordScreen, Verdict};
+pub use check::screening::{SCREENED_AHEAD, ScreenRequest, screen_wire};
+
+// Building and reading packages.
+#[cfg(not(target_arch = "wasm32"))]
+pub use package::assemble::AssemblyThread;
+pub use package::assemble::{AssembledPart, Assembler, Batched, PackageLayout, RowBatch};
+pub use package::packer::{
+    Assembling, COMPRESSION_LEVEL, OutputFile, OutputKind, PackError, PackOutcome, Packer,
+    Verifying, changes_csv, compressed_entry_size, findings_csv, safe_stem,
+};
+pub use package::unpack::{MAX_UNPACKED_BYTES, read_package};
+pub use package::xml::xml_safe;

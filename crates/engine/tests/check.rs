@@ -1,9 +1,9 @@
 //! The engine's checker on whole files: reading real-world CSV shapes and applying every rule.
 
-use leadpack_engine::check::{CheckOptions, FileChecker, FileReport, check_bytes};
-use leadpack_engine::error::ReadErrorKind;
-use leadpack_engine::report::{Finding, Rule, Severity};
-use leadpack_engine::schema::Field;
+use leadpack_engine::{
+    CheckOptions, Field, FileChecker, FileReport, Finding, ReadErrorKind, Rule, Severity,
+    check_bytes,
+};
 
 const HEADER: &str = "ID,First Name,Last Name,Email Address,Phone,Market Segment,Sales Concept,Company,Position,Zip Code\n";
 
@@ -331,7 +331,7 @@ fn the_nexj_example_header_is_understood() {
 
 #[test]
 fn an_explicit_mapping_replaces_matching() {
-    let mut mapping = leadpack_engine::mapping::ExplicitMapping::default();
+    let mut mapping = leadpack_engine::ExplicitMapping::default();
     mapping.columns.insert("A".into(), Some(Field::FirstName));
     mapping.columns.insert("B".into(), Some(Field::LastName));
     mapping.columns.insert("C".into(), Some(Field::Email));

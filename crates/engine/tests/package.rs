@@ -9,13 +9,11 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use encoding_rs::WINDOWS_1252;
-use leadpack_engine::assemble::{Assembler, AssemblyThread, PackageLayout};
-use leadpack_engine::check::{CheckOptions, FileChecker, FileReport};
-use leadpack_engine::encode::{OutputEncoding, Unrepresentable};
-use leadpack_engine::package::{Assembling, PackOutcome, Packer, Verifying, findings_csv};
-use leadpack_engine::report::{Finding, Rule, Severity};
-use leadpack_engine::schema::Field;
-use leadpack_engine::template::{DEFAULT_MAX_PACKAGE_BYTES, PackOptions, Target, Template};
+use leadpack_engine::{
+    Assembler, Assembling, AssemblyThread, CheckOptions, DEFAULT_MAX_PACKAGE_BYTES, Field,
+    FileChecker, FileReport, Finding, OutputEncoding, PackOptions, PackOutcome, PackageLayout,
+    Packer, Rule, Severity, Target, Template, Unrepresentable, Verifying, findings_csv,
+};
 use leadpack_generate::{GeneratedSummary, GeneratorOptions, generate};
 use proptest::prelude::*;
 use quick_xml::XmlVersion;
@@ -1295,7 +1293,7 @@ fn the_compressor_diagnostic_is_plain_deflate_at_the_packages_level() {
         seed: 7,
         ..GeneratorOptions::default()
     });
-    let size = leadpack_engine::package::compressed_entry_size(&bytes).expect("compresses");
+    let size = leadpack_engine::compressed_entry_size(&bytes).expect("compresses");
     assert!(
         size > 0 && size < bytes.len() as u64 / 2,
         "{size} of {}",
@@ -1303,7 +1301,7 @@ fn the_compressor_diagnostic_is_plain_deflate_at_the_packages_level() {
     );
     let mut plain = flate2::write::DeflateEncoder::new(
         Vec::new(),
-        flate2::Compression::new(leadpack_engine::package::COMPRESSION_LEVEL as u32),
+        flate2::Compression::new(leadpack_engine::COMPRESSION_LEVEL as u32),
     );
     std::io::Write::write_all(&mut plain, &bytes).expect("writing to memory");
     let plain = plain.finish().expect("writing to memory");

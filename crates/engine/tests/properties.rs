@@ -5,9 +5,9 @@ use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 use encoding_rs::WINDOWS_1252;
-use leadpack_engine::check::{CheckOptions, FileChecker, FileReport, check_bytes};
-use leadpack_engine::decode::SNIFF_BYTES;
-use leadpack_engine::report::{Rule, Severity};
+use leadpack_engine::{
+    CheckOptions, FileChecker, FileReport, Rule, SNIFF_BYTES, Severity, check_bytes,
+};
 use leadpack_generate::{Defect, GeneratedSummary, GeneratorOptions, Header, generate};
 use proptest::collection::vec;
 use proptest::prelude::*;
@@ -86,9 +86,9 @@ enum Asked {
 /// worker has its second worker do: the rules cross as JSON, each batch as bytes for
 /// `screen_wire`, each answer comes back as bytes, as `answering` says.
 fn check_screened_elsewhere(bytes: &[u8], sizes: &[usize], answering: &Answering) -> Outcome {
-    use leadpack_engine::check::NoSink;
-    use leadpack_engine::rules::RecordScreen;
-    use leadpack_engine::screening::{ScreenRequest, screen_wire};
+    use leadpack_engine::NoSink;
+    use leadpack_engine::RecordScreen;
+    use leadpack_engine::{ScreenRequest, screen_wire};
     use std::cell::RefCell;
     use std::collections::VecDeque;
     use std::rc::Rc;

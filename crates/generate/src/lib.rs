@@ -7,8 +7,7 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use leadpack_engine::report::{Rule, Severity};
-use leadpack_engine::schema::{DEFAULT_CONCEPTS, DEFAULT_SEGMENTS, Field};
+use leadpack_engine::{DEFAULT_CONCEPTS, DEFAULT_SEGMENTS, Field, Rule, Severity};
 
 /// Which header row (spelling and column order) a generated file starts with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -507,7 +506,7 @@ pub fn generate<W: Write>(options: &GeneratorOptions, mut out: W) -> io::Result<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use leadpack_engine::schema::value_key;
+    use leadpack_engine::value_key;
     use std::collections::{HashMap, HashSet};
 
     fn opts(rows: u64, seed: u64, defect_rate: f64) -> GeneratorOptions {

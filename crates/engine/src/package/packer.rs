@@ -13,21 +13,21 @@ use std::io::{Cursor, Read, Write};
 use rustc_hash::FxHasher;
 use zip::{ZipArchive, ZipWriter};
 
-use super::assemble::{AssembledPart, Assembler, PackageLayout, file_options};
+use crate::package::assemble::{AssembledPart, Assembler, PackageLayout, file_options};
 
-use super::check::{FileReport, RowSink};
-use super::csvout::CsvOut;
-use super::encode::{OutputEncoding, Unrepresentable};
-use super::mapping::ColumnMatch;
-use super::reader::{Record, RecordReader};
-use super::report::{Finding, Rule, Severity};
-use super::rules::{Verdict, trim};
-use super::schema::Field;
-use super::template::{
+use crate::check::file::{FileReport, RowSink};
+use crate::check::finding::{Finding, Rule, Severity};
+use crate::check::rules::{Verdict, trim};
+use crate::lead::mapping::ColumnMatch;
+use crate::lead::schema::Field;
+use crate::lead::template::{
     PackOptions, REJECTED_PROBLEMS_COLUMN, REJECTED_ROW_COLUMN, Target, Template,
 };
-use super::values::KnownValues;
-use super::xml::{self, FieldMappings, PackageFile, names};
+use crate::lead::values::KnownValues;
+use crate::package::xml::{self, FieldMappings, PackageFile, names};
+use crate::text::csvout::CsvOut;
+use crate::text::encode::{OutputEncoding, Unrepresentable};
+use crate::text::reader::{Record, RecordReader};
 
 /// The DEFLATE level of packages. Level 4 of `zlib-rs` compresses generated leads about a fifth
 /// faster than zlib's usual 6, for packages about 2% larger (docs/performance.md).
@@ -431,7 +431,7 @@ impl Packer {
         }
         // Then the other columns the template keeps, in file order. Without a column plan, the
         // plan the matching suggests.
-        let suggested = super::template::plan_columns(matches);
+        let suggested = crate::lead::template::plan_columns(matches);
         let headers: Vec<String> = matches.iter().map(|m| m.header.clone()).collect();
         let planned = self.template.targets(&headers);
         for (source, column) in matches.iter().enumerate() {

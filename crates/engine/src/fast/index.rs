@@ -57,16 +57,6 @@ impl KeyIndex {
         KeyIndex::default()
     }
 
-    /// The number of values held.
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    /// Whether the index holds nothing.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
     /// Makes room for `additional` more values without growing step by step; `hash_of` gives
     /// back the hash of a stored value (the index keeps only part of it).
     pub fn reserve(&mut self, additional: usize, hash_of: impl Fn(u32) -> u64) {
@@ -189,7 +179,7 @@ impl KeyIndex {
         // it ahead. (`vec![0; slots]` would take memory the system zeroes on first use.)
         #[allow(clippy::slow_vector_initialization)]
         let mut fresh = Vec::with_capacity(slots);
-        super::pages::prefer_large_pages(&mut fresh);
+        crate::fast::pages::prefer_large_pages(&mut fresh);
         fresh.resize(slots, 0);
         let old = std::mem::replace(&mut self.slots, fresh);
         for entry in old.into_iter().filter(|&entry| entry != 0) {
@@ -233,7 +223,7 @@ mod tests {
             );
             assert_eq!(found, None, "{hash:x} is new");
         }
-        assert_eq!(index.len(), hashes.len());
+        assert_eq!(index.len, hashes.len());
         for (value, &hash) in hashes.iter().enumerate() {
             assert_eq!(
                 index.find(hash, |other| hashes[other as usize] == hash),
@@ -247,7 +237,7 @@ mod tests {
             );
             assert_eq!(again, Some(value as u32));
         }
-        assert_eq!(index.len(), hashes.len());
+        assert_eq!(index.len, hashes.len());
         assert_eq!(index.find(0x1234_5678_9ABC_DEF1, |_| true), None);
     }
 

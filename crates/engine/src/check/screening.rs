@@ -12,10 +12,10 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-use super::reader::{Record, RecordProblem};
-use super::report::Finding;
-use super::rules::{Keys, Rank, RecordScreen};
-use super::wire::{WireReader, put_u32, put_u64};
+use crate::check::finding::Finding;
+use crate::check::rules::{Keys, Rank, RecordScreen};
+use crate::fast::wire::{WireReader, put_u32, put_u64};
+use crate::text::reader::{Record, RecordProblem};
 
 /// How many records a batch holds at most before they are checked.
 const BATCH_RECORDS: usize = 8192;
@@ -205,7 +205,7 @@ impl Batch {
 }
 
 /// Screens the records of a batch from another worker ([`ScreenRequest::Records`]) and
-/// returns what the first stage found, for [`crate::check::FileChecker::receive_screened`];
+/// returns what the first stage found, for [`crate::check::file::FileChecker::receive_screened`];
 /// `None` if the bytes are damaged.
 pub fn screen_wire(screen: &RecordScreen, records: &[u8]) -> Option<Vec<u8>> {
     let mut batch = Batch::from_wire(records)?;
@@ -573,8 +573,8 @@ fn screen_on_threads(screen: &RecordScreen, batch: &mut Batch, threads: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::RecordChecker;
-    use crate::values::KnownValues;
+    use crate::check::rules::RecordChecker;
+    use crate::lead::values::KnownValues;
 
     /// The rules for records of four columns: ID, first name, last name, email.
     fn screen() -> Arc<RecordScreen> {

@@ -7,20 +7,20 @@ use std::sync::Arc;
 use encoding_rs::Encoding;
 use serde::{Deserialize, Serialize};
 
-use super::decode::{self, Detected, EncodingSource, SNIFF_BYTES, TextDecoder};
-use super::dialect;
-use super::digest::ByteDigest;
-use super::edits::{Change, Edits};
-use super::encode::OutputEncoding;
-use super::error::{ReadError, ReadErrorKind};
-use super::mapping::{self, ColumnMatch, ExplicitMapping};
-use super::reader::{Record, RecordReader};
-use super::report::{Finding, Rule, Severity};
-use super::rules::{RecordChecker, RecordScreen, Verdict};
-use super::schema::Field;
-use super::screening::{Batch, SCREENED_AHEAD, ScreenRequest, Screener, SendScreening};
-use super::template::Template;
-use super::values::KnownValues;
+use crate::check::finding::{Finding, Rule, Severity};
+use crate::check::rules::{RecordChecker, RecordScreen, Verdict};
+use crate::check::screening::{Batch, SCREENED_AHEAD, ScreenRequest, Screener, SendScreening};
+use crate::fast::digest::ByteDigest;
+use crate::lead::edits::{Change, Edits};
+use crate::lead::mapping::{self, ColumnMatch, ExplicitMapping};
+use crate::lead::schema::Field;
+use crate::lead::template::Template;
+use crate::lead::values::KnownValues;
+use crate::text::decode::{self, Detected, EncodingSource, SNIFF_BYTES, TextDecoder};
+use crate::text::dialect;
+use crate::text::encode::OutputEncoding;
+use crate::text::error::{ReadError, ReadErrorKind};
+use crate::text::reader::{Record, RecordReader};
 
 /// How many records are kept per column for the mapping screen.
 pub const SAMPLE_RECORDS: usize = 1000;
@@ -429,7 +429,7 @@ impl FileChecker {
     /// Has another worker apply the first stage of the rules (those that need a record
     /// alone) while this one reads: `send` hands it the rules ([`ScreenRequest::Start`], before
     /// the first batch) and each batch of records ([`ScreenRequest::Records`], for
-    /// [`crate::screening::screen_wire`]). The caller hands each answer back, in
+    /// [`crate::check::screening::screen_wire`]). The caller hands each answer back, in
     /// order, to [`FileChecker::receive_screened`], keeps up (waits for answers while more
     /// than [`SCREENED_AHEAD`] batches are out, see [`FileChecker::screening_out`]), and, after
     /// [`FileChecker::end_input`], waits for every answer before it finishes. Batches not

@@ -2,7 +2,7 @@
 //! size limit, a new one started when the next row would not fit (the compressed size is
 //! measured, never guessed).
 //!
-//! This is the part of packing that compresses. The [`Packer`](super::package::Packer) runs it
+//! This is the part of packing that compresses. The [`Packer`](crate::package::packer::Packer) runs it
 //! itself, or hands it the rows to run elsewhere (the web app runs it in a second worker, so
 //! that compressing overlaps reading and writing the rows on a machine's other core).
 
@@ -16,8 +16,8 @@ use serde::{Deserialize, Serialize};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
-use super::package::{COMPRESSION_LEVEL, PackError};
-use super::wire::{WireReader, put_u32, put_u64};
+use crate::fast::wire::{WireReader, put_u32, put_u64};
+use crate::package::packer::{COMPRESSION_LEVEL, PackError};
 
 /// What every package of a file holds besides its rows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -279,13 +279,13 @@ pub enum Batched<'a> {
 }
 
 impl RowBatch {
-    /// What a packer hands over row by row ([`super::package::Packer::assemble_elsewhere`]),
+    /// What a packer hands over row by row ([`crate::package::packer::Packer::assemble_elsewhere`]),
     /// passed on to `send` with the rows in batches: each batch once it is full, the last one
     /// before the end.
     pub fn batching(
         mut send: impl FnMut(Batched<'_>),
-    ) -> impl FnMut(super::package::Assembling<'_>) {
-        use super::package::Assembling;
+    ) -> impl FnMut(crate::package::packer::Assembling<'_>) {
+        use crate::package::packer::Assembling;
         let mut batch = RowBatch::default();
         move |what| match what {
             Assembling::Start(layout) => send(Batched::Start(layout)),
@@ -375,7 +375,7 @@ impl AssemblyThread {
     const WAITING_BATCHES: usize = 64;
 
     /// Starts the thread, and has `packer` send it its rows.
-    pub fn start(packer: &mut super::package::Packer) -> AssemblyThread {
+    pub fn start(packer: &mut crate::package::packer::Packer) -> AssemblyThread {
         let (forth, rows) = std::sync::mpsc::sync_channel::<Forth>(Self::WAITING_BATCHES);
         let (reply, back) = std::sync::mpsc::channel::<Back>();
         let thread = std::thread::spawn(move || assemble(&rows, &reply));
@@ -395,15 +395,15 @@ impl AssemblyThread {
     }
 
     /// Hands the packages finished so far (or the thread's error) to `packer`.
-    pub fn deliver(&mut self, packer: &mut super::package::Packer) {
+    pub fn deliver(&mut self, packer: &mut crate::package::packer::Packer) {
         while let Ok(back) = self.back.try_recv() {
             self.take(back, packer);
         }
     }
 
-    /// After [`Packer::end_rows`](super::package::Packer::end_rows): waits for the last
+    /// After [`Packer::end_rows`](crate::package::packer::Packer::end_rows): waits for the last
     /// package, handing each to `packer`.
-    pub fn finish(mut self, packer: &mut super::package::Packer) {
+    pub fn finish(mut self, packer: &mut crate::package::packer::Packer) {
         while !self.ended {
             match self.back.recv() {
                 Ok(back) => self.take(back, packer),
@@ -419,7 +419,7 @@ impl AssemblyThread {
         }
     }
 
-    fn take(&mut self, back: Back, packer: &mut super::package::Packer) {
+    fn take(&mut self, back: Back, packer: &mut crate::package::packer::Packer) {
         match back {
             Back::Part(part) => packer.receive(part),
             Back::Failed(error) => {

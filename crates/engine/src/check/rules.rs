@@ -7,15 +7,15 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use super::encode::OutputEncoding;
-use super::index::KeyIndex;
-use super::pages::prefer_large_pages;
-use super::quality;
-use super::reader::{Record, RecordProblem};
-use super::report::{Finding, MAX_QUOTED_CHARS, Rule, Severity, excerpt};
-use super::schema::Field;
-use super::values::{KnownValues, ValueOutcome};
-use super::wire::{WireReader, put_u64};
+use crate::check::finding::{Finding, MAX_QUOTED_CHARS, Rule, Severity, excerpt};
+use crate::fast::index::KeyIndex;
+use crate::fast::pages::prefer_large_pages;
+use crate::fast::wire::{WireReader, put_u64};
+use crate::lead::quality;
+use crate::lead::schema::Field;
+use crate::lead::values::{KnownValues, ValueOutcome};
+use crate::text::encode::OutputEncoding;
+use crate::text::reader::{Record, RecordProblem};
 
 /// The CRM's lead-matching weights (percent), used to spot the same lead twice in a file.
 const WEIGHT_FIRST_NAME: u32 = 15;
@@ -101,7 +101,7 @@ fn hash_folded(text: &str) -> u64 {
     let bytes = text.as_bytes();
     if bytes.is_ascii() {
         // Eight letters at a time, lowered in place.
-        super::words::each_word(bytes, |word| {
+        crate::fast::words::each_word(bytes, |word| {
             hasher.write_u64(ascii_lowercase_word(word));
         });
         hasher.write_usize(bytes.len());
@@ -617,8 +617,6 @@ pub struct RecordChecker {
     value_counts: [FxHashMap<String, (u64, ValueOutcome)>; 2],
     /// Findings of the second stage of the record being settled.
     later: Vec<(Rank, Finding)>,
-    /// Findings of both stages, for [`RecordChecker::check`].
-    scratch: Vec<(Rank, Finding)>,
 }
 
 /// How many distinct values per limited-value field are counted; more are lumped together.
@@ -647,7 +645,6 @@ impl RecordChecker {
             by_phone: KeyIndex::new(),
             value_counts: Default::default(),
             later: Vec::new(),
-            scratch: Vec::new(),
         }
     }
 
@@ -710,21 +707,6 @@ impl RecordChecker {
         if keys.print.phone != 0 {
             self.by_phone.prefetch(keys.print.phone);
         }
-    }
-
-    /// Checks one record, appending its findings (in order) to `findings`.
-    /// `bad_bytes` says whether the record held bytes invalid in the file's encoding.
-    pub fn check(
-        &mut self,
-        record: &Record<'_>,
-        bad_bytes: bool,
-        findings: &mut Vec<Finding>,
-    ) -> Verdict {
-        let mut found = std::mem::take(&mut self.scratch);
-        let keys = self.screen.screen(record, bad_bytes, &mut found);
-        let verdict = self.settle(record, &keys, found.drain(..), findings);
-        self.scratch = found;
-        verdict
     }
 
     /// The second stage: compares `record` with the records settled before it, and appends

@@ -6,11 +6,11 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
-use super::check::FileReport;
-use super::encode::{OutputEncoding, Unrepresentable};
-use super::mapping::{ColumnMatch, ExplicitMapping};
-use super::report::Rule;
-use super::schema::{Field, header_key};
+use crate::check::file::FileReport;
+use crate::check::finding::Rule;
+use crate::lead::mapping::{ColumnMatch, ExplicitMapping};
+use crate::lead::schema::{Field, header_key};
+use crate::text::encode::{OutputEncoding, Unrepresentable};
 
 /// The template format's version; files of a newer version are refused with a clear message.
 pub const TEMPLATE_VERSION: u32 = 1;
@@ -473,7 +473,7 @@ pub fn address_part(key: &str) -> Option<AddressPart> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mapping::auto_map;
+    use crate::lead::mapping::auto_map;
 
     fn plan(headers: &[&str]) -> Vec<Target> {
         let headers: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
@@ -575,7 +575,7 @@ mod tests {
 
     #[test]
     fn a_column_without_header_but_with_values_is_kept() {
-        let report = crate::check::check_bytes(
+        let report = crate::check::file::check_bytes(
             "f.csv",
             b"First Name,Last Name,Email,,\nAnn,Lee,a@example.com,note,\n",
             Default::default(),

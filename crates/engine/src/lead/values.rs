@@ -3,7 +3,7 @@
 
 use rustc_hash::FxHashMap;
 
-use super::schema::{DEFAULT_CONCEPTS, DEFAULT_SEGMENTS, value_key};
+use crate::lead::schema::{DEFAULT_CONCEPTS, DEFAULT_SEGMENTS, value_key};
 
 /// What becomes of one segment or concept value.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,7 +5,7 @@
 
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
 
-use super::error::ReadErrorKind;
+use crate::text::error::ReadErrorKind;
 
 /// How many bytes of the start of a file decide its encoding and dialect. Fixed, so the outcome
 /// does not depend on how the caller chunks the input.

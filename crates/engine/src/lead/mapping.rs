@@ -9,8 +9,8 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-use super::quality;
-use super::schema::{FIELDS, Field, header_key};
+use crate::lead::quality;
+use crate::lead::schema::{FIELDS, Field, header_key};
 
 /// How a column was matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

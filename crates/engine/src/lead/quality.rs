@@ -188,38 +188,6 @@ pub fn mojibake_repair(value: &str) -> Option<String> {
     Some(text)
 }
 
-/// Email in comparison form: trimmed, lower case.
-///
-/// Invisible characters (see [`hidden_characters`]) are dropped too, so they hide no duplicate.
-pub fn email_key(value: &str) -> String {
-    let value = without_hidden(value.trim());
-    let value = value.trim();
-    if value.is_ascii() {
-        value.to_ascii_lowercase()
-    } else {
-        value.to_lowercase()
-    }
-}
-
-/// Phone in comparison form: its digits only (no extension). Returns an empty string when fewer
-/// than 7 digits.
-///
-/// Also empty for a number a spreadsheet turned into scientific notation: its digits were lost.
-pub fn phone_key(value: &str) -> String {
-    let value = without_hidden(value.trim());
-    let value = value.trim();
-    if is_scientific(value) {
-        return String::new();
-    }
-    let main = without_extension(value);
-    let mut digits = String::with_capacity(main.len());
-    digits.extend(main.chars().filter(char::is_ascii_digit));
-    if digits.len() < MIN_PHONE_DIGITS {
-        digits.clear();
-    }
-    digits
-}
-
 /// What is wrong with a phone number (without hidden characters), after its quoted value.
 fn phone_issue(v: &str) -> Option<Cow<'static, str>> {
     if is_scientific(v) {
@@ -672,19 +640,5 @@ mod tests {
             let repaired = mojibake_repair(value);
             assert_eq!(repaired.as_deref(), Some(expected), "{value:?}");
         }
-    }
-
-    #[test]
-    fn email_key_is_trimmed_lower_case_and_without_hidden_characters() {
-        assert_eq!(email_key("  Jane.Doe@Example.COM "), "jane.doe@example.com");
-        assert_eq!(email_key("ZOË@Example.com\u{200B}"), "zoë@example.com");
-    }
-
-    #[test]
-    fn phone_key_keeps_digits_without_extension_or_nothing() {
-        assert_eq!(phone_key("+44 20 7946 0958"), "442079460958");
-        assert_eq!(phone_key("(555) 123-4567 ext. 89"), "5551234567");
-        assert_eq!(phone_key("12345"), "");
-        assert_eq!(phone_key("4.47901E+11"), "");
     }
 }

@@ -1,7 +1,7 @@
 //! CSV dialects: which delimiter a file uses, decided by how consistently each candidate splits
 //! the first records (quotes respected), not by the first line alone.
 
-use super::reader::{Record, RecordReader};
+use crate::text::reader::{Record, RecordReader};
 
 /// The delimiters Leadpack recognises, in order of preference when two fit equally well.
 pub const CANDIDATES: [u8; 4] = [b',', b';', b'\t', b'|'];

@@ -5,6 +5,8 @@
 
 use csv_core::{ReadRecordResult, ReaderBuilder, Terminator};
 
+use crate::fast::text_fields::TextFields;
+
 /// Something wrong with the shape of one record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RecordProblem {
@@ -95,11 +97,8 @@ impl<'a> Record<'a> {
 /// Reads records out of UTF-8 text that arrives in chunks.
 #[derive(Default)]
 pub struct RecordReader {
-    core: csv_core::Reader,
-    output: Vec<u8>,
-    ends: Vec<usize>,
-    out_len: usize,
-    ends_len: usize,
+    /// csv-core, and the record it is reading.
+    fields: TextFields,
     /// The row the next record starts on.
     next_row: u64,
     /// The row the record being read started on.
@@ -131,11 +130,7 @@ impl RecordReader {
     /// with lines ending in CRLF, LF or CR.
     pub fn new(delimiter: u8) -> Self {
         RecordReader {
-            core: fresh_core(delimiter),
-            output: vec![0; 4096],
-            ends: vec![0; 64],
-            out_len: 0,
-            ends_len: 0,
+            fields: TextFields::new(fresh_core(delimiter)),
             next_row: 1,
             record_row: 1,
             between_records: true,
@@ -153,10 +148,11 @@ impl RecordReader {
     /// Reads every complete record in `text`, calling `sink` for each. A record cut off by the
     /// end of `text` is completed by the next call.
     pub fn feed(&mut self, text: &str, sink: &mut impl FnMut(Record<'_>)) {
-        let mut text = text.as_bytes();
+        let mut text = text;
         while !text.is_empty() {
             if self.between_records {
-                let skipped = self.skip_blank_lines(text);
+                // Blank lines are ASCII: the rest starts at a character.
+                let skipped = self.skip_blank_lines(text.as_bytes());
                 text = &text[skipped..];
                 if text.is_empty() {
                     return;
@@ -169,8 +165,6 @@ impl RecordReader {
         }
     }
 
-    /// Ends the text: a last record without a line break is completed, and an unclosed quote is
-    /// reported.
     /// Reads the records of a sample (`complete`: the sample is the whole file, so its last
     /// record ends with it) for as long as `sink` asks for more by returning `true`. The text is
     /// split in pieces of about 16 KiB, so a sample of a megabyte is not read to its end when its
@@ -204,23 +198,23 @@ impl RecordReader {
         }
     }
 
+    /// Ends the text: a last record without a line break is completed, and an unclosed quote is
+    /// reported.
     pub fn finish(&mut self, sink: &mut impl FnMut(Record<'_>)) {
         if self.between_records {
             return;
         }
         // A line break closes the record unless a quoted field is still open, in which case the
         // line break lands inside the field.
-        let mut closed = false;
-        self.read_until_record(b"\n", &mut |record| {
-            closed = true;
-            sink(record);
-        });
-        if closed {
+        if self.fields.end(true) == ReadRecordResult::Record {
+            self.emit(sink);
             return;
         }
         // The quote is still open: end the record anyway, without the line break added above.
         self.unterminated = true;
-        self.read_until_record(b"", sink);
+        if self.fields.end(false) == ReadRecordResult::Record {
+            self.emit(sink);
+        }
         self.unterminated = false;
         self.between_records = true;
     }
@@ -248,70 +242,15 @@ impl RecordReader {
     }
 
     /// Feeds `text` to csv-core once through; returns the bytes consumed. Emits at most one record.
-    fn read(&mut self, text: &[u8], sink: &mut impl FnMut(Record<'_>)) -> usize {
-        let mut consumed = 0;
-        loop {
-            let input = &text[consumed..];
-            let (result, nin, nout, nend) = self.core.read_record(
-                input,
-                &mut self.output[self.out_len..],
-                &mut self.ends[self.ends_len..],
-            );
-            consumed += nin;
-            self.offset += nin as u64;
-            self.out_len += nout;
-            self.ends_len += nend;
-            match result {
-                ReadRecordResult::InputEmpty => return consumed,
-                ReadRecordResult::OutputFull | ReadRecordResult::OutputEndsFull => {
-                    self.grow(result)
-                }
-                ReadRecordResult::Record => {
-                    let ended_with_cr = consumed > 0 && text[consumed - 1] == b'\r';
-                    self.emit(sink);
-                    self.after_cr = ended_with_cr;
-                    return consumed;
-                }
-                ReadRecordResult::End => return consumed,
-            }
+    fn read(&mut self, text: &str, sink: &mut impl FnMut(Record<'_>)) -> usize {
+        let (result, consumed) = self.fields.read(text);
+        self.offset += consumed as u64;
+        if result == ReadRecordResult::Record {
+            let ended_with_cr = consumed > 0 && text.as_bytes()[consumed - 1] == b'\r';
+            self.emit(sink);
+            self.after_cr = ended_with_cr;
         }
-    }
-
-    /// Makes room in the buffer csv-core says is full.
-    fn grow(&mut self, full: ReadRecordResult) {
-        if full == ReadRecordResult::OutputFull {
-            let grown = (self.output.len() * 2).max(4096);
-            self.output.resize(grown, 0);
-        } else {
-            let grown = (self.ends.len() * 2).max(64);
-            self.ends.resize(grown, 0);
-        }
-    }
-
-    /// Feeds the end-of-text markers used by [`finish`](Self::finish).
-    fn read_until_record(&mut self, input: &[u8], sink: &mut impl FnMut(Record<'_>)) {
-        loop {
-            let (result, nin, nout, nend) = self.core.read_record(
-                input,
-                &mut self.output[self.out_len..],
-                &mut self.ends[self.ends_len..],
-            );
-            self.out_len += nout;
-            self.ends_len += nend;
-            match result {
-                ReadRecordResult::OutputFull | ReadRecordResult::OutputEndsFull => {
-                    self.grow(result)
-                }
-                ReadRecordResult::Record => {
-                    self.emit(sink);
-                    return;
-                }
-                ReadRecordResult::InputEmpty | ReadRecordResult::End => {
-                    debug_assert_eq!(nin, input.len());
-                    return;
-                }
-            }
-        }
+        consumed
     }
 
     fn emit(&mut self, sink: &mut impl FnMut(Record<'_>)) {
@@ -322,28 +261,18 @@ impl RecordReader {
         let mut problem = None;
         if self.unterminated {
             problem = Some(RecordProblem::UnterminatedQuote);
-            if self.out_len > 0 && self.output[self.out_len - 1] == b'\n' && self.ends_len > 0 {
-                self.out_len -= 1;
-                self.ends[self.ends_len - 1] -= 1;
-            }
+            self.fields.drop_trailing_line_break();
         }
-        let output = &self.output[..self.out_len];
-        let ends = &self.ends[..self.ends_len];
-        debug_assert!(std::str::from_utf8(output).is_ok());
-        // SAFETY: `feed` only takes `&str`, so the bytes csv-core reads are UTF-8. csv-core copies
-        // them to `output` in order, leaving out only ASCII bytes (quotes, delimiters, line ends),
-        // and an added `\n` at most (removed above), so `output` is UTF-8 too. Checking it again
-        // would cost a tenth of the time of a whole check.
-        let text = unsafe { std::str::from_utf8_unchecked(output) };
+        let end_offset = self.offset;
+        let (text, ends) = self.fields.record();
         sink(Record {
             row,
             text,
             ends,
             problem,
-            end_offset: self.offset,
+            end_offset,
         });
-        self.out_len = 0;
-        self.ends_len = 0;
+        self.fields.clear();
     }
 }
 

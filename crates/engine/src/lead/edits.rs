@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::quality;
-use super::schema::Field;
+use crate::lead::quality;
+use crate::lead::schema::Field;
 
 /// A fix applied to every value of one lead field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

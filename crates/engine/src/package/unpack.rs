@@ -6,9 +6,9 @@ use std::io::{Cursor, Read};
 use quick_xml::events::Event;
 use quick_xml::{Reader, XmlVersion};
 
-use super::encode::OutputEncoding;
-use super::error::{ReadError, ReadErrorKind};
-use super::xml::names;
+use crate::package::xml::names;
+use crate::text::encode::OutputEncoding;
+use crate::text::error::{ReadError, ReadErrorKind};
 
 /// The most a package may expand to, in all.
 pub const MAX_UNPACKED_BYTES: u64 = 1 << 30;

@@ -10,9 +10,9 @@ use std::collections::BTreeMap;
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, Event};
 
-use super::encode::OutputEncoding;
-use super::schema::Field;
-use super::template::AddressPart;
+use crate::lead::schema::Field;
+use crate::lead::template::AddressPart;
+use crate::text::encode::OutputEncoding;
 
 /// Every element and attribute name of the package XML, in one place.
 pub mod names {

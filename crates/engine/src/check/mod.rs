@@ -1,0 +1,10 @@
+//! Checking: a whole file read chunk by chunk into a report. The file checker and its options,
+//! findings and the report, the rules for one lead, the comparisons in file order (duplicate IDs
+//! and leads), and the screening of records on other threads or another worker.
+//!
+//! It may use [`crate::lead`], [`crate::text`] and [`crate::fast`], never the packages.
+
+pub(crate) mod file;
+pub(crate) mod finding;
+pub(crate) mod rules;
+pub(crate) mod screening;

@@ -1,0 +1,13 @@
+//! Leads: what a lead is and what a user decided about a file, without reading a whole file.
+//! The schema (the ten fields, their limits, allowed values and header spellings) as data; the
+//! checks of one value (email, phone, formulas, hidden characters, garbled accents); known
+//! market segments and sales concepts; matching columns to fields; corrections; and templates.
+//!
+//! It may use [`crate::text`] and [`crate::fast`], never the checker or the packages.
+
+pub(crate) mod edits;
+pub(crate) mod mapping;
+pub(crate) mod quality;
+pub(crate) mod schema;
+pub(crate) mod template;
+pub(crate) mod values;
