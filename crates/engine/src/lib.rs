@@ -65,21 +65,23 @@ pub use lead::template::{
 pub use lead::values::{KnownValues, ValueOutcome};
 
 // Checking a file.
-pub use check::file::{
-    CheckOptions, ColumnReport, FileChecker, FileReport, NoSink, Report, RowSink, Summary,
-    check_bytes,
-};
+pub use check::file::{FileChecker, NoSink, RowSink, check_bytes};
 pub use check::finding::{Finding, Rule, Severity};
+pub use check::options::CheckOptions;
+pub use check::report::{ColumnReport, FileReport, Report, Summary};
 pub use check::rules::{RecordScreen, Verdict};
 pub use check::screening::{SCREENED_AHEAD, ScreenRequest, screen_wire};
 
 // Building and reading packages.
-#[cfg(not(target_arch = "wasm32"))]
-pub use package::assemble::AssemblyThread;
-pub use package::assemble::{AssembledPart, Assembler, Batched, PackageLayout, RowBatch};
-pub use package::packer::{
-    Assembling, COMPRESSION_LEVEL, OutputFile, OutputKind, PackError, PackOutcome, Packer,
-    Verifying, changes_csv, compressed_entry_size, findings_csv, safe_stem,
+pub use package::assemble::{
+    AssembledPart, Assembler, Assembling, Batched, COMPRESSION_LEVEL, PackError, PackageLayout,
+    RowBatch,
 };
+#[cfg(not(target_arch = "wasm32"))]
+pub use package::on_thread::AssemblyThread;
+pub use package::output::{OutputFile, OutputKind, PackOutcome, safe_stem};
+pub use package::packer::Packer;
+pub use package::reports::{changes_csv, findings_csv};
 pub use package::unpack::{MAX_UNPACKED_BYTES, read_package};
+pub use package::verify::{Verifying, compressed_entry_size};
 pub use package::xml::xml_safe;

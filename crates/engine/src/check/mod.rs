@@ -4,7 +4,12 @@
 //!
 //! It may use [`crate::lead`], [`crate::text`] and [`crate::fast`], never the packages.
 
+pub(crate) mod compare;
 pub(crate) mod file;
 pub(crate) mod finding;
+pub(crate) mod options;
+pub(crate) mod pass;
+pub(crate) mod replay;
+pub(crate) mod report;
 pub(crate) mod rules;
 pub(crate) mod screening;

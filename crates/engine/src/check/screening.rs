@@ -573,7 +573,7 @@ fn screen_on_threads(screen: &RecordScreen, batch: &mut Batch, threads: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::rules::RecordChecker;
+    use crate::check::compare::RecordChecker;
     use crate::lead::values::KnownValues;
 
     /// The rules for records of four columns: ID, first name, last name, email.

@@ -6,6 +6,8 @@
 //! It knows nothing of leads or files and uses no other module of the engine.
 
 pub(crate) mod digest;
+pub(crate) mod hash;
+pub(crate) mod id_index;
 pub(crate) mod index;
 pub(crate) mod pages;
 pub(crate) mod text_fields;

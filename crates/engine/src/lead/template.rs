@@ -6,8 +6,6 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
-use crate::check::file::FileReport;
-use crate::check::finding::Rule;
 use crate::lead::mapping::{ColumnMatch, ExplicitMapping};
 use crate::lead::schema::{Field, header_key};
 use crate::text::encode::{OutputEncoding, Unrepresentable};
@@ -275,41 +273,6 @@ impl Template {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
 
-    /// The template a checked file suggests: its column matches, extra phones, emails and
-    /// address parts as subcollection entries, other columns as user fields, and the spellings
-    /// the checker normalised as value mappings.
-    pub fn suggested(report: &FileReport) -> Template {
-        let columns: Vec<ColumnMatch> = report.columns.iter().map(|c| c.column.clone()).collect();
-        let mut template = Template {
-            columns: plan_columns(&columns),
-            ..Template::default()
-        };
-        // A column without a header that holds values is kept as a user field rather than lost.
-        for (plan, column) in template.columns.iter_mut().zip(&report.columns) {
-            if plan.target == Target::Skip
-                && header_key(&plan.header).is_empty()
-                && !column.samples.is_empty()
-            {
-                plan.target = Target::UserField;
-            }
-        }
-        for finding in &report.issues {
-            if matches!(
-                finding.rule,
-                Rule::SegmentNormalised | Rule::ConceptNormalised
-            ) && let (Some(field), Some(value), Some(to)) =
-                (finding.field, &finding.value, &finding.suggestion)
-            {
-                template
-                    .value_mappings
-                    .entry(field)
-                    .or_default()
-                    .insert(value.trim().to_string(), to.clone());
-            }
-        }
-        template
-    }
-
     /// The column → lead field part of the template, as the checker takes it.
     pub fn explicit_mapping(&self) -> ExplicitMapping {
         let mut mapping = ExplicitMapping::default();
@@ -570,23 +533,6 @@ mod tests {
         assert_eq!(
             plan(&["Row in original file", "Problems"]),
             [Target::Skip, Target::Skip]
-        );
-    }
-
-    #[test]
-    fn a_column_without_header_but_with_values_is_kept() {
-        let report = crate::check::file::check_bytes(
-            "f.csv",
-            b"First Name,Last Name,Email,,\nAnn,Lee,a@example.com,note,\n",
-            Default::default(),
-        )
-        .unwrap();
-        let template = Template::suggested(&report);
-        assert_eq!(template.columns[3].target, Target::UserField);
-        assert_eq!(
-            template.columns[4].target,
-            Target::Skip,
-            "an empty column stays out"
         );
     }
 

@@ -2,7 +2,7 @@
 //! size limit, a new one started when the next row would not fit (the compressed size is
 //! measured, never guessed).
 //!
-//! This is the part of packing that compresses. The [`Packer`](crate::package::packer::Packer) runs it
+//! This is the part of packing that compresses. The packer runs it
 //! itself, or hands it the rows to run elsewhere (the web app runs it in a second worker, so
 //! that compressing overlaps reading and writing the rows on a machine's other core).
 
@@ -17,7 +17,55 @@ use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
 use crate::fast::wire::{WireReader, put_u32, put_u64};
-use crate::package::packer::{COMPRESSION_LEVEL, PackError};
+
+/// The DEFLATE level of packages. Level 4 of `zlib-rs` compresses generated leads about a fifth
+/// faster than zlib's usual 6, for packages about 2% larger (docs/performance.md).
+pub const COMPRESSION_LEVEL: i64 = 4;
+
+/// Something that keeps a package from being written, in plain words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PackError {
+    /// The data needs a decision first (characters the output encoding cannot hold).
+    Refused(String),
+    /// The package cannot be made (a row too large for the limit, or a fault).
+    Failed(String),
+}
+
+impl PackError {
+    /// The message, in plain words.
+    pub fn message(&self) -> &str {
+        match self {
+            PackError::Refused(message) | PackError::Failed(message) => message,
+        }
+    }
+}
+
+impl std::fmt::Display for PackError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
+impl std::error::Error for PackError {}
+
+/// What a packer sends to where its packages are assembled ([`Packer::assemble_elsewhere`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Assembling<'a> {
+    /// The layout of every package, before any row.
+    Start(&'a PackageLayout),
+    /// One row of the CSV, encoded, with a checksum of its values and the file's row it comes
+    /// from (for messages): [`Assembler::add_row`].
+    Row {
+        /// The file's row.
+        row: u64,
+        /// The CSV record, line end included.
+        bytes: &'a [u8],
+        /// The checksum of its values.
+        checksum: u64,
+    },
+    /// No more rows: [`Assembler::finish`].
+    End,
+}
 
 /// What every package of a file holds besides its rows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,7 +102,7 @@ pub struct Assembler {
     /// Packages finished so far, including those handed out.
     count: usize,
     /// The rows have ended.
-    ended: bool,
+    pub(crate) ended: bool,
 }
 
 /// A `Write + Seek` over a growing buffer that tells its size to whoever holds the probe.
@@ -282,10 +330,7 @@ impl RowBatch {
     /// What a packer hands over row by row ([`crate::package::packer::Packer::assemble_elsewhere`]),
     /// passed on to `send` with the rows in batches: each batch once it is full, the last one
     /// before the end.
-    pub fn batching(
-        mut send: impl FnMut(Batched<'_>),
-    ) -> impl FnMut(crate::package::packer::Assembling<'_>) {
-        use crate::package::packer::Assembling;
+    pub fn batching(mut send: impl FnMut(Batched<'_>)) -> impl FnMut(Assembling<'_>) {
         let mut batch = RowBatch::default();
         move |what| match what {
             Assembling::Start(layout) => send(Batched::Start(layout)),
@@ -341,145 +386,6 @@ pub(crate) fn file_options() -> SimpleFileOptions {
         .compression_level(Some(COMPRESSION_LEVEL))
         .last_modified_time(DateTime::default())
         .unix_permissions(0o644)
-}
-
-/// The packer's packages assembled on a thread of their own, so that compressing overlaps reading
-/// the file and writing its rows (the command-line tool's second core; the web app has a second
-/// worker instead). The packer still reads back each package, as it comes back.
-#[cfg(not(target_arch = "wasm32"))]
-pub struct AssemblyThread {
-    back: std::sync::mpsc::Receiver<Back>,
-    thread: Option<std::thread::JoinHandle<()>>,
-    ended: bool,
-}
-
-/// To the assembling thread.
-#[cfg(not(target_arch = "wasm32"))]
-enum Forth {
-    Start(PackageLayout),
-    Rows(Vec<u8>),
-    End,
-}
-
-/// Back from the assembling thread.
-#[cfg(not(target_arch = "wasm32"))]
-enum Back {
-    Part(AssembledPart),
-    Failed(PackError),
-    Ended,
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-impl AssemblyThread {
-    /// At most this many batches of rows wait for the thread (the packer waits beyond).
-    const WAITING_BATCHES: usize = 64;
-
-    /// Starts the thread, and has `packer` send it its rows.
-    pub fn start(packer: &mut crate::package::packer::Packer) -> AssemblyThread {
-        let (forth, rows) = std::sync::mpsc::sync_channel::<Forth>(Self::WAITING_BATCHES);
-        let (reply, back) = std::sync::mpsc::channel::<Back>();
-        let thread = std::thread::spawn(move || assemble(&rows, &reply));
-        // A send fails only when the thread has stopped; its error has then come back.
-        packer.assemble_elsewhere(RowBatch::batching(move |what| {
-            let _ = forth.send(match what {
-                Batched::Start(layout) => Forth::Start(layout.clone()),
-                Batched::Rows(rows) => Forth::Rows(rows),
-                Batched::End => Forth::End,
-            });
-        }));
-        AssemblyThread {
-            back,
-            thread: Some(thread),
-            ended: false,
-        }
-    }
-
-    /// Hands the packages finished so far (or the thread's error) to `packer`.
-    pub fn deliver(&mut self, packer: &mut crate::package::packer::Packer) {
-        while let Ok(back) = self.back.try_recv() {
-            self.take(back, packer);
-        }
-    }
-
-    /// After [`Packer::end_rows`](crate::package::packer::Packer::end_rows): waits for the last
-    /// package, handing each to `packer`.
-    pub fn finish(mut self, packer: &mut crate::package::packer::Packer) {
-        while !self.ended {
-            match self.back.recv() {
-                Ok(back) => self.take(back, packer),
-                Err(_) => {
-                    packer.receive_error(PackError::Failed(
-                        "Leadpack's package builder stopped unexpectedly; nothing was written. \
-                         Please report this problem."
-                            .to_string(),
-                    ));
-                    self.ended = true;
-                }
-            }
-        }
-    }
-
-    fn take(&mut self, back: Back, packer: &mut crate::package::packer::Packer) {
-        match back {
-            Back::Part(part) => packer.receive(part),
-            Back::Failed(error) => {
-                packer.receive_error(error);
-                self.ended = true;
-            }
-            Back::Ended => self.ended = true,
-        }
-    }
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-impl Drop for AssemblyThread {
-    fn drop(&mut self) {
-        // The packer (and its sender) may outlive this handle: the thread then ends when the
-        // packer does, so it is not waited for here unless its work has ended.
-        if self.ended
-            && let Some(thread) = self.thread.take()
-        {
-            let _ = thread.join();
-        }
-    }
-}
-
-/// The assembling thread: packages from the rows that come, until the end or a failure.
-#[cfg(not(target_arch = "wasm32"))]
-fn assemble(rows: &std::sync::mpsc::Receiver<Forth>, back: &std::sync::mpsc::Sender<Back>) {
-    let mut assembler: Option<Assembler> = None;
-    for forth in rows {
-        let done = match (forth, &mut assembler) {
-            (Forth::Start(layout), _) => {
-                assembler = Some(Assembler::new(layout));
-                Ok(())
-            }
-            (Forth::Rows(batch), Some(assembler)) => assembler.add_batch(&batch),
-            (Forth::End, Some(assembler)) => assembler.finish(),
-            // No header, so no layout: nothing to assemble.
-            (Forth::End, None) => {
-                let _ = back.send(Back::Ended);
-                return;
-            }
-            (Forth::Rows(_), None) => Ok(()),
-        };
-        if let Some(assembler) = &mut assembler {
-            for part in assembler.take_finished() {
-                let _ = back.send(Back::Part(part));
-            }
-        }
-        match done {
-            Err(error) => {
-                let _ = back.send(Back::Failed(error));
-                return;
-            }
-            Ok(()) if assembler.as_ref().is_some_and(|a| a.ended) => {
-                let _ = back.send(Back::Ended);
-                return;
-            }
-            Ok(()) => {}
-        }
-    }
 }
 
 #[cfg(test)]

@@ -7,6 +7,11 @@
 //! [`crate::fast`].
 
 pub(crate) mod assemble;
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) mod on_thread;
+pub(crate) mod output;
 pub(crate) mod packer;
+pub(crate) mod reports;
 pub(crate) mod unpack;
+pub(crate) mod verify;
 pub(crate) mod xml;

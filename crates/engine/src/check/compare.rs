@@ -1,0 +1,367 @@
+//! The rules that compare each lead with the leads before it, in file order: IDs used twice,
+//! the same lead twice (by the CRM's own matching weights), and the counts of market segments
+//! and sales concepts. They run after the rules for one lead ([`crate::check::rules`]).
+
+use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
+
+use crate::check::finding::{Finding, Rule, excerpt};
+use crate::check::rules::{
+    Fingerprint, Keys, RANK_DUPLICATE_ID, RANK_LIKELY_DUPLICATE, Rank, RecordScreen, ValueStep,
+    Verdict, rank_value, raw, trim,
+};
+use crate::fast::id_index::IdIndex;
+use crate::fast::index::KeyIndex;
+use crate::fast::pages::prefer_large_pages;
+use crate::lead::schema::Field;
+use crate::lead::values::{KnownValues, ValueOutcome};
+use crate::text::encode::OutputEncoding;
+use crate::text::reader::Record;
+
+/// The CRM's lead-matching weights (percent), used to spot the same lead twice in a file.
+const WEIGHT_FIRST_NAME: u32 = 15;
+const WEIGHT_LAST_NAME: u32 = 15;
+const WEIGHT_PHONE: u32 = 40;
+const WEIGHT_EMAIL: u32 = 30;
+/// From this score on, two leads are reported as probably the same: email and both names (60),
+/// phone and both names (70), email and phone (70) or more. A phone or an email alone is not enough.
+pub const LIKELY_DUPLICATE_SCORE: u32 = 60;
+
+/// Checks records one after the other, remembering what it needs across records (IDs, leads,
+/// the market segments and sales concepts seen).
+///
+/// A record goes through two stages: [`RecordScreen::screen`], which needs the record alone,
+/// and [`RecordChecker::settle`], which compares it with the records before it and must see
+/// the records in file order. [`RecordChecker::check`] does both for one record.
+pub struct RecordChecker {
+    screen: Arc<RecordScreen>,
+    segments: KnownValues,
+    concepts: KnownValues,
+    ids: IdIndex,
+    /// The first lead with each email and each phone, as indexes into `prints`.
+    prints: Vec<Fingerprint>,
+    by_email: KeyIndex,
+    by_phone: KeyIndex,
+    /// Distinct market segments and sales concepts with their counts, and what becomes of each.
+    value_counts: [FxHashMap<String, (u64, ValueOutcome)>; 2],
+    /// Findings of the second stage of the record being settled.
+    later: Vec<(Rank, Finding)>,
+}
+
+/// How many distinct values per limited-value field are counted; more are lumped together.
+const MAX_DISTINCT_VALUES: usize = 1000;
+
+impl RecordChecker {
+    /// A checker for records whose field `f` is in column `columns[f.index()]`, with
+    /// `header_len` columns in the header, and the known segments and concepts.
+    pub fn new(
+        columns: [Option<usize>; 10],
+        header_len: usize,
+        segments: KnownValues,
+        concepts: KnownValues,
+    ) -> Self {
+        RecordChecker {
+            screen: Arc::new(RecordScreen {
+                columns,
+                header_len,
+                output: None,
+            }),
+            segments,
+            concepts,
+            ids: IdIndex::default(),
+            prints: Vec::new(),
+            by_email: KeyIndex::new(),
+            by_phone: KeyIndex::new(),
+            value_counts: Default::default(),
+            later: Vec::new(),
+        }
+    }
+
+    /// The first stage of the rules, which can run apart from this checker.
+    pub fn screen(&self) -> &Arc<RecordScreen> {
+        &self.screen
+    }
+
+    /// Distinct market segments and sales concepts (trimmed) with how often each occurs, most
+    /// frequent first.
+    pub fn value_counts(&self) -> Vec<(Field, Vec<(String, u64)>)> {
+        [Field::MarketSegment, Field::SalesConcept]
+            .into_iter()
+            .zip(&self.value_counts)
+            .map(|(field, counts)| {
+                let mut list: Vec<(String, u64)> =
+                    counts.iter().map(|(v, (n, _))| (v.clone(), *n)).collect();
+                list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                (field, list)
+            })
+            .collect()
+    }
+
+    /// Also reports characters `encoding` cannot hold, in every column (`columns`: each
+    /// column's header and lead field).
+    pub fn check_output_encoding(
+        &mut self,
+        encoding: OutputEncoding,
+        columns: Vec<(String, Option<Field>)>,
+    ) {
+        if encoding != OutputEncoding::Utf8 {
+            Arc::make_mut(&mut self.screen).output = Some((encoding, columns));
+        }
+    }
+
+    /// Makes room for about `records` records, so the indexes do not grow step by step.
+    pub fn reserve(&mut self, records: usize) {
+        self.ids.reserve(records);
+        let prints = &self.prints;
+        self.by_email
+            .reserve(records, |index| prints[index as usize].email);
+        self.by_phone
+            .reserve(records, |index| prints[index as usize].phone);
+        self.prints.reserve(records);
+        prefer_large_pages(&mut self.prints);
+    }
+
+    /// Asks for the memory that settling a record with these keys will read (a hint, for a
+    /// record a few places ahead).
+    pub fn prefetch(&self, keys: &Keys) {
+        if keys.broken {
+            return;
+        }
+        if keys.id != 0 {
+            self.ids.prefetch(keys.id);
+        }
+        if keys.print.email != 0 {
+            self.by_email.prefetch(keys.print.email);
+        }
+        if keys.print.phone != 0 {
+            self.by_phone.prefetch(keys.print.phone);
+        }
+    }
+
+    /// The second stage: compares `record` with the records settled before it, and appends
+    /// its findings, the first stage's (`found`, as [`RecordScreen::screen`] gave them) and
+    /// this stage's, in order, to `findings`.
+    pub fn settle(
+        &mut self,
+        record: &Record<'_>,
+        keys: &Keys,
+        found: impl Iterator<Item = (Rank, Finding)>,
+        findings: &mut Vec<Finding>,
+    ) -> Verdict {
+        let start = findings.len();
+        let mut later = std::mem::take(&mut self.later);
+        if !keys.broken {
+            self.compare(record, keys, &mut later);
+        }
+        // Both lists are in rank order: merge them.
+        let mut later_items = later.drain(..).peekable();
+        for (rank, finding) in found {
+            while let Some((_, earlier)) = later_items.next_if(|(r, _)| *r < rank) {
+                findings.push(earlier);
+            }
+            findings.push(finding);
+        }
+        findings.extend(later_items.map(|(_, finding)| finding));
+        self.later = later;
+
+        Verdict::of(&findings[start..])
+    }
+
+    /// The rules that compare a record with earlier ones, and those that keep counts.
+    fn compare(&mut self, record: &Record<'_>, keys: &Keys, later: &mut Vec<(Rank, Finding)>) {
+        let row = record.row;
+        let id = trim(raw(&self.screen.columns, record, Field::Id));
+        if keys.id != 0
+            && let Some(first_row) = self.ids.first_row_or_insert(id, keys.id, row)
+        {
+            later.push((
+                RANK_DUPLICATE_ID,
+                Finding::new(
+                    row,
+                    Some(Field::Id),
+                    Rule::DuplicateId,
+                    format!(
+                        "ID “{id}” is already used by row {first_row}. IDs must be unique in the file: \
+                         give this lead its own ID, or remove it if it is the same lead."
+                    ),
+                )
+                .with_value(id),
+            ));
+        }
+        for field in [Field::MarketSegment, Field::SalesConcept] {
+            let raw = raw(&self.screen.columns, record, field);
+            let value = trim(raw);
+            if !value.is_empty() {
+                self.judge_value(row, field, raw, value, later);
+            }
+        }
+        self.check_likely_duplicate(&keys.print, later);
+    }
+
+    /// Counts a market segment or sales concept and reports it when the CRM does not know it.
+    fn judge_value(
+        &mut self,
+        row: u64,
+        field: Field,
+        raw: &str,
+        value: &str,
+        later: &mut Vec<(Rank, Finding)>,
+    ) {
+        let (known, kind, unknown_rule, normalised_rule) = if field == Field::MarketSegment {
+            (
+                &mut self.segments,
+                "market segment",
+                Rule::UnknownSegment,
+                Rule::SegmentNormalised,
+            )
+        } else {
+            (
+                &mut self.concepts,
+                "sales concept",
+                Rule::UnknownConcept,
+                Rule::ConceptNormalised,
+            )
+        };
+        let rank = rank_value(field, ValueStep::KnownValue);
+        // A value seen before is counted and judged by one lookup.
+        let counts = &mut self.value_counts[usize::from(field == Field::SalesConcept)];
+        let outcome = match counts.get_mut(value) {
+            Some((count, outcome)) => {
+                *count += 1;
+                if matches!(outcome, ValueOutcome::Known | ValueOutcome::Mapped(_)) {
+                    return;
+                }
+                outcome.clone()
+            }
+            None => {
+                let outcome = known.judge(value);
+                if counts.len() < MAX_DISTINCT_VALUES {
+                    counts.insert(value.to_string(), (1, outcome.clone()));
+                }
+                outcome
+            }
+        };
+        match outcome {
+            ValueOutcome::Known | ValueOutcome::Mapped(_) => {}
+            ValueOutcome::Normalised(to) => {
+                let quoted = excerpt(value, 100);
+                later.push((
+                    rank,
+                    Finding::new(
+                        row,
+                        Some(field),
+                        normalised_rule,
+                        format!(
+                            "“{quoted}” will be written as “{to}”, the CRM's spelling of this {kind}."
+                        ),
+                    )
+                    .with_value(raw)
+                    .with_suggestion(to),
+                ));
+            }
+            ValueOutcome::Unknown(closest) => {
+                let quoted = excerpt(value, 100);
+                let list = known.values().join(", ");
+                let hint = match &closest {
+                    Some(near) => format!(" Did you mean “{near}”?"),
+                    None => String::new(),
+                };
+                let mut finding = Finding::new(
+                    row,
+                    Some(field),
+                    unknown_rule,
+                    format!(
+                        "“{quoted}” is not a {kind} the CRM knows, so the CRM will ignore it.{hint} \
+                         Known values: {list}."
+                    ),
+                )
+                .with_value(raw);
+                finding.suggestion = closest;
+                later.push((rank, finding));
+            }
+        }
+    }
+
+    fn check_likely_duplicate(&mut self, print: &Fingerprint, later: &mut Vec<(Rank, Finding)>) {
+        let print = *print;
+        if print.email == 0 && print.phone == 0 {
+            return;
+        }
+        let score = |earlier: &Fingerprint| {
+            let same = |a: u64, b: u64| a != 0 && a == b;
+            WEIGHT_FIRST_NAME * u32::from(same(print.first, earlier.first))
+                + WEIGHT_LAST_NAME * u32::from(same(print.last, earlier.last))
+                + WEIGHT_PHONE * u32::from(same(print.phone, earlier.phone))
+                + WEIGHT_EMAIL * u32::from(same(print.email, earlier.email))
+        };
+        let prints = &self.prints;
+        let earlier_email = (print.email != 0)
+            .then(|| {
+                self.by_email
+                    .find(print.email, |i| prints[i as usize].email == print.email)
+            })
+            .flatten();
+        let earlier_phone = (print.phone != 0)
+            .then(|| {
+                self.by_phone
+                    .find(print.phone, |i| prints[i as usize].phone == print.phone)
+            })
+            .flatten();
+        let best = [earlier_email, earlier_phone]
+            .into_iter()
+            .flatten()
+            .map(|i| &prints[i as usize])
+            .map(|earlier| (score(earlier), *earlier))
+            .max_by_key(|(score, earlier)| (*score, std::cmp::Reverse(earlier.row)));
+        if let Some((score, earlier)) = best
+            && score >= LIKELY_DUPLICATE_SCORE
+        {
+            let mut same = Vec::new();
+            if print.first != 0 && print.first == earlier.first {
+                same.push("first name");
+            }
+            if print.last != 0 && print.last == earlier.last {
+                same.push("last name");
+            }
+            if print.email != 0 && print.email == earlier.email {
+                same.push("email");
+            }
+            if print.phone != 0 && print.phone == earlier.phone {
+                same.push("phone");
+            }
+            later.push((
+                RANK_LIKELY_DUPLICATE,
+                Finding::new(
+                    print.row,
+                    None,
+                    Rule::LikelyDuplicate,
+                    format!(
+                        "This lead looks like the one in row {} (same {}: {score}% by the CRM's matching \
+                         weights). The CRM may treat them as one person; remove one if they are the same.",
+                        earlier.row,
+                        same.join(", ")
+                    ),
+                ),
+            ));
+        }
+        let new_email = print.email != 0 && earlier_email.is_none();
+        let new_phone = print.phone != 0 && earlier_phone.is_none();
+        if new_email || new_phone {
+            let Ok(index) = u32::try_from(self.prints.len()) else {
+                // Past four billion leads, later ones are not compared.
+                return;
+            };
+            self.prints.push(print);
+            let prints = &self.prints;
+            if new_email {
+                self.by_email
+                    .insert(print.email, index, |i| prints[i as usize].email);
+            }
+            if new_phone {
+                self.by_phone
+                    .insert(print.phone, index, |i| prints[i as usize].phone);
+            }
+        }
+    }
+}

@@ -1,0 +1,605 @@
+//! The main pass of a check: the state kept while the records of a file are read, checked in
+//! batches (the first stage of the rules here or elsewhere, the comparisons in file order), and
+//! summed up into the report.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use encoding_rs::Encoding;
+
+use crate::check::compare::RecordChecker;
+use crate::check::file::RowSink;
+use crate::check::finding::{Finding, Rule};
+use crate::check::options::CheckOptions;
+use crate::check::replay::Replay;
+use crate::check::report::{BasisColumn, CheckBasis, ColumnReport, FileReport, Summary};
+use crate::check::rules::{RecordScreen, Verdict};
+use crate::check::screening::{Batch, SCREENED_AHEAD, Screener};
+use crate::lead::edits::{Change, Edits};
+use crate::lead::mapping::{self, ColumnMatch};
+use crate::lead::schema::Field;
+use crate::lead::values::KnownValues;
+use crate::text::decode::{self, Detected, EncodingSource, TextDecoder};
+use crate::text::dialect;
+use crate::text::encode::OutputEncoding;
+use crate::text::error::{ReadError, ReadErrorKind};
+use crate::text::reader::{Record, RecordReader};
+
+/// How many records are kept per column for the mapping screen.
+pub const SAMPLE_RECORDS: usize = 1000;
+/// How many sample values per column the JSON report shows.
+const REPORT_SAMPLES: usize = 3;
+
+/// The state of the main pass.
+pub(crate) struct Reading {
+    detected: Detected,
+    delimiter: u8,
+    decoder: TextDecoder,
+    reader: RecordReader,
+    text: String,
+    columns: Vec<ColumnMatch>,
+    samples: Vec<Vec<String>>,
+    checker: Option<RecordChecker>,
+    segments: Option<(KnownValues, KnownValues)>,
+    /// About how many records the file holds, judged from its size and the sample.
+    expected_records: usize,
+    output_encoding: Option<OutputEncoding>,
+    edits: Edits,
+    changes: Vec<Change>,
+    /// Where each field is read from, for the corrections.
+    field_columns: [Option<usize>; 10],
+    header_row: u64,
+    summary: Summary,
+    findings: Vec<Finding>,
+    pub(crate) error: Option<ReadErrorKind>,
+    /// What the findings depend on besides the bytes.
+    basis: CheckBasis,
+    /// An earlier check of the same bytes, until the header is read.
+    earlier: Option<Arc<FileReport>>,
+    /// The earlier check whose findings are reused instead of applying the rules again.
+    replay: Option<Replay>,
+    /// Records read and not yet checked.
+    batch: Batch,
+    /// Where the records' first stage of the rules runs, and the batches on their way.
+    pub(crate) screener: Screener,
+    /// The file's last bytes have been read.
+    pub(crate) input_ended: bool,
+}
+
+impl Reading {
+    /// Decides the encoding, the delimiter and the columns from the file's first bytes
+    /// (`sample`; `complete`: the sample is the whole file), and readies the main pass.
+    pub(crate) fn prepare(
+        options: &CheckOptions,
+        earlier: Option<Arc<FileReport>>,
+        sample: &[u8],
+        complete: bool,
+    ) -> Result<Box<Reading>, ReadErrorKind> {
+        let detected = match options.encoding {
+            Some(encoding) => Detected {
+                encoding,
+                source: EncodingSource::Chosen,
+                bom: Encoding::for_bom(sample).is_some_and(|(bom, _)| bom == encoding),
+            },
+            None => decode::detect(sample, complete)?,
+        };
+        let mut text = String::with_capacity(sample.len());
+        TextDecoder::new(detected.encoding).decode(sample, complete, &mut text);
+        let delimiter = match options.delimiter {
+            Some(delimiter) => delimiter,
+            None => dialect::sniff_delimiter(&text, complete),
+        };
+
+        // The header and the first records, for matching columns.
+        let mut header: Option<Vec<String>> = None;
+        let mut samples: Vec<Vec<String>> = Vec::new();
+        let mut records = 0usize;
+        // Where the header ends and where the last sampled record ends, in the text.
+        let (mut header_end, mut sampled_end) = (0u64, 0u64);
+        let mut pre = RecordReader::new(delimiter);
+        pre.read_sample(&text, complete, &mut |record: Record<'_>| {
+            match &header {
+                None => {
+                    header = Some(record.fields().map(str::to_string).collect());
+                    header_end = record.end_offset;
+                }
+                Some(names) if records < SAMPLE_RECORDS => {
+                    records += 1;
+                    sampled_end = record.end_offset;
+                    if samples.is_empty() {
+                        samples = vec![Vec::new(); names.len()];
+                    }
+                    for (column, value) in samples.iter_mut().zip(record.fields()) {
+                        column.push(value.to_string());
+                    }
+                }
+                Some(_) => {}
+            }
+            records < SAMPLE_RECORDS
+        });
+        let Some(header) = header else {
+            return Err(ReadErrorKind::NoHeader);
+        };
+        if header.iter().all(|name| name.trim().is_empty()) {
+            return Err(ReadErrorKind::BlankHeader);
+        }
+        if samples.is_empty() {
+            samples = vec![Vec::new(); header.len()];
+        }
+        let trimmed: Vec<String> = header.iter().map(|name| name.trim().to_string()).collect();
+        let columns = match &options.mapping {
+            Some(explicit) => {
+                mapping::apply_explicit(&trimmed, explicit).map_err(ReadErrorKind::Invalid)?
+            }
+            None => mapping::auto_map(&trimmed, &samples),
+        };
+        let expected_records = options.size_hint.map_or(0, |size| {
+            // The size in decoded text (UTF-16 takes about half as much as UTF-8, for example).
+            let text_size = u128::from(size) * text.len() as u128 / sample.len().max(1) as u128;
+            let text_size = u64::try_from(text_size).unwrap_or(u64::MAX);
+            expected_records(text_size, records, sampled_end.saturating_sub(header_end))
+        });
+        let segments = options.segments();
+        let concepts = options.concepts();
+        let basis = CheckBasis {
+            encoding: detected.encoding,
+            bom: detected.bom,
+            delimiter,
+            columns: columns
+                .iter()
+                .map(|c| BasisColumn {
+                    header: c.header.clone(),
+                    field: c.field,
+                    wanted: c.wanted,
+                    note: c.note.clone(),
+                })
+                .collect(),
+            segments: segments.clone(),
+            concepts: concepts.clone(),
+            output: options
+                .output_encoding
+                .filter(|encoding| *encoding != OutputEncoding::Utf8),
+            edits: options.edits.clone(),
+            bytes: 0,
+        };
+        Ok(Box::new(Reading {
+            detected,
+            delimiter,
+            decoder: TextDecoder::new(detected.encoding),
+            reader: RecordReader::new(delimiter),
+            text: String::new(),
+            columns,
+            samples,
+            checker: None,
+            segments: Some((segments, concepts)),
+            expected_records,
+            output_encoding: options.output_encoding,
+            edits: options.edits.clone(),
+            changes: Vec::new(),
+            field_columns: [None; 10],
+            header_row: 0,
+            summary: Summary::default(),
+            findings: Vec::new(),
+            error: None,
+            basis,
+            earlier,
+            replay: None,
+            batch: Batch::default(),
+            screener: Screener::new(options.threads),
+            input_ended: false,
+        }))
+    }
+}
+
+/// About how many records a file of `size` bytes of text holds, when its first `records`
+/// records take `sampled` bytes; a little more rather than less, since the tables sized from it would
+/// otherwise grow to twice the size, copying everything, near the end of the file.
+fn expected_records(size: u64, records: usize, sampled: u64) -> usize {
+    if records == 0 {
+        return 0;
+    }
+    let per_record = (sampled / records as u64).max(1);
+    let expected = size / per_record;
+    (expected + expected / 8).min(50_000_000) as usize
+}
+
+impl Reading {
+    /// Decodes and reads `chunk`, and checks its records; `last` ends the file. Records
+    /// screened apart from this thread are settled later ([`Reading::settle_screened`]).
+    pub(crate) fn push(&mut self, chunk: &[u8], last: bool, sink: &mut dyn RowSink) {
+        self.read(chunk, last, sink);
+        if last || !self.screener.apart() {
+            self.check_batch(sink);
+        }
+        self.input_ended |= last;
+    }
+
+    /// Decodes and reads `chunk` into the batch (or, for the header, sets up the checker).
+    fn read(&mut self, chunk: &[u8], last: bool, sink: &mut dyn RowSink) {
+        self.text.clear();
+        self.decoder.decode(chunk, last, &mut self.text);
+        let text = std::mem::take(&mut self.text);
+        let mut reader = std::mem::take(&mut self.reader);
+        {
+            let mut each = |record: Record<'_>| self.record(record, sink);
+            reader.feed(&text, &mut each);
+            if last {
+                reader.finish(&mut each);
+            }
+        }
+        self.reader = reader;
+        self.text = text;
+    }
+
+    /// Handles one record: the header, or a lead (kept in the batch until it is checked).
+    fn record(&mut self, record: Record<'_>, sink: &mut dyn RowSink) {
+        if self.error.is_some() {
+            return;
+        }
+        if self.header_row == 0 {
+            self.header(&record);
+            sink.header(&record, &self.columns);
+            return;
+        }
+        let corrected = if self.edits.is_empty() {
+            None
+        } else {
+            let fields: Vec<&str> = record.fields().collect();
+            let headers: Vec<String> = self.columns.iter().map(|c| c.header.clone()).collect();
+            self.edits.apply(
+                record.row,
+                &fields,
+                &self.field_columns,
+                &headers,
+                &mut self.changes,
+            )
+        };
+        let invalid = self.decoder.invalid_offsets();
+        let bad_bytes = invalid.first().is_some_and(|&at| at < record.end_offset);
+        if bad_bytes {
+            self.decoder.forget_invalid_before(record.end_offset);
+        }
+        match &corrected {
+            Some(values) => {
+                let (text, ends) = Record::join_fields(values);
+                let record =
+                    Record::from_parts(record.row, &text, &ends, record.problem, record.end_offset);
+                self.take(&record, bad_bytes, sink);
+            }
+            None => self.take(&record, bad_bytes, sink),
+        }
+    }
+
+    /// A lead, corrected: into the batch, or straight to `sink` with the earlier check's
+    /// findings.
+    fn take(&mut self, record: &Record<'_>, bad_bytes: bool, sink: &mut dyn RowSink) {
+        if let Some(replay) = &mut self.replay {
+            match replay.findings(record.row, self.header_row) {
+                Some(findings) => {
+                    let verdict = Verdict::of(findings);
+                    sink.record(record, verdict, findings);
+                    self.summary.count(verdict);
+                }
+                None => self.error = Some(ReadErrorKind::Changed),
+            }
+            return;
+        }
+        self.batch.push(record, bad_bytes);
+        if self.batch.is_full() {
+            self.check_batch(sink);
+        }
+    }
+
+    /// Checks the records of the batch: the rules that look at each record alone (on several
+    /// threads where the options allow), then, in file order, the rules that compare records;
+    /// then hands each to `sink`. Where the batch is screened apart from this thread, it is
+    /// settled once the next batches are on their way.
+    fn check_batch(&mut self, sink: &mut dyn RowSink) {
+        let Some(checker) = &self.checker else {
+            return;
+        };
+        if self.batch.is_empty() {
+            return;
+        }
+        let screen = Arc::clone(checker.screen());
+        let spare = self.screener.spare();
+        let batch = std::mem::replace(&mut self.batch, spare);
+        match self.screener.hand_over(&screen, batch) {
+            Some(screened) => {
+                self.settle_screened(0, sink);
+                self.settle_and_recycle(screened, sink);
+            }
+            None => self.settle_screened(SCREENED_AHEAD, sink),
+        }
+    }
+
+    /// Settles the batches screened apart from this thread, in order, until at most `ahead`
+    /// remain out (waiting for a thread's; with `ahead` 0, screening here what another worker
+    /// has not answered).
+    pub(crate) fn settle_screened(&mut self, ahead: usize, sink: &mut dyn RowSink) {
+        while let Some(screen) = self.first_stage()
+            && let Some(batch) = self.screener.next_screened(&screen, ahead)
+        {
+            self.settle_and_recycle(batch, sink);
+        }
+    }
+
+    /// Settles the oldest batch sent to another worker, with what it found there (`results`).
+    pub(crate) fn receive_screened(&mut self, results: &[u8], sink: &mut dyn RowSink) {
+        if let Some(screen) = self.first_stage()
+            && let Some(batch) = self.screener.receive(&screen, results)
+        {
+            self.settle_and_recycle(batch, sink);
+        }
+    }
+
+    /// The first stage of the rules, once the header is read.
+    fn first_stage(&self) -> Option<Arc<RecordScreen>> {
+        self.checker
+            .as_ref()
+            .map(|checker| Arc::clone(checker.screen()))
+    }
+
+    /// Settles a screened batch, and keeps it for filling again.
+    fn settle_and_recycle(&mut self, mut batch: Batch, sink: &mut dyn RowSink) {
+        self.settle_batch(&mut batch, sink);
+        self.screener.recycle(batch);
+    }
+
+    /// The second stage of the rules over a screened batch, in file order, and the sink.
+    fn settle_batch(&mut self, batch: &mut Batch, sink: &mut dyn RowSink) {
+        let Some(checker) = &mut self.checker else {
+            return;
+        };
+        let (text, ends, records) = (&batch.text, &batch.ends, &batch.records);
+        let mut found = batch.found.drain(..);
+        for (index, pending) in records.iter().enumerate() {
+            // The memory of a whole group of records is asked for at once, a group ahead: the
+            // requests overlap, which matters most in WebAssembly, whose hint is a plain read.
+            if index % PREFETCH_AHEAD == 0 {
+                for ahead in records
+                    .iter()
+                    .skip(index + PREFETCH_AHEAD)
+                    .take(PREFETCH_AHEAD)
+                {
+                    checker.prefetch(&ahead.keys);
+                }
+            }
+            let record = pending.record(text, ends);
+            let start = self.findings.len();
+            let verdict = checker.settle(
+                &record,
+                &pending.keys,
+                found.by_ref().take(pending.found),
+                &mut self.findings,
+            );
+            sink.record(&record, verdict, &self.findings[start..]);
+            self.summary.count(verdict);
+        }
+    }
+
+    /// Handles the header row: findings about the columns, then a checker for the records.
+    fn header(&mut self, record: &Record<'_>) {
+        let row = record.row;
+        self.header_row = row;
+        // Bytes before the header that were invalid belong to it; forget them.
+        self.decoder.forget_invalid_before(record.end_offset);
+        for column in &self.columns {
+            if let (Some(wanted), Some(note)) = (column.wanted, &column.note) {
+                self.findings.push(
+                    Finding::new(
+                        row,
+                        Some(wanted),
+                        Rule::DuplicateColumn,
+                        format!(
+                            "Column “{}” {note}, so it is not imported as {}. If it holds the better \
+                             values, map it to {} instead.",
+                            column.header,
+                            wanted.title(),
+                            wanted.title()
+                        ),
+                    )
+                    .with_value(column.header.clone()),
+                );
+            }
+        }
+        let columns = mapping::columns_by_field(&self.columns);
+        self.field_columns = columns;
+        for field in [Field::FirstName, Field::LastName] {
+            if columns[field.index()].is_none() {
+                self.findings.push(Finding::new(
+                    row,
+                    Some(field),
+                    Rule::MissingColumn,
+                    format!(
+                        "No column is matched to {field}, which every lead needs. Map the column that \
+                         holds it to {field}, or add one."
+                    ),
+                ));
+            }
+        }
+        if columns[Field::Email.index()].is_none() && columns[Field::Phone.index()].is_none() {
+            self.findings.push(Finding::new(
+                row,
+                None,
+                Rule::MissingColumn,
+                "No column is matched to Email Address or Phone, and every lead needs one of them. \
+                 Map the column that holds emails or phone numbers, or add one.",
+            ));
+        }
+        if let Some(earlier) = self.earlier.take()
+            && earlier.header_row == row
+            && earlier
+                .basis
+                .as_ref()
+                .is_some_and(|basis| basis.same_decisions(&self.basis))
+        {
+            // The earlier check found what this one would: its findings are taken row by row
+            // (the header's own findings above are the same as its).
+            self.replay = Some(Replay { earlier, next: 0 });
+            return;
+        }
+        let (segments, concepts) = self
+            .segments
+            .take()
+            .unwrap_or_else(|| (KnownValues::segments([]), KnownValues::concepts([])));
+        let mut checker = RecordChecker::new(columns, self.columns.len(), segments, concepts);
+        checker.reserve(self.expected_records);
+        if let Some(encoding) = self.output_encoding {
+            let headers = self
+                .columns
+                .iter()
+                .map(|c| (c.header.clone(), c.field))
+                .collect();
+            checker.check_output_encoding(encoding, headers);
+        }
+        self.checker = Some(checker);
+    }
+
+    pub(crate) fn into_report(mut self, file: String, bytes: u64) -> Result<FileReport, ReadError> {
+        self.basis.bytes = bytes;
+        if self.header_row == 0 {
+            return Err(ReadError::new(file, ReadErrorKind::NoHeader));
+        }
+        let mut values = self
+            .checker
+            .as_ref()
+            .map(|checker| checker.value_counts().into_iter().collect())
+            .unwrap_or_default();
+        if let Some(replay) = self.replay.take() {
+            let earlier = replay
+                .finish(&self.summary, bytes)
+                .ok_or_else(|| ReadError::new(&file, ReadErrorKind::Changed))?;
+            self.findings = earlier.issues;
+            values = earlier.values;
+        }
+        let mut summary = self.summary;
+        summary.blank_rows = self
+            .reader
+            .rows_seen()
+            .saturating_sub(summary.records + self.header_row);
+        // Blank lines before the header are rows too.
+        summary.blank_rows += self.header_row.saturating_sub(1);
+
+        let mut counts: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+        for finding in &self.findings {
+            let key = finding.field.map_or("row", Field::key).to_string();
+            *counts
+                .entry(key)
+                .or_default()
+                .entry(finding.rule.id().to_string())
+                .or_default() += 1;
+        }
+
+        let mut notes = Vec::new();
+        let encoding = decode::label(self.detected.encoding);
+        match self.detected.source {
+            EncodingSource::Fallback => notes.push(
+                "Read as Windows-1252 (the encoding Excel uses on Windows) because the file is not valid \
+                 UTF-8. If accented letters look wrong, choose the file's encoding."
+                    .to_string(),
+            ),
+            EncodingSource::Utf16Pattern => notes.push(format!(
+                "Read as {} although the file has no byte order mark, because its bytes follow that pattern.",
+                encoding.to_uppercase()
+            )),
+            _ => {}
+        }
+        let mojibake = counts
+            .values()
+            .filter_map(|rules| rules.get(Rule::Mojibake.id()))
+            .sum::<u64>();
+        if mojibake > 0 {
+            notes.push(format!(
+                "{mojibake} value(s) look double-encoded (for example “Ã©” instead of “é”): the file was \
+                 probably saved as UTF-8 and then read as Windows-1252 somewhere along the way. Export it \
+                 again from the original source as CSV UTF-8."
+            ));
+        }
+        if summary.records == 0 {
+            notes.push("The file has a header row but no leads.".to_string());
+        }
+
+        let columns = self
+            .columns
+            .into_iter()
+            .enumerate()
+            .map(|(index, column)| {
+                let mut shown: Vec<String> = Vec::new();
+                for value in self.samples.get(index).into_iter().flatten() {
+                    let value = value.trim();
+                    if !value.is_empty() && !shown.iter().any(|s| s == value) {
+                        shown.push(value.to_string());
+                        if shown.len() == REPORT_SAMPLES {
+                            break;
+                        }
+                    }
+                }
+                ColumnReport {
+                    column,
+                    samples: shown,
+                }
+            })
+            .collect();
+
+        Ok(FileReport {
+            file,
+            encoding,
+            delimiter: dialect::delimiter_label(self.delimiter),
+            rows: summary.records,
+            header_row: self.header_row,
+            columns,
+            summary,
+            counts,
+            notes,
+            values,
+            changes: self.changes,
+            issues: self.findings,
+            samples: self.samples,
+            basis: Some(Arc::new(self.basis)),
+        })
+    }
+}
+
+/// How many records ahead the checker asks for the memory its indexes will need, and how many
+/// it asks for at once.
+const PREFETCH_AHEAD: usize = 16;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::decode::SNIFF_BYTES;
+    use leadpack_generate::{GeneratorOptions, generate};
+
+    /// The indexes are sized from this estimate: too low, and they grow to twice their size,
+    /// copying everything, near the end of a large file.
+    #[test]
+    fn the_number_of_records_is_estimated_from_the_sample_a_little_high() {
+        for (records, encoding) in [(30_000u64, "utf-8"), (30_000, "utf-16le"), (500, "utf-8")] {
+            let options = GeneratorOptions {
+                rows: records,
+                ..GeneratorOptions::default()
+            };
+            let mut file = Vec::new();
+            generate(&options, &mut file).expect("writing to memory");
+            if encoding == "utf-16le" {
+                let text = String::from_utf8(file).expect("generated text");
+                file = vec![0xFF, 0xFE];
+                file.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+            }
+            let options = CheckOptions {
+                size_hint: Some(file.len() as u64),
+                ..CheckOptions::default()
+            };
+            let sample = &file[..file.len().min(SNIFF_BYTES)];
+            let reading = Reading::prepare(&options, None, sample, sample.len() == file.len())
+                .expect("a readable file");
+            let expected = reading.expected_records as f64;
+            let wanted = records as f64;
+            assert!(
+                (wanted..wanted * 1.3).contains(&expected),
+                "{records} {encoding} records estimated as {expected}"
+            );
+        }
+    }
+}

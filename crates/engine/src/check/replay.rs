@@ -1,0 +1,59 @@
+//! Reusing an earlier check of the same bytes: its findings are taken, record by record,
+//! instead of applying the rules again, and it is kept only if the records came to the same.
+
+use std::sync::Arc;
+
+use crate::check::finding::Finding;
+use crate::check::report::{FileReport, Summary};
+
+/// An earlier check of the same bytes whose findings are taken instead of applying the rules.
+pub(crate) struct Replay {
+    pub(crate) earlier: Arc<FileReport>,
+    /// The first of its findings not yet taken.
+    pub(crate) next: usize,
+}
+
+impl Replay {
+    /// The findings of the record on `row`; `None` when the earlier check found something on a
+    /// row before it that is neither the header nor a record of this pass (the file changed).
+    pub(crate) fn findings(&mut self, row: u64, header_row: u64) -> Option<&[Finding]> {
+        let issues = &self.earlier.issues;
+        while let Some(finding) = issues.get(self.next)
+            && finding.row < row
+        {
+            if finding.row != header_row {
+                return None;
+            }
+            self.next += 1;
+        }
+        let start = self.next;
+        while issues
+            .get(self.next)
+            .is_some_and(|finding| finding.row == row)
+        {
+            self.next += 1;
+        }
+        Some(&issues[start..self.next])
+    }
+
+    /// The earlier check, once every record is read: `None` unless the records came to what
+    /// they came to in it and every finding was taken (some of the header's remain when the
+    /// file has no record).
+    pub(crate) fn finish(self, summary: &Summary, bytes: u64) -> Option<FileReport> {
+        let earlier = &self.earlier;
+        let rest = &earlier.issues[self.next..];
+        let same = earlier
+            .basis
+            .as_ref()
+            .is_some_and(|basis| basis.bytes == bytes)
+            && earlier.summary.records == summary.records
+            && earlier.summary.ready == summary.ready
+            && earlier.summary.with_errors == summary.with_errors
+            && earlier.summary.with_warnings == summary.with_warnings
+            && rest.iter().all(|finding| finding.row == earlier.header_row);
+        if !same {
+            return None;
+        }
+        Some(Arc::unwrap_or_clone(self.earlier))
+    }
+}

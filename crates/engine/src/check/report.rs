@@ -1,0 +1,284 @@
+//! What a check tells about a file: the report of one file (columns, summary, counts, notes,
+//! values, changes and findings), the report of several, what its findings depend on, and the
+//! template it suggests.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use encoding_rs::Encoding;
+use serde::{Deserialize, Serialize};
+
+use crate::check::finding::{Finding, Rule, Severity};
+use crate::check::rules::Verdict;
+use crate::lead::edits::{Change, Edits};
+use crate::lead::mapping::{self, ColumnMatch};
+use crate::lead::schema::Field;
+use crate::lead::schema::header_key;
+use crate::lead::template::{Target, Template, plan_columns};
+use crate::lead::values::KnownValues;
+use crate::text::encode::OutputEncoding;
+
+/// One column in a report: its match and a few sample values, written as one flat object
+/// (the match's properties, then `samples`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "ReportedColumn", into = "ReportedColumn")]
+pub struct ColumnReport {
+    /// The match.
+    pub column: ColumnMatch,
+    /// The first distinct non-empty values of the column.
+    pub samples: Vec<String>,
+}
+
+/// A column as the JSON report writes it. serde reads this plain form directly; the same
+/// format through `#[serde(flatten)]` would buffer every column first, and its code would make
+/// the web page's download larger.
+#[derive(Serialize, Deserialize)]
+struct ReportedColumn {
+    header: String,
+    field: Option<Field>,
+    confidence: f64,
+    matched_by: mapping::MatchKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    wanted: Option<Field>,
+    samples: Vec<String>,
+}
+
+impl From<ReportedColumn> for ColumnReport {
+    fn from(reported: ReportedColumn) -> Self {
+        ColumnReport {
+            column: ColumnMatch {
+                header: reported.header,
+                field: reported.field,
+                confidence: reported.confidence,
+                matched_by: reported.matched_by,
+                note: reported.note,
+                wanted: reported.wanted,
+            },
+            samples: reported.samples,
+        }
+    }
+}
+
+impl From<ColumnReport> for ReportedColumn {
+    fn from(report: ColumnReport) -> Self {
+        let ColumnMatch {
+            header,
+            field,
+            confidence,
+            matched_by,
+            note,
+            wanted,
+        } = report.column;
+        ReportedColumn {
+            header,
+            field,
+            confidence,
+            matched_by,
+            note,
+            wanted,
+            samples: report.samples,
+        }
+    }
+}
+
+/// How many records came to what.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Records read (the header and blank lines are not records).
+    pub records: u64,
+    /// Records without errors: they go into the package.
+    pub ready: u64,
+    /// Records with at least one error: they go to the rejected rows.
+    pub with_errors: u64,
+    /// Records without errors but with at least one warning.
+    pub with_warnings: u64,
+    /// Blank lines (they count as rows but hold no lead).
+    pub blank_rows: u64,
+}
+
+/// Everything found in one file. Its JSON form is documented in `docs/report-format.md`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileReport {
+    /// The file's name.
+    pub file: String,
+    /// The encoding it was read in, as a lower-case WHATWG label (`utf-8`, `windows-1252`).
+    pub encoding: String,
+    /// The field delimiter (`,` `;` `\t` `|`).
+    pub delimiter: String,
+    /// The number of records (leads and broken rows), not counting the header and blank lines.
+    pub rows: u64,
+    /// The row of the header (1 unless blank lines come first).
+    pub header_row: u64,
+    /// Every column, in file order, with what it is matched to.
+    pub columns: Vec<ColumnReport>,
+    /// How many records came to what.
+    pub summary: Summary,
+    /// Findings per field key (`row` for findings about a whole row), per rule id.
+    pub counts: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Notes about the whole file, in plain words (how it was read, what to watch for).
+    pub notes: Vec<String>,
+    /// Distinct market segments and sales concepts, with how often each occurs.
+    pub values: BTreeMap<Field, Vec<(String, u64)>>,
+    /// The corrections applied, value by value (empty without corrections).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<Change>,
+    /// Every finding, in file order.
+    pub issues: Vec<Finding>,
+    /// Values of the first records (up to 1,000) per column, for the mapping screen.
+    /// Not part of the JSON report.
+    #[serde(skip)]
+    pub samples: Vec<Vec<String>>,
+    /// What the findings depend on besides the file's bytes, so that a later pass over the same
+    /// file can reuse them (see [`FileChecker::reusing`]). Not part of the JSON report.
+    #[serde(skip)]
+    pub basis: Option<Arc<CheckBasis>>,
+}
+
+/// What a check's findings depend on besides the file's bytes: how the file was read, what its
+/// columns are matched to, the known segments and concepts with the user's value mappings, the
+/// output encoding, and the corrections. Two checks of the same bytes whose bases are equal find
+/// exactly the same, even when the options that led to them differ (an explicit mapping that
+/// says what the automatic one found, a value mapping that confirms a normalisation).
+#[derive(Debug, Clone)]
+pub struct CheckBasis {
+    pub(crate) encoding: &'static Encoding,
+    pub(crate) bom: bool,
+    pub(crate) delimiter: u8,
+    pub(crate) columns: Vec<BasisColumn>,
+    pub(crate) segments: KnownValues,
+    pub(crate) concepts: KnownValues,
+    /// The output encoding whose unrepresentable characters are reported (none for UTF-8).
+    pub(crate) output: Option<OutputEncoding>,
+    pub(crate) edits: Edits,
+    /// The fingerprint of the bytes read ([`ByteDigest`]), once they all are.
+    pub(crate) bytes: u64,
+}
+
+/// What a column's findings depend on: its header and field, and the field it lost to another
+/// column, with why (not how confident the match was, or how it was made).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct BasisColumn {
+    pub(crate) header: String,
+    pub(crate) field: Option<Field>,
+    pub(crate) wanted: Option<Field>,
+    pub(crate) note: Option<String>,
+}
+
+impl PartialEq for CheckBasis {
+    fn eq(&self, other: &Self) -> bool {
+        self.bytes == other.bytes && self.same_decisions(other)
+    }
+}
+
+impl CheckBasis {
+    /// Whether the two checks read and judge alike, whatever bytes they read.
+    pub(crate) fn same_decisions(&self, other: &Self) -> bool {
+        self.encoding == other.encoding
+            && self.bom == other.bom
+            && self.delimiter == other.delimiter
+            && self.columns == other.columns
+            && self.output == other.output
+            && self.edits == other.edits
+            && self.segments.judges_like(&other.segments)
+            && self.concepts.judges_like(&other.concepts)
+    }
+}
+
+impl FileReport {
+    /// The number of findings with the given severity.
+    pub fn count_severity(&self, severity: Severity) -> usize {
+        self.issues
+            .iter()
+            .filter(|finding| finding.severity == severity)
+            .count()
+    }
+
+    /// Whether any finding is an error.
+    pub fn has_errors(&self) -> bool {
+        self.summary.with_errors > 0 || self.issues.iter().any(|f| f.severity == Severity::Error)
+    }
+}
+
+/// Reports on several files, as `leadpack check --format json` prints them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// One report per file, in the order given.
+    pub files: Vec<FileReport>,
+}
+
+impl Summary {
+    /// Counts one record that came to `verdict`.
+    pub(crate) fn count(&mut self, verdict: Verdict) {
+        self.records += 1;
+        if verdict.has_error {
+            self.with_errors += 1;
+        } else {
+            self.ready += 1;
+            if verdict.has_warning {
+                self.with_warnings += 1;
+            }
+        }
+    }
+}
+
+impl Template {
+    /// The template a checked file suggests: its column matches, extra phones, emails and
+    /// address parts as subcollection entries, other columns as user fields, and the spellings
+    /// the checker normalised as value mappings.
+    pub fn suggested(report: &FileReport) -> Template {
+        let columns: Vec<ColumnMatch> = report.columns.iter().map(|c| c.column.clone()).collect();
+        let mut template = Template {
+            columns: plan_columns(&columns),
+            ..Template::default()
+        };
+        // A column without a header that holds values is kept as a user field rather than lost.
+        for (plan, column) in template.columns.iter_mut().zip(&report.columns) {
+            if plan.target == Target::Skip
+                && header_key(&plan.header).is_empty()
+                && !column.samples.is_empty()
+            {
+                plan.target = Target::UserField;
+            }
+        }
+        for finding in &report.issues {
+            if matches!(
+                finding.rule,
+                Rule::SegmentNormalised | Rule::ConceptNormalised
+            ) && let (Some(field), Some(value), Some(to)) =
+                (finding.field, &finding.value, &finding.suggestion)
+            {
+                template
+                    .value_mappings
+                    .entry(field)
+                    .or_default()
+                    .insert(value.trim().to_string(), to.clone());
+            }
+        }
+        template
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::file::check_bytes;
+
+    #[test]
+    fn a_column_without_header_but_with_values_is_kept() {
+        let report = check_bytes(
+            "f.csv",
+            b"First Name,Last Name,Email,,\nAnn,Lee,a@example.com,note,\n",
+            Default::default(),
+        )
+        .unwrap();
+        let template = Template::suggested(&report);
+        assert_eq!(template.columns[3].target, Target::UserField);
+        assert_eq!(
+            template.columns[4].target,
+            Target::Skip,
+            "an empty column stays out"
+        );
+    }
+}
