@@ -2,7 +2,7 @@
 // - Leadpack's own worker, loaded from the app's folder, spoken to with the app's protocol
 //   (src/protocol.rs): a check from the File to the complete report, and the reading and
 //   compressor diagnostics;
-// - the peers (peers.js): Papa Parse and fflate.
+// - the peers (peers.js): Papa Parse, uDSV and fflate.
 // The Node side (browser.mjs) chooses the file in the input above and calls window.bench.
 'use strict';
 
@@ -120,6 +120,11 @@ window.bench = {
   /** Papa.parse(text) after file.text(): both times, apart. */
   papaText() {
     return peers.ask({ op: 'papa-text', file: chosen() });
+  },
+
+  /** uDSV's inferSchema, initParser and stringArrs on the text after file.text(): both times, apart. */
+  udsvText() {
+    return peers.ask({ op: 'udsv-text', file: chosen() });
   },
 
   /** Papa Parse streaming the File with a step callback. */
