@@ -65,12 +65,13 @@ pub use lead::template::{
 pub use lead::values::{KnownValues, ValueOutcome};
 
 // Checking a file.
-pub use check::file::{FileChecker, NoSink, RowSink, check_bytes};
+pub use check::file::{FileChecker, check_bytes};
 pub use check::finding::{Finding, Rule, Severity};
 pub use check::options::CheckOptions;
 pub use check::report::{ColumnReport, FileReport, Report, Summary};
 pub use check::rules::{RecordScreen, Verdict};
 pub use check::screening::{SCREENED_AHEAD, ScreenRequest, screen_wire};
+pub use check::sink::{NoSink, RowSink};
 
 // Building and reading packages.
 pub use package::assemble::{

@@ -3,34 +3,14 @@
 
 use std::sync::Arc;
 
-use crate::check::finding::Finding;
 use crate::check::options::CheckOptions;
 use crate::check::pass::Reading;
 use crate::check::report::FileReport;
-use crate::check::rules::Verdict;
 use crate::check::screening::{ScreenRequest, Screener, SendScreening};
+use crate::check::sink::{NoSink, RowSink};
 use crate::fast::digest::ByteDigest;
-use crate::lead::mapping::ColumnMatch;
 use crate::text::decode::SNIFF_BYTES;
 use crate::text::error::{ReadError, ReadErrorKind};
-use crate::text::reader::Record;
-
-/// Receives every record with what the checker found, for work that follows the check in the
-/// same pass (building packages). Implementations keep their own errors.
-pub trait RowSink {
-    /// The header row, and what each of its columns is matched to.
-    fn header(&mut self, _header: &Record<'_>, _columns: &[ColumnMatch]) {}
-
-    /// One record, what it came to, and its findings.
-    fn record(&mut self, record: &Record<'_>, verdict: Verdict, findings: &[Finding]);
-}
-
-/// A sink that ignores everything: a plain check.
-pub struct NoSink;
-
-impl RowSink for NoSink {
-    fn record(&mut self, _: &Record<'_>, _: Verdict, _: &[Finding]) {}
-}
 
 /// Checks one file fed in chunks of any size; the same bytes give the same report however they
 /// are chunked.

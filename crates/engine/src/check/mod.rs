@@ -13,3 +13,4 @@ pub(crate) mod replay;
 pub(crate) mod report;
 pub(crate) mod rules;
 pub(crate) mod screening;
+pub(crate) mod sink;

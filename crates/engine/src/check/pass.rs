@@ -8,13 +8,13 @@ use std::sync::Arc;
 use encoding_rs::Encoding;
 
 use crate::check::compare::RecordChecker;
-use crate::check::file::RowSink;
 use crate::check::finding::{Finding, Rule};
 use crate::check::options::CheckOptions;
 use crate::check::replay::Replay;
 use crate::check::report::{BasisColumn, CheckBasis, ColumnReport, FileReport, Summary};
 use crate::check::rules::{RecordScreen, Verdict};
 use crate::check::screening::{Batch, SCREENED_AHEAD, Screener};
+use crate::check::sink::RowSink;
 use crate::lead::edits::{Change, Edits};
 use crate::lead::mapping::{self, ColumnMatch};
 use crate::lead::schema::Field;

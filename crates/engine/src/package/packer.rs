@@ -10,35 +10,22 @@ use std::hash::Hasher;
 
 use rustc_hash::FxHasher;
 
-use crate::package::assemble::{AssembledPart, Assembler, Assembling, PackError, PackageLayout};
+use crate::package::assemble::{AssembledPart, Assembler, Assembling, PackError};
+use crate::package::layout::{Laid, OutColumn, lay_out};
 use crate::package::output::{OutputFile, OutputKind, PackOutcome, package_name, safe_stem};
 use crate::package::verify::{Verifying, verify};
 
-use crate::check::file::RowSink;
 use crate::check::finding::{Finding, Rule, Severity};
 use crate::check::report::FileReport;
 use crate::check::rules::{Verdict, trim};
+use crate::check::sink::RowSink;
 use crate::lead::mapping::ColumnMatch;
 use crate::lead::schema::Field;
-use crate::lead::template::{
-    PackOptions, REJECTED_PROBLEMS_COLUMN, REJECTED_ROW_COLUMN, Target, Template,
-};
+use crate::lead::template::{PackOptions, REJECTED_PROBLEMS_COLUMN, REJECTED_ROW_COLUMN, Template};
 use crate::lead::values::KnownValues;
-use crate::package::xml::{self, FieldMappings, PackageFile, names};
 use crate::text::csvout::CsvOut;
 use crate::text::encode::{OutputEncoding, Unrepresentable};
 use crate::text::reader::Record;
-
-/// A column of the package CSV.
-#[derive(Debug, Clone)]
-struct OutColumn {
-    /// The source column it comes from.
-    source: usize,
-    /// Its header in the package.
-    name: String,
-    /// The lead field, when it is one.
-    field: Option<Field>,
-}
 
 /// Packs the records of one file as the checker hands them over.
 pub struct Packer {
@@ -236,131 +223,13 @@ impl Packer {
     fn lay_out(&mut self, header: &Record<'_>, matches: &[ColumnMatch]) {
         self.header_fields = header.len();
         self.csv_name = format!("{}.csv", self.stem);
-        let mut mappings = FieldMappings {
-            category: self.template.category.clone(),
-            null_converters: self.template.null_converters.clone(),
-            rtf2plain: self.template.rtf2plain,
-            ..FieldMappings::default()
-        };
-        let encoding = self.options.output_encoding;
-        let mut used_names: std::collections::HashSet<String> = std::collections::HashSet::new();
-        let mut unique = |wanted: &str| {
-            // The name the CSV can hold, so the mapping XML names the column as the CSV titles it.
-            // Without U+FEFF: invisible, and first in the CSV it would read as a byte order mark.
-            let visible = xml::xml_safe(wanted).replace('\u{FEFF}', "");
-            let base = encoding.replace_unrepresentable(visible.trim());
-            let base = if base.is_empty() {
-                "Column".to_string()
-            } else {
-                base
-            };
-            let mut name = base.clone();
-            let mut n = 2;
-            while used_names.contains(&name.to_ascii_lowercase()) {
-                name = format!("{base} ({n})");
-                n += 1;
-            }
-            used_names.insert(name.to_ascii_lowercase());
-            name
-        };
-
-        // The lead fields first, in the documented order, under their documented titles.
-        for field in Field::ALL {
-            if let Some(source) = matches.iter().position(|m| m.field == Some(field)) {
-                let name = unique(field.title());
-                mappings.fields.push((name.clone(), field));
-                self.columns.push(OutColumn {
-                    source,
-                    name,
-                    field: Some(field),
-                });
-            }
-        }
-        // Then the other columns the template keeps, in file order. Without a column plan, the
-        // plan the matching suggests.
-        let suggested = crate::lead::template::plan_columns(matches);
-        let headers: Vec<String> = matches.iter().map(|m| m.header.clone()).collect();
-        let planned = self.template.targets(&headers);
-        for (source, column) in matches.iter().enumerate() {
-            if column.field.is_some() {
-                continue;
-            }
-            let target = if self.template.columns.is_empty() {
-                suggested[source].target.clone()
-            } else {
-                planned[source].clone()
-            };
-            let name = match target {
-                Target::Field { .. } | Target::Skip => continue,
-                _ => unique(&column.header),
-            };
-            match target {
-                Target::Telcom { type_name } => mappings.telcoms.push((name.clone(), type_name)),
-                Target::Address { part, type_name } => mappings
-                    .addresses
-                    .entry(type_name)
-                    .or_default()
-                    .push((name.clone(), part)),
-                Target::UserField => mappings.user_fields.push(name.clone()),
-                Target::Field { .. } | Target::Skip => {}
-            }
-            self.columns.push(OutColumn {
-                source,
-                name,
-                field: None,
-            });
-        }
+        let Laid { columns, layout } = lay_out(&self.csv_name, &self.template, matches);
+        self.columns = columns;
         if self.columns.is_empty() {
             // Known from the header on, and `finish` returns it: no record is written, so no
             // package is finished (and read back) before packing ends with this refusal.
             self.error = Some(no_column_to_pack());
         }
-        for (field, values) in &self.template.value_mappings {
-            let limited = matches!(field, Field::MarketSegment | Field::SalesConcept);
-            if limited && mappings.fields.iter().any(|(_, f)| f == field) {
-                let values = values.iter().filter(|(from, to)| from != to);
-                mappings.value_mappings.insert(
-                    *field,
-                    values.map(|(a, b)| (a.clone(), b.clone())).collect(),
-                );
-            }
-        }
-
-        let mut encoded: Vec<Vec<u8>> = Vec::with_capacity(self.columns.len());
-        for column in &self.columns {
-            let mut bytes = Vec::new();
-            encoding.encode_into(&column.name, &mut bytes);
-            encoded.push(bytes);
-        }
-        let mut header_row = Vec::new();
-        self.csv
-            .record(encoded.iter().map(Vec::as_slice), &mut header_row);
-
-        let file = PackageFile {
-            csv_name: self.csv_name.clone(),
-            category: self.template.category.clone(),
-        };
-        let xml_files = vec![
-            (
-                names::FILE_MAPPINGS.to_string(),
-                xml::file_mappings(encoding, &[file]),
-            ),
-            (
-                xml::mappings_name(&self.csv_name),
-                xml::field_mappings(&self.csv_name, &mappings),
-            ),
-        ];
-        // The central directory: 46 bytes and the name per entry, then the 22-byte end record;
-        // a margin covers the end of the compressed stream.
-        let entries =
-            xml_files.iter().map(|(name, _)| name.len()).sum::<usize>() + self.csv_name.len();
-        let layout = PackageLayout {
-            csv_name: self.csv_name.clone(),
-            header_row,
-            xml_files,
-            tail: (46 * 3 + entries + 22 + 64) as u64,
-            max_package_bytes: self.options.max_package_bytes,
-        };
         match &mut self.assembly {
             Assembly::Here(assembler) => *assembler = Some(Box::new(Assembler::new(layout))),
             Assembly::Elsewhere(send) => send(Assembling::Start(&layout)),
