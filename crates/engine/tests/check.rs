@@ -1,16 +1,12 @@
 //! The engine's checker on whole files: reading real-world CSV shapes and applying every rule.
 
+use crate::util::check;
 use leadpack_engine::{
     CheckOptions, Field, FileChecker, FileReport, Finding, ReadErrorKind, Rule, Severity,
     check_bytes,
 };
 
 const HEADER: &str = "ID,First Name,Last Name,Email Address,Phone,Market Segment,Sales Concept,Company,Position,Zip Code\n";
-
-fn check(text: &str) -> FileReport {
-    check_bytes("leads.csv", text.as_bytes(), CheckOptions::default())
-        .expect("the file is readable")
-}
 
 /// The file with one record after the documented header.
 fn one(record: &str) -> FileReport {

@@ -1,6 +1,7 @@
 //! Import packages end to end: files packed as `leadpack pack` does, unzipped and read back.
 
-use crate::util::generator_options;
+use crate::shared::{Element, xml_elements, zip_entries};
+use crate::util::{CHUNK, NAME, check_with, generate_file, generator_options, pack_pass};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Cursor, Read};
@@ -14,18 +15,12 @@ use leadpack_engine::{
     FileChecker, FileReport, Finding, OutputEncoding, PackOptions, PackOutcome, PackageLayout,
     Packer, Rule, Severity, Target, Template, Unrepresentable, Verifying, findings_csv,
 };
-use leadpack_generate::{GeneratedSummary, GeneratorOptions, generate};
+use leadpack_generate::GeneratorOptions;
 use proptest::prelude::*;
-use quick_xml::XmlVersion;
-use quick_xml::events::Event;
-use quick_xml::reader::Reader;
 use unicode_normalization::UnicodeNormalization;
 use zip::ZipArchive;
 
-const NAME: &str = "leads.csv";
 const STEM: &str = "leads";
-/// The chunk size the CLI reads files in.
-const CHUNK: usize = 1 << 20;
 /// The titles of the ten lead fields, in the documented order.
 const TITLES: [&str; 10] = [
     "ID",
@@ -94,7 +89,7 @@ fn pack_chunked(bytes: &[u8], chunk: usize, set: impl FnOnce(&mut PackOptions)) 
 
     let mut options = CheckOptions::from_template(&template);
     options.size_hint = size_hint;
-    let reused = pack_pass(
+    let reused = pack_pass_as_text(
         bytes,
         chunk,
         &template,
@@ -112,7 +107,8 @@ fn pack_chunked(bytes: &[u8], chunk: usize, set: impl FnOnce(&mut PackOptions)) 
         &template,
         FileChecker::new(NAME, options.clone()).reusing(Arc::new(first.clone())),
     );
-    let (report, outcome) = pack_pass(bytes, chunk, &template, FileChecker::new(NAME, options));
+    let (report, outcome) =
+        pack_pass_as_text(bytes, chunk, &template, FileChecker::new(NAME, options));
     assert_eq!(
         reused.0, report,
         "reusing the check's findings changes the report"
@@ -231,35 +227,21 @@ fn pack_pass_on_a_thread(
     packer.finish(&report).map_err(|err| err.to_string())
 }
 
-/// The pack pass: `checker` reads `bytes` in pieces of `chunk`, handing every record to a packer
-/// following `template`.
-fn pack_pass(
+/// The pack pass (see [`pack_pass`]) of a file that must be readable, with the packer's error as
+/// text.
+fn pack_pass_as_text(
     bytes: &[u8],
     chunk: usize,
     template: &Template,
-    mut checker: FileChecker,
+    checker: FileChecker,
 ) -> (FileReport, Result<PackOutcome, String>) {
-    let mut packer = Packer::new(NAME, template);
-    for piece in bytes.chunks(chunk) {
-        checker
-            .feed_with(piece, &mut packer)
-            .expect("the pack pass reads the file");
-    }
-    let report = checker
-        .finish_with(&mut packer)
-        .expect("the pack pass reads the file");
-    let outcome = packer.finish(&report).map_err(|err| err.to_string());
-    (report, outcome)
+    let (report, outcome) =
+        pack_pass(NAME, bytes, chunk, template, checker).expect("the pack pass reads the file");
+    (report, outcome.map_err(|err| err.to_string()))
 }
 
 fn pack(bytes: &[u8], set: impl FnOnce(&mut PackOptions)) -> Packed {
     pack_chunked(bytes, CHUNK, set)
-}
-
-fn generated(options: &GeneratorOptions) -> (Vec<u8>, GeneratedSummary) {
-    let mut bytes = Vec::new();
-    let summary = generate(options, &mut bytes).expect("the generator writes to memory");
-    (bytes, summary)
 }
 
 /// One package, unzipped.
@@ -272,25 +254,14 @@ struct Unzipped {
 }
 
 fn unzip(bytes: &[u8]) -> Unzipped {
-    let mut archive = ZipArchive::new(Cursor::new(bytes)).expect("the package is a ZIP archive");
-    let names: Vec<String> = (0..archive.len())
-        .map(|i| {
-            archive
-                .by_index(i)
-                .expect("entry")
-                .name()
-                .expect("entry name")
-                .into_owned()
-        })
-        .collect();
-    let mut read = |name: &str| {
-        let mut out = Vec::new();
-        archive
-            .by_name(name)
-            .unwrap_or_else(|err| panic!("{name} is in the package: {err}"))
-            .read_to_end(&mut out)
-            .unwrap_or_else(|err| panic!("{name} unzips: {err}"));
-        out
+    let entries = zip_entries(bytes);
+    let names: Vec<String> = entries.iter().map(|(name, _)| name.clone()).collect();
+    let read = |name: &str| {
+        entries
+            .iter()
+            .find(|(entry, _)| entry == name)
+            .map(|(_, data)| data.clone())
+            .unwrap_or_else(|| panic!("{name} is in the package: {names:?}"))
     };
     let file_mappings = read("fileMappings.xml");
     let mappings = read(&format!("{STEM}_mappings.xml"));
@@ -301,55 +272,6 @@ fn unzip(bytes: &[u8]) -> Unzipped {
         mappings,
         csv,
     }
-}
-
-/// An element of an XML document: its name and its attributes, unescaped.
-type Element = (String, Vec<(String, String)>);
-
-/// Every element of an XML document, read with `quick_xml` to the end; any error fails the test.
-fn xml_elements(bytes: &[u8]) -> Vec<Element> {
-    let text = std::str::from_utf8(bytes).expect("the XML is UTF-8");
-    let mut reader = Reader::from_str(text);
-    let mut elements = Vec::new();
-    let mut depth = 0i32;
-    loop {
-        let event = match reader.read_event() {
-            Ok(event) => event,
-            Err(err) => panic!(
-                "the XML does not parse at {}: {err}\n{text}",
-                reader.error_position()
-            ),
-        };
-        let start = match event {
-            Event::Eof => break,
-            Event::Start(start) => {
-                depth += 1;
-                start
-            }
-            Event::Empty(start) => start,
-            Event::End(_) => {
-                depth -= 1;
-                continue;
-            }
-            _ => continue,
-        };
-        let name = start.name().as_ref().to_string();
-        let attributes = start
-            .attributes()
-            .map(|attribute| {
-                let attribute = attribute.unwrap_or_else(|err| panic!("bad attribute: {err}"));
-                let key = attribute.key.as_ref().to_string();
-                let value = attribute
-                    .normalized_value(XmlVersion::Explicit1_0)
-                    .unwrap_or_else(|err| panic!("bad attribute value: {err}"))
-                    .into_owned();
-                (key, value)
-            })
-            .collect();
-        elements.push((name, attributes));
-    }
-    assert_eq!(depth, 0, "unclosed elements in {text}");
-    elements
 }
 
 fn attribute<'a>(element: &'a Element, key: &str) -> Option<&'a str> {
@@ -690,7 +612,7 @@ proptest! {
     /// it, in every output encoding and however many parts the size limit asks for.
     #[test]
     fn packages_round_trip_the_ready_records(options in generator_options(0..400, 0.3)) {
-        let (source, _) = generated(&options);
+        let (source, _) = generate_file(&options);
         for encoding in OutputEncoding::ALL {
             let set = |o: &mut PackOptions| {
                 o.output_encoding = encoding;
@@ -734,7 +656,7 @@ fn the_same_bytes_give_byte_identical_packages() {
         defect_rate: 0.2,
         ..GeneratorOptions::default()
     };
-    let (source, _) = generated(&options);
+    let (source, _) = generate_file(&options);
     let set = |o: &mut PackOptions| {
         o.output_encoding = OutputEncoding::Windows1252;
         o.unrepresentable = Unrepresentable::Replace;
@@ -760,7 +682,7 @@ fn reading_back_each_package_reports_its_progress() {
         seed: 5,
         ..GeneratorOptions::default()
     };
-    let (source, _) = generated(&options);
+    let (source, _) = generate_file(&options);
     let first = pack(&source, |_| {});
     let mut template = first.template.clone();
     template.options.max_package_bytes = 60_000;
@@ -1088,7 +1010,7 @@ fn a_60_mb_file_is_split_into_packages_below_10_mb() {
         defect_rate: 0.05,
         ..GeneratorOptions::default()
     };
-    let (source, summary) = generated(&options);
+    let (source, summary) = generate_file(&options);
     assert!(source.len() >= 60_000_000, "{} bytes", source.len());
     let packed = pack(&source, |_| {});
     let outcome = packed.outcome();
@@ -1288,7 +1210,7 @@ fn findings_csv_has_a_header_and_one_row_per_finding() {
 fn the_compressor_diagnostic_is_plain_deflate_at_the_packages_level() {
     // The benchmarks' DEFLATE figures (native and in the browser) describe the same compressor:
     // one stream of `flate2` with `zlib-rs` at the packages' level.
-    let (bytes, _) = generated(&GeneratorOptions {
+    let (bytes, _) = generate_file(&GeneratorOptions {
         rows: 2_000,
         seed: 7,
         ..GeneratorOptions::default()
@@ -1424,34 +1346,17 @@ fn a_split_pack_with_characters_the_encoding_cannot_hold_is_refused_with_the_val
     );
 }
 
-/// Checks `source` with `options`, as a first pass.
-fn checked(source: &str, options: CheckOptions) -> FileReport {
-    let mut checker = FileChecker::new(NAME, options);
-    checker
-        .feed(source.as_bytes())
-        .expect("the check reads the file");
-    checker.finish().expect("the check reads the file")
-}
-
 /// Packs `source` following `template`, reusing `earlier` (fed in pieces of 7 bytes).
 fn pack_reusing(
     source: &str,
     template: &Template,
     earlier: FileReport,
 ) -> Result<(FileReport, Result<PackOutcome, String>), String> {
-    let mut checker =
+    let checker =
         FileChecker::new(NAME, CheckOptions::from_template(template)).reusing(Arc::new(earlier));
-    let mut packer = Packer::new(NAME, template);
-    for piece in source.as_bytes().chunks(7) {
-        checker
-            .feed_with(piece, &mut packer)
-            .map_err(|err| err.to_string())?;
-    }
-    let report = checker
-        .finish_with(&mut packer)
-        .map_err(|err| err.to_string())?;
-    let outcome = packer.finish(&report).map_err(|err| err.to_string());
-    Ok((report, outcome))
+    let (report, outcome) =
+        pack_pass(NAME, source.as_bytes(), 7, template, checker).map_err(|err| err.to_string())?;
+    Ok((report, outcome.map_err(|err| err.to_string())))
 }
 
 const THREE_LEADS: &str = "First Name,Last Name,Email,Market Segment\r\n\
@@ -1462,7 +1367,7 @@ const THREE_LEADS: &str = "First Name,Last Name,Email,Market Segment\r\n\
 
 #[test]
 fn the_build_takes_each_rows_findings_from_the_check_it_reuses() {
-    let first = checked(THREE_LEADS, CheckOptions::default());
+    let first = check_with(THREE_LEADS, CheckOptions::default());
     assert_eq!(first.summary.with_errors, 1);
     let template = Template::suggested(&first);
     let (report, outcome) = pack_reusing(THREE_LEADS, &template, first.clone()).unwrap();
@@ -1484,7 +1389,7 @@ fn the_build_takes_each_rows_findings_from_the_check_it_reuses() {
 
 #[test]
 fn a_check_that_would_find_otherwise_is_not_reused() {
-    let first = checked(THREE_LEADS, CheckOptions::default());
+    let first = check_with(THREE_LEADS, CheckOptions::default());
     let unknown = |report: &FileReport| {
         report
             .issues
@@ -1506,7 +1411,7 @@ fn a_check_that_would_find_otherwise_is_not_reused() {
     let mut windows = Template::suggested(&first);
     windows.options.output_encoding = OutputEncoding::Windows1252;
     for template in [with_segment, mapped, windows] {
-        let fresh = checked(THREE_LEADS, CheckOptions::from_template(&template));
+        let fresh = check_with(THREE_LEADS, CheckOptions::from_template(&template));
         assert_ne!(fresh.issues, first.issues);
         let (report, _) = pack_reusing(THREE_LEADS, &template, first.clone()).unwrap();
         assert_eq!(report, fresh);
@@ -1521,7 +1426,7 @@ fn a_check_that_would_find_otherwise_is_not_reused() {
         .entry(3)
         .or_default()
         .insert(1, "Bell".into());
-    let mut told = checked(THREE_LEADS, corrected.clone());
+    let mut told = check_with(THREE_LEADS, corrected.clone());
     assert_eq!(told.summary.with_errors, 0);
     told.issues.push(Finding::new(
         3,
@@ -1544,7 +1449,7 @@ fn a_check_that_would_find_otherwise_is_not_reused() {
     let uncorrected = CheckOptions::from_template(&template);
     assert_eq!(
         build(uncorrected.clone(), &told),
-        checked(THREE_LEADS, uncorrected)
+        check_with(THREE_LEADS, uncorrected)
     );
     let mut other = corrected.clone();
     other
@@ -1553,12 +1458,12 @@ fn a_check_that_would_find_otherwise_is_not_reused() {
         .entry(3)
         .or_default()
         .insert(1, "Bolt".into());
-    assert_eq!(build(other.clone(), &told), checked(THREE_LEADS, other));
+    assert_eq!(build(other.clone(), &told), check_with(THREE_LEADS, other));
 
     // Read another way (the delimiter), it is another file altogether.
     let mut options = CheckOptions::from_template(&template);
     options.delimiter = Some(b';');
-    let fresh = checked(THREE_LEADS, options.clone());
+    let fresh = check_with(THREE_LEADS, options.clone());
     let mut checker = FileChecker::new(NAME, options).reusing(Arc::new(first));
     checker.feed(THREE_LEADS.as_bytes()).unwrap();
     assert_eq!(checker.finish().unwrap(), fresh);
@@ -1566,7 +1471,7 @@ fn a_check_that_would_find_otherwise_is_not_reused() {
 
 #[test]
 fn a_file_whose_rows_are_not_the_checked_ones_is_refused() {
-    let first = checked(THREE_LEADS, CheckOptions::default());
+    let first = check_with(THREE_LEADS, CheckOptions::default());
     let template = Template::suggested(&first);
     let changed = [
         // A lead more.

@@ -1,6 +1,6 @@
 //! Property tests of the file checker: generated defects, chunking, arbitrary bytes, encodings.
 
-use crate::util::{DELIMITERS, generator_options};
+use crate::util::{DELIMITERS, NAME, generate_file, generator_options};
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
@@ -8,21 +8,13 @@ use encoding_rs::WINDOWS_1252;
 use leadpack_engine::{
     CheckOptions, FileChecker, FileReport, Rule, SNIFF_BYTES, Severity, check_bytes,
 };
-use leadpack_generate::{Defect, GeneratedSummary, GeneratorOptions, Header, generate};
+use leadpack_generate::{Defect, GeneratedSummary, GeneratorOptions, Header};
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::{Index, select};
 
-const NAME: &str = "leads.csv";
-
 /// A report, or the error's message (so outcomes compare with `==`).
 type Outcome = Result<FileReport, String>;
-
-fn generate_file(options: &GeneratorOptions) -> (Vec<u8>, GeneratedSummary) {
-    let mut bytes = Vec::new();
-    let summary = generate(options, &mut bytes).expect("the generator writes to memory");
-    (bytes, summary)
-}
 
 fn check_whole(bytes: &[u8]) -> Outcome {
     check_whole_with(bytes, CheckOptions::default())

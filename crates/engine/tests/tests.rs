@@ -1,8 +1,11 @@
-//! The engine's integration tests, one binary with a module per theme and one shared `util`.
+//! The engine's integration tests, one binary with a module per theme, one `util` for the engine's
+//! tests and one `shared` with the helpers the command-line tool's tests include as well.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod shared;
 mod util;
 
 mod check;
+mod hostile;
 mod package;
 mod properties;

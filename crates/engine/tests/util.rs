@@ -2,9 +2,19 @@
 
 use std::ops::Range;
 
-use leadpack_generate::{GeneratorOptions, Header};
+use leadpack_engine::{
+    CheckOptions, FileChecker, FileReport, PackError, PackOutcome, Packer, ReadError, Template,
+    check_bytes,
+};
+use leadpack_generate::{GeneratedSummary, GeneratorOptions, Header, generate};
 use proptest::prelude::*;
 use proptest::sample::select;
+
+/// The name the tests give a file.
+pub const NAME: &str = "leads.csv";
+
+/// The chunk size the command-line tool reads files in.
+pub const CHUNK: usize = 1 << 20;
 
 /// The delimiters Leadpack recognises.
 pub const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
@@ -33,4 +43,39 @@ pub fn generator_options(
                 header,
             },
         )
+}
+
+/// The file the generator writes for `options`, and what it says it wrote.
+pub fn generate_file(options: &GeneratorOptions) -> (Vec<u8>, GeneratedSummary) {
+    let mut bytes = Vec::new();
+    let summary = generate(options, &mut bytes).expect("the generator writes to memory");
+    (bytes, summary)
+}
+
+/// `text` checked as [`NAME`]; the file must be readable.
+pub fn check(text: &str) -> FileReport {
+    check_with(text, CheckOptions::default())
+}
+
+/// `text` checked as [`NAME`] with `options`; the file must be readable.
+pub fn check_with(text: &str, options: CheckOptions) -> FileReport {
+    check_bytes(NAME, text.as_bytes(), options).expect("the file is readable")
+}
+
+/// The pack pass: `checker` reads `bytes` in pieces of `chunk`, handing every record to a packer
+/// for the file `name` following `template`; the report, and what the packer finished with.
+pub fn pack_pass(
+    name: &str,
+    bytes: &[u8],
+    chunk: usize,
+    template: &Template,
+    mut checker: FileChecker,
+) -> Result<(FileReport, Result<PackOutcome, PackError>), ReadError> {
+    let mut packer = Packer::new(name, template);
+    for piece in bytes.chunks(chunk) {
+        checker.feed_with(piece, &mut packer)?;
+    }
+    let report = checker.finish_with(&mut packer)?;
+    let outcome = packer.finish(&report);
+    Ok((report, outcome))
 }

@@ -1,80 +1,10 @@
-//! The `leadpack` command-line tool as users run it: the built binary on the fixture files (see tests/fixtures/README.md), its output and its exit codes.
+//! `leadpack check` as users run it: the built binary on the fixture files (see
+//! tests/fixtures/README.md), its output and its exit codes.
 
-use crate::util::TempDir;
-use std::ffi::OsStr;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use crate::shared::{DOCUMENTED_HEADER, fixture};
+use crate::util::{TempDir, check_json, columns, findings, leadpack, only_file};
 
 use serde_json::{Value, json};
-
-/// What one run of the tool came to.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs `leadpack` with these arguments (text or paths). No run may panic.
-fn leadpack(args: &[&dyn AsRef<OsStr>]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_leadpack"))
-        .args(args.iter().map(|arg| arg.as_ref()))
-        .output()
-        .expect("leadpack runs");
-    let run = Run {
-        code: output.status.code().expect("leadpack ended by a signal"),
-        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
-    };
-    assert!(
-        !run.stderr.contains("panicked"),
-        "leadpack panicked: {}",
-        run.stderr
-    );
-    run
-}
-
-/// Runs `leadpack check --format json` with these further arguments: the exit code and the report.
-fn check_json(args: &[&dyn AsRef<OsStr>]) -> (i32, Value) {
-    let mut all: Vec<&dyn AsRef<OsStr>> = vec![&"check", &"--format", &"json"];
-    all.extend_from_slice(args);
-    let run = leadpack(&all);
-    let report = serde_json::from_str(&run.stdout).unwrap_or_else(|err| {
-        panic!(
-            "stdout is not JSON ({err}): {}\nstderr: {}",
-            run.stdout, run.stderr
-        )
-    });
-    (run.code, report)
-}
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/fixtures")
-        .join(name)
-}
-
-/// The one file report of a JSON report.
-fn only_file(report: &Value) -> &Value {
-    let files = report["files"].as_array().expect("files is an array");
-    assert_eq!(files.len(), 1, "{report:#}");
-    &files[0]
-}
-
-/// Every finding of a file report as (row, field key or "", rule), in report order.
-fn findings(file: &Value) -> Vec<(u64, String, String)> {
-    file["issues"]
-        .as_array()
-        .expect("issues is an array")
-        .iter()
-        .map(|issue| {
-            (
-                issue["row"].as_u64().expect("row is a number"),
-                issue["field"].as_str().unwrap_or("").to_string(),
-                issue["rule"].as_str().expect("rule is text").to_string(),
-            )
-        })
-        .collect()
-}
 
 fn triples(list: &[(u64, &str, &str)]) -> Vec<(u64, String, String)> {
     list.iter()
@@ -90,24 +20,6 @@ fn finding<'a>(file: &'a Value, rule: &str) -> &'a Value {
         .iter()
         .find(|issue| issue["rule"] == rule)
         .unwrap_or_else(|| panic!("no {rule} finding in {:#}", file["issues"]))
-}
-
-/// The (header, field key or "") of every column.
-fn columns(file: &Value) -> Vec<(String, String)> {
-    file["columns"]
-        .as_array()
-        .expect("columns is an array")
-        .iter()
-        .map(|column| {
-            (
-                column["header"]
-                    .as_str()
-                    .expect("header is text")
-                    .to_string(),
-                column["field"].as_str().unwrap_or("").to_string(),
-            )
-        })
-        .collect()
 }
 
 fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -134,8 +46,6 @@ const EVERY_DEFECT: [(u64, &str, &str); 14] = [
     (18, "", "likely-duplicate"),
 ];
 
-const DOCUMENTED_HEADER: &str = "ID,First Name,Last Name,Email Address,Phone,Market Segment,Sales Concept,Company,Position,Zip Code";
-
 /// The columns of windows-1252-semicolon.csv, each matched to its field.
 const FRENCH_COLUMNS: [(&str, &str); 10] = [
     ("ID", "id"),
@@ -149,7 +59,6 @@ const FRENCH_COLUMNS: [(&str, &str); 10] = [
     ("Fonction", "position"),
     ("Code postal", "zipCode"),
 ];
-
 // Clean files.
 
 #[test]
@@ -866,117 +775,6 @@ fn segment_and_concept_options_silence_only_those_findings() {
         .collect();
     assert_eq!(findings(only_file(&report)), triples(&expected));
 }
-
-// Generated files.
-
-/// Runs `leadpack generate ARGS --out DIR/NAME`; returns the file and the number of leads with
-/// errors its summary line reports.
-fn generate(dir: &TempDir, name: &str, args: &[&str]) -> (PathBuf, u64) {
-    let out = dir.path(name);
-    let mut all: Vec<&dyn AsRef<OsStr>> = vec![&"generate"];
-    all.extend(args.iter().map(|arg| arg as &dyn AsRef<OsStr>));
-    all.extend([&"--out" as &dyn AsRef<OsStr>, &out]);
-    let run = leadpack(&all);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    // "Wrote 50 leads (6.6 KB) to /tmp/…/leads.csv; 1 with errors."
-    let line = run.stdout.trim_end();
-    assert!(line.starts_with("Wrote "), "{line}");
-    assert!(line.contains(&out.display().to_string()), "{line}");
-    let errors = line
-        .strip_suffix(" with errors.")
-        .and_then(|rest| rest.rsplit("; ").next())
-        .and_then(|count| count.parse().ok())
-        .unwrap_or_else(|| panic!("no error count in {line:?}"));
-    (out, errors)
-}
-
-#[test]
-fn a_generated_file_checks_consistently_with_its_summary_line() {
-    let dir = TempDir::new("generate");
-    let (file, errors) = generate(&dir, "leads.csv", &["--rows", "50", "--seed", "7"]);
-    assert!(
-        starts_with_documented_header(&file),
-        "the file starts with the documented header"
-    );
-
-    let text = leadpack(&[&"check", &file]);
-    assert_eq!(
-        text.code,
-        if errors > 0 { 1 } else { 0 },
-        "{errors} with errors: {}",
-        text.stdout
-    );
-    assert!(
-        text.stdout
-            .starts_with("leads.csv: 50 leads, read as UTF-8, comma-separated"),
-        "{}",
-        text.stdout
-    );
-    assert!(
-        text.stdout
-            .contains(&format!(", {errors} with errors (left out")),
-        "{errors}: {}",
-        text.stdout
-    );
-
-    let (_, report) = check_json(&[&file]);
-    let summary = &only_file(&report)["summary"];
-    assert_eq!(summary["records"], 50);
-    assert_eq!(summary["with_errors"], errors);
-
-    let (again, _) = generate(&dir, "again.csv", &["--rows", "50", "--seed", "7"]);
-    assert_eq!(
-        std::fs::read(&file).unwrap(),
-        std::fs::read(&again).unwrap(),
-        "the same seed writes the same file"
-    );
-}
-
-fn starts_with_documented_header(path: &Path) -> bool {
-    std::fs::read_to_string(path).is_ok_and(|text| text.starts_with(DOCUMENTED_HEADER))
-}
-
-#[test]
-fn generated_files_in_every_header_spelling_check_to_the_errors_they_were_given() {
-    let dir = TempDir::new("generate-headers");
-    for header in ["documented", "nexj", "export"] {
-        let (file, errors) = generate(
-            &dir,
-            &format!("{header}.csv"),
-            &["--rows", "300", "--seed", "1", "--header", header],
-        );
-        assert!(errors > 0, "seed 1 gives some errors");
-        let (code, report) = check_json(&[&file]);
-        assert_eq!(code, 1, "{header}: {report:#}");
-        let file = only_file(&report);
-        assert_eq!(
-            file["summary"]["with_errors"],
-            errors,
-            "{header}: the generator wrote {errors} leads with errors; columns: {:?}",
-            columns(file)
-        );
-    }
-}
-
-#[test]
-fn generate_refuses_a_bad_defect_rate_and_an_unwritable_path() {
-    let dir = TempDir::new("generate-unwritable");
-    let out = dir.path("leads.csv");
-    let run = leadpack(&[&"generate", &"--defect-rate", &"1.5", &"--out", &out]);
-    assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("--defect-rate"), "{}", run.stderr);
-    assert!(!out.exists(), "nothing is written");
-
-    let inside_missing = dir.path("no-such-folder").join("leads.csv");
-    let run = leadpack(&[&"generate", &"--out", &inside_missing]);
-    assert_eq!(run.code, 2);
-    assert!(
-        run.stderr.contains(&inside_missing.display().to_string()),
-        "{}",
-        run.stderr
-    );
-}
-
 #[test]
 fn neutralised_formulas_are_no_longer_reported_and_are_packed_as_text() {
     let (_, report) = check_json(&[&"--neutralise-formulas", &fixture("every-defect.csv")]);
@@ -990,38 +788,4 @@ fn neutralised_formulas_are_no_longer_reported_and_are_packed_as_text() {
     );
     assert_eq!(file["changes"][0]["reason"], "formula neutralised");
     assert_eq!(file["changes"][0]["after"], "'=HYPERLINK(\"x\")");
-}
-
-#[test]
-fn the_number_of_cores_changes_nothing_in_the_report_or_the_packages() {
-    let dir = TempDir::new("threads");
-    let (file, _) = generate(&dir, "leads.csv", &["--rows", "30000", "--seed", "3"]);
-    let (code, one) = check_json(&[&"--threads", &"1", &file]);
-    assert_eq!(code, 1, "the generated file has defects");
-    let (_, three) = check_json(&[&"--threads", &"3", &file]);
-    let (_, all) = check_json(&[&file]);
-    assert_eq!(one, three);
-    assert_eq!(one, all);
-
-    let packed = |threads: &str| {
-        let out = dir.path(&format!("out-{threads}"));
-        let run = leadpack(&[&"pack", &"--threads", &threads, &file, &"--out", &out]);
-        assert_eq!(
-            run.code, 1,
-            "leads with errors are left out: {}",
-            run.stderr
-        );
-        std::fs::read(out.join("leads.zip")).expect("the package")
-    };
-    assert_eq!(packed("1"), packed("2"));
-
-    let refused = leadpack(&[&"check", &"--threads", &"0", &file]);
-    assert_eq!(refused.code, 2);
-    assert!(
-        refused
-            .stderr
-            .contains("“0” is not a number of cores; use a whole number such as 1 or 4"),
-        "{}",
-        refused.stderr
-    );
 }

@@ -1,0 +1,318 @@
+//! Helpers both crates' test binaries need, written once: the engine's tests declare this file as
+//! `mod shared;`, and the command-line tool's tests include the same file by its path.
+//!
+//! The fixture folder, reading packages and CSV files back with readers of their own, the hostile
+//! files the engine and the tool are both tried on, and the words their refusals share.
+
+use std::io::{Cursor, Read};
+use std::path::{Path, PathBuf};
+
+use leadpack_engine::read_package;
+use quick_xml::XmlVersion;
+use quick_xml::events::Event;
+use quick_xml::reader::Reader;
+
+/// The documented header.
+pub const DOCUMENTED_HEADER: &str = "ID,First Name,Last Name,Email Address,Phone,Market Segment,Sales Concept,Company,Position,Zip Code";
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures.
+// ---------------------------------------------------------------------------------------------
+
+/// A file of the repository's fixture folder (see tests/fixtures/README.md).
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures")
+        .join(name)
+}
+
+/// A hostile file (see tests/fixtures/hostile/README.md).
+pub fn hostile_path(name: &str) -> PathBuf {
+    fixture("hostile").join(name)
+}
+
+/// The bytes of a hostile file.
+pub fn hostile_bytes(name: &str) -> Vec<u8> {
+    std::fs::read(hostile_path(name)).unwrap_or_else(|err| panic!("fixture {name}: {err}"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Assertions.
+// ---------------------------------------------------------------------------------------------
+
+/// Asserts that `text` contains every one of `words`.
+#[track_caller]
+pub fn assert_says(text: &str, words: &[&str]) {
+    for word in words {
+        assert!(text.contains(word), "expected “{word}” in:\n{text}");
+    }
+}
+
+/// Problems kept until the end of a test, so one run shows every broken expectation of a case.
+#[derive(Default)]
+pub struct Faults(Vec<String>);
+
+impl Faults {
+    pub fn expect(&mut self, ok: bool, what: impl FnOnce() -> String) {
+        if !ok {
+            self.0.push(what());
+        }
+    }
+
+    #[track_caller]
+    pub fn none(self) {
+        assert!(
+            self.0.is_empty(),
+            "{} problem(s):\n- {}",
+            self.0.len(),
+            self.0.join("\n- ")
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading back what Leadpack wrote.
+// ---------------------------------------------------------------------------------------------
+
+/// The records in a CSV (the first line is the header), read by the `csv` crate, an independent
+/// reader.
+pub fn csv_records(bytes: &[u8]) -> u64 {
+    csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(bytes)
+        .byte_records()
+        .inspect(|record| {
+            assert!(
+                record.is_ok(),
+                "a CSV Leadpack wrote reads back: {record:?}"
+            )
+        })
+        .count() as u64
+}
+
+/// The leads in an import package, read back through the engine's own package reader.
+pub fn rows_in_package(name: &str, bytes: &[u8]) -> u64 {
+    let csvs = read_package(name, bytes)
+        .unwrap_or_else(|err| panic!("a package Leadpack wrote opens again: {err}"));
+    csvs.iter().map(|csv| csv_records(&csv.bytes)).sum()
+}
+
+/// The entries of a ZIP archive (name and bytes), in archive order.
+pub fn zip_entries(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).expect("a ZIP archive");
+    (0..archive.len())
+        .map(|index| {
+            let mut entry = archive.by_index(index).expect("entry");
+            let name = entry.name().expect("entry name").into_owned();
+            let mut data = Vec::new();
+            entry
+                .read_to_end(&mut data)
+                .unwrap_or_else(|err| panic!("{name} unzips: {err}"));
+            (name, data)
+        })
+        .collect()
+}
+
+/// An element of an XML document: its name and its attributes, unescaped.
+pub type Element = (String, Vec<(String, String)>);
+
+/// Every element of an XML document, read with `quick_xml` to the end; any error fails the test.
+pub fn xml_elements(bytes: &[u8]) -> Vec<Element> {
+    let text = std::str::from_utf8(bytes).expect("the XML is UTF-8");
+    let mut reader = Reader::from_str(text);
+    let mut elements = Vec::new();
+    let mut depth = 0i32;
+    loop {
+        let event = match reader.read_event() {
+            Ok(event) => event,
+            Err(err) => panic!(
+                "the XML does not parse at {}: {err}\n{text}",
+                reader.error_position()
+            ),
+        };
+        let start = match event {
+            Event::Eof => break,
+            Event::Start(start) => {
+                depth += 1;
+                start
+            }
+            Event::Empty(start) => start,
+            Event::End(_) => {
+                depth -= 1;
+                continue;
+            }
+            _ => continue,
+        };
+        let name = start.name().as_ref().to_string();
+        let attributes = start
+            .attributes()
+            .map(|attribute| {
+                let attribute = attribute.unwrap_or_else(|err| panic!("bad attribute: {err}"));
+                let key = attribute.key.as_ref().to_string();
+                let value = attribute
+                    .normalized_value(XmlVersion::Explicit1_0)
+                    .unwrap_or_else(|err| panic!("bad attribute value: {err}"))
+                    .into_owned();
+                (key, value)
+            })
+            .collect();
+        elements.push((name, attributes));
+    }
+    assert_eq!(depth, 0, "unclosed elements in {text}");
+    elements
+}
+
+/// Every attribute of every element of an XML document, parsed strictly; panics on malformed XML.
+pub fn xml_attributes(xml: &[u8]) -> Vec<(String, String)> {
+    xml_elements(xml)
+        .into_iter()
+        .flat_map(|(_, attributes)| attributes)
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hostile files made here (too large, or too plain, to commit).
+// ---------------------------------------------------------------------------------------------
+
+/// `count` distinct, valid leads (no two alike), numbered from `first`.
+pub fn distinct_leads(first: usize, count: usize) -> String {
+    let mut text = String::new();
+    for i in first..first + count {
+        text.push_str(&format!(
+            "G{i},Zoë{i},Whitfield{i},zoe{i}@example.com,+1 416 {:03} {:04},,,,,\n",
+            i / 10_000 % 1000,
+            i % 10_000
+        ));
+    }
+    text
+}
+
+/// 25,000 leads of five columns, then, past the first MiB, a lead with a NUL byte in its first
+/// name on row 25,002.
+pub fn late_nul_file() -> Vec<u8> {
+    let mut bytes = format!("{}\n{}", "ID,First Name,Last Name,Email Address,Phone", {
+        let leads = distinct_leads(2, 25_000);
+        leads.replace(",,,,,\n", "\n")
+    })
+    .into_bytes();
+    assert!(bytes.len() > 1 << 20);
+    bytes.extend_from_slice(b"N1,Ren\0e,Martin,renee@example.fr,+33 1 23 45 67 89\n");
+    bytes
+}
+
+/// 25,000 leads under the documented header, then, past the first MiB, a lead with a stray
+/// Windows-1252 byte on row 25,002 and one with correct UTF-8 accents.
+pub fn late_invalid_file() -> Vec<u8> {
+    let mut bytes = format!("{DOCUMENTED_HEADER}\n{}", distinct_leads(2, 25_000)).into_bytes();
+    assert!(bytes.len() > 1 << 20);
+    bytes.extend_from_slice(b"V3,Ren\xE9e,Martin,renee@example.fr,+33 1 23 45 67 89,,,,,\n");
+    bytes.extend_from_slice(
+        "V4,Søren,Kierkegaard,soren@example.dk,+45 33 12 34 56,,,,,\n".as_bytes(),
+    );
+    bytes
+}
+
+pub const FIFTY_MB: usize = 50_000_000;
+
+/// Two leads, the first with a value of 50 MB in `column` (`Company`, or else `Notes`).
+pub fn big_value_file(column: &str) -> Vec<u8> {
+    let mut text = String::with_capacity(FIFTY_MB + 200);
+    text.push_str("ID,First Name,Last Name,Email Address,Phone,Company,Notes\n");
+    let big = "x".repeat(FIFTY_MB);
+    match column {
+        "Company" => text.push_str(&format!("B1,Ann,Lee,ann@example.com,,{big},note\n")),
+        _ => text.push_str(&format!("B1,Ann,Lee,ann@example.com,,Acme,{big}\n")),
+    }
+    text.push_str("B2,Bob,Stone,bob@example.com,,Acme,short note\n");
+    text.into_bytes()
+}
+
+pub const WIDE_COLUMNS: usize = 100_000;
+
+/// A header of 100,000 columns (the three a lead needs, then `C4` … `C100000`) and two leads.
+pub fn wide_file() -> Vec<u8> {
+    let mut header = vec![
+        "First Name".to_string(),
+        "Last Name".into(),
+        "Email Address".into(),
+    ];
+    let mut ann = vec!["Ann".to_string(), "Lee".into(), "ann@example.com".into()];
+    let mut bob = vec!["Bob".to_string(), "Stone".into(), "bob@example.com".into()];
+    for i in 4..=WIDE_COLUMNS {
+        header.push(format!("C{i}"));
+        ann.push(format!("a{i}"));
+        bob.push(String::new());
+    }
+    format!(
+        "{}\n{}\n{}\n",
+        header.join(","),
+        ann.join(","),
+        bob.join(",")
+    )
+    .into_bytes()
+}
+
+// ---------------------------------------------------------------------------------------------
+// What refusals say: the same words in the engine's error and on the tool's stderr.
+// ---------------------------------------------------------------------------------------------
+
+/// The refusal of a file with no header row (a byte order mark alone, blank lines alone).
+pub fn no_header_refusal(name: &str) -> [&str; 3] {
+    [
+        name,
+        "no header row",
+        "Choose the file that holds your leads",
+    ]
+}
+
+/// A text file named .zip, opened as a package.
+pub const NOT_A_ZIP_REFUSAL: [&str; 3] =
+    ["not-a-zip.zip", "not a ZIP archive", "Choose the CSV file"];
+
+/// A ZIP archive without fileMappings.xml.
+pub const NOT_A_PACKAGE_REFUSAL: [&str; 4] = [
+    "not-a-package.zip",
+    "no fileMappings.xml",
+    "not an import package",
+    "Unpack it",
+];
+
+/// A package listing `../evil.csv`.
+pub const PARENT_PATH_REFUSAL: [&str; 5] = [
+    "package-parent-path.zip",
+    "“../evil.csv”",
+    "unsafe name",
+    "does not open it",
+    "Make the package again, or choose the CSV files it was made from.",
+];
+
+/// A package listing `/etc/passwd`.
+pub const ABSOLUTE_PATH_REFUSAL: [&str; 4] = [
+    "package-absolute-path.zip",
+    "“/etc/passwd”",
+    "unsafe name",
+    "Make the package again",
+];
+
+/// A package listing one CSV twice.
+pub const LISTED_TWICE_REFUSAL: [&str; 3] = [
+    "package-listed-twice.zip",
+    "lists “leads.csv” twice",
+    "Make the package again",
+];
+
+/// A package whose CSV would expand more than 200 times.
+pub const ZIP_BOMB_REFUSAL: [&str; 4] = [
+    "zip-bomb.zip",
+    "“leads.csv” would expand to 150000000 bytes",
+    "more than 200 times",
+    "Choose the CSV files the package was made from instead.",
+];
+
+/// A package whose CSV says it holds 1,000 bytes but expands to 50 MB.
+pub const LYING_SIZE_REFUSAL: [&str; 3] = [
+    "zip-bomb-lying-size.zip",
+    "“leads.csv” is damaged: it does not expand as the package says",
+    "Make the package again, or choose the CSV files it was made from.",
+];
