@@ -19,8 +19,8 @@ use crate::protocol::{
     CheckedFile, ProducedFile, ReadSettings, Reply, Request, Stage, findings_page,
 };
 use leadpack_engine::{
-    CheckOptions, Edits, FileChecker, FileReport, NoSink, OutputFile, PackError, Packer, Record,
-    RecordReader, SCREENED_AHEAD, Severity, Template, TextDecoder, Verifying, changes_csv,
+    Built, CheckOptions, Edits, FileChecker, FileReport, NoSink, OutputFile, PackJob, ReadOptions,
+    Record, RecordReader, SCREENED_AHEAD, Severity, Template, TextDecoder, Verifying, changes_csv,
     compressed_entry_size, encoding_for_label, findings_csv, parse_delimiter, read_package,
 };
 
@@ -92,14 +92,9 @@ fn warm_up_engine() {
         return;
     };
     let template = Template::suggested(&report);
-    let mut checker = FileChecker::new("leads.csv", CheckOptions::from_template(&template))
-        .reusing(Arc::new(report));
-    let mut packer = Packer::new("leads.csv", &template);
-    if checker.feed_with(&bytes, &mut packer).is_err() {
-        return;
-    }
-    if let Ok(report) = checker.finish_with(&mut packer) {
-        let _ = packer.finish(&report);
+    let mut job = PackJob::new("leads.csv", &template).reusing(Arc::new(report));
+    if job.feed(&bytes).is_ok() {
+        let _ = job.finish();
     }
 }
 
@@ -387,6 +382,29 @@ fn cancelled(job: u32) -> bool {
     CANCELLED.with(|set| set.borrow_mut().remove(&job))
 }
 
+/// How the user's settings say to read `file`.
+fn read_options(file: &File, settings: &ReadSettings) -> Result<ReadOptions, String> {
+    let encoding = match &settings.encoding {
+        Some(label) => Some(
+            encoding_for_label(label)
+                .ok_or_else(|| format!("“{label}” is not an encoding Leadpack knows."))?,
+        ),
+        None => None,
+    };
+    let delimiter = match &settings.delimiter {
+        Some(text) => {
+            Some(parse_delimiter(text).ok_or_else(|| format!("“{text}” cannot be a delimiter."))?)
+        }
+        None => None,
+    };
+    Ok(ReadOptions {
+        encoding,
+        delimiter,
+        size_hint: Some(file.size() as u64),
+        threads: 0,
+    })
+}
+
 /// The check options of the user's settings and decisions.
 fn options(
     file: &File,
@@ -394,22 +412,9 @@ fn options(
     template: Option<&Template>,
     edits: &Edits,
 ) -> Result<CheckOptions, String> {
-    let mut options = template
-        .map(CheckOptions::from_template)
-        .unwrap_or_default();
-    options.edits = edits.clone();
-    if let Some(label) = &settings.encoding {
-        options.encoding = Some(
-            encoding_for_label(label)
-                .ok_or_else(|| format!("“{label}” is not an encoding Leadpack knows."))?,
-        );
-    }
-    if let Some(text) = &settings.delimiter {
-        options.delimiter =
-            Some(parse_delimiter(text).ok_or_else(|| format!("“{text}” cannot be a delimiter."))?);
-    }
-    options.size_hint = Some(file.size() as u64);
-    Ok(options)
+    let read = read_options(file, settings)?;
+    let template = template.cloned().unwrap_or_default();
+    Ok(CheckOptions::for_build(&template, read, edits.clone()))
 }
 
 /// Hands `file` slice by slice to `feed`, posting progress; `None` when the job was cancelled.
@@ -525,7 +530,7 @@ async fn check(
             if let Some(remote) = &remote {
                 // A cancel is noticed by the reading, before the next slice.
                 remote
-                    .take_answers(&mut checker, &mut NoSink, SCREENED_AHEAD, &mut still_wanted)
+                    .take_answers(&mut checker, SCREENED_AHEAD, &mut still_wanted)
                     .await?;
             }
             Ok(())
@@ -541,7 +546,7 @@ async fn check(
             .map_err(|err| err.to_string())?;
         if let Some(remote) = &remote
             && !remote
-                .take_answers(&mut checker, &mut NoSink, 0, &mut still_wanted)
+                .take_answers(&mut checker, 0, &mut still_wanted)
                 .await?
         {
             return Ok(None);
@@ -620,19 +625,19 @@ async fn pack(job: u32, file_id: u32, settings: ReadSettings, template: Template
         return;
     };
     let outcome = async {
-        let options = options(&file, &settings, Some(&template), &edits)?;
+        let read = read_options(&file, &settings)?;
         // The check's findings are reused when the build's decisions find the same.
-        let mut checker = FileChecker::new(file.name(), options).reusing(checked);
-        let mut packer = Packer::new(&file.name(), &template);
-        packer.on_verify(verify_progress(job));
+        let mut build = PackJob::new(&file.name(), &template)
+            .read_as(read)
+            .with_edits(edits)
+            .reusing(checked);
+        build.on_verify(verify_progress(job));
         // The packages are assembled (compressed) by a second worker while this one reads.
-        let remote = helper::Remote::connect(job, &mut packer);
+        let remote = helper::Remote::connect(job, &mut build);
         let mut feed = async |bytes: &[u8]| {
-            checker
-                .feed_with(bytes, &mut packer)
-                .map_err(|err| err.to_string())?;
+            build.feed(bytes).map_err(|err| err.to_string())?;
             if let Some(remote) = &remote {
-                remote.keep_up(&mut packer).await;
+                remote.keep_up(&mut build).await;
             }
             Ok(())
         };
@@ -642,10 +647,7 @@ async fn pack(job: u32, file_id: u32, settings: ReadSettings, template: Template
         {
             return Ok(None);
         }
-        let report = checker
-            .finish_with(&mut packer)
-            .map_err(|err| err.to_string())?;
-        packer.end_rows();
+        build.end_input().map_err(|err| err.to_string())?;
         if let Some(remote) = &remote {
             let (total, mut last) = (file.size() as u64, js_sys::Date::now());
             let mut still_wanted = || {
@@ -656,13 +658,11 @@ async fn pack(job: u32, file_id: u32, settings: ReadSettings, template: Template
                 }
                 !cancelled(job)
             };
-            if !remote.wait_for_end(&mut packer, &mut still_wanted).await {
+            if !remote.wait_for_end(&mut build, &mut still_wanted).await {
                 return Ok(None);
             }
         }
-        let outcome = packer
-            .finish(&report)
-            .map_err(|err: PackError| err.to_string())?;
+        let Built { report, outcome } = build.finish().map_err(|err| err.to_string())?;
         let packed_bytes: u64 = outcome.files().map(|f| f.bytes.len() as u64).sum();
         // The build's last step: the findings report is written and the files handed over.
         progress(job, Stage::Finishing, 0, packed_bytes);

@@ -72,18 +72,14 @@ fn the_engine_checks_a_file_in_the_browser_as_it_does_natively() {
 
 #[wasm_bindgen_test]
 fn packages_are_built_in_the_browser() {
-    use leadpack_engine::Packer;
-    use leadpack_engine::Template;
-    use leadpack_engine::{CheckOptions, FileChecker};
+    use leadpack_engine::{CheckOptions, ReadOptions, Template, check_bytes, pack_bytes};
     let bytes = include_bytes!("fixtures/clean-utf8.csv");
-    let report = leadpack_engine::check_bytes("clean-utf8.csv", bytes, CheckOptions::default())
+    let report = check_bytes("clean-utf8.csv", bytes, CheckOptions::default())
         .expect("the fixture is readable");
     let template = Template::suggested(&report);
-    let mut checker = FileChecker::new("clean-utf8.csv", CheckOptions::from_template(&template));
-    let mut packer = Packer::new("clean-utf8.csv", &template);
-    checker.feed_with(bytes, &mut packer).expect("readable");
-    let report = checker.finish_with(&mut packer).expect("readable");
-    let outcome = packer.finish(&report).expect("the fixture packs");
+    let outcome = pack_bytes("clean-utf8.csv", bytes, &template, ReadOptions::default())
+        .expect("the fixture packs")
+        .outcome;
     assert_eq!(outcome.packaged, 25);
     assert_eq!(outcome.packages.len(), 1);
     assert_eq!(outcome.packages[0].name, "clean-utf8.zip");

@@ -22,28 +22,33 @@ use std::rc::Rc;
 
 use libfuzzer_sys::fuzz_target;
 
-use leadpack_engine::{CheckOptions, FileChecker, FileReport, NoSink, OutputEncoding, ReadError, RecordScreen, Rule, ScreenRequest, Severity, check_bytes, screen_wire};
+use leadpack_engine::{
+    CheckOptions, FileChecker, FileReport, NoSink, OutputEncoding, ReadError, ReadOptions,
+    RecordScreen, Rule, ScreenRequest, Severity, check_bytes, screen_wire,
+};
 use leadpack_fuzz::{Chunker, delimiter, encoding, split};
 
 const NAME: &str = "leads.csv";
 
 fn options(control: &[u8; 4], size: usize) -> CheckOptions {
     let output = match control[2] & 0x03 {
-        0 => None,
-        1 => Some(OutputEncoding::Utf8),
-        2 => Some(OutputEncoding::Windows1252),
-        _ => Some(OutputEncoding::Iso8859_1),
+        0 | 1 => OutputEncoding::Utf8,
+        2 => OutputEncoding::Windows1252,
+        _ => OutputEncoding::Iso8859_1,
     };
     let mut options = CheckOptions {
-        encoding: encoding(control[0]),
-        delimiter: delimiter(control[1]),
-        output_encoding: output,
-        size_hint: Some(size as u64),
+        read: ReadOptions {
+            encoding: encoding(control[0]),
+            delimiter: delimiter(control[1]),
+            size_hint: Some(size as u64),
+            ..ReadOptions::default()
+        },
         ..CheckOptions::default()
     };
+    options.template.options.output_encoding = output;
     if control[2] & 0x04 != 0 {
-        options.extra_segments = vec!["Young Families".to_string(), "  ".to_string()];
-        options.extra_concepts = vec!["Estate Planning".to_string(), "é".to_string()];
+        options.template.segments = vec!["Young Families".to_string(), "  ".to_string()];
+        options.template.concepts = vec!["Estate Planning".to_string(), "é".to_string()];
     }
     options
 }
@@ -108,7 +113,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut chunked_options = options(&control, bytes.len());
     if control[2] & 0x10 != 0 {
-        chunked_options.threads = 2;
+        chunked_options.read.threads = 2;
     }
     let mut checker = FileChecker::new(NAME, chunked_options);
     // The first stage elsewhere: what the checker asks, answered after each chunk.

@@ -29,7 +29,12 @@ use std::collections::BTreeMap;
 use libfuzzer_sys::fuzz_target;
 use unicode_normalization::UnicodeNormalization;
 
-use leadpack_engine::{CheckOptions, ColumnMatch, DEFAULT_MAX_PACKAGE_BYTES, Field, FileChecker, FileReport, Finding, OutputEncoding, PackError, Packer, REJECTED_PROBLEMS_COLUMN, REJECTED_ROW_COLUMN, Record, RowSink, Rule, Severity, Target, Template, Unrepresentable, Verdict, check_bytes, plan_columns, read_package};
+use leadpack_engine::{
+    CheckError, CheckOptions, ColumnMatch, DEFAULT_MAX_PACKAGE_BYTES, Edits, Field, FileChecker,
+    Finding, OutputEncoding, PackError, Packer, REJECTED_PROBLEMS_COLUMN, REJECTED_ROW_COLUMN,
+    ReadOptions, Record, RowSink, Rule, Severity, Target, Template, Unrepresentable, Verdict,
+    check_bytes, plan_columns, read_package,
+};
 use leadpack_fuzz::{Chunker, DELIMITERS, encoding, split};
 
 const NAME: &str = "leads.csv";
@@ -51,14 +56,21 @@ struct Tee {
 }
 
 impl RowSink for Tee {
-    fn header(&mut self, header: &Record<'_>, columns: &[ColumnMatch]) {
+    type Error = PackError;
+
+    fn header(&mut self, header: &Record<'_>, columns: &[ColumnMatch]) -> Result<(), PackError> {
         assert!(self.header.is_none(), "one header");
         let fields = header.fields().map(str::to_string).collect();
         self.header = Some((fields, columns.to_vec()));
-        self.packer.header(header, columns);
+        self.packer.header(header, columns)
     }
 
-    fn record(&mut self, record: &Record<'_>, verdict: Verdict, findings: &[Finding]) {
+    fn record(
+        &mut self,
+        record: &Record<'_>,
+        verdict: Verdict,
+        findings: &[Finding],
+    ) -> Result<(), PackError> {
         self.records.push(Logged {
             row: record.row,
             fields: record.fields().map(str::to_string).collect(),
@@ -70,7 +82,7 @@ impl RowSink for Tee {
                 .map(|f| f.rule)
                 .collect(),
         });
-        self.packer.record(record, verdict, findings);
+        self.packer.record(record, verdict, findings)
     }
 }
 
@@ -202,10 +214,14 @@ fuzz_target!(|data: &[u8]| {
     let size_hint = Some(bytes.len() as u64);
 
     // The check pass, as `leadpack pack` runs it without a template.
-    let first = CheckOptions {
+    let read = ReadOptions {
         encoding: read_encoding,
         delimiter,
         size_hint,
+        ..ReadOptions::default()
+    };
+    let first = CheckOptions {
+        read,
         ..CheckOptions::default()
     };
     let Ok(first) = check_bytes(NAME, bytes, first) else {
@@ -225,10 +241,7 @@ fuzz_target!(|data: &[u8]| {
     template.options.simple_csv = simple_csv;
 
     // The pack pass, with the packer as the checker's sink.
-    let mut options = CheckOptions::from_template(&template);
-    options.encoding = read_encoding;
-    options.delimiter = delimiter;
-    options.size_hint = size_hint;
+    let options = CheckOptions::for_build(&template, read, Edits::default());
     let mut checker = FileChecker::new(NAME, options);
     if !rules_again {
         checker = checker.reusing(std::sync::Arc::clone(&first));
@@ -238,24 +251,29 @@ fuzz_target!(|data: &[u8]| {
         header: None,
         records: Vec::new(),
     };
-    match Chunker::new(u16::from(control[3])) {
+    let fed = match Chunker::new(u16::from(control[3])) {
         None => checker.feed_with(bytes, &mut tee),
         Some(mut chunker) => chunker.for_each(bytes, |chunk| checker.feed_with(chunk, &mut tee)),
-    }
-    .expect("the pack pass reads what the check pass read");
-    let report: FileReport = checker
-        .finish_with(&mut tee)
-        .expect("the pack pass reads what the check pass read");
-    assert_eq!(report.summary.records, first.summary.records);
-    assert_eq!(report.summary.with_errors, first.summary.with_errors);
-    assert_eq!(tee.records.len() as u64, report.summary.records);
-
+    };
+    // The packer stops the pass as soon as it cannot go on; otherwise it packs every record.
+    let checked = fed.and_then(|()| checker.finish_with(&mut tee));
+    let (report, packed) = match checked {
+        Ok(report) => {
+            assert_eq!(report.summary.records, first.summary.records);
+            assert_eq!(report.summary.with_errors, first.summary.with_errors);
+            assert_eq!(tee.records.len() as u64, report.summary.records);
+            let packed = tee.packer.finish(&report);
+            (Some(report), packed)
+        }
+        Err(CheckError::Sink(error)) => (None, Err(error)),
+        Err(CheckError::Read(error)) => {
+            panic!("the pack pass reads what the check pass read: {error}")
+        }
+    };
     let Tee {
-        packer,
-        header,
-        records,
+        header, records, ..
     } = tee;
-    let outcome = match packer.finish(&report) {
+    let outcome = match packed {
         Ok(outcome) => outcome,
         Err(PackError::Refused(message)) => {
             assert!(
@@ -280,6 +298,7 @@ fuzz_target!(|data: &[u8]| {
         }
     };
     let (source_header, matches) = header.expect("a report has a header");
+    let report = report.expect("a pack that succeeded has a report");
 
     // Every record goes to exactly one place.
     let records_read = report.summary.records;

@@ -12,7 +12,7 @@
 
 use libfuzzer_sys::fuzz_target;
 
-use leadpack_engine::{CheckOptions, MAX_UNPACKED_BYTES, check_bytes, read_package};
+use leadpack_engine::{CheckOptions, MAX_UNPACKED_BYTES, ReadOptions, check_bytes, read_package};
 
 const NAME: &str = "leads.zip";
 
@@ -47,7 +47,10 @@ fuzz_target!(|data: &[u8]| {
         total += csv.bytes.len() as u64;
         let name = format!("{NAME}/{}", csv.name);
         let options = CheckOptions {
-            encoding: Some(csv.encoding.reader()),
+            read: ReadOptions {
+                encoding: Some(csv.encoding.reader()),
+                ..ReadOptions::default()
+            },
             ..CheckOptions::default()
         };
         if let Err(error) = check_bytes(&name, &csv.bytes, options) {

@@ -1,6 +1,6 @@
 //! The app's second worker, which works beside the first on another core: it applies the first
 //! stage of the rules to the records of a check (those that need a record alone, see
-//! `engine::screening`) and assembles the packages of a build (DEFLATE, the ZIP archives, the
+//! `leadpack_engine::screen_wire`) and assembles the packages of a build (DEFLATE, the ZIP archives, the
 //! size limit) while the first worker reads the file. The first worker starts it as it starts
 //! itself (so that every file of the app is loaded before the user's first file), from its own
 //! script, under the name [`NAME`]; if the browser cannot start it, the first worker does all
@@ -32,8 +32,8 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent, Worker, WorkerOptions};
 
 use leadpack_engine::{
-    AssembledPart, Assembler, Batched, FileChecker, PackError, PackageLayout, Packer, RecordScreen,
-    RowBatch, RowSink, ScreenRequest, screen_wire,
+    AssembledPart, Assembler, Batched, FileChecker, NoSink, PackError, PackJob, PackageLayout,
+    RecordScreen, RowBatch, ScreenRequest, screen_wire,
 };
 
 /// The name the second worker is started under, which tells it its role.
@@ -404,9 +404,9 @@ pub struct Remote {
 }
 
 impl Remote {
-    /// Has `packer` send its rows to the helper, for the build `id`; `None` (and
-    /// the packer assembles its packages itself) if that worker cannot be started.
-    pub fn connect(id: u32, packer: &mut Packer) -> Option<Remote> {
+    /// Has the build `job` send its rows to the helper, for the build `id`; `None` (and the
+    /// build assembles its packages itself) if that worker cannot be started.
+    pub fn connect(id: u32, job_here: &mut PackJob) -> Option<Remote> {
         let job = Job::register(id)?;
         let sender = Rc::clone(&job.helper);
         let waiting = Rc::clone(&job.incoming);
@@ -424,7 +424,7 @@ impl Remote {
             }
         };
         let incoming_rows = Rc::clone(&job.incoming);
-        packer.assemble_elsewhere(RowBatch::batching(move |what| match what {
+        job_here.assemble_elsewhere(RowBatch::batching(move |what| match what {
             Batched::Start(layout) => match serde_json::to_string(layout) {
                 Ok(json) => post("start", &json.into(), false),
                 Err(_) => post("drop", &true.into(), false),
@@ -438,8 +438,8 @@ impl Remote {
         Some(Remote { job })
     }
 
-    /// Hands the packages (or the error) that came back to `packer`.
-    pub fn deliver(&self, packer: &mut Packer) {
+    /// Hands the packages (or the error) that came back to the build.
+    pub fn deliver(&self, packer: &mut PackJob) {
         let mut incoming = self.job.incoming.borrow_mut();
         while let Some(part) = incoming.parts.pop_front() {
             packer.receive(part);
@@ -452,7 +452,7 @@ impl Remote {
     }
 
     /// Waits while too many rows wait for the helper, handing back what comes meanwhile.
-    pub async fn keep_up(&self, packer: &mut Packer) {
+    pub async fn keep_up(&self, packer: &mut PackJob) {
         loop {
             self.deliver(packer);
             let busy = {
@@ -466,12 +466,12 @@ impl Remote {
         }
     }
 
-    /// After [`Packer::end_rows`]: waits until the last package is back, handing each to
-    /// `packer`; `look_up` is called at least every 100 ms meanwhile, and stops the wait when it
+    /// After [`PackJob::end_input`]: waits until the last package is back, handing each to
+    /// the build; `look_up` is called at least every 100 ms meanwhile, and stops the wait when it
     /// says no (the build was cancelled): the answer is then `false`.
     pub async fn wait_for_end(
         &self,
-        packer: &mut Packer,
+        packer: &mut PackJob,
         look_up: &mut dyn FnMut() -> bool,
     ) -> bool {
         loop {
@@ -550,11 +550,10 @@ impl RemoteScreening {
     pub async fn take_answers(
         &self,
         checker: &mut FileChecker,
-        sink: &mut dyn RowSink,
         ahead: usize,
         look_up: &mut dyn FnMut() -> bool,
     ) -> Result<bool, String> {
-        let failed = |err: leadpack_engine::ReadError| err.to_string();
+        let failed = |err: leadpack_engine::CheckError<std::convert::Infallible>| err.to_string();
         let mut since = js_sys::Date::now();
         loop {
             loop {
@@ -563,14 +562,16 @@ impl RemoteScreening {
                     break;
                 };
                 since = js_sys::Date::now();
-                checker.receive_screened(&answer, sink).map_err(failed)?;
+                checker
+                    .receive_screened(&answer, &mut NoSink)
+                    .map_err(failed)?;
             }
             if checker.screening_out() <= ahead {
                 return Ok(true);
             }
             let stalled = js_sys::Date::now() - since > STALLED_MS;
             if self.job.incoming.borrow().error.is_some() || stalled {
-                checker.screen_here(sink).map_err(failed)?;
+                checker.screen_here(&mut NoSink).map_err(failed)?;
                 return Ok(true);
             }
             if !look_up() {

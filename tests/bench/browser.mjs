@@ -267,7 +267,7 @@ async function memoryProbe(tools) {
 
 /**
  * The module a profiled function belongs to, from its Rust path: `zlib_rs::deflate`,
- * `leadpack::engine::rules`, `csv_core::reader`… (the profile names wasm functions by their
+ * `leadpack_engine::check::rules`, `csv_core::reader`… (the profile names wasm functions by their
  * symbols when the build keeps its name section).
  */
 function area(fn) {

@@ -39,7 +39,7 @@ pub fn run(args: CheckArgs) -> i32 {
                 Ok(csvs) => {
                     for csv in csvs {
                         let mut options = options.clone();
-                        options.encoding = Some(csv.encoding.reader());
+                        options.read.encoding = Some(csv.encoding.reader());
                         match check_bytes(&format!("{name}/{}", csv.name), &csv.bytes, options) {
                             Ok(file) => report.files.push(file),
                             Err(err) => {
@@ -57,7 +57,7 @@ pub fn run(args: CheckArgs) -> i32 {
             continue;
         }
         let mut options = options.clone();
-        options.size_hint = std::fs::metadata(path).ok().map(|meta| meta.len());
+        options.read.size_hint = std::fs::metadata(path).ok().map(|meta| meta.len());
         let mut checker = FileChecker::new(display_name(path), options);
         let outcome = read_chunks(path, |chunk| {
             checker.feed(chunk).map_err(|err| err.to_string())

@@ -3,8 +3,8 @@
 use std::path::Path;
 
 use leadpack_engine::{
-    CheckOptions, ColumnPlan, ExplicitMapping, Field, Fix, Target, Template, encoding_for_label,
-    parse_delimiter,
+    CheckOptions, ColumnPlan, ExplicitMapping, Field, Fix, OutputEncoding, Target, Template,
+    encoding_for_label, parse_delimiter,
 };
 
 use super::ReadArgs;
@@ -16,24 +16,23 @@ pub fn read_options(args: &ReadArgs) -> Result<(CheckOptions, Option<Template>),
         Some(path) => Some(read_template(path)?),
         None => None,
     };
-    let mut options = match &template {
-        Some(template) => CheckOptions::from_template(template),
-        None => CheckOptions::default(),
-    };
-    options.output_encoding = None;
+    let mut options = CheckOptions::from_template(&template.clone().unwrap_or_default());
+    // `check` reports no characters an output encoding cannot hold: that is for `pack`, whose
+    // output encoding is chosen there.
+    options.template.options.output_encoding = OutputEncoding::Utf8;
     // The rules that look at one lead at a time run on every core the machine has, unless the
     // user asks for fewer.
-    options.threads = match args.threads {
+    options.read.threads = match args.threads {
         Some(threads) => threads,
         None => std::thread::available_parallelism().map_or(1, usize::from),
     };
     if let Some(label) = &args.encoding {
-        options.encoding = Some(encoding_for_label(label).ok_or_else(|| {
+        options.read.encoding = Some(encoding_for_label(label).ok_or_else(|| {
             format!("“{label}” is not an encoding Leadpack knows; try utf-8, windows-1252, iso-8859-1 or utf-16le")
         })?);
     }
     if let Some(text) = &args.delimiter {
-        options.delimiter = Some(parse_delimiter(text).ok_or_else(|| {
+        options.read.delimiter = Some(parse_delimiter(text).ok_or_else(|| {
             format!(
                 "“{text}” cannot be a delimiter; use one character such as , ; | or the word tab"
             )
@@ -45,8 +44,14 @@ pub fn read_options(args: &ReadArgs) -> Result<(CheckOptions, Option<Template>),
             .map(|&field| Fix::NeutraliseFormulas { field })
             .collect();
     }
-    options.extra_segments.extend(args.segments.iter().cloned());
-    options.extra_concepts.extend(args.concepts.iter().cloned());
+    options
+        .template
+        .segments
+        .extend(args.segments.iter().cloned());
+    options
+        .template
+        .concepts
+        .extend(args.concepts.iter().cloned());
     Ok((options, template))
 }
 

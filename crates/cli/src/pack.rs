@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use leadpack_engine::{
-    AssemblyThread, CheckOptions, DEFAULT_MAX_PACKAGE_BYTES, FileChecker, FileReport,
-    OutputEncoding, OutputFile, PackError, PackOutcome, Packer, Rule, Severity, Template,
+    BuildError, Built, CheckOptions, DEFAULT_MAX_PACKAGE_BYTES, FileChecker, FileReport,
+    OutputEncoding, OutputFile, PackError, PackJob, PackOutcome, Rule, Severity, Template,
     Unrepresentable, findings_csv, format_size, safe_stem,
 };
 
@@ -145,7 +145,7 @@ fn pack_file(
     args: &PackArgs,
 ) -> Result<(FileReport, PackOutcome), Failure> {
     let mut options = options.clone();
-    options.size_hint = std::fs::metadata(path).ok().map(|meta| meta.len());
+    options.read.size_hint = std::fs::metadata(path).ok().map(|meta| meta.len());
     // Without a template, the second pass reuses the first pass's findings when its decisions
     // find the same (it fails if the file changed in between).
     let mut checked: Option<Arc<FileReport>> = None;
@@ -161,58 +161,59 @@ fn pack_file(
                 .finish()
                 .map_err(|err| Failure::Unusable(err.to_string()))?;
             let mut suggested = Template::suggested(&report);
-            suggested.segments = options.extra_segments.clone();
-            suggested.concepts = options.extra_concepts.clone();
+            suggested.segments = options.template.segments.clone();
+            suggested.concepts = options.template.concepts.clone();
             checked = Some(Arc::new(report));
             suggested
         }
     };
     apply_flags(&mut template, output_encoding, args);
-    for segment in &options.extra_segments {
+    for segment in &options.template.segments {
         if !template.segments.contains(segment) {
             template.segments.push(segment.clone());
         }
     }
-    for concept in &options.extra_concepts {
+    for concept in &options.template.concepts {
         if !template.concepts.contains(concept) {
             template.concepts.push(concept.clone());
         }
     }
 
-    let mut pass = CheckOptions::from_template(&template);
-    pass.encoding = options.encoding;
-    pass.delimiter = options.delimiter;
-    pass.size_hint = options.size_hint;
-    pass.threads = options.threads;
-    pass.edits = options.edits.clone();
-    let mut checker = FileChecker::new(name, pass);
+    let mut job = PackJob::new(name, &template)
+        .read_as(options.read)
+        .with_edits(options.edits.clone())
+        .with_stem(stem)
+        // The packages are compressed on another thread while this one reads.
+        .assemble_on_a_thread();
     if let Some(report) = checked {
-        checker = checker.reusing(report);
+        job = job.reusing(report);
     }
-    let mut packer = Packer::new(name, &template).with_stem(stem);
-    // The packages are compressed on another thread while this one reads.
-    let mut assembly = AssemblyThread::start(&mut packer);
-    read_chunks(path, |chunk| {
-        checker
-            .feed_with(chunk, &mut packer)
-            .map_err(|err| err.to_string())?;
-        assembly.deliver(&mut packer);
-        Ok(())
-    })
-    .map_err(Failure::Unusable)?;
-    let report = checker
-        .finish_with(&mut packer)
-        .map_err(|err| Failure::Unusable(err.to_string()))?;
-    packer.end_rows();
-    assembly.finish(&mut packer);
+    let mut failed = None;
+    let read = read_chunks(path, |chunk| {
+        job.feed(chunk).map_err(|err| {
+            let message = err.to_string();
+            failed = Some(err);
+            message
+        })
+    });
+    if let Err(message) = read {
+        return Err(failed.map_or(Failure::Unusable(message), |err| build_failure(name, err)));
+    }
+    let Built { report, outcome } = job.finish().map_err(|err| build_failure(name, err))?;
+    Ok((report, outcome))
+}
 
-    let outcome = packer.finish(&report).map_err(|err| match err {
-        PackError::Refused(message) => Failure::Refused(format!(
+/// What a build that failed comes to.
+fn build_failure(name: &str, err: BuildError) -> Failure {
+    match err {
+        BuildError::Read(err) => Failure::Unusable(err.to_string()),
+        BuildError::Pack(PackError::Refused(message)) => Failure::Refused(format!(
             "{name}: {message}\nUse --output-encoding utf-8, or --replace-unrepresentable."
         )),
-        PackError::Failed(message) => Failure::Unusable(format!("{name}: {message}")),
-    })?;
-    Ok((report, outcome))
+        BuildError::Pack(PackError::Failed(message)) => {
+            Failure::Unusable(format!("{name}: {message}"))
+        }
+    }
 }
 
 fn apply_flags(template: &mut Template, output_encoding: Option<OutputEncoding>, args: &PackArgs) {

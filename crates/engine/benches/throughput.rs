@@ -10,11 +10,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 // The benchmark runs natively; it is only compiled for the web build's lints.
-#[cfg(not(target_arch = "wasm32"))]
-use leadpack_engine::AssemblyThread;
 use leadpack_engine::{
-    COMPRESSION_LEVEL, CheckOptions, FileChecker, Packer, Record, RecordReader, Template,
-    TextDecoder,
+    Built, COMPRESSION_LEVEL, CheckOptions, FileChecker, PackJob, ReadOptions, Record,
+    RecordReader, Template, TextDecoder,
 };
 
 const CHUNK: usize = 1 << 20;
@@ -106,8 +104,11 @@ fn main() {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let check = |threads: usize| {
         let options = CheckOptions {
-            size_hint: Some(bytes.len() as u64),
-            threads,
+            read: ReadOptions {
+                size_hint: Some(bytes.len() as u64),
+                threads,
+                ..ReadOptions::default()
+            },
             ..CheckOptions::default()
         };
         let mut checker = FileChecker::new("bench.csv", options);
@@ -130,38 +131,32 @@ fn main() {
         // Packing: the check pass that suggests the template, then the pack pass reusing its
         // findings and compressing on a second thread, as the CLI does.
         let (elapsed, packaged) = best_of(rounds, || {
-            let options = CheckOptions {
+            let read = ReadOptions {
                 size_hint: Some(bytes.len() as u64),
                 threads: cores,
+                ..ReadOptions::default()
+            };
+            let options = CheckOptions {
+                read,
                 ..CheckOptions::default()
             };
-            let mut checker = FileChecker::new("bench.csv", options.clone());
+            let mut checker = FileChecker::new("bench.csv", options);
             for chunk in bytes.chunks(CHUNK) {
                 checker.feed(chunk).expect("the generated file is readable");
             }
             let report = checker.finish().expect("the generated file is readable");
             let template = Template::suggested(&report);
-            let mut pass = CheckOptions::from_template(&template);
-            pass.size_hint = options.size_hint;
-            pass.threads = cores;
-            let mut checker = FileChecker::new("bench.csv", pass).reusing(Arc::new(report));
-            let mut packer = Packer::new("bench.csv", &template);
+            let mut job = PackJob::new("bench.csv", &template)
+                .read_as(read)
+                .reusing(Arc::new(report));
             #[cfg(not(target_arch = "wasm32"))]
-            let mut assembly = AssemblyThread::start(&mut packer);
-            for chunk in bytes.chunks(CHUNK) {
-                checker
-                    .feed_with(chunk, &mut packer)
-                    .expect("the generated file is readable");
-                #[cfg(not(target_arch = "wasm32"))]
-                assembly.deliver(&mut packer);
+            {
+                job = job.assemble_on_a_thread();
             }
-            let report = checker
-                .finish_with(&mut packer)
-                .expect("the generated file is readable");
-            packer.end_rows();
-            #[cfg(not(target_arch = "wasm32"))]
-            assembly.finish(&mut packer);
-            let outcome = packer.finish(&report).expect("the generated file packs");
+            for chunk in bytes.chunks(CHUNK) {
+                job.feed(chunk).expect("the generated file is readable");
+            }
+            let Built { outcome, .. } = job.finish().expect("the generated file packs");
             outcome.packaged
         });
         report("leadpack-pack", bytes.len(), packaged, elapsed);

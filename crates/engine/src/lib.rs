@@ -60,24 +60,25 @@ pub use lead::mapping::{ColumnMatch, ExplicitMapping, MatchKind};
 pub use lead::schema::{DEFAULT_CONCEPTS, DEFAULT_SEGMENTS, Field, value_key};
 pub use lead::template::{
     AddressPart, ColumnPlan, DEFAULT_MAX_PACKAGE_BYTES, PackOptions, REJECTED_PROBLEMS_COLUMN,
-    REJECTED_ROW_COLUMN, Target, Template, plan_columns,
+    REJECTED_ROW_COLUMN, TEMPLATE_VERSION, Target, Template, plan_columns,
 };
 pub use lead::values::{KnownValues, ValueOutcome};
 
 // Checking a file.
 pub use check::file::{FileChecker, check_bytes};
 pub use check::finding::{Finding, Rule, Severity};
-pub use check::options::CheckOptions;
-pub use check::report::{ColumnReport, FileReport, Report, Summary};
+pub use check::options::{CheckOptions, ReadOptions};
+pub use check::report::{CheckBasis, ColumnReport, FileReport, Report, Summary};
 pub use check::rules::{RecordScreen, Verdict};
 pub use check::screening::{SCREENED_AHEAD, ScreenRequest, screen_wire};
-pub use check::sink::{NoSink, RowSink};
+pub use check::sink::{CheckError, NoSink, RowSink};
 
 // Building and reading packages.
 pub use package::assemble::{
     AssembledPart, Assembler, Assembling, Batched, COMPRESSION_LEVEL, PackError, PackageLayout,
     RowBatch,
 };
+pub use package::job::{BuildError, Built, PackJob, pack_bytes};
 #[cfg(not(target_arch = "wasm32"))]
 pub use package::on_thread::AssemblyThread;
 pub use package::output::{OutputFile, OutputKind, PackOutcome, safe_stem};

@@ -2,8 +2,8 @@
 
 use crate::util::check;
 use leadpack_engine::{
-    CheckOptions, Field, FileChecker, FileReport, Finding, ReadErrorKind, Rule, Severity,
-    check_bytes,
+    CheckOptions, ColumnPlan, Field, FileChecker, FileReport, Finding, ReadErrorKind, ReadOptions,
+    Rule, Severity, Target, check_bytes,
 };
 
 const HEADER: &str = "ID,First Name,Last Name,Email Address,Phone,Market Segment,Sales Concept,Company,Position,Zip Code\n";
@@ -119,10 +119,8 @@ fn unknown_concept_suggests_the_closest_known_value() {
 
 #[test]
 fn a_firms_own_segments_are_known() {
-    let options = CheckOptions {
-        extra_segments: vec!["Young Families".into()],
-        ..CheckOptions::default()
-    };
+    let mut options = CheckOptions::default();
+    options.template.segments = vec!["Young Families".into()];
     let text = format!("{HEADER}L1,Ann,Lee,a@example.com,,Young Families,,,,\n");
     let report = check_bytes("f.csv", text.as_bytes(), options).unwrap();
     assert_eq!(report.issues, vec![]);
@@ -193,8 +191,11 @@ fn windows_1252_bytes_are_read_as_windows_1252() {
 #[test]
 fn chosen_encoding_and_delimiter_override_detection() {
     let options = CheckOptions {
-        encoding: Some(encoding_rs::WINDOWS_1252),
-        delimiter: Some(b'|'),
+        read: ReadOptions {
+            encoding: Some(encoding_rs::WINDOWS_1252),
+            delimiter: Some(b'|'),
+            ..ReadOptions::default()
+        },
         ..CheckOptions::default()
     };
     let report = check_bytes(
@@ -292,7 +293,10 @@ fn invalid_utf8_in_a_utf8_file_is_located_and_kept_readable() {
     bytes.extend_from_slice("L1,Zoë,Lee,a@example.com,,,,,,\n".as_bytes());
     bytes.extend_from_slice(b"L2,Ren\xE9e,Lee,b@example.com,,,,,,\n");
     let options = CheckOptions {
-        encoding: Some(encoding_rs::UTF_8),
+        read: ReadOptions {
+            encoding: Some(encoding_rs::UTF_8),
+            ..ReadOptions::default()
+        },
         ..CheckOptions::default()
     };
     let report = check_bytes("mixed.csv", &bytes, options).unwrap();
@@ -327,14 +331,17 @@ fn the_nexj_example_header_is_understood() {
 
 #[test]
 fn an_explicit_mapping_replaces_matching() {
-    let mut mapping = leadpack_engine::ExplicitMapping::default();
-    mapping.columns.insert("A".into(), Some(Field::FirstName));
-    mapping.columns.insert("B".into(), Some(Field::LastName));
-    mapping.columns.insert("C".into(), Some(Field::Email));
-    let options = CheckOptions {
-        mapping: Some(mapping),
-        ..CheckOptions::default()
-    };
+    let mut options = CheckOptions::default();
+    for (header, field) in [
+        ("A", Field::FirstName),
+        ("B", Field::LastName),
+        ("C", Field::Email),
+    ] {
+        options.template.columns.push(ColumnPlan {
+            header: header.into(),
+            target: Target::Field { field },
+        });
+    }
     let report = check_bytes("m.csv", b"A,B,C\nAnn,Lee,a@example.com\n", options).unwrap();
     assert_eq!(report.issues, vec![]);
 }

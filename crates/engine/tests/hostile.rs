@@ -15,8 +15,8 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use leadpack_engine::{
-    CheckOptions, ColumnPlan, Field, FileChecker, FileReport, Finding, PackError, PackOutcome,
-    ReadError, ReadErrorKind, Rule, Target, Template, check_bytes, read_package,
+    CheckOptions, ColumnPlan, Field, FileReport, Finding, PackError, PackOutcome, ReadError,
+    ReadErrorKind, ReadOptions, Rule, Target, Template, check_bytes, read_package,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -66,19 +66,20 @@ impl EnginePack {
 /// A check pass, the suggested template, then the pack pass with the packer as the checker's sink,
 /// in chunks of 1 MiB, as the command-line tool does.
 fn engine_pack(name: &str, bytes: &[u8]) -> Result<EnginePack, ReadError> {
-    let size_hint = Some(bytes.len() as u64);
+    let read = ReadOptions {
+        size_hint: Some(bytes.len() as u64),
+        ..ReadOptions::default()
+    };
     let first = check_bytes(
         name,
         bytes,
         CheckOptions {
-            size_hint,
+            read,
             ..CheckOptions::default()
         },
     )?;
     let template = Template::suggested(&first);
-    let mut options = CheckOptions::from_template(&template);
-    options.size_hint = size_hint;
-    let mut packed = engine_pack_pass(name, bytes, options, &template)?;
+    let mut packed = engine_pack_pass(name, bytes, read, &template)?;
     packed.first = Some(first);
     Ok(packed)
 }
@@ -87,11 +88,10 @@ fn engine_pack(name: &str, bytes: &[u8]) -> Result<EnginePack, ReadError> {
 fn engine_pack_pass(
     name: &str,
     bytes: &[u8],
-    options: CheckOptions,
+    read: ReadOptions,
     template: &Template,
 ) -> Result<EnginePack, ReadError> {
-    let checker = FileChecker::new(name, options);
-    let (report, outcome) = pack_pass(name, bytes, CHUNK, template, checker)?;
+    let (report, outcome) = pack_pass(name, bytes, CHUNK, template, read, None)?;
     Ok(EnginePack {
         first: None,
         report,
@@ -877,9 +877,11 @@ fn hundred_thousand_columns_with_a_template_pack_in_reasonable_time() {
     let template = wide_template(&bytes);
     let started = Instant::now();
     let outcome = within(Duration::from_secs(20), move || {
-        let mut options = CheckOptions::from_template(&template);
-        options.size_hint = Some(bytes.len() as u64);
-        engine_pack_pass("wide.csv", &bytes, options, &template).map(|packed| {
+        let read = ReadOptions {
+            size_hint: Some(bytes.len() as u64),
+            ..ReadOptions::default()
+        };
+        engine_pack_pass("wide.csv", &bytes, read, &template).map(|packed| {
             let result = packed.outcome.as_ref().map(|outcome| {
                 assert_nothing_lost(&packed.report, outcome);
                 (outcome.packaged, outcome.rejected_rows)

@@ -11,9 +11,9 @@ use std::time::Instant;
 
 use encoding_rs::WINDOWS_1252;
 use leadpack_engine::{
-    Assembler, Assembling, AssemblyThread, CheckOptions, DEFAULT_MAX_PACKAGE_BYTES, Field,
-    FileChecker, FileReport, Finding, OutputEncoding, PackOptions, PackOutcome, PackageLayout,
-    Packer, Rule, Severity, Target, Template, Unrepresentable, Verifying, findings_csv,
+    Assembler, Assembling, BuildError, CheckOptions, DEFAULT_MAX_PACKAGE_BYTES, Field, FileChecker,
+    FileReport, Finding, OutputEncoding, PackJob, PackOptions, PackOutcome, PackageLayout, Packer,
+    ReadOptions, Rule, Severity, Target, Template, Unrepresentable, Verifying, findings_csv,
 };
 use leadpack_generate::GeneratorOptions;
 use proptest::prelude::*;
@@ -72,11 +72,14 @@ impl Packed {
 /// reusing the check pass's findings, feeding `chunk` bytes at a time. The same pack pass
 /// applying every rule again must come to exactly the same.
 fn pack_chunked(bytes: &[u8], chunk: usize, set: impl FnOnce(&mut PackOptions)) -> Packed {
-    let size_hint = Some(bytes.len() as u64);
+    let read = ReadOptions {
+        size_hint: Some(bytes.len() as u64),
+        ..ReadOptions::default()
+    };
     let mut checker = FileChecker::new(
         NAME,
         CheckOptions {
-            size_hint,
+            read,
             ..CheckOptions::default()
         },
     );
@@ -87,28 +90,10 @@ fn pack_chunked(bytes: &[u8], chunk: usize, set: impl FnOnce(&mut PackOptions)) 
     let mut template = Template::suggested(&first);
     set(&mut template.options);
 
-    let mut options = CheckOptions::from_template(&template);
-    options.size_hint = size_hint;
-    let reused = pack_pass_as_text(
-        bytes,
-        chunk,
-        &template,
-        FileChecker::new(NAME, options.clone()).reusing(Arc::new(first.clone())),
-    );
-    let threaded = pack_pass_on_a_thread(
-        bytes,
-        chunk,
-        &template,
-        FileChecker::new(NAME, options.clone()).reusing(Arc::new(first.clone())),
-    );
-    let elsewhere = pack_pass_elsewhere(
-        bytes,
-        chunk,
-        &template,
-        FileChecker::new(NAME, options.clone()).reusing(Arc::new(first.clone())),
-    );
-    let (report, outcome) =
-        pack_pass_as_text(bytes, chunk, &template, FileChecker::new(NAME, options));
+    let reused = pack_pass_as_text(bytes, chunk, &template, read, Some(first.clone()));
+    let threaded = pack_pass_on_a_thread(bytes, chunk, &template, read, first.clone());
+    let elsewhere = pack_pass_elsewhere(bytes, chunk, &template, read, first.clone());
+    let (report, outcome) = pack_pass_as_text(bytes, chunk, &template, read, None);
     assert_eq!(
         reused.0, report,
         "reusing the check's findings changes the report"
@@ -141,18 +126,21 @@ enum Sent {
 }
 
 /// The pack pass with the packages assembled elsewhere, as the web worker does it: what the
-/// packer sends waits in a queue, and an assembler works through it only after each piece of
+/// build sends waits in a queue, and an assembler works through it only after each piece of
 /// the file (and at the end), handing its packages back late.
 fn pack_pass_elsewhere(
     bytes: &[u8],
     chunk: usize,
     template: &Template,
-    mut checker: FileChecker,
+    read: ReadOptions,
+    earlier: FileReport,
 ) -> Result<PackOutcome, String> {
     let queue: Rc<RefCell<Vec<Sent>>> = Rc::default();
-    let mut packer = Packer::new(NAME, template);
+    let mut job = PackJob::new(NAME, template)
+        .read_as(read)
+        .reusing(Arc::new(earlier));
     let sent = Rc::clone(&queue);
-    packer.assemble_elsewhere(move |what| {
+    job.assemble_elsewhere(move |what| {
         sent.borrow_mut().push(match what {
             Assembling::Start(layout) => Sent::Start(layout.clone()),
             Assembling::Row {
@@ -165,7 +153,7 @@ fn pack_pass_elsewhere(
     });
     let mut assembler: Option<Assembler> = None;
     let mut failed = false;
-    let mut work = |packer: &mut Packer| {
+    let mut work = |job: &mut PackJob| {
         for sent in queue.borrow_mut().drain(..) {
             let done = match (sent, &mut assembler) {
                 (Sent::Start(layout), _) => {
@@ -181,27 +169,32 @@ fn pack_pass_elsewhere(
             };
             if let Some(assembler) = &mut assembler {
                 for part in assembler.take_finished() {
-                    packer.receive(part);
+                    job.receive(part);
                 }
             }
             if let Err(error) = done {
                 failed = true;
-                packer.receive_error(error);
+                job.receive_error(error);
             }
         }
     };
-    for piece in bytes.chunks(chunk) {
-        checker
-            .feed_with(piece, &mut packer)
-            .expect("the pack pass reads the file");
-        work(&mut packer);
+    let built = bytes
+        .chunks(chunk)
+        .try_for_each(|piece| {
+            let fed = job.feed(piece);
+            work(&mut job);
+            fed
+        })
+        .and_then(|()| job.end_input())
+        .and_then(|()| {
+            work(&mut job);
+            job.finish()
+        });
+    match built {
+        Ok(built) => Ok(built.outcome),
+        Err(BuildError::Pack(error)) => Err(error.to_string()),
+        Err(BuildError::Read(error)) => panic!("the pack pass reads the file: {error}"),
     }
-    let report = checker
-        .finish_with(&mut packer)
-        .expect("the pack pass reads the file");
-    packer.end_rows();
-    work(&mut packer);
-    packer.finish(&report).map_err(|err| err.to_string())
 }
 
 /// The pack pass as the command-line tool runs it: the packages assembled on another thread.
@@ -209,22 +202,22 @@ fn pack_pass_on_a_thread(
     bytes: &[u8],
     chunk: usize,
     template: &Template,
-    mut checker: FileChecker,
+    read: ReadOptions,
+    earlier: FileReport,
 ) -> Result<PackOutcome, String> {
-    let mut packer = Packer::new(NAME, template);
-    let mut assembly = AssemblyThread::start(&mut packer);
-    for piece in bytes.chunks(chunk) {
-        checker
-            .feed_with(piece, &mut packer)
-            .expect("the pack pass reads the file");
-        assembly.deliver(&mut packer);
+    let mut job = PackJob::new(NAME, template)
+        .read_as(read)
+        .reusing(Arc::new(earlier))
+        .assemble_on_a_thread();
+    let built = bytes
+        .chunks(chunk)
+        .try_for_each(|piece| job.feed(piece))
+        .and_then(|()| job.finish());
+    match built {
+        Ok(built) => Ok(built.outcome),
+        Err(BuildError::Pack(error)) => Err(error.to_string()),
+        Err(BuildError::Read(error)) => panic!("the pack pass reads the file: {error}"),
     }
-    let report = checker
-        .finish_with(&mut packer)
-        .expect("the pack pass reads the file");
-    packer.end_rows();
-    assembly.finish(&mut packer);
-    packer.finish(&report).map_err(|err| err.to_string())
 }
 
 /// The pack pass (see [`pack_pass`]) of a file that must be readable, with the packer's error as
@@ -233,10 +226,11 @@ fn pack_pass_as_text(
     bytes: &[u8],
     chunk: usize,
     template: &Template,
-    checker: FileChecker,
+    read: ReadOptions,
+    earlier: Option<FileReport>,
 ) -> (FileReport, Result<PackOutcome, String>) {
-    let (report, outcome) =
-        pack_pass(NAME, bytes, chunk, template, checker).expect("the pack pass reads the file");
+    let (report, outcome) = pack_pass(NAME, bytes, chunk, template, read, earlier)
+        .expect("the pack pass reads the file");
     (report, outcome.map_err(|err| err.to_string()))
 }
 
@@ -1352,10 +1346,9 @@ fn pack_reusing(
     template: &Template,
     earlier: FileReport,
 ) -> Result<(FileReport, Result<PackOutcome, String>), String> {
-    let checker =
-        FileChecker::new(NAME, CheckOptions::from_template(template)).reusing(Arc::new(earlier));
-    let (report, outcome) =
-        pack_pass(NAME, source.as_bytes(), 7, template, checker).map_err(|err| err.to_string())?;
+    let read = ReadOptions::default();
+    let (report, outcome) = pack_pass(NAME, source.as_bytes(), 7, template, read, Some(earlier))
+        .map_err(|err| err.to_string())?;
     Ok((report, outcome.map_err(|err| err.to_string())))
 }
 
@@ -1462,7 +1455,7 @@ fn a_check_that_would_find_otherwise_is_not_reused() {
 
     // Read another way (the delimiter), it is another file altogether.
     let mut options = CheckOptions::from_template(&template);
-    options.delimiter = Some(b';');
+    options.read.delimiter = Some(b';');
     let fresh = check_with(THREE_LEADS, options.clone());
     let mut checker = FileChecker::new(NAME, options).reusing(Arc::new(first));
     checker.feed(THREE_LEADS.as_bytes()).unwrap();

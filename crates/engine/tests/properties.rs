@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use encoding_rs::WINDOWS_1252;
 use leadpack_engine::{
-    CheckOptions, FileChecker, FileReport, Rule, SNIFF_BYTES, Severity, check_bytes,
+    CheckOptions, FileChecker, FileReport, ReadOptions, Rule, SNIFF_BYTES, Severity, check_bytes,
 };
 use leadpack_generate::{Defect, GeneratedSummary, GeneratorOptions, Header};
 use proptest::collection::vec;
@@ -462,7 +462,10 @@ proptest! {
         ];
         for (encoding, bytes) in files {
             let chosen = || CheckOptions {
-                encoding: Some(encoding),
+                read: ReadOptions {
+                    encoding: Some(encoding),
+                    ..ReadOptions::default()
+                },
                 ..CheckOptions::default()
             };
             let whole = check_whole_with(&bytes, chosen());
@@ -596,7 +599,10 @@ proptest! {
         let (bytes, _) = generate_file(&options);
         let one = check_whole(&bytes);
         check_outcome(&one)?;
-        let several = CheckOptions { threads, ..CheckOptions::default() };
+        let several = CheckOptions {
+            read: ReadOptions { threads, ..ReadOptions::default() },
+            ..CheckOptions::default()
+        };
         prop_assert_same(&check_whole_with(&bytes, several.clone()), &one)?;
         prop_assert_same(&check_chunked_with(&bytes, &sizes, several), &one)?;
     }

@@ -2,9 +2,11 @@
 
 use std::ops::Range;
 
+use std::sync::Arc;
+
 use leadpack_engine::{
-    CheckOptions, FileChecker, FileReport, PackError, PackOutcome, Packer, ReadError, Template,
-    check_bytes,
+    BuildError, Built, CheckOptions, Edits, FileReport, PackError, PackJob, PackOutcome, ReadError,
+    ReadOptions, Template, check_bytes,
 };
 use leadpack_generate::{GeneratedSummary, GeneratorOptions, Header, generate};
 use proptest::prelude::*;
@@ -62,20 +64,33 @@ pub fn check_with(text: &str, options: CheckOptions) -> FileReport {
     check_bytes(NAME, text.as_bytes(), options).expect("the file is readable")
 }
 
-/// The pack pass: `checker` reads `bytes` in pieces of `chunk`, handing every record to a packer
-/// for the file `name` following `template`; the report, and what the packer finished with.
+/// The pack pass, as every build runs it ([`PackJob`]): `bytes` fed in pieces of `chunk` for the
+/// file `name`, following `template`, read as `read`, reusing the findings of `earlier` (a check
+/// of the same bytes) when given. The report, and what the packer finished with; when packing
+/// failed, the report is that of a check with the same options (the pack pass stops at its
+/// first failure).
 pub fn pack_pass(
     name: &str,
     bytes: &[u8],
     chunk: usize,
     template: &Template,
-    mut checker: FileChecker,
+    read: ReadOptions,
+    earlier: Option<FileReport>,
 ) -> Result<(FileReport, Result<PackOutcome, PackError>), ReadError> {
-    let mut packer = Packer::new(name, template);
-    for piece in bytes.chunks(chunk) {
-        checker.feed_with(piece, &mut packer)?;
+    let mut job = PackJob::new(name, template).read_as(read);
+    if let Some(earlier) = earlier {
+        job = job.reusing(Arc::new(earlier));
     }
-    let report = checker.finish_with(&mut packer)?;
-    let outcome = packer.finish(&report);
-    Ok((report, outcome))
+    let built = bytes
+        .chunks(chunk)
+        .try_for_each(|piece| job.feed(piece))
+        .and_then(|()| job.finish());
+    match built {
+        Ok(Built { report, outcome }) => Ok((report, Ok(outcome))),
+        Err(BuildError::Read(error)) => Err(error),
+        Err(BuildError::Pack(error)) => {
+            let options = CheckOptions::for_build(template, read, Edits::default());
+            Ok((check_bytes(name, bytes, options)?, Err(error)))
+        }
+    }
 }

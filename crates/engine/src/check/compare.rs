@@ -33,7 +33,7 @@ pub const LIKELY_DUPLICATE_SCORE: u32 = 60;
 ///
 /// A record goes through two stages: [`RecordScreen::screen`], which needs the record alone,
 /// and [`RecordChecker::settle`], which compares it with the records before it and must see
-/// the records in file order. [`RecordChecker::check`] does both for one record.
+/// the records in file order.
 pub struct RecordChecker {
     screen: Arc<RecordScreen>,
     segments: KnownValues,

@@ -7,7 +7,7 @@ use crate::check::options::CheckOptions;
 use crate::check::pass::Reading;
 use crate::check::report::FileReport;
 use crate::check::screening::{ScreenRequest, Screener, SendScreening};
-use crate::check::sink::{NoSink, RowSink};
+use crate::check::sink::{CheckError, NoSink, RowSink};
 use crate::fast::digest::ByteDigest;
 use crate::text::decode::SNIFF_BYTES;
 use crate::text::error::{ReadError, ReadErrorKind};
@@ -47,11 +47,11 @@ impl FileChecker {
     /// Reuses the findings of `earlier`, a check of the same bytes, instead of applying the rules
     /// again, when the two checks would find the same: when this checker reads the file the
     /// same way and its columns, known values, value mappings, output encoding and corrections
-    /// come to the same (their [`CheckBasis`] is equal). Otherwise it applies the rules as usual.
+    /// come to the same (their [`CheckBasis`](crate::CheckBasis) is equal). Otherwise it applies the rules as usual.
     /// Building packages after a check is then little more than reading the file again.
     ///
     /// The bytes must be those the earlier check read: the checker fingerprints them as it reads
-    /// ([`ByteDigest`]) and, at the end, fails with [`ReadErrorKind::Changed`] when they are not
+    /// and, at the end, fails with [`ReadErrorKind::Changed`] when they are not
     /// (or when the records did not fall on the rows the earlier check found them on). A sink
     /// fed meanwhile must then throw away what it was given.
     pub fn reusing(mut self, earlier: Arc<FileReport>) -> Self {
@@ -61,11 +61,16 @@ impl FileChecker {
 
     /// Reads the next bytes of the file.
     pub fn feed(&mut self, chunk: &[u8]) -> Result<(), ReadError> {
-        self.feed_with(chunk, &mut NoSink)
+        Ok(self.feed_with(chunk, &mut NoSink)?)
     }
 
-    /// Reads the next bytes of the file, handing each record to `sink` as well.
-    pub fn feed_with(&mut self, chunk: &[u8], sink: &mut dyn RowSink) -> Result<(), ReadError> {
+    /// Reads the next bytes of the file, handing each record to `sink` as well. After an error,
+    /// the checker reads no further.
+    pub fn feed_with<E>(
+        &mut self,
+        chunk: &[u8],
+        sink: &mut dyn RowSink<Error = E>,
+    ) -> Result<(), CheckError<E>> {
         self.digest.update(chunk);
         match &mut self.state {
             State::Sniffing(raw) => {
@@ -77,33 +82,37 @@ impl FileChecker {
                 Ok(())
             }
             State::Reading(reading) => {
-                reading.push(chunk, false, sink);
-                self.take_error()
+                let pushed = reading.push(chunk, false, sink);
+                self.settle(pushed)
             }
-            State::Failed(error) => Err(error.clone()),
+            State::Failed(error) => Err(CheckError::Read(error.clone())),
             State::Done => Ok(()),
         }
     }
 
     /// Ends the file and returns its report.
     pub fn finish(self) -> Result<FileReport, ReadError> {
-        self.finish_with(&mut NoSink)
+        Ok(self.finish_with(&mut NoSink)?)
     }
 
     /// Ends the file, handing the last records to `sink`, and returns the report.
-    pub fn finish_with(mut self, sink: &mut dyn RowSink) -> Result<FileReport, ReadError> {
+    pub fn finish_with<E>(
+        mut self,
+        sink: &mut dyn RowSink<Error = E>,
+    ) -> Result<FileReport, CheckError<E>> {
         self.end_input(sink)?;
         if let State::Reading(reading) = &mut self.state {
             // Records screened apart, and (when another worker has not answered) the rest.
-            reading.settle_screened(0, sink);
+            let settled = reading.settle_screened(0, sink);
+            self.settle(settled)?;
         }
-        self.take_error()?;
         match std::mem::replace(&mut self.state, State::Done) {
-            State::Reading(reading) => reading.into_report(self.name, self.digest.finish()),
-            State::Failed(error) => Err(error),
-            State::Sniffing(_) | State::Done => {
-                Err(ReadError::new(self.name, ReadErrorKind::Empty))
-            }
+            State::Reading(reading) => Ok(reading.into_report(self.name, self.digest.finish())?),
+            State::Failed(error) => Err(CheckError::Read(error)),
+            State::Sniffing(_) | State::Done => Err(CheckError::Read(ReadError::new(
+                self.name,
+                ReadErrorKind::Empty,
+            ))),
         }
     }
 
@@ -112,7 +121,7 @@ impl FileChecker {
     /// the first batch) and each batch of records ([`ScreenRequest::Records`], for
     /// [`crate::check::screening::screen_wire`]). The caller hands each answer back, in
     /// order, to [`FileChecker::receive_screened`], keeps up (waits for answers while more
-    /// than [`SCREENED_AHEAD`] batches are out, see [`FileChecker::screening_out`]), and, after
+    /// than [`SCREENED_AHEAD`](crate::SCREENED_AHEAD) batches are out, see [`FileChecker::screening_out`]), and, after
     /// [`FileChecker::end_input`], waits for every answer before it finishes. Batches not
     /// answered by then are screened here, so a worker that stops loses nothing. The report is
     /// the same as without.
@@ -131,42 +140,57 @@ impl FileChecker {
     /// What the worker that screens elsewhere found in the oldest batch it was sent: its
     /// records are settled and handed to `sink`. Damaged answers are not trusted: that batch is
     /// screened here instead.
-    pub fn receive_screened(
+    pub fn receive_screened<E>(
         &mut self,
         results: &[u8],
-        sink: &mut dyn RowSink,
-    ) -> Result<(), ReadError> {
+        sink: &mut dyn RowSink<Error = E>,
+    ) -> Result<(), CheckError<E>> {
         if let State::Reading(reading) = &mut self.state {
-            reading.receive_screened(results, sink);
+            let settled = reading.receive_screened(results, sink);
+            return self.settle(settled);
         }
-        self.take_error()
+        Ok(self.take_error()?)
     }
 
     /// Stops sending records to the worker that screens elsewhere (it stopped, or does not
     /// answer): the batches it has not answered are screened here and handed to `sink`, and
     /// so is every batch after them.
-    pub fn screen_here(&mut self, sink: &mut dyn RowSink) -> Result<(), ReadError> {
+    pub fn screen_here<E>(
+        &mut self,
+        sink: &mut dyn RowSink<Error = E>,
+    ) -> Result<(), CheckError<E>> {
         if let State::Reading(reading) = &mut self.state {
-            reading.settle_screened(0, sink);
+            let settled = reading.settle_screened(0, sink);
             reading.screener.screen_here();
-        } else {
-            self.elsewhere = None;
+            return self.settle(settled);
         }
-        self.take_error()
+        self.elsewhere = None;
+        Ok(self.take_error()?)
     }
 
     /// Reads the end of the file (its last record), without settling what is screened
     /// elsewhere: [`FileChecker::finish_with`] does that, once the answers are in.
-    pub fn end_input(&mut self, sink: &mut dyn RowSink) -> Result<(), ReadError> {
+    pub fn end_input<E>(&mut self, sink: &mut dyn RowSink<Error = E>) -> Result<(), CheckError<E>> {
         if let State::Sniffing(raw) = &mut self.state {
             let raw = std::mem::take(raw);
             self.start(&raw, true, sink)?;
         } else if let State::Reading(reading) = &mut self.state
             && !reading.input_ended
         {
-            reading.push(&[], true, sink);
+            let pushed = reading.push(&[], true, sink);
+            return self.settle(pushed);
         }
-        self.take_error()
+        Ok(self.take_error()?)
+    }
+
+    /// What a step of the pass came to: the sink's error, else the pass's own read error. After
+    /// either, the checker reads no further.
+    fn settle<E>(&mut self, step: Result<(), E>) -> Result<(), CheckError<E>> {
+        if let Err(error) = step {
+            self.state = State::Failed(ReadError::new(&self.name, ReadErrorKind::Stopped));
+            return Err(CheckError::Sink(error));
+        }
+        Ok(self.take_error()?)
     }
 
     fn take_error(&mut self) -> Result<(), ReadError> {
@@ -181,12 +205,12 @@ impl FileChecker {
     }
 
     /// Decides encoding, delimiter and mapping from the sample, then reads the sample for real.
-    fn start(
+    fn start<E>(
         &mut self,
         raw: &[u8],
         complete: bool,
-        sink: &mut dyn RowSink,
-    ) -> Result<(), ReadError> {
+        sink: &mut dyn RowSink<Error = E>,
+    ) -> Result<(), CheckError<E>> {
         // Detection looks at exactly the first SNIFF_BYTES, however the bytes arrived.
         let sample = &raw[..raw.len().min(SNIFF_BYTES)];
         let sample_is_file = complete && sample.len() == raw.len();
@@ -195,14 +219,14 @@ impl FileChecker {
                 if let Some(send) = self.elsewhere.take() {
                     reading.screener = Screener::elsewhere(send);
                 }
-                reading.push(raw, complete, sink);
+                let pushed = reading.push(raw, complete, sink);
                 self.state = State::Reading(reading);
-                self.take_error()
+                self.settle(pushed)
             }
             Err(kind) => {
                 let error = ReadError::new(&self.name, kind);
                 self.state = State::Failed(error.clone());
-                Err(error)
+                Err(CheckError::Read(error))
             }
         }
     }

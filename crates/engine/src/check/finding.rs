@@ -1,4 +1,4 @@
-//! Findings and reports: what the engine tells people about a file. The JSON form is a public
+//! Findings: what a check tells people about one row or one column, with the rule behind it. The JSON form is a public
 //! interface, documented in `docs/report-format.md`; change it only with a version note there.
 
 use serde::{Deserialize, Serialize};

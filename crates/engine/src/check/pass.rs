@@ -75,7 +75,7 @@ impl Reading {
         sample: &[u8],
         complete: bool,
     ) -> Result<Box<Reading>, ReadErrorKind> {
-        let detected = match options.encoding {
+        let detected = match options.read.encoding {
             Some(encoding) => Detected {
                 encoding,
                 source: EncodingSource::Chosen,
@@ -85,7 +85,7 @@ impl Reading {
         };
         let mut text = String::with_capacity(sample.len());
         TextDecoder::new(detected.encoding).decode(sample, complete, &mut text);
-        let delimiter = match options.delimiter {
+        let delimiter = match options.read.delimiter {
             Some(delimiter) => delimiter,
             None => dialect::sniff_delimiter(&text, complete),
         };
@@ -127,13 +127,13 @@ impl Reading {
             samples = vec![Vec::new(); header.len()];
         }
         let trimmed: Vec<String> = header.iter().map(|name| name.trim().to_string()).collect();
-        let columns = match &options.mapping {
+        let columns = match &options.mapping() {
             Some(explicit) => {
                 mapping::apply_explicit(&trimmed, explicit).map_err(ReadErrorKind::Invalid)?
             }
             None => mapping::auto_map(&trimmed, &samples),
         };
-        let expected_records = options.size_hint.map_or(0, |size| {
+        let expected_records = options.read.size_hint.map_or(0, |size| {
             // The size in decoded text (UTF-16 takes about half as much as UTF-8, for example).
             let text_size = u128::from(size) * text.len() as u128 / sample.len().max(1) as u128;
             let text_size = u64::try_from(text_size).unwrap_or(u64::MAX);
@@ -156,8 +156,7 @@ impl Reading {
                 .collect(),
             segments: segments.clone(),
             concepts: concepts.clone(),
-            output: options
-                .output_encoding
+            output: Some(options.template.options.output_encoding)
                 .filter(|encoding| *encoding != OutputEncoding::Utf8),
             edits: options.edits.clone(),
             bytes: 0,
@@ -173,7 +172,7 @@ impl Reading {
             checker: None,
             segments: Some((segments, concepts)),
             expected_records,
-            output_encoding: options.output_encoding,
+            output_encoding: Some(options.template.options.output_encoding),
             edits: options.edits.clone(),
             changes: Vec::new(),
             field_columns: [None; 10],
@@ -185,7 +184,7 @@ impl Reading {
             earlier,
             replay: None,
             batch: Batch::default(),
-            screener: Screener::new(options.threads),
+            screener: Screener::new(options.read.threads),
             input_ended: false,
         }))
     }
@@ -206,22 +205,41 @@ fn expected_records(size: u64, records: usize, sampled: u64) -> usize {
 impl Reading {
     /// Decodes and reads `chunk`, and checks its records; `last` ends the file. Records
     /// screened apart from this thread are settled later ([`Reading::settle_screened`]).
-    pub(crate) fn push(&mut self, chunk: &[u8], last: bool, sink: &mut dyn RowSink) {
-        self.read(chunk, last, sink);
+    pub(crate) fn push<E>(
+        &mut self,
+        chunk: &[u8],
+        last: bool,
+        sink: &mut dyn RowSink<Error = E>,
+    ) -> Result<(), E> {
+        self.read(chunk, last, sink)?;
         if last || !self.screener.apart() {
-            self.check_batch(sink);
+            self.check_batch(sink)?;
         }
         self.input_ended |= last;
+        Ok(())
     }
 
     /// Decodes and reads `chunk` into the batch (or, for the header, sets up the checker).
-    fn read(&mut self, chunk: &[u8], last: bool, sink: &mut dyn RowSink) {
+    fn read<E>(
+        &mut self,
+        chunk: &[u8],
+        last: bool,
+        sink: &mut dyn RowSink<Error = E>,
+    ) -> Result<(), E> {
         self.text.clear();
         self.decoder.decode(chunk, last, &mut self.text);
         let text = std::mem::take(&mut self.text);
         let mut reader = std::mem::take(&mut self.reader);
+        // The first error of the sink; the records after it are not handled.
+        let mut stopped = None;
         {
-            let mut each = |record: Record<'_>| self.record(record, sink);
+            let mut each = |record: Record<'_>| {
+                if stopped.is_none()
+                    && let Err(error) = self.record(record, sink)
+                {
+                    stopped = Some(error);
+                }
+            };
             reader.feed(&text, &mut each);
             if last {
                 reader.finish(&mut each);
@@ -229,17 +247,21 @@ impl Reading {
         }
         self.reader = reader;
         self.text = text;
+        stopped.map_or(Ok(()), Err)
     }
 
     /// Handles one record: the header, or a lead (kept in the batch until it is checked).
-    fn record(&mut self, record: Record<'_>, sink: &mut dyn RowSink) {
+    fn record<E>(
+        &mut self,
+        record: Record<'_>,
+        sink: &mut dyn RowSink<Error = E>,
+    ) -> Result<(), E> {
         if self.error.is_some() {
-            return;
+            return Ok(());
         }
         if self.header_row == 0 {
             self.header(&record);
-            sink.header(&record, &self.columns);
-            return;
+            return sink.header(&record, &self.columns);
         }
         let corrected = if self.edits.is_empty() {
             None
@@ -264,7 +286,7 @@ impl Reading {
                 let (text, ends) = Record::join_fields(values);
                 let record =
                     Record::from_parts(record.row, &text, &ends, record.problem, record.end_offset);
-                self.take(&record, bad_bytes, sink);
+                self.take(&record, bad_bytes, sink)
             }
             None => self.take(&record, bad_bytes, sink),
         }
@@ -272,42 +294,48 @@ impl Reading {
 
     /// A lead, corrected: into the batch, or straight to `sink` with the earlier check's
     /// findings.
-    fn take(&mut self, record: &Record<'_>, bad_bytes: bool, sink: &mut dyn RowSink) {
+    fn take<E>(
+        &mut self,
+        record: &Record<'_>,
+        bad_bytes: bool,
+        sink: &mut dyn RowSink<Error = E>,
+    ) -> Result<(), E> {
         if let Some(replay) = &mut self.replay {
             match replay.findings(record.row, self.header_row) {
                 Some(findings) => {
                     let verdict = Verdict::of(findings);
-                    sink.record(record, verdict, findings);
+                    sink.record(record, verdict, findings)?;
                     self.summary.count(verdict);
                 }
                 None => self.error = Some(ReadErrorKind::Changed),
             }
-            return;
+            return Ok(());
         }
         self.batch.push(record, bad_bytes);
         if self.batch.is_full() {
-            self.check_batch(sink);
+            self.check_batch(sink)?;
         }
+        Ok(())
     }
 
     /// Checks the records of the batch: the rules that look at each record alone (on several
     /// threads where the options allow), then, in file order, the rules that compare records;
     /// then hands each to `sink`. Where the batch is screened apart from this thread, it is
     /// settled once the next batches are on their way.
-    fn check_batch(&mut self, sink: &mut dyn RowSink) {
+    fn check_batch<E>(&mut self, sink: &mut dyn RowSink<Error = E>) -> Result<(), E> {
         let Some(checker) = &self.checker else {
-            return;
+            return Ok(());
         };
         if self.batch.is_empty() {
-            return;
+            return Ok(());
         }
         let screen = Arc::clone(checker.screen());
         let spare = self.screener.spare();
         let batch = std::mem::replace(&mut self.batch, spare);
         match self.screener.hand_over(&screen, batch) {
             Some(screened) => {
-                self.settle_screened(0, sink);
-                self.settle_and_recycle(screened, sink);
+                self.settle_screened(0, sink)?;
+                self.settle_and_recycle(screened, sink)
             }
             None => self.settle_screened(SCREENED_AHEAD, sink),
         }
@@ -316,21 +344,31 @@ impl Reading {
     /// Settles the batches screened apart from this thread, in order, until at most `ahead`
     /// remain out (waiting for a thread's; with `ahead` 0, screening here what another worker
     /// has not answered).
-    pub(crate) fn settle_screened(&mut self, ahead: usize, sink: &mut dyn RowSink) {
+    pub(crate) fn settle_screened<E>(
+        &mut self,
+        ahead: usize,
+        sink: &mut dyn RowSink<Error = E>,
+    ) -> Result<(), E> {
         while let Some(screen) = self.first_stage()
             && let Some(batch) = self.screener.next_screened(&screen, ahead)
         {
-            self.settle_and_recycle(batch, sink);
+            self.settle_and_recycle(batch, sink)?;
         }
+        Ok(())
     }
 
     /// Settles the oldest batch sent to another worker, with what it found there (`results`).
-    pub(crate) fn receive_screened(&mut self, results: &[u8], sink: &mut dyn RowSink) {
+    pub(crate) fn receive_screened<E>(
+        &mut self,
+        results: &[u8],
+        sink: &mut dyn RowSink<Error = E>,
+    ) -> Result<(), E> {
         if let Some(screen) = self.first_stage()
             && let Some(batch) = self.screener.receive(&screen, results)
         {
-            self.settle_and_recycle(batch, sink);
+            self.settle_and_recycle(batch, sink)?;
         }
+        Ok(())
     }
 
     /// The first stage of the rules, once the header is read.
@@ -341,15 +379,24 @@ impl Reading {
     }
 
     /// Settles a screened batch, and keeps it for filling again.
-    fn settle_and_recycle(&mut self, mut batch: Batch, sink: &mut dyn RowSink) {
-        self.settle_batch(&mut batch, sink);
+    fn settle_and_recycle<E>(
+        &mut self,
+        mut batch: Batch,
+        sink: &mut dyn RowSink<Error = E>,
+    ) -> Result<(), E> {
+        let settled = self.settle_batch(&mut batch, sink);
         self.screener.recycle(batch);
+        settled
     }
 
     /// The second stage of the rules over a screened batch, in file order, and the sink.
-    fn settle_batch(&mut self, batch: &mut Batch, sink: &mut dyn RowSink) {
+    fn settle_batch<E>(
+        &mut self,
+        batch: &mut Batch,
+        sink: &mut dyn RowSink<Error = E>,
+    ) -> Result<(), E> {
         let Some(checker) = &mut self.checker else {
-            return;
+            return Ok(());
         };
         let (text, ends, records) = (&batch.text, &batch.ends, &batch.records);
         let mut found = batch.found.drain(..);
@@ -373,9 +420,10 @@ impl Reading {
                 found.by_ref().take(pending.found),
                 &mut self.findings,
             );
-            sink.record(&record, verdict, &self.findings[start..]);
+            sink.record(&record, verdict, &self.findings[start..])?;
             self.summary.count(verdict);
         }
+        Ok(())
     }
 
     /// Handles the header row: findings about the columns, then a checker for the records.
@@ -568,6 +616,7 @@ const PREFETCH_AHEAD: usize = 16;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::check::options::ReadOptions;
     use crate::text::decode::SNIFF_BYTES;
     use leadpack_generate::{GeneratorOptions, generate};
 
@@ -588,7 +637,10 @@ mod tests {
                 file.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
             }
             let options = CheckOptions {
-                size_hint: Some(file.len() as u64),
+                read: ReadOptions {
+                    size_hint: Some(file.len() as u64),
+                    ..ReadOptions::default()
+                },
                 ..CheckOptions::default()
             };
             let sample = &file[..file.len().min(SNIFF_BYTES)];

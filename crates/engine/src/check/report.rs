@@ -131,7 +131,7 @@ pub struct FileReport {
     #[serde(skip)]
     pub samples: Vec<Vec<String>>,
     /// What the findings depend on besides the file's bytes, so that a later pass over the same
-    /// file can reuse them (see [`FileChecker::reusing`]). Not part of the JSON report.
+    /// file can reuse them (see [`FileChecker::reusing`](crate::FileChecker::reusing)). Not part of the JSON report.
     #[serde(skip)]
     pub basis: Option<Arc<CheckBasis>>,
 }

@@ -258,7 +258,7 @@ impl RecordScreen {
                 first: hash_folded(first),
                 last: hash_folded(last),
                 email: hash_folded(email),
-                phone: hash_phone(phone),
+                phone: hash_phone(phone, quality::MIN_PHONE_DIGITS),
             },
             broken: false,
         }

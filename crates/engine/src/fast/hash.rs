@@ -63,8 +63,9 @@ fn ascii_lowercase_word(w: u64) -> u64 {
     w | (upper >> 2)
 }
 
-/// A hash of a phone number's digits (before any extension); 0 when it has fewer than 7.
-pub(crate) fn hash_phone(phone: &str) -> u64 {
+/// A hash of a phone number's digits (before any extension); 0 when it has fewer than
+/// `min_digits`.
+pub(crate) fn hash_phone(phone: &str, min_digits: usize) -> u64 {
     // The digits are gathered and hashed together, a piece at a time for very long values.
     let mut hasher = key_hasher();
     let mut piece = [0u8; 32];
@@ -82,7 +83,7 @@ pub(crate) fn hash_phone(phone: &str) -> u64 {
             break;
         }
     }
-    if digits < 7 {
+    if digits < min_digits {
         return 0;
     }
     hasher.write(&piece[..filled]);
@@ -116,20 +117,23 @@ mod tests {
     /// Phones are compared by their digits before any extension, however long.
     #[test]
     fn phone_hashes_compare_digits_only() {
-        let same = hash_phone("+44 20 7946 0958");
+        let same = hash_phone("+44 20 7946 0958", 7);
         assert_ne!(same, 0);
-        assert_eq!(hash_phone("(44) 20-7946-0958"), same);
-        assert_eq!(hash_phone("44 20 7946 0958 ext. 12"), same);
-        assert_ne!(hash_phone("44 20 7946 0959"), same);
-        assert_eq!(hash_phone("123 456"), 0, "fewer than 7 digits");
+        assert_eq!(hash_phone("(44) 20-7946-0958", 7), same);
+        assert_eq!(hash_phone("44 20 7946 0958 ext. 12", 7), same);
+        assert_ne!(hash_phone("44 20 7946 0959", 7), same);
+        assert_eq!(hash_phone("123 456", 7), 0, "fewer than 7 digits");
         let long = "1".repeat(70);
         for at in [0, 31, 32, 33, 64, 69] {
             let mut other = long.clone().into_bytes();
             other[at] = b'2';
             let other = String::from_utf8(other).unwrap_or_default();
-            assert_ne!(hash_phone(&long), hash_phone(&other), "digit {at}");
+            assert_ne!(hash_phone(&long, 7), hash_phone(&other, 7), "digit {at}");
         }
-        assert_ne!(hash_phone(&"1".repeat(32)), hash_phone(&"1".repeat(33)));
+        assert_ne!(
+            hash_phone(&"1".repeat(32), 7),
+            hash_phone(&"1".repeat(33), 7)
+        );
     }
 
     /// Names and emails are compared ignoring case: every ASCII character, in every place of

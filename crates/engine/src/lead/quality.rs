@@ -15,7 +15,7 @@ use std::borrow::Cow;
 use encoding_rs::WINDOWS_1252;
 
 /// The fewest digits a phone number can have.
-const MIN_PHONE_DIGITS: usize = 7;
+pub(crate) const MIN_PHONE_DIGITS: usize = 7;
 /// The most digits a phone number can have (E.164).
 const MAX_PHONE_DIGITS: usize = 15;
 

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::lead::mapping::{ColumnMatch, ExplicitMapping};
 use crate::lead::schema::{Field, header_key};
+use crate::lead::values::KnownValues;
 use crate::text::encode::{OutputEncoding, Unrepresentable};
 
 /// The template format's version; files of a newer version are refused with a clear message.
@@ -211,7 +212,7 @@ impl Default for PackOptions {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Template {
-    /// The format version ([`TEMPLATE_VERSION`]).
+    /// The format version ([`TEMPLATE_VERSION`](crate::TEMPLATE_VERSION)).
     pub version: u32,
     /// What becomes of each column, by header.
     pub columns: Vec<ColumnPlan>,
@@ -271,6 +272,26 @@ impl Template {
     /// The template as pretty JSON, ready to save.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// The known market segments: the CRM's, the firm's own, with the user's value mapping.
+    pub fn segments(&self) -> KnownValues {
+        KnownValues::segments(self.segments.iter().map(String::as_str)).with_overrides(
+            self.value_mappings
+                .get(&Field::MarketSegment)
+                .into_iter()
+                .flatten(),
+        )
+    }
+
+    /// The known sales concepts: the CRM's, the firm's own, with the user's value mapping.
+    pub fn concepts(&self) -> KnownValues {
+        KnownValues::concepts(self.concepts.iter().map(String::as_str)).with_overrides(
+            self.value_mappings
+                .get(&Field::SalesConcept)
+                .into_iter()
+                .flatten(),
+        )
     }
 
     /// The column → lead field part of the template, as the checker takes it.

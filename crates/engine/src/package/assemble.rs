@@ -48,7 +48,7 @@ impl std::fmt::Display for PackError {
 
 impl std::error::Error for PackError {}
 
-/// What a packer sends to where its packages are assembled ([`Packer::assemble_elsewhere`]).
+/// What a packer sends to where its packages are assembled ([`Packer::assemble_elsewhere`](crate::Packer::assemble_elsewhere)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Assembling<'a> {
     /// The layout of every package, before any row.

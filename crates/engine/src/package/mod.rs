@@ -7,6 +7,7 @@
 //! [`crate::fast`].
 
 pub(crate) mod assemble;
+pub(crate) mod job;
 pub(crate) mod layout;
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) mod on_thread;

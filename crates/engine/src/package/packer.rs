@@ -74,22 +74,8 @@ impl Packer {
     /// mappings, null converters and options).
     pub fn new(file_name: &str, template: &Template) -> Self {
         let options = template.options.clone();
-        let segments = KnownValues::segments(template.segments.iter().map(String::as_str))
-            .with_overrides(
-                template
-                    .value_mappings
-                    .get(&Field::MarketSegment)
-                    .into_iter()
-                    .flatten(),
-            );
-        let concepts = KnownValues::concepts(template.concepts.iter().map(String::as_str))
-            .with_overrides(
-                template
-                    .value_mappings
-                    .get(&Field::SalesConcept)
-                    .into_iter()
-                    .flatten(),
-            );
+        let segments = template.segments();
+        let concepts = template.concepts();
         Packer {
             stem: safe_stem(file_name),
             template: template.clone(),
@@ -127,6 +113,11 @@ impl Packer {
     pub fn with_stem(mut self, stem: &str) -> Self {
         self.stem = safe_stem(stem);
         self
+    }
+
+    /// The packer's failure, if it failed: kept, so that [`Packer::finish`] returns it too.
+    fn failure(&self) -> Result<(), PackError> {
+        self.error.clone().map_or(Ok(()), Err)
     }
 
     /// The stem of every output name.
@@ -465,23 +456,33 @@ impl Packer {
 }
 
 impl RowSink for Packer {
-    fn header(&mut self, header: &Record<'_>, columns: &[ColumnMatch]) {
+    type Error = PackError;
+
+    /// Lays the packages out; a header with no column to pack stops the check.
+    fn header(&mut self, header: &Record<'_>, columns: &[ColumnMatch]) -> Result<(), PackError> {
         self.lay_out(header, columns);
+        self.failure()
     }
 
-    fn record(&mut self, record: &Record<'_>, verdict: Verdict, findings: &[Finding]) {
-        if self.error.is_some() {
-            return;
-        }
+    /// Packs the record or puts it with the rejected rows. A row that cannot be packed, or a
+    /// package that failed elsewhere since the last record, stops the check.
+    fn record(
+        &mut self,
+        record: &Record<'_>,
+        verdict: Verdict,
+        findings: &[Finding],
+    ) -> Result<(), PackError> {
+        self.failure()?;
         // A broken row's values cannot be placed in columns: it is always rejected.
         let malformed = findings.iter().any(|f| f.rule == Rule::MalformedRow);
         if verdict.has_error && (!self.options.include_invalid || malformed) {
             self.reject(record, findings);
-            return;
+            return Ok(());
         }
         if let Err(error) = self.pack(record) {
             self.error = Some(error);
         }
+        self.failure()
     }
 }
 

@@ -26,6 +26,8 @@ pub enum ReadErrorKind {
     Invalid(String),
     /// Read again to build packages, the file is not the one its check read.
     Changed,
+    /// Fed again after the work that followed the check stopped it.
+    Stopped,
 }
 
 /// Input the engine cannot read at all, with what went wrong and what to do.
@@ -78,6 +80,11 @@ impl std::fmt::Display for ReadError {
                 f,
                 "{file} changed after it was checked: its contents are not the ones the check read, so \
                  nothing was built from it. Check it again, and build again once nothing is changing it."
+            ),
+            ReadErrorKind::Stopped => write!(
+                f,
+                "{file}: Leadpack stopped reading it after an earlier problem, told before this one. \
+                 Fix that problem, then start again."
             ),
         }
     }
