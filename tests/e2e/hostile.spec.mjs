@@ -194,7 +194,7 @@ test('each readable file of the hostile corpus shows its counts, notes and findi
   }
 });
 
-// The big inputs of crates/cli/tests/hostile.rs, generated here as there (they are not committed).
+// The big inputs of the hostile tests (crates/engine/tests/shared.rs), generated here as there (they are not committed).
 
 const FIFTY_MB = 50_000_000;
 const HEADER = 'ID,First Name,Last Name,Email Address,Phone,Market Segment,Sales Concept,Company,Position,Zip Code';
@@ -211,7 +211,7 @@ function bigValueFile(dir, column) {
   return path;
 }
 
-/** `count` distinct, valid leads, numbered from `first` (as crates/cli/tests/hostile.rs writes them). */
+/** `count` distinct, valid leads, numbered from `first` (as crates/engine/tests/shared.rs writes them). */
 function distinctLeads(first, count) {
   const lines = [];
   for (let i = first; i < first + count; i += 1) {

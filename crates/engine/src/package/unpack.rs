@@ -258,7 +258,7 @@ mod tests {
         zip.write_all(&zeros).unwrap();
         let bytes = zip.finish().unwrap().into_inner();
         // 5 MB of one letter compresses a thousandfold, but is no threat: it is read.
-        // (A real bomb, 150 MB of zeros, is refused: see crates/cli/tests/hostile.rs.)
+        // (A real bomb, 150 MB of zeros, is refused: see crates/engine/tests/hostile.rs.)
         let csvs = read_package("big.zip", &bytes).map_err(|err| err.to_string());
         assert_eq!(csvs.map(|c| c[0].bytes.len()), Ok(5_000_000));
     }
