@@ -11,9 +11,10 @@ use std::time::Instant;
 
 use encoding_rs::WINDOWS_1252;
 use leadpack_engine::{
-    Assembler, Assembling, BuildError, CheckOptions, DEFAULT_MAX_PACKAGE_BYTES, Field, FileChecker,
-    FileReport, Finding, OutputEncoding, PackJob, PackOptions, PackOutcome, PackageLayout, Packer,
-    ReadOptions, Rule, Severity, Target, Template, Unrepresentable, Verifying, findings_csv,
+    Assembler, Assembling, BuildError, Built, CheckOptions, DEFAULT_MAX_PACKAGE_BYTES, Field,
+    FileChecker, FileReport, Finding, OutputEncoding, PackJob, PackOptions, PackOutcome,
+    PackageLayout, Packer, ReadOptions, Rule, Severity, Target, Template, Unrepresentable,
+    Verifying, findings_csv,
 };
 use leadpack_generate::GeneratorOptions;
 use proptest::prelude::*;
@@ -190,6 +191,11 @@ fn pack_pass_elsewhere(
             work(&mut job);
             job.finish()
         });
+    outcome_of(built)
+}
+
+/// What a build of a readable file made, or why packing failed, as text.
+fn outcome_of(built: Result<Built, BuildError>) -> Result<PackOutcome, String> {
     match built {
         Ok(built) => Ok(built.outcome),
         Err(BuildError::Pack(error)) => Err(error.to_string()),
@@ -213,11 +219,7 @@ fn pack_pass_on_a_thread(
         .chunks(chunk)
         .try_for_each(|piece| job.feed(piece))
         .and_then(|()| job.finish());
-    match built {
-        Ok(built) => Ok(built.outcome),
-        Err(BuildError::Pack(error)) => Err(error.to_string()),
-        Err(BuildError::Read(error)) => panic!("the pack pass reads the file: {error}"),
-    }
+    outcome_of(built)
 }
 
 /// The pack pass (see [`pack_pass`]) of a file that must be readable, with the packer's error as
