@@ -46,7 +46,7 @@ pub fn run(args: GenerateArgs) -> i32 {
     };
     match generate(&options, BufWriter::with_capacity(1 << 20, file)) {
         Ok(summary) => {
-            println!(
+            say!(
                 "Wrote {} leads ({}) to {}; {} with errors.",
                 summary.rows,
                 format_size(summary.bytes),

@@ -39,7 +39,24 @@ pub fn display_name(path: &Path) -> String {
         .unwrap_or_else(|| path.display().to_string())
 }
 
-/// An I/O error in plain words.
+/// An error writing a file, in plain words.
+pub fn describe_write(err: &std::io::Error) -> String {
+    use std::io::ErrorKind::*;
+    match err.kind() {
+        PermissionDenied | ReadOnlyFilesystem => {
+            "permission denied; check that you may write in that folder, or choose another with --out"
+                .to_string()
+        }
+        StorageFull | QuotaExceeded => {
+            "the disk is full; make room, or choose another folder with --out".to_string()
+        }
+        NotFound => "the folder does not exist".to_string(),
+        IsADirectory => "a folder has that name".to_string(),
+        _ => err.to_string(),
+    }
+}
+
+/// An error reading a file, in plain words.
 pub fn describe(err: &std::io::Error) -> String {
     use std::io::ErrorKind::*;
     match err.kind() {

@@ -2,10 +2,20 @@
 //! and maps the outcome to an exit code (0 clean, 1 errors found, 2 unusable input or arguments).
 //! It is glue: everything it knows about leads and packages comes from `leadpack-engine`.
 
+/// Prints a line on standard output. A closed output (`leadpack … | head`) is not an error:
+/// the run goes on, quietly, and ends as it would have.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 mod check;
 mod generate;
 mod input;
 mod options;
+mod output;
 mod pack;
 
 use std::path::PathBuf;
@@ -84,6 +94,16 @@ fn parse_threads(text: &str) -> Result<usize, String> {
     }
 }
 
+/// A package size limit: a whole number of bytes, above zero.
+fn parse_package_bytes(text: &str) -> Result<u64, String> {
+    match text.trim().parse::<u64>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(format!(
+            "“{text}” is not a size in bytes; use a whole number above zero, such as 5000000 for 5 MB"
+        )),
+    }
+}
+
 #[derive(Debug, clap::Args)]
 struct CheckArgs {
     /// How to print the report.
@@ -110,7 +130,7 @@ struct PackArgs {
     #[arg(long, value_name = "ENCODING")]
     output_encoding: Option<String>,
     /// Every package is smaller than this many bytes (default 10000000, the CRM's 10 MB).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = parse_package_bytes)]
     max_package_bytes: Option<u64>,
     /// Put leads with errors into the packages too, instead of the rejected rows.
     #[arg(long)]

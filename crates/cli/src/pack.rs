@@ -1,16 +1,18 @@
 //! `leadpack pack`: checks each file and writes its import packages, rejected rows and reports.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use leadpack_engine::{
     BuildError, Built, CheckOptions, DEFAULT_MAX_PACKAGE_BYTES, FileChecker, FileReport,
-    OutputEncoding, OutputFile, PackError, PackJob, PackOutcome, Rule, Severity, Template,
-    Unrepresentable, findings_csv, format_size, safe_stem,
+    OutputEncoding, PackError, PackJob, PackOutcome, Rule, Severity, Template, Unrepresentable,
+    findings_csv, format_size, safe_stem,
 };
 
-use super::input::{describe, display_name, read_chunks};
+use crate::output::OutputSet;
+
+use super::input::{describe_write, display_name, read_chunks};
 use super::options::read_options;
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, PackArgs};
 
@@ -38,7 +40,7 @@ pub fn run(args: PackArgs) -> i32 {
         eprintln!(
             "leadpack: cannot create the folder {}: {}",
             args.out.display(),
-            describe(&err)
+            describe_write(&err)
         );
         return EXIT_UNUSABLE;
     }
@@ -56,11 +58,8 @@ pub fn run(args: PackArgs) -> i32 {
     let mut code = EXIT_OK;
     let mut reports = Vec::new();
     let mut stems: Vec<String> = Vec::new();
-    let inputs: Vec<PathBuf> = args
-        .files
-        .iter()
-        .filter_map(|p| std::fs::canonicalize(p).ok())
-        .collect();
+    // Everything is written as one set, put in place only once all of it is written.
+    let mut set = OutputSet::new(&args.out, &args.files);
     for path in &args.files {
         let name = display_name(path);
         if name.to_lowercase().ends_with(".zip") {
@@ -91,9 +90,11 @@ pub fn run(args: PackArgs) -> i32 {
         );
         match outcome {
             Ok((report, outcome)) => {
-                if let Err(message) = write_all(&args.out, outcome.files(), &inputs) {
-                    eprintln!("leadpack: {message}");
-                    return EXIT_UNUSABLE;
+                for file in outcome.files() {
+                    if let Err(message) = set.write(&file.name, &file.bytes) {
+                        eprintln!("leadpack: {message}");
+                        return EXIT_UNUSABLE;
+                    }
                 }
                 print_outcome(&report, &outcome);
                 if outcome.rejected_rows > 0 {
@@ -113,14 +114,25 @@ pub fn run(args: PackArgs) -> i32 {
     }
     if args.findings && !reports.is_empty() {
         let findings = findings_csv(&reports);
-        if let Err(message) = write_all(&args.out, std::iter::once(&findings), &[]) {
+        if let Err(message) = set.write(&findings.name, &findings.bytes) {
             eprintln!("leadpack: {message}");
             return EXIT_UNUSABLE;
         }
-        println!(
+        say!(
             "Findings report: {} ({} findings)",
-            findings.name, findings.rows
+            findings.name,
+            findings.rows
         );
+    }
+    // What an earlier run wrote for the same files, and this one does not, goes: parts of a
+    // split that is no longer, rejected rows that are no longer.
+    let stale = set.stale(&stems);
+    for name in &stale {
+        say!("Removed {name}, left by an earlier run for the same file.");
+    }
+    if let Err(message) = set.commit(&stale) {
+        eprintln!("leadpack: {message}");
+        return EXIT_UNUSABLE;
     }
     code
 }
@@ -232,46 +244,16 @@ fn apply_flags(template: &mut Template, output_encoding: Option<OutputEncoding>,
     }
 }
 
-/// Writes every file into `dir`, each first under a temporary name, so no half-written file is
-/// ever left under a real name. A file that would replace one of the `inputs` is refused.
-fn write_all<'a>(
-    dir: &Path,
-    files: impl Iterator<Item = &'a OutputFile>,
-    inputs: &[PathBuf],
-) -> Result<(), String> {
-    let files: Vec<&OutputFile> = files.collect();
-    for file in &files {
-        let target = dir.join(&file.name);
-        if let Ok(existing) = std::fs::canonicalize(&target)
-            && inputs.contains(&existing)
-        {
-            return Err(format!(
-                "{} would be replaced by what Leadpack writes, but it is one of the files being packed; \
-                 nothing was written. Choose another folder with --out.",
-                target.display()
-            ));
-        }
-    }
-    for file in files {
-        let target: PathBuf = dir.join(&file.name);
-        let partial = dir.join(format!(".{}.partial", file.name));
-        std::fs::write(&partial, &file.bytes)
-            .and_then(|()| std::fs::rename(&partial, &target))
-            .map_err(|err| {
-                let _ = std::fs::remove_file(&partial);
-                format!("cannot write {}: {}", target.display(), describe(&err))
-            })?;
-    }
-    Ok(())
-}
-
 fn print_outcome(report: &FileReport, outcome: &PackOutcome) {
-    println!(
+    say!(
         "{}: {} leads read, {} packed, {} left out",
-        report.file, outcome.records, outcome.packaged, outcome.rejected_rows
+        report.file,
+        outcome.records,
+        outcome.packaged,
+        outcome.rejected_rows
     );
     for file in outcome.files() {
-        println!(
+        say!(
             "  {:<40} {:>10}  {:>8} rows",
             file.name,
             format_size(file.bytes.len() as u64),
@@ -287,12 +269,10 @@ fn print_outcome(report: &FileReport, outcome: &PackOutcome) {
         {
             *reasons.entry(finding.rule).or_default() += 1;
         }
-        println!("  Left out because of:");
+        say!("  Left out because of:");
         for (rule, count) in reasons {
-            println!("    {count:>7}  {}", rule.label());
+            say!("    {count:>7}  {}", rule.label());
         }
-        println!(
-            "  Fix them in the rejected rows file and pack it again, or use --include-invalid."
-        );
+        say!("  Fix them in the rejected rows file and pack it again, or use --include-invalid.");
     }
 }

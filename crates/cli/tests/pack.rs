@@ -94,3 +94,180 @@ fn pack_of_a_zip_archive_gives_advice_for_archives() {
     }
     faults.none();
 }
+
+/// Hostile input, round two, (1): an output named like an input. The findings report of
+/// `pack d/findings.csv d/other.csv --out d --findings` would have replaced the input
+/// `findings.csv`; so would the rejected rows of `leads.csv` an input named
+/// `leads-rejected.csv`. Both are refused before anything is written, and the inputs stay.
+#[test]
+fn an_output_named_like_an_input_is_refused_and_nothing_is_written() {
+    let defects = std::fs::read(crate::shared::fixture("every-defect.csv")).expect("fixture");
+    for (inputs, extra) in [
+        (&["findings.csv", "other.csv"][..], &["--findings"][..]),
+        (&["leads.csv", "leads-rejected.csv"][..], &[][..]),
+    ] {
+        let dir = TempDir::new("output-is-input");
+        let paths: Vec<_> = inputs
+            .iter()
+            .map(|name| dir.write(name, &defects))
+            .collect();
+        let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&"pack"];
+        for path in &paths {
+            args.push(path);
+        }
+        args.push(&"--out");
+        args.push(&dir.0);
+        for flag in extra {
+            args.push(flag);
+        }
+        let run = leadpack(&args);
+        assert_eq!(run.code, 2, "{inputs:?}: {}", run.stderr);
+        assert!(
+            run.stderr
+                .contains("is one of the files being packed; nothing was written"),
+            "{}",
+            run.stderr
+        );
+        assert_eq!(dir.names(), {
+            let mut names: Vec<String> = inputs.iter().map(|s| s.to_string()).collect();
+            names.sort();
+            names
+        });
+        for path in &paths {
+            assert_eq!(std::fs::read(path).expect("input"), defects, "{path:?}");
+        }
+    }
+}
+
+/// (12): packing again into the same folder removes the parts of an earlier split, and its
+/// rejected rows, that this run does not write again, and names them.
+#[test]
+fn the_outputs_an_earlier_run_left_for_the_same_file_are_removed_and_named() {
+    let dir = TempDir::new("stale");
+    let (file, _) = generate(&dir, "leads.csv", &["--rows", "3000", "--seed", "5"]);
+    let out = dir.path("out");
+    let split = leadpack(&[
+        &"pack",
+        &file,
+        &"--out",
+        &out,
+        &"--max-package-bytes",
+        &"30000",
+    ]);
+    assert_eq!(split.code, 1, "{}", split.stderr);
+    let parts = std::fs::read_dir(&out)
+        .expect("out")
+        .filter(|entry| {
+            let name = entry.as_ref().expect("entry").file_name();
+            name.to_string_lossy().starts_with("leads-part-")
+        })
+        .count();
+    assert!(parts >= 3, "the first run is split: {parts} parts");
+    // Someone else's file in the same folder stays.
+    std::fs::write(out.join("notes.txt"), "mine").expect("notes");
+
+    // The same file, its defects fixed, packed whole.
+    let (file, _) = generate(
+        &dir,
+        "leads.csv",
+        &["--rows", "3000", "--seed", "5", "--defect-rate", "0"],
+    );
+    let whole = leadpack(&[&"pack", &file, &"--out", &out]);
+    assert_eq!(whole.code, 0, "{}", whole.stderr);
+    assert!(
+        whole.stdout.contains("Removed leads-part-01-of-"),
+        "{}",
+        whole.stdout
+    );
+    assert!(
+        whole.stdout.contains("Removed leads-rejected.csv"),
+        "{}",
+        whole.stdout
+    );
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .expect("out")
+        .map(|entry| {
+            entry
+                .expect("entry")
+                .file_name()
+                .into_string()
+                .expect("name")
+        })
+        .collect();
+    names.sort();
+    assert_eq!(names, ["leads.zip", "notes.txt"]);
+}
+
+/// (3): a closed standard output (`| head`, `| true`) ends the run quietly: no panic, and the
+/// files are written all the same.
+#[test]
+fn a_closed_standard_output_ends_the_run_quietly() {
+    let dir = TempDir::new("closed-stdout");
+    let fixture = crate::shared::fixture("every-defect.csv");
+    let out = dir.path("out");
+    let generated = dir.path("generated.csv");
+    for args in [
+        vec![
+            "pack".to_string(),
+            fixture.display().to_string(),
+            "--out".into(),
+            out.display().to_string(),
+            "--findings".into(),
+        ],
+        vec![
+            "generate".to_string(),
+            "--rows".into(),
+            "50".into(),
+            "--out".into(),
+            generated.display().to_string(),
+        ],
+        vec!["check".to_string(), fixture.display().to_string()],
+    ] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_leadpack"))
+            .args(&args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("leadpack starts");
+        // The reading end is closed before the tool prints anything.
+        drop(child.stdout.take());
+        let output = child.wait_with_output().expect("leadpack ends");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_ne!(output.status.code(), Some(101), "{args:?}: {stderr}");
+        assert!(
+            output.status.code().is_some(),
+            "{args:?}: ended by a signal"
+        );
+    }
+    assert!(out.join("every-defect.zip").is_file());
+    assert!(out.join("every-defect-findings.csv").is_file());
+    assert!(generated.is_file());
+}
+
+/// (16): a size limit that is not a number of bytes says so in plain words, not with the
+/// argument parser's advice about `--`.
+#[test]
+fn a_negative_or_zero_package_size_is_refused_in_plain_words() {
+    let dir = TempDir::new("limit");
+    let fixture = crate::shared::fixture("clean-utf8.csv");
+    for limit in ["-5", "0", "-1e6", "ten"] {
+        let run = leadpack(&[
+            &"pack",
+            &fixture,
+            &"--out",
+            &dir.0,
+            &"--max-package-bytes",
+            &limit,
+        ]);
+        assert_eq!(run.code, 2, "{limit}");
+        assert!(
+            run.stderr
+                .contains("is not a size in bytes; use a whole number above zero"),
+            "{limit}: {}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("tip:"), "{limit}: {}", run.stderr);
+    }
+    assert!(dir.names().is_empty());
+}
