@@ -57,7 +57,11 @@ pub fn run(args: CheckArgs) -> i32 {
             continue;
         }
         let mut options = options.clone();
-        options.read.size_hint = std::fs::metadata(path).ok().map(|meta| meta.len());
+        // The size of a regular file; a pipe's is not known before it is read.
+        options.read.size_hint = std::fs::metadata(path)
+            .ok()
+            .filter(|meta| meta.is_file())
+            .map(|meta| meta.len());
         let mut checker = FileChecker::new(display_name(path), options);
         let outcome = read_chunks(path, |chunk| {
             checker.feed(chunk).map_err(|err| err.to_string())

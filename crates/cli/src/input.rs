@@ -2,7 +2,7 @@
 
 use std::fs::File;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The size of the chunks fed to the engine.
 pub const CHUNK_BYTES: usize = 1 << 20;
@@ -29,6 +29,59 @@ pub fn read_chunks(
             }
         };
         each(&buffer[..read])?;
+    }
+}
+
+/// A file to read once or more. A regular file is read from the disk each time. Anything else
+/// (a pipe, standard input, a device) gives its bytes only once, so it is read into memory at
+/// once and read from there.
+pub enum Input {
+    /// A regular file.
+    File(PathBuf),
+    /// The bytes of a pipe or a device.
+    Bytes(Vec<u8>),
+}
+
+impl Input {
+    /// Opens `path` for reading.
+    pub fn open(path: &Path) -> Result<Input, String> {
+        let cannot_read =
+            |err: &std::io::Error| format!("cannot read {}: {}", path.display(), describe(err));
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.is_file() => Ok(Input::File(path.to_path_buf())),
+            Ok(meta) if meta.is_dir() => Err(format!(
+                "cannot read {}: it is a folder, not a file",
+                path.display()
+            )),
+            Ok(_) => {
+                let mut bytes = Vec::new();
+                File::open(path)
+                    .and_then(|mut file| file.read_to_end(&mut bytes))
+                    .map_err(|err| cannot_read(&err))?;
+                Ok(Input::Bytes(bytes))
+            }
+            Err(err) => Err(format!(
+                "cannot open {}: {}",
+                path.display(),
+                describe(&err)
+            )),
+        }
+    }
+
+    /// Its size in bytes, when it is known before reading.
+    pub fn size(&self) -> Option<u64> {
+        match self {
+            Input::File(path) => std::fs::metadata(path).ok().map(|meta| meta.len()),
+            Input::Bytes(bytes) => Some(bytes.len() as u64),
+        }
+    }
+
+    /// Reads it in chunks, calling `each` for every chunk.
+    pub fn chunks(&self, mut each: impl FnMut(&[u8]) -> Result<(), String>) -> Result<(), String> {
+        match self {
+            Input::File(path) => read_chunks(path, each),
+            Input::Bytes(bytes) => bytes.chunks(CHUNK_BYTES).try_for_each(&mut each),
+        }
     }
 }
 

@@ -12,7 +12,7 @@ use leadpack_engine::{
 
 use crate::output::OutputSet;
 
-use super::input::{describe_write, display_name, read_chunks};
+use super::input::{Input, describe_write, display_name};
 use super::options::read_options;
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, PackArgs};
 
@@ -156,8 +156,10 @@ fn pack_file(
     output_encoding: Option<OutputEncoding>,
     args: &PackArgs,
 ) -> Result<(FileReport, PackOutcome), Failure> {
+    // A pipe or standard input is read once, into memory: it is read twice below.
+    let input = Input::open(path).map_err(Failure::Unusable)?;
     let mut options = options.clone();
-    options.read.size_hint = std::fs::metadata(path).ok().map(|meta| meta.len());
+    options.read.size_hint = input.size();
     // Without a template, the second pass reuses the first pass's findings when its decisions
     // find the same (it fails if the file changed in between).
     let mut checked: Option<Arc<FileReport>> = None;
@@ -165,10 +167,9 @@ fn pack_file(
         Some(template) => template.clone(),
         None => {
             let mut checker = FileChecker::new(name, options.clone());
-            read_chunks(path, |chunk| {
-                checker.feed(chunk).map_err(|err| err.to_string())
-            })
-            .map_err(Failure::Unusable)?;
+            input
+                .chunks(|chunk| checker.feed(chunk).map_err(|err| err.to_string()))
+                .map_err(Failure::Unusable)?;
             let report = checker
                 .finish()
                 .map_err(|err| Failure::Unusable(err.to_string()))?;
@@ -201,7 +202,7 @@ fn pack_file(
         job = job.reusing(report);
     }
     let mut failed = None;
-    let read = read_chunks(path, |chunk| {
+    let read = input.chunks(|chunk| {
         job.feed(chunk).map_err(|err| {
             let message = err.to_string();
             failed = Some(err);

@@ -271,3 +271,60 @@ fn a_negative_or_zero_package_size_is_refused_in_plain_words() {
     }
     assert!(dir.names().is_empty());
 }
+
+/// (4): input that can be read only once (standard input from a pipe, a named pipe) is read
+/// once and packed like a file; before, the second reading found nothing ("stdin is empty") or
+/// waited for ever.
+#[cfg(unix)]
+#[test]
+fn input_that_can_be_read_only_once_is_packed_like_a_file() {
+    use std::io::Write as _;
+    let fixture = std::fs::read(crate::shared::fixture("every-defect.csv")).expect("fixture");
+
+    let dir = TempDir::new("stdin");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_leadpack"))
+        .args(["pack", "/dev/stdin", "--out"])
+        .arg(&dir.0)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("leadpack starts");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(&fixture)
+        .expect("the file is piped");
+    let output = child.wait_with_output().expect("leadpack ends");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("18 leads read, 13 packed, 5 left out"),
+        "{stdout}"
+    );
+    assert_eq!(dir.names(), ["stdin-rejected.csv", "stdin.zip"]);
+
+    let dir = TempDir::new("fifo");
+    let fifo = dir.path("leads.csv");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let writer = {
+        let fifo = fifo.clone();
+        let fixture = fixture.clone();
+        std::thread::spawn(move || std::fs::write(fifo, fixture).expect("the pipe is written"))
+    };
+    let out = dir.path("out");
+    let run = leadpack(&[&"pack", &fifo, &"--out", &out]);
+    writer.join().expect("the writer ends");
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("18 leads read, 13 packed, 5 left out"),
+        "{}",
+        run.stdout
+    );
+    assert!(out.join("leads.zip").is_file());
+}
