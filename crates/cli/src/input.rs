@@ -119,3 +119,23 @@ pub fn describe(err: &std::io::Error) -> String {
         _ => err.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{describe, describe_write};
+    use std::io::{Error, ErrorKind};
+
+    /// Hostile input, round two, (16): a folder that cannot be written is not answered with
+    /// advice about reading.
+    #[test]
+    fn a_write_that_is_refused_gets_advice_about_writing() {
+        for kind in [ErrorKind::PermissionDenied, ErrorKind::ReadOnlyFilesystem] {
+            let message = describe_write(&Error::from(kind));
+            assert!(message.contains("may write in that folder"), "{message}");
+            assert!(!message.contains("read"), "{message}");
+        }
+        let full = describe_write(&Error::from(ErrorKind::StorageFull));
+        assert!(full.contains("the disk is full"), "{full}");
+        assert!(describe(&Error::from(ErrorKind::PermissionDenied)).contains("may read it"));
+    }
+}
