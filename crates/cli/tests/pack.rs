@@ -2,7 +2,7 @@
 //! of its inputs.
 
 use crate::shared::{Faults, hostile_bytes, hostile_path};
-use crate::util::{TempDir, check_json, generate, leadpack};
+use crate::util::{TempDir, check_json, generate, leadpack, names_in};
 
 #[test]
 fn the_number_of_cores_changes_nothing_in_the_report_or_the_packages() {
@@ -184,18 +184,7 @@ fn the_outputs_an_earlier_run_left_for_the_same_file_are_removed_and_named() {
         "{}",
         whole.stdout
     );
-    let mut names: Vec<String> = std::fs::read_dir(&out)
-        .expect("out")
-        .map(|entry| {
-            entry
-                .expect("entry")
-                .file_name()
-                .into_string()
-                .expect("name")
-        })
-        .collect();
-    names.sort();
-    assert_eq!(names, ["leads.zip", "notes.txt"]);
+    assert_eq!(names_in(&out), ["leads.zip", "notes.txt"]);
 }
 
 /// (3): a closed standard output (`| head`, `| true`) ends the run quietly: no panic, and the
