@@ -54,6 +54,20 @@ pub fn read_package(file: &str, bytes: &[u8]) -> Result<Vec<PackagedCsv>, ReadEr
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| {
         invalid(file, "this is not a ZIP archive, so it cannot be an import package. Choose the CSV file instead.")
     })?;
+    // The archive's own count of its entries: an entry whose name an earlier one already has is
+    // hidden by it when entries are looked up by name, so two entries of one name are refused.
+    if let Some(listed) = entries_in_directory(bytes)
+        && listed as usize != archive.len()
+    {
+        return Err(invalid(
+            file,
+            format!(
+                "the package holds two files of the same name ({listed} entries, {} names), so \
+                 Leadpack cannot tell which one is meant. {REMAKE}",
+                archive.len()
+            ),
+        ));
+    }
     let mut total = 0u64;
     let mut read_entry = |archive: &mut zip::ZipArchive<Cursor<&[u8]>>,
                           name: &str|
@@ -142,6 +156,23 @@ pub fn read_package(file: &str, bytes: &[u8]) -> Result<Vec<PackagedCsv>, ReadEr
     Ok(csvs)
 }
 
+/// How many entries the end of the central directory of the ZIP archive `bytes` says it holds
+/// (`None` when that record is not found, or counts in the 64-bit form).
+fn entries_in_directory(bytes: &[u8]) -> Option<u16> {
+    const END_SIGNATURE: [u8; 4] = [0x50, 0x4b, 0x05, 0x06];
+    const END_BYTES: usize = 22;
+    // The record is last, followed only by a comment of at most 65,535 bytes.
+    let earliest = bytes
+        .len()
+        .saturating_sub(END_BYTES + usize::from(u16::MAX));
+    let last = bytes.len().checked_sub(END_BYTES)?;
+    let at = (earliest..=last)
+        .rev()
+        .find(|&at| bytes[at..at + 4] == END_SIGNATURE)?;
+    let total = u16::from_le_bytes([bytes[at + 10], bytes[at + 11]]);
+    (total != u16::MAX).then_some(total)
+}
+
 /// The declared encoding and the listed CSV names of a `fileMappings.xml`.
 fn parse_file_mappings(file: &str, xml: &[u8]) -> Result<(OutputEncoding, Vec<String>), ReadError> {
     let mut reader = Reader::from_reader(xml);
@@ -158,26 +189,50 @@ fn parse_file_mappings(file: &str, xml: &[u8]) -> Result<(OutputEncoding, Vec<St
         match event {
             Event::Start(element) | Event::Empty(element) => {
                 let tag = element.name().into_inner();
+                // An attribute's value; `Err` with its raw text when it cannot be read (an
+                // unknown entity such as `&x;`).
                 let attribute = |wanted: &str| {
                     element
                         .attributes()
                         .flatten()
                         .find(|a| a.key.into_inner() == wanted)
-                        .and_then(|a| {
+                        .map(|a| {
                             a.normalized_value(XmlVersion::Implicit1_0)
-                                .ok()
                                 .map(|v| v.into_owned())
+                                .map_err(|_| a.value.to_string())
                         })
                 };
                 if tag == names::MAPPING {
-                    let label = attribute(names::ENCODING_TYPE).unwrap_or_else(|| "UTF-8".into());
+                    let label = match attribute(names::ENCODING_TYPE) {
+                        None => "UTF-8".to_string(),
+                        Some(Ok(label)) => label,
+                        Some(Err(raw)) => {
+                            return Err(invalid(
+                                file,
+                                format!(
+                                    "its fileMappings.xml declares the encoding “{raw}”, which cannot \
+                                     be read. {REMAKE}"
+                                ),
+                            ));
+                        }
+                    };
                     encoding = Some(OutputEncoding::from_label(&label).ok_or_else(|| {
                         invalid(file, format!("its fileMappings.xml declares the encoding “{label}”, which Leadpack does not know. {REMAKE}"))
                     })?);
-                } else if tag == names::FILE
-                    && let Some(name) = attribute(names::NAME)
-                {
-                    names_listed.push(name);
+                } else if tag == names::FILE {
+                    match attribute(names::NAME) {
+                        Some(Ok(name)) => names_listed.push(name),
+                        Some(Err(raw)) => {
+                            return Err(invalid(
+                                file,
+                                format!(
+                                    "its fileMappings.xml names a file “{raw}” that cannot be read. \
+                                     {REMAKE}"
+                                ),
+                            ));
+                        }
+                        None => {}
+                    }
                 }
             }
             Event::Eof => break,
@@ -220,6 +275,74 @@ mod tests {
         assert_eq!(csvs[0].name, "leads.csv");
         assert_eq!(csvs[0].encoding, OutputEncoding::Windows1252);
         assert_eq!(csvs[0].bytes, b"First Name\r\nRen\xE9e\r\n");
+    }
+
+    /// Hostile input, round two, (16): two entries of one name, the later of which would
+    /// silently hide the earlier, are refused, whichever file the name is and wherever the two
+    /// stand.
+    #[test]
+    fn two_entries_of_one_name_are_refused() {
+        let mappings: &[u8] =
+            br#"<mapping encodingType="UTF-8"><file name="leads.csv" mappingFile="leads_mappings.xml"/></mapping>"#;
+        for (first, second) in [
+            ("leads.csv", "leadz.csv"),
+            ("fileMappings.xml", "fileMappingz.xml"),
+        ] {
+            let mut bytes = archive(&[
+                ("fileMappings.xml", mappings),
+                ("leads.csv", b"First Name\nAnn\n"),
+                (second, b"First Name\nBob\nCy\n"),
+            ]);
+            // The second name made equal to the first, in the entry's header and in the directory.
+            let (from, to) = (second.as_bytes(), first.as_bytes());
+            let mut at = 0;
+            while let Some(found) = bytes[at..].windows(from.len()).position(|w| w == from) {
+                bytes[at + found..at + found + to.len()].copy_from_slice(to);
+                at += found + to.len();
+            }
+            let error = read_package("p.zip", &bytes).unwrap_err().to_string();
+            assert!(error.contains("two files of the same name"), "{error}");
+            assert!(error.contains("Make the package again"), "{error}");
+        }
+    }
+
+    /// (16): an encoding or a file name that cannot be read (an unknown entity) is refused, not
+    /// taken for UTF-8 or skipped.
+    #[test]
+    fn an_unreadable_encoding_or_file_name_is_refused() {
+        for (mappings, said) in [
+            (
+                r#"<mapping encodingType="&x;"><file name="leads.csv"/></mapping>"#,
+                "declares the encoding “&x;”, which cannot be read",
+            ),
+            (
+                r#"<mapping encodingType="UTF-&#;8"><file name="leads.csv"/></mapping>"#,
+                "which cannot be read",
+            ),
+            (
+                r#"<mapping encodingType="UTF-8"><file name="&bogus;.csv"/></mapping>"#,
+                "names a file “&bogus;.csv” that cannot be read",
+            ),
+        ] {
+            let bytes = archive(&[
+                ("fileMappings.xml", mappings.as_bytes()),
+                ("leads.csv", b"First Name\nAnn\n"),
+            ]);
+            let error = read_package("p.zip", &bytes).unwrap_err().to_string();
+            assert!(error.contains(said), "{mappings}: {error}");
+        }
+        // A declared entity that is known is read: `&#45;` is a hyphen.
+        let bytes = archive(&[
+            (
+                "fileMappings.xml",
+                br#"<mapping encodingType="CP&#45;1252"><file name="leads.csv"/></mapping>"#,
+            ),
+            ("leads.csv", b"First Name\nAnn\n"),
+        ]);
+        assert_eq!(
+            read_package("p.zip", &bytes).unwrap()[0].encoding,
+            OutputEncoding::Windows1252
+        );
     }
 
     #[test]
