@@ -16,6 +16,10 @@ const refused = {
     'bom-only.csv holds only blank lines: there is no header row and no leads. Choose the file that holds your leads.',
   'blank-lines-only.csv':
     'blank-lines-only.csv holds only blank lines: there is no header row and no leads. Choose the file that holds your leads.',
+  'header-only.csv':
+    'header-only.csv has column names in row 1 but no leads below them. Add the leads under the column names, or choose the file that holds them.',
+  'header-open-quote.csv':
+    'header-open-quote.csv: row 1, the column names, opens a quote (") in column 2 that is not closed on that row, so the rows below would be read as one long column name and no lead would be found. Remove the stray quote from row 1, or close it, and save the file again.',
   'png-image.csv':
     'png-image.csv is not a CSV file: it looks like a PNG image. Choose the CSV file that holds your leads.',
   'workbook.csv':
@@ -43,9 +47,9 @@ const refused = {
  * be listed in the review ([row, text]) out of `findings` in all.
  */
 const read = {
-  'header-only.csv': {
-    summary: '0 leads: 0 ready, 0 with errors',
-    notes: ['The file has a header row but no leads.'],
+  'separator-line.csv': {
+    summary: '2 leads: 2 ready, 0 with errors',
+    notes: ['The first line, “sep=;”, tells spreadsheets which character separates the columns. Leadpack followed it too and read the column names from the line below it, which is row 1 here as in a spreadsheet.'],
     findings: 0,
   },
   'utf16le-no-bom.csv': {
@@ -307,5 +311,32 @@ test('a NUL byte or a stray byte after the first MiB is named by its row, and th
   await expect(row.getByTestId('file-summary')).toHaveText('25002 leads: 25002 ready, 0 with errors');
   await expect(row.getByTestId('encoding-select')).toHaveValue('utf-8');
   await reviewShows(page, 1, [[25002, "This row has bytes that are not valid in the file's encoding."]]);
+  await cleanFileStillWorks(page);
+});
+
+test('a header past the first megabyte is read whole, and one past 16 MB is refused with its own message', async ({ page }) => {
+  const dir = scratch();
+  // As crates/engine/tests/shared.rs writes it: long quoted names, then two leads.
+  const names = ['First Name', 'Last Name', 'Email Address'];
+  let header = names.join(',');
+  while (header.length <= 1_300_000) {
+    header += `,"Extra column number ${String(names.length + 1).padStart(7, '0')}, with a long name that takes about a hundred bytes"`;
+    names.push('');
+  }
+  const blanks = ','.repeat(names.length - 3);
+  const long = join(dir, 'long-header.csv');
+  writeFileSync(long, `${header}\nAnn,Lee,ann@example.com${blanks}\nBob,Ray,bob@example.com${blanks}\n`);
+  const endless = join(dir, 'endless.csv');
+  writeFileSync(endless, `First Name,Last Name,${'x'.repeat(16_000_100)}`);
+  await page.goto('./');
+  await choose(page, long);
+  await expect(fileRow(page, 'long-header.csv').getByTestId('file-summary')).toHaveText('2 leads: 2 ready, 0 with errors', {
+    timeout: 60_000,
+  });
+  await choose(page, endless);
+  await expect(fileRow(page, 'endless.csv').getByTestId('file-error')).toHaveText(
+    "endless.csv: row 1, which should hold the column names, runs on for more than 16.0 MB without a line break. A lead file's first row holds a few dozen names. Check that this is the file of leads, saved as CSV with one row per line.",
+    { timeout: 30_000 },
+  );
   await cleanFileStillWorks(page);
 });

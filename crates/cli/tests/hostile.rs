@@ -5,10 +5,12 @@
 //! and what to do; and every lead read must end up in a package or in the rejected rows.
 
 use crate::shared::{
-    ABSOLUTE_PATH_REFUSAL, Faults, LISTED_TWICE_REFUSAL, LYING_SIZE_REFUSAL, NOT_A_PACKAGE_REFUSAL,
+    ABSOLUTE_PATH_REFUSAL, Faults, HEADER_QUOTE_REFUSAL, HEADER_TOO_LONG_REFUSAL,
+    LISTED_TWICE_REFUSAL, LYING_SIZE_REFUSAL, NO_LEADS_REFUSAL, NOT_A_PACKAGE_REFUSAL,
     NOT_A_ZIP_REFUSAL, PARENT_PATH_REFUSAL, WIDE_COLUMNS, ZIP_BOMB_REFUSAL, assert_says,
-    big_value_file, csv_records, hostile_bytes, hostile_path, late_invalid_file, late_nul_file,
-    no_header_refusal, rows_in_package, wide_file, xml_attributes, zip_entries,
+    big_value_file, csv_records, header_quote_files, hostile_bytes, hostile_path,
+    late_invalid_file, late_nul_file, long_header_file, no_header_refusal, rows_in_package,
+    separator_line_files, wide_file, xml_attributes, zip_entries,
 };
 use crate::util::{Run, TempDir, check_json, leadpack, leadpack_in, only_file, rows_and_rules};
 use std::path::Path;
@@ -133,25 +135,85 @@ fn byte_order_mark_only_and_blank_lines_only_are_refused_by_the_command_line_too
 }
 
 #[test]
-fn header_only_file_has_zero_leads_and_says_so_by_the_command_line_tool() {
-    let path = hostile_path("header-only.csv");
-    let run = leadpack(&[&"check", &path]);
-    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-    assert_says(
-        &run.stdout,
-        &["header-only.csv: 0 leads", "header row but no leads"],
+fn a_header_without_leads_is_refused_by_the_command_line_tool() {
+    assert_cli_refuses(
+        &hostile_path("header-only.csv"),
+        &[
+            "header-only.csv",
+            NO_LEADS_REFUSAL[0],
+            NO_LEADS_REFUSAL[1],
+            NO_LEADS_REFUSAL[2],
+        ],
     );
-    let out = TempDir::new("header-only");
+}
+
+#[test]
+fn a_quote_opened_in_the_header_is_refused_by_the_command_line_tool() {
+    let dir = TempDir::new("header-quote");
+    for (name, bytes, column) in header_quote_files() {
+        let path = dir.path(name);
+        std::fs::write(&path, bytes).expect("test file");
+        let column = format!("column {column}");
+        assert_cli_refuses(
+            &path,
+            &[
+                name,
+                HEADER_QUOTE_REFUSAL[0],
+                HEADER_QUOTE_REFUSAL[1],
+                HEADER_QUOTE_REFUSAL[2],
+                &column,
+            ],
+        );
+    }
+}
+
+#[test]
+fn an_excel_separator_line_is_followed_by_the_command_line_tool() {
+    let dir = TempDir::new("separator-line");
+    for (name, bytes, _) in separator_line_files().into_iter().step_by(5) {
+        let path = dir.path(&name);
+        std::fs::write(&path, bytes).expect("test file");
+        let out = TempDir::new("separator-line-out");
+        let (run, packed) = pack_cli(&path, &out);
+        assert_eq!(run.code, 0, "{name}: {}{}", run.stdout, run.stderr);
+        assert_eq!(
+            packed,
+            Some(Packed {
+                read: 2,
+                packed: 2,
+                left_out: 0
+            }),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn a_first_row_past_the_header_limit_is_refused_by_the_command_line_tool() {
+    let dir = TempDir::new("endless-header");
+    let mut endless = b"First Name;Last Name;".to_vec();
+    endless.resize(17_000_000, b'x');
+    let path = dir.write("endless.csv", endless);
+    assert_cli_refuses(
+        &path,
+        &[
+            "endless.csv",
+            HEADER_TOO_LONG_REFUSAL[0],
+            HEADER_TOO_LONG_REFUSAL[1],
+            HEADER_TOO_LONG_REFUSAL[2],
+        ],
+    );
+}
+
+#[test]
+fn a_header_past_the_first_megabyte_is_read_by_the_command_line_tool() {
+    let dir = TempDir::new("long-header");
+    let path = dir.path("long-header.csv");
+    std::fs::write(&path, long_header_file((1 << 20) + (1 << 18))).expect("test file");
+    let out = TempDir::new("long-header-out");
     let (run, packed) = pack_cli(&path, &out);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-    assert_eq!(
-        packed,
-        Some(Packed {
-            read: 0,
-            packed: 0,
-            left_out: 0
-        })
-    );
+    assert_eq!(packed.map(|p| p.packed), Some(2));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -48,9 +48,9 @@ mod text;
 
 // Text: bytes to records and back.
 pub use text::decode::{SNIFF_BYTES, TextDecoder, encoding_for_label};
-pub use text::dialect::{delimiter_name, parse_delimiter};
+pub use text::dialect::{delimiter_label, delimiter_name, parse_delimiter};
 pub use text::encode::{OutputEncoding, Unrepresentable};
-pub use text::error::{ReadError, ReadErrorKind};
+pub use text::error::{HEADER_LIMIT, ReadError, ReadErrorKind};
 pub use text::reader::{Record, RecordProblem, RecordReader};
 pub use text::units::format_size;
 

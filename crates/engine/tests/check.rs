@@ -384,9 +384,9 @@ fn unreadable_inputs_are_clear_errors() {
 
 #[test]
 fn a_header_only_file_has_no_leads() {
-    let report = check(HEADER);
-    assert_eq!(report.summary.records, 0);
-    assert!(report.notes.iter().any(|n| n.contains("no leads")));
+    let err = check_bytes("leads.csv", HEADER.as_bytes(), CheckOptions::default())
+        .expect_err("nothing to check");
+    assert_eq!(err.kind, ReadErrorKind::NoLeads);
 }
 
 #[test]

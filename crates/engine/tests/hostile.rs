@@ -5,18 +5,21 @@
 //! (crates/cli/tests/hostile.rs).
 
 use crate::shared::{
-    ABSOLUTE_PATH_REFUSAL, Faults, LISTED_TWICE_REFUSAL, LYING_SIZE_REFUSAL, NOT_A_PACKAGE_REFUSAL,
+    ABSOLUTE_PATH_REFUSAL, Faults, HEADER_QUOTE_REFUSAL, HEADER_TOO_LONG_REFUSAL,
+    LISTED_TWICE_REFUSAL, LYING_SIZE_REFUSAL, NO_LEADS_REFUSAL, NOT_A_PACKAGE_REFUSAL,
     NOT_A_ZIP_REFUSAL, PARENT_PATH_REFUSAL, WIDE_COLUMNS, ZIP_BOMB_REFUSAL, assert_says,
-    big_value_file, csv_records, hostile_bytes, late_invalid_file, late_nul_file,
-    no_header_refusal, rows_in_package, wide_file, xml_attributes, zip_entries,
+    big_value_file, csv_records, header_quote_files, hostile_bytes, late_invalid_file,
+    late_nul_file, long_header_file, no_header_refusal, rows_in_package, separator_line_files,
+    wide_file, xml_attributes, zip_entries,
 };
 use crate::util::{CHUNK, pack_pass};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use leadpack_engine::{
-    CheckOptions, ColumnPlan, Field, FileReport, Finding, PackError, PackOutcome, ReadError,
-    ReadErrorKind, ReadOptions, Rule, Target, Template, check_bytes, read_package,
+    CheckOptions, ColumnPlan, Field, FileChecker, FileReport, Finding, HEADER_LIMIT, PackError,
+    PackOutcome, ReadError, ReadErrorKind, ReadOptions, Rule, SNIFF_BYTES, Target, Template,
+    check_bytes, delimiter_label, read_package,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -195,29 +198,230 @@ fn byte_order_mark_only_and_blank_lines_only_are_refused() {
 }
 
 #[test]
-fn header_only_file_has_zero_leads_and_says_so() {
-    let bytes = hostile_bytes("header-only.csv");
-    let report = check_bytes("header-only.csv", &bytes, CheckOptions::default())
-        .expect("a header alone is readable");
-    assert_all_judged(&report);
-    assert_eq!(report.summary.records, 0);
-    assert_eq!(report.columns.len(), 10);
+fn a_header_without_leads_is_refused_with_what_to_do() {
+    let mut files = vec![(
+        "header-only.csv".to_string(),
+        hostile_bytes("header-only.csv"),
+    )];
+    for (i, tail) in ["", "\n", "\r\n\r\n", "\n\n\n"].into_iter().enumerate() {
+        files.push((
+            format!("header-{i}.csv"),
+            format!("First Name,Last Name,Email Address{tail}").into_bytes(),
+        ));
+    }
+    files.push((
+        "sep-and-header.csv".into(),
+        b"sep=;\nFirst Name;Last Name\n".to_vec(),
+    ));
+    for (name, bytes) in files {
+        let err = check_bytes(&name, &bytes, CheckOptions::default())
+            .expect_err("a header alone has nothing to check");
+        assert_eq!(err.kind, ReadErrorKind::NoLeads, "{name}");
+        assert_says(
+            &err.to_string(),
+            &[
+                &name,
+                NO_LEADS_REFUSAL[0],
+                NO_LEADS_REFUSAL[1],
+                NO_LEADS_REFUSAL[2],
+            ],
+        );
+        // Chunk by chunk, and when packing, the same.
+        let mut checker = FileChecker::new(&name, CheckOptions::default());
+        for piece in bytes.chunks(3) {
+            checker.feed(piece).expect("nothing wrong yet");
+        }
+        assert_eq!(checker.finish().map(|_| ()), Err(err), "{name} in chunks");
+        let packed = engine_pack(&name, &bytes).map(|_| ());
+        assert!(
+            matches!(&packed, Err(e) if e.kind == ReadErrorKind::NoLeads),
+            "{name}: {packed:?}"
+        );
+    }
+}
+
+#[test]
+fn an_excel_separator_line_names_the_delimiter_and_is_no_row() {
+    for (name, bytes, delimiter) in separator_line_files() {
+        let report = check_bytes(&name, &bytes, CheckOptions::default()).expect("readable");
+        assert_eq!(report.delimiter, delimiter_label(delimiter), "{name}");
+        assert_eq!(report.header_row, 1, "{name}");
+        assert_eq!(report.summary.records, 2, "{name}");
+        assert_eq!(report.summary.ready, 2, "{name}: {:?}", report.issues);
+        assert_eq!(report.summary.blank_rows, 0, "{name}");
+        assert_eq!(
+            report.columns[3].column.field,
+            Some(Field::Company),
+            "{name}: the company column is found"
+        );
+        assert!(
+            report.notes.iter().any(|n| n.contains("sep=")),
+            "{name}: {:?}",
+            report.notes
+        );
+        // The same in chunks of any size, and in the package.
+        for size in [1, 2, 5, 7] {
+            let mut checker = FileChecker::new(&name, CheckOptions::default());
+            for piece in bytes.chunks(size) {
+                checker.feed(piece).expect("readable");
+            }
+            assert_eq!(
+                checker.finish().as_ref(),
+                Ok(&report),
+                "{name} in chunks of {size}"
+            );
+        }
+        let packed = engine_pack(&name, &bytes).expect("readable");
+        let outcome = packed.outcome();
+        assert_eq!(outcome.packaged, 2, "{name}");
+        let csv = package_csv(&name, &outcome.packages[0].bytes);
+        assert!(!csv.contains("sep="), "{name}: {csv}");
+        assert!(
+            csv.contains("Smith, Jones, and Partners, Inc."),
+            "{name}: {csv}"
+        );
+    }
+}
+
+#[test]
+fn a_chosen_delimiter_wins_over_the_separator_line_which_is_still_no_row() {
+    let bytes = b"sep=;\nFirst Name,Last Name,Email Address\nAnn,Lee,ann@example.com\n";
+    let options = CheckOptions {
+        read: ReadOptions {
+            delimiter: Some(b','),
+            ..ReadOptions::default()
+        },
+        ..CheckOptions::default()
+    };
+    let report = check_bytes("chosen.csv", bytes, options).expect("readable");
+    assert_eq!(report.delimiter, ",");
+    assert_eq!(
+        (
+            report.header_row,
+            report.summary.records,
+            report.summary.ready
+        ),
+        (1, 1, 1)
+    );
+}
+
+#[test]
+fn a_first_line_that_only_looks_like_a_separator_line_is_the_header() {
+    // `Sep` is a column here: no hint, the header is read as usual.
+    let bytes = b"sep=;x,First Name,Last Name,Email Address\n1,Ann,Lee,ann@example.com\n";
+    let report = check_bytes("not-a-hint.csv", bytes, CheckOptions::default()).expect("readable");
+    assert_eq!(report.delimiter, ",");
+    assert_eq!(report.columns[0].column.header, "sep=;x");
     assert!(
-        report
-            .notes
-            .iter()
-            .any(|n| n.contains("header row but no leads")),
+        report.notes.iter().all(|n| !n.contains("sep=")),
         "{:?}",
         report.notes
     );
-    let packed = engine_pack("header-only.csv", &bytes).expect("readable");
-    let outcome = packed.outcome();
-    assert_nothing_lost(&packed.report, outcome);
-    assert_eq!(
-        outcome.packages.len(),
-        1,
-        "a package with the layout and no leads"
-    );
+}
+
+#[test]
+fn a_header_longer_than_the_first_megabyte_is_read_whole() {
+    for size in [SNIFF_BYTES + 10, 5 * SNIFF_BYTES / 2] {
+        let bytes = long_header_file(size);
+        let whole = check_bytes("long-header.csv", &bytes, CheckOptions::default())
+            .unwrap_or_else(|e| panic!("a header of {size} bytes: {e}"));
+        assert_eq!(whole.summary.records, 2, "{size}");
+        assert_eq!(whole.summary.ready, 2, "{size}: {:?}", whole.issues.first());
+        assert!(
+            whole.columns.len() > size / 120,
+            "{size}: {} columns",
+            whole.columns.len()
+        );
+        assert_eq!(whole.columns[2].column.field, Some(Field::Email));
+        // Arriving in pieces of any size, the header is widened the same way.
+        for chunk in [4096, CHUNK, 5 * CHUNK / 3] {
+            let mut checker = FileChecker::new("long-header.csv", CheckOptions::default());
+            for piece in bytes.chunks(chunk) {
+                checker.feed(piece).expect("readable");
+            }
+            assert_eq!(
+                checker.finish().as_ref(),
+                Ok(&whole),
+                "{size} in chunks of {chunk}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_first_row_past_the_header_limit_has_its_own_message() {
+    // One line of commas and letters, and one that opens a quote and never closes it.
+    let mut endless = b"First Name,Last Name,".to_vec();
+    endless.resize(HEADER_LIMIT + 100, b'x');
+    let mut quoted = b"First Name,\"Last Name\n".to_vec();
+    while quoted.len() <= HEADER_LIMIT + 100 {
+        quoted.extend_from_slice(b"Ann,Lee,ann@example.com\n");
+    }
+    for (name, bytes, kind, words) in [
+        (
+            "endless.csv",
+            endless,
+            ReadErrorKind::HeaderTooLong,
+            HEADER_TOO_LONG_REFUSAL,
+        ),
+        (
+            "open-quote.csv",
+            quoted,
+            ReadErrorKind::HeaderQuote { column: None },
+            HEADER_QUOTE_REFUSAL,
+        ),
+    ] {
+        let mut checker = FileChecker::new(name, CheckOptions::default());
+        let mut refused = None;
+        for piece in bytes.chunks(CHUNK) {
+            if let Err(err) = checker.feed(piece) {
+                refused = Some(err);
+                break;
+            }
+        }
+        let err = refused.expect("refused before the end of the file");
+        assert_eq!(err.kind, kind, "{name}");
+        assert_says(&err.to_string(), &[name, words[0], words[1], words[2]]);
+    }
+}
+
+#[test]
+fn a_quote_opened_in_the_header_is_refused_and_no_lead_goes_missing() {
+    for (name, bytes, column) in header_quote_files() {
+        let err = check_bytes(name, &bytes, CheckOptions::default())
+            .expect_err("the header swallows the file");
+        assert_eq!(
+            err.kind,
+            ReadErrorKind::HeaderQuote {
+                column: Some(column)
+            },
+            "{name}"
+        );
+        assert_says(
+            &err.to_string(),
+            &[
+                name,
+                HEADER_QUOTE_REFUSAL[0],
+                HEADER_QUOTE_REFUSAL[1],
+                HEADER_QUOTE_REFUSAL[2],
+                &format!("column {column}"),
+            ],
+        );
+        let mut checker = FileChecker::new(name, CheckOptions::default());
+        let mut fed = Ok(());
+        for piece in bytes.chunks(4096) {
+            fed = checker.feed(piece);
+            if fed.is_err() {
+                break;
+            }
+        }
+        let chunked = fed.and_then(|()| checker.finish().map(|_| ()));
+        assert_eq!(chunked, Err(err), "{name} in chunks");
+        assert!(
+            engine_pack(name, &bytes).is_err(),
+            "{name}: nothing is packed"
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -351,7 +351,7 @@ proptest! {
     /// Every generated record is counted once, as ready or with errors, and exactly the records
     /// with an injected error are rejected.
     #[test]
-    fn every_record_is_reported_once_as_ready_or_rejected(options in generator_options(0..300, 0.6)) {
+    fn every_record_is_reported_once_as_ready_or_rejected(options in generator_options(1..300, 0.6)) {
         let (bytes, generated) = generate_file(&options);
         let report = check_whole(&bytes).map_err(TestCaseError::fail)?;
         let summary = report.summary;
@@ -366,7 +366,7 @@ proptest! {
     /// Each injected defect is reported with its rule at its row; rows without an injected
     /// error have no error, and rows without any injected defect have no finding at all.
     #[test]
-    fn each_injected_defect_is_found_at_its_row(options in generator_options(0..300, 0.6)) {
+    fn each_injected_defect_is_found_at_its_row(options in generator_options(1..300, 0.6)) {
         let (bytes, generated) = generate_file(&options);
         let report = check_whole(&bytes).map_err(TestCaseError::fail)?;
         for &(row, defect) in &generated.defects {
@@ -399,7 +399,7 @@ proptest! {
     /// only reach the decoder and reader one by one in the tests past the sample, below.)
     #[test]
     fn chunked_input_gives_the_same_report_as_whole_input(
-        options in generator_options(0..200, 0.6),
+        options in generator_options(1..200, 0.6),
         size in 1..4096usize,
         sizes in vec(1..4096usize, 1..32),
     ) {
@@ -499,7 +499,7 @@ proptest! {
     #[test]
     fn windows_1252_and_utf16_files_read_like_utf8(
         seed in any::<u64>(),
-        rows in 0..200u64,
+        rows in 1..200u64,
         delimiter in select(DELIMITERS.to_vec()),
         crlf in any::<bool>(),
     ) {

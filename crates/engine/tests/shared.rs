@@ -316,3 +316,107 @@ pub const LYING_SIZE_REFUSAL: [&str; 3] = [
     "“leads.csv” is damaged: it does not expand as the package says",
     "Make the package again, or choose the CSV files it was made from.",
 ];
+
+/// Files that open with Excel's `sep=` line, with the delimiter it names: `sep` in each case,
+/// each delimiter, each line end, with and without a byte order mark. The companies hold
+/// commas, so the line, not a guess, must decide. Each file has a header and two leads.
+pub fn separator_line_files() -> Vec<(String, Vec<u8>, u8)> {
+    let mut files = Vec::new();
+    for (word, delimiter, line_end, bom) in ["sep", "SEP", "Sep"]
+        .into_iter()
+        .flat_map(|word| [b';', b',', b'\t', b'|'].map(move |d| (word, d)))
+        .flat_map(|(word, d)| ["\n", "\r\n", "\r"].map(move |end| (word, d, end)))
+        .flat_map(|(word, d, end)| [false, true].map(move |bom| (word, d, end, bom)))
+    {
+        let d = delimiter as char;
+        let company = |name: &str| {
+            if delimiter == b',' {
+                format!("\"{name}, Jones, and Partners, Inc.\"")
+            } else {
+                format!("{name}, Jones, and Partners, Inc.")
+            }
+        };
+        let text = format!(
+            "{word}={d}{line_end}First Name{d}Last Name{d}Email Address{d}Company{line_end}\
+             Ann{d}Lee{d}ann@example.com{d}{}{line_end}\
+             Bob{d}Ray{d}bob@example.com{d}{}{line_end}",
+            company("Smith"),
+            company("Brown"),
+        );
+        let mut bytes = if bom {
+            b"\xEF\xBB\xBF".to_vec()
+        } else {
+            Vec::new()
+        };
+        bytes.extend_from_slice(text.as_bytes());
+        let name = format!(
+            "{word}-{}-{}{}.csv",
+            delimiter,
+            line_end.len(),
+            if bom { "-bom" } else { "" }
+        );
+        files.push((name, bytes, delimiter));
+    }
+    files
+}
+
+/// A header of more than `bytes` bytes (the three columns a lead needs, then numbered ones
+/// with long names, quoted) and two leads.
+pub fn long_header_file(bytes: usize) -> Vec<u8> {
+    let mut header = String::from("First Name,Last Name,Email Address");
+    let mut columns = 3;
+    while header.len() <= bytes {
+        columns += 1;
+        // Long names, so that a header of megabytes stays a few thousand columns.
+        header.push_str(&format!(
+            ",\"Extra column number {columns:07}, with a long name that takes about a hundred bytes\""
+        ));
+    }
+    let blanks = ",".repeat(columns - 3);
+    format!("{header}\nAnn,Lee,ann@example.com{blanks}\nBob,Ray,bob@example.com{blanks}\n")
+        .into_bytes()
+}
+
+/// Files whose header opens a quote that does not close on row 1, with the column it opens
+/// in (from 1) when the whole file is read: never closed, closed rows later, in the first
+/// column or a middle one, with commas or semicolons, small and past the first megabyte.
+pub fn header_quote_files() -> Vec<(&'static str, Vec<u8>, usize)> {
+    let many_leads: String = (0..40_000)
+        .map(|i| format!("Ann{i},Lee,ann{i}@example.com\n"))
+        .collect();
+    vec![
+        (
+            "never-closed.csv",
+            b"First Name,\"Last Name,Email Address\nAnn,Lee,ann@example.com\n".to_vec(),
+            2,
+        ),
+        (
+            "first-column.csv",
+            b"\"First Name,Last Name,Email Address\r\nAnn,Lee,ann@example.com\r\n".to_vec(),
+            1,
+        ),
+        (
+            "closed-later.csv",
+            b"First Name,\"Last Name,Email Address\nAnn\",Lee,ann@example.com\nBob,Ray,b@example.com\n"
+                .to_vec(),
+            2,
+        ),
+        (
+            "semicolons.csv",
+            b"First Name;Last Name;\"Email Address;Phone\nAnn;Lee;ann@example.com;1\n".to_vec(),
+            3,
+        ),
+        (
+            "past-the-first-megabyte.csv",
+            format!("First Name,\"Last Name,Email Address\n{many_leads}").into_bytes(),
+            2,
+        ),
+    ]
+}
+
+/// What a refusal of a header that opens a quote says.
+pub const HEADER_QUOTE_REFUSAL: [&str; 3] = ["row 1", "opens a quote", "Remove the stray quote"];
+/// What a refusal of a header too long to be one says.
+pub const HEADER_TOO_LONG_REFUSAL: [&str; 3] = ["row 1", "16.0 MB", "one row per line"];
+/// What a refusal of a file with a header and no leads says.
+pub const NO_LEADS_REFUSAL: [&str; 3] = ["column names in row 1", "no leads", "Add the leads"];

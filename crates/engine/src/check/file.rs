@@ -10,7 +10,7 @@ use crate::check::screening::{ScreenRequest, Screener, SendScreening};
 use crate::check::sink::{CheckError, NoSink, RowSink};
 use crate::fast::digest::ByteDigest;
 use crate::text::decode::SNIFF_BYTES;
-use crate::text::error::{ReadError, ReadErrorKind};
+use crate::text::error::{HEADER_LIMIT, ReadError, ReadErrorKind};
 
 /// Checks one file fed in chunks of any size; the same bytes give the same report however they
 /// are chunked.
@@ -21,6 +21,9 @@ pub struct FileChecker {
     /// The worker that screens the records elsewhere, until the header is read.
     elsewhere: Option<SendScreening>,
     digest: ByteDigest,
+    /// How many first bytes the encoding, the delimiter and the header are judged on: the
+    /// first [`SNIFF_BYTES`], and more while the header has not ended, up to [`HEADER_LIMIT`].
+    window: usize,
     state: State,
 }
 
@@ -40,6 +43,7 @@ impl FileChecker {
             earlier: None,
             elsewhere: None,
             digest: ByteDigest::default(),
+            window: SNIFF_BYTES,
             state: State::Sniffing(Vec::new()),
         }
     }
@@ -75,9 +79,9 @@ impl FileChecker {
         match &mut self.state {
             State::Sniffing(raw) => {
                 raw.extend_from_slice(chunk);
-                if raw.len() >= SNIFF_BYTES {
+                if raw.len() >= self.window {
                     let raw = std::mem::take(raw);
-                    self.start(&raw, false, sink)?;
+                    self.start(raw, false, sink)?;
                 }
                 Ok(())
             }
@@ -173,7 +177,7 @@ impl FileChecker {
     pub fn end_input<E>(&mut self, sink: &mut dyn RowSink<Error = E>) -> Result<(), CheckError<E>> {
         if let State::Sniffing(raw) = &mut self.state {
             let raw = std::mem::take(raw);
-            self.start(&raw, true, sink)?;
+            self.start(raw, true, sink)?;
         } else if let State::Reading(reading) = &mut self.state
             && !reading.input_ended
         {
@@ -205,21 +209,36 @@ impl FileChecker {
     }
 
     /// Decides encoding, delimiter and mapping from the sample, then reads the sample for real.
+    /// A header that has not ended within the sample widens it (twice as wide each time, so
+    /// the decision does not depend on how the bytes arrived), up to [`HEADER_LIMIT`].
     fn start<E>(
         &mut self,
-        raw: &[u8],
+        raw: Vec<u8>,
         complete: bool,
         sink: &mut dyn RowSink<Error = E>,
     ) -> Result<(), CheckError<E>> {
-        // Detection looks at exactly the first SNIFF_BYTES, however the bytes arrived.
-        let sample = &raw[..raw.len().min(SNIFF_BYTES)];
-        let sample_is_file = complete && sample.len() == raw.len();
-        match Reading::prepare(&self.options, self.earlier.clone(), sample, sample_is_file) {
+        let prepared = loop {
+            let sample = &raw[..raw.len().min(self.window)];
+            let sample_is_file = complete && sample.len() == raw.len();
+            match Reading::prepare(&self.options, self.earlier.clone(), sample, sample_is_file) {
+                Err(ReadErrorKind::HeaderTooLong | ReadErrorKind::HeaderQuote { column: None })
+                    if !sample_is_file && self.window < HEADER_LIMIT =>
+                {
+                    self.window = (self.window * 2).min(HEADER_LIMIT);
+                    if raw.len() < self.window && !complete {
+                        self.state = State::Sniffing(raw);
+                        return Ok(());
+                    }
+                }
+                prepared => break prepared,
+            }
+        };
+        match prepared {
             Ok(mut reading) => {
                 if let Some(send) = self.elsewhere.take() {
                     reading.screener = Screener::elsewhere(send);
                 }
-                let pushed = reading.push(raw, complete, sink);
+                let pushed = reading.push(&raw, complete, sink);
                 self.state = State::Reading(reading);
                 self.settle(pushed)
             }

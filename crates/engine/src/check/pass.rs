@@ -19,11 +19,11 @@ use crate::lead::edits::{Change, Edits};
 use crate::lead::mapping::{self, ColumnMatch};
 use crate::lead::schema::Field;
 use crate::lead::values::KnownValues;
-use crate::text::decode::{self, Detected, EncodingSource, TextDecoder};
+use crate::text::decode::{self, Detected, EncodingSource, SNIFF_BYTES, TextDecoder};
 use crate::text::dialect;
 use crate::text::encode::OutputEncoding;
 use crate::text::error::{ReadError, ReadErrorKind};
-use crate::text::reader::{Record, RecordReader};
+use crate::text::reader::{Record, RecordProblem, RecordReader};
 
 /// How many records are kept per column for the mapping screen.
 pub const SAMPLE_RECORDS: usize = 1000;
@@ -36,6 +36,8 @@ pub(crate) struct Reading {
     delimiter: u8,
     decoder: TextDecoder,
     reader: RecordReader,
+    /// The delimiter a `sep=` first line named, when the file has one.
+    separator_line: Option<u8>,
     text: String,
     columns: Vec<ColumnMatch>,
     samples: Vec<Vec<String>>,
@@ -75,35 +77,44 @@ impl Reading {
         sample: &[u8],
         complete: bool,
     ) -> Result<Box<Reading>, ReadErrorKind> {
+        // The encoding is judged on the first SNIFF_BYTES only, however long the sample.
+        let first = &sample[..sample.len().min(SNIFF_BYTES)];
         let detected = match options.read.encoding {
             Some(encoding) => Detected {
                 encoding,
                 source: EncodingSource::Chosen,
                 bom: Encoding::for_bom(sample).is_some_and(|(bom, _)| bom == encoding),
             },
-            None => decode::detect(sample, complete)?,
+            None => decode::detect(first, complete && first.len() == sample.len())?,
         };
         let mut text = String::with_capacity(sample.len());
         TextDecoder::new(detected.encoding).decode(sample, complete, &mut text);
-        let delimiter = match options.read.delimiter {
-            Some(delimiter) => delimiter,
-            None => dialect::sniff_delimiter(&text, complete),
+        // Excel's `sep=;` first line names the delimiter and is no row.
+        let hint = dialect::separator_hint(&text);
+        let skip = hint.map_or(0, |(_, line)| line);
+        let body = &text[skip..];
+        let delimiter = match (options.read.delimiter, hint) {
+            (Some(delimiter), _) | (None, Some((delimiter, _))) => delimiter,
+            (None, None) => dialect::sniff_delimiter(body, complete),
         };
 
         // The header and the first records, for matching columns.
-        let mut header: Option<Vec<String>> = None;
+        let mut header: Option<(Vec<String>, Option<RecordProblem>)> = None;
         let mut samples: Vec<Vec<String>> = Vec::new();
         let mut records = 0usize;
         // Where the header ends and where the last sampled record ends, in the text.
         let (mut header_end, mut sampled_end) = (0u64, 0u64);
         let mut pre = RecordReader::new(delimiter);
-        pre.read_sample(&text, complete, &mut |record: Record<'_>| {
+        pre.read_sample(body, complete, &mut |record: Record<'_>| {
             match &header {
                 None => {
-                    header = Some(record.fields().map(str::to_string).collect());
+                    header = Some((
+                        record.fields().map(str::to_string).collect(),
+                        record.problem,
+                    ));
                     header_end = record.end_offset;
                 }
-                Some(names) if records < SAMPLE_RECORDS => {
+                Some((names, _)) if records < SAMPLE_RECORDS => {
                     records += 1;
                     sampled_end = record.end_offset;
                     if samples.is_empty() {
@@ -117,8 +128,20 @@ impl Reading {
             }
             records < SAMPLE_RECORDS
         });
-        let Some(header) = header else {
-            return Err(ReadErrorKind::NoHeader);
+        let header = match header {
+            Some(header) => header_shape(header, delimiter)?,
+            None => {
+                let rest = body.trim_start_matches(['\r', '\n']);
+                return Err(if rest.is_empty() {
+                    ReadErrorKind::NoHeader
+                } else if rest.contains(['\r', '\n']) {
+                    // The sample has a line break past the header's start, and yet the header
+                    // has not ended: the line break is inside a quote.
+                    ReadErrorKind::HeaderQuote { column: None }
+                } else {
+                    ReadErrorKind::HeaderTooLong
+                });
+            }
         };
         if header.iter().all(|name| name.trim().is_empty()) {
             return Err(ReadErrorKind::BlankHeader);
@@ -165,7 +188,8 @@ impl Reading {
             detected,
             delimiter,
             decoder: TextDecoder::new(detected.encoding),
-            reader: RecordReader::new(delimiter),
+            reader: RecordReader::new(delimiter).skipping(skip),
+            separator_line: hint.map(|(delimiter, _)| delimiter),
             text: String::new(),
             columns,
             samples,
@@ -188,6 +212,28 @@ impl Reading {
             input_ended: false,
         }))
     }
+}
+
+/// The column names of a header read whole, or why they cannot be: a quote opened in the header
+/// and still open at the end of the file, or closed only rows later (a name then holds a line
+/// break and the delimiter), would make the rows below it part of a column name.
+fn header_shape(
+    (names, problem): (Vec<String>, Option<RecordProblem>),
+    delimiter: u8,
+) -> Result<Vec<String>, ReadErrorKind> {
+    if problem == Some(RecordProblem::UnterminatedQuote) {
+        return Err(ReadErrorKind::HeaderQuote {
+            column: Some(names.len()),
+        });
+    }
+    let swallowed =
+        |name: &String| name.contains(['\r', '\n']) && name.as_bytes().contains(&delimiter);
+    if let Some(index) = names.iter().position(swallowed) {
+        return Err(ReadErrorKind::HeaderQuote {
+            column: Some(index + 1),
+        });
+    }
+    Ok(names)
 }
 
 /// About how many records a file of `size` bytes of text holds, when its first `records`
@@ -509,6 +555,9 @@ impl Reading {
         if self.header_row == 0 {
             return Err(ReadError::new(file, ReadErrorKind::NoHeader));
         }
+        if self.summary.records == 0 {
+            return Err(ReadError::new(file, ReadErrorKind::NoLeads));
+        }
         let mut values = self
             .checker
             .as_ref()
@@ -564,8 +613,13 @@ impl Reading {
                  again from the original source as CSV UTF-8."
             ));
         }
-        if summary.records == 0 {
-            notes.push("The file has a header row but no leads.".to_string());
+        if let Some(delimiter) = self.separator_line {
+            notes.push(format!(
+                "The first line, “sep={}”, tells spreadsheets which character separates the \
+                 columns. Leadpack followed it too and read the column names from the line below \
+                 it, which is row 1 here as in a spreadsheet.",
+                dialect::delimiter_label(delimiter)
+            ));
         }
 
         let columns = self
@@ -617,7 +671,6 @@ const PREFETCH_AHEAD: usize = 16;
 mod tests {
     use super::*;
     use crate::check::options::ReadOptions;
-    use crate::text::decode::SNIFF_BYTES;
     use leadpack_generate::{GeneratorOptions, generate};
 
     /// The indexes are sized from this estimate: too low, and they grow to twice their size,

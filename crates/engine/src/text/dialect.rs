@@ -42,6 +42,28 @@ pub fn parse_delimiter(text: &str) -> Option<u8> {
     }
 }
 
+/// The delimiter named by a first line such as `sep=;`, the hint Excel writes and reads, and
+/// how many bytes of text that line takes with its line break. Spreadsheets hide the line, so
+/// the row after it is the header, row 1. `sep` may be written in any case; the delimiter is
+/// one ASCII character other than a quote or a line break.
+pub fn separator_hint(text: &str) -> Option<(u8, usize)> {
+    let bytes = text.as_bytes();
+    if bytes.len() < 5 || !bytes[..4].eq_ignore_ascii_case(b"sep=") {
+        return None;
+    }
+    let delimiter = bytes[4];
+    if !delimiter.is_ascii() || matches!(delimiter, b'"' | b'\r' | b'\n') {
+        return None;
+    }
+    let line_end = match &bytes[5..] {
+        [] => 5,
+        [b'\r', b'\n', ..] => 7,
+        [b'\r' | b'\n', ..] => 6,
+        _ => return None,
+    };
+    Some((delimiter, line_end))
+}
+
 /// How well one delimiter splits a sample.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Fit {
@@ -171,6 +193,32 @@ mod tests {
     fn a_cut_off_last_line_is_ignored() {
         let text = "a;b;c\n1;2;3\n4;5;6\n7,8";
         assert_eq!(sniff_delimiter(text, false), b';');
+    }
+
+    #[test]
+    fn an_excel_separator_line_names_the_delimiter() {
+        assert_eq!(separator_hint("sep=;\nID;Name\n"), Some((b';', 6)));
+        assert_eq!(separator_hint("SEP=,\r\nID,Name\r\n"), Some((b',', 7)));
+        assert_eq!(separator_hint("Sep=|\rID|Name\r"), Some((b'|', 6)));
+        assert_eq!(separator_hint("sep=\t\nID\tName\n"), Some((b'\t', 6)));
+        assert_eq!(separator_hint("sep=;"), Some((b';', 5)));
+    }
+
+    #[test]
+    fn other_first_lines_are_not_separator_lines() {
+        for text in [
+            "sep=\nID\n",
+            "sep=;;\nID\n",
+            "sep= ;\nID\n",
+            " sep=;\nID\n",
+            "sep=\"\nID\n",
+            "sepal=;\n",
+            "Separator,Name\n",
+            "sep=é\n",
+            "",
+        ] {
+            assert_eq!(separator_hint(text), None, "{text:?}");
+        }
     }
 
     #[test]

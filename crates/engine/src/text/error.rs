@@ -22,6 +22,16 @@ pub enum ReadErrorKind {
     NoHeader,
     /// A header row with no column names at all.
     BlankHeader,
+    /// The header row does not end within [`HEADER_LIMIT`] bytes.
+    HeaderTooLong,
+    /// A quote opened in the header row runs on past its line, so later rows would be read as
+    /// column names.
+    HeaderQuote {
+        /// The column (from 1) where the quote opens, when it is known.
+        column: Option<usize>,
+    },
+    /// A header row and nothing below it: no lead to check or import.
+    NoLeads,
     /// The caller asked for something that cannot be done (a bad mapping, an unknown encoding …).
     Invalid(String),
     /// Read again to build packages, the file is not the one its check read.
@@ -29,6 +39,11 @@ pub enum ReadErrorKind {
     /// Fed again after the work that followed the check stopped it.
     Stopped,
 }
+
+/// How long the header row (the column names) may be, in bytes of the file: far more than any
+/// lead file needs (50,000 columns of twenty characters take about a megabyte), and little
+/// enough that a file without line breaks is told apart quickly.
+pub const HEADER_LIMIT: usize = 16_000_000;
 
 /// Input the engine cannot read at all, with what went wrong and what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,6 +89,28 @@ impl std::fmt::Display for ReadError {
             ReadErrorKind::BlankHeader => write!(
                 f,
                 "{file} has an empty first row: row 1 must hold the column names (First Name, Last Name, …)."
+            ),
+            ReadErrorKind::HeaderTooLong => write!(
+                f,
+                "{file}: row 1, which should hold the column names, runs on for more than {} \
+                 without a line break. A lead file's first row holds a few dozen names. Check that \
+                 this is the file of leads, saved as CSV with one row per line.",
+                crate::text::units::format_size(HEADER_LIMIT as u64)
+            ),
+            ReadErrorKind::HeaderQuote { column } => {
+                let place = column.map_or(String::new(), |column| format!(" in column {column}"));
+                write!(
+                    f,
+                    "{file}: row 1, the column names, opens a quote (\"){place} that is not closed \
+                     on that row, so the rows below would be read as one long column name and no \
+                     lead would be found. Remove the stray quote from row 1, or close it, and save \
+                     the file again."
+                )
+            }
+            ReadErrorKind::NoLeads => write!(
+                f,
+                "{file} has column names in row 1 but no leads below them. Add the leads under the \
+                 column names, or choose the file that holds them."
             ),
             ReadErrorKind::Invalid(message) => write!(f, "{file}: {message}"),
             ReadErrorKind::Changed => write!(

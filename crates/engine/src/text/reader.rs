@@ -111,6 +111,8 @@ pub struct RecordReader {
     offset: u64,
     /// The record being ended has a quote that never closed.
     unterminated: bool,
+    /// Bytes at the start of the text that are no row (a `sep=` line), still to pass over.
+    skip: usize,
 }
 
 /// A new csv-core reader for `delimiter`. Each one compiles its state machine anew (about 13 µs):
@@ -137,7 +139,16 @@ impl RecordReader {
             after_cr: false,
             offset: 0,
             unterminated: false,
+            skip: 0,
         }
+    }
+
+    /// The same reader, passing over the first `bytes` bytes of the text (a `sep=` line, whose
+    /// length [`crate::text::dialect::separator_hint`] gives) as if they were not there: no row
+    /// is counted for them, but offsets still count them.
+    pub fn skipping(mut self, bytes: usize) -> Self {
+        self.skip = bytes;
+        self
     }
 
     /// The number of text rows seen so far, including blank ones.
@@ -149,6 +160,15 @@ impl RecordReader {
     /// end of `text` is completed by the next call.
     pub fn feed(&mut self, text: &str, sink: &mut impl FnMut(Record<'_>)) {
         let mut text = text;
+        if self.skip > 0 {
+            let mut skipped = self.skip.min(text.len());
+            while !text.is_char_boundary(skipped) {
+                skipped += 1;
+            }
+            self.skip -= skipped.min(self.skip);
+            self.offset += skipped as u64;
+            text = &text[skipped..];
+        }
         while !text.is_empty() {
             if self.between_records {
                 // Blank lines are ASCII: the rest starts at a character.
@@ -367,6 +387,46 @@ mod tests {
                 read_in_chunks(&text, delimiter, usize::MAX),
                 [(1, vec!["x".to_string(), "y".to_string()], None)]
             );
+        }
+    }
+
+    #[test]
+    fn a_skipped_first_line_is_no_row_at_any_chunk_size() {
+        let text = "sep=;\r\nID;Name\n1;Ann\n";
+        let whole = {
+            let mut records = Vec::new();
+            let mut reader = RecordReader::new(b';').skipping(7);
+            let mut sink = |r: Record<'_>| {
+                records.push((
+                    r.row,
+                    r.fields().map(str::to_string).collect::<Vec<_>>(),
+                    r.end_offset,
+                ))
+            };
+            reader.feed(text, &mut sink);
+            reader.finish(&mut sink);
+            records
+        };
+        assert_eq!(whole[0].0, 1);
+        assert_eq!(whole[0].1, ["ID", "Name"]);
+        // Offsets still count the skipped line.
+        assert_eq!(whole[0].2, 15);
+        assert_eq!(whole[1].0, 2);
+        for size in 1..text.len() {
+            let mut records = Vec::new();
+            let mut reader = RecordReader::new(b';').skipping(7);
+            let mut sink = |r: Record<'_>| {
+                records.push((
+                    r.row,
+                    r.fields().map(str::to_string).collect::<Vec<_>>(),
+                    r.end_offset,
+                ))
+            };
+            for piece in text.as_bytes().chunks(size) {
+                reader.feed(std::str::from_utf8(piece).expect("ASCII"), &mut sink);
+            }
+            reader.finish(&mut sink);
+            assert_eq!(records, whole, "chunks of {size}");
         }
     }
 
