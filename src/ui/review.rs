@@ -329,6 +329,23 @@ fn Corrections() -> impl IntoView {
                 fixes.push((Fix::NeutraliseFormulas { field }, count));
             }
         }
+        // Formulas in columns that are no lead field (user fields, extra phones, addresses):
+        // one fix for every column, counting every formula it makes plain text.
+        let formulas_elsewhere = checked
+            .report
+            .counts
+            .get("row")
+            .and_then(|rules| rules.get(Rule::FormulaLike.id()))
+            .is_some();
+        if formulas_elsewhere {
+            let all = checked
+                .report
+                .counts
+                .values()
+                .filter_map(|rules| rules.get(Rule::FormulaLike.id()))
+                .sum();
+            fixes.push((Fix::NeutraliseAllFormulas, all));
+        }
         let corrections = checked.report.changes.len();
         let buttons = fixes
             .into_iter()
@@ -338,6 +355,9 @@ fn Corrections() -> impl IntoView {
                     Fix::RepairGarbledAccents { field } => format!("Repair garbled accents in {field} ({count})"),
                     Fix::NeutraliseFormulas { field } => {
                         format!("Make formulas in {field} plain text ({count})")
+                    }
+                    Fix::NeutraliseAllFormulas => {
+                        format!("Make formulas in every column plain text ({count})")
                     }
                 };
                 view! {

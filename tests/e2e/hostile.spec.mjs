@@ -340,3 +340,30 @@ test('a header past the first megabyte is read whole, and one past 16 MB is refu
   );
   await cleanFileStillWorks(page);
 });
+
+test('a formula behind a non-breaking space, in a user field, is found and made plain text on request', async ({ page }) => {
+  const dir = scratch();
+  const path = join(dir, 'notes-formulas.csv');
+  writeFileSync(
+    path,
+    'First Name,Last Name,Email Address,Notes\n' +
+      '\u00a0=1+1,Lee,ann@example.com,fine\n' +
+      'Bob,Ray,bob@example.com, =2+2\n' +
+      'Cy,Poe,cy@example.com,\u00a0@cmd\u00a0\n',
+  );
+  await page.goto('./');
+  await choose(page, path);
+  await expect(fileRow(page, 'notes-formulas.csv').getByTestId('file-summary')).toHaveText('3 leads: 3 ready, 0 with errors');
+  await reviewShows(page, 4, [
+    [2, 'First Name starts with “=”, so a spreadsheet would run it as a formula.'],
+    [3, 'Column “Notes” starts with “=”, so a spreadsheet would run it as a formula.'],
+    [4, 'Column “Notes” starts with “@”'],
+  ]);
+  await page.getByTestId('step-3review').click();
+  await page.getByRole('button', { name: 'Make formulas in every column plain text (3)' }).click();
+  await expect(page.getByTestId('corrections')).toContainText('3 correction');
+  // The values are trimmed as they are made text, so nothing is reported any more.
+  await expect(page.getByTestId('finding-row').filter({ hasText: 'starts with' })).toHaveCount(0);
+  await page.getByTestId('step-1load').click();
+  await cleanFileStillWorks(page);
+});

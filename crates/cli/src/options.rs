@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use leadpack_engine::{
-    CheckOptions, ColumnPlan, ExplicitMapping, Field, Fix, OutputEncoding, Target, Template,
+    CheckOptions, ColumnPlan, ExplicitMapping, Fix, OutputEncoding, Target, Template,
     encoding_for_label, parse_delimiter,
 };
 
@@ -39,10 +39,7 @@ pub fn read_options(args: &ReadArgs) -> Result<(CheckOptions, Option<Template>),
         })?);
     }
     if args.neutralise_formulas {
-        options.edits.fixes = Field::ALL
-            .iter()
-            .map(|&field| Fix::NeutraliseFormulas { field })
-            .collect();
+        options.edits.fixes = vec![Fix::NeutraliseAllFormulas];
     }
     options
         .template

@@ -8,9 +8,9 @@ use crate::shared::{
     ABSOLUTE_PATH_REFUSAL, Faults, HEADER_QUOTE_REFUSAL, HEADER_TOO_LONG_REFUSAL,
     LISTED_TWICE_REFUSAL, LYING_SIZE_REFUSAL, NO_LEADS_REFUSAL, NOT_A_PACKAGE_REFUSAL,
     NOT_A_ZIP_REFUSAL, PARENT_PATH_REFUSAL, WIDE_COLUMNS, ZIP_BOMB_REFUSAL, assert_says,
-    big_value_file, csv_records, header_quote_files, hostile_bytes, hostile_path,
-    late_invalid_file, late_nul_file, long_header_file, no_header_refusal, rows_in_package,
-    separator_line_files, wide_file, xml_attributes, zip_entries,
+    big_value_file, csv_records, formulas_behind_whitespace, header_quote_files, hostile_bytes,
+    hostile_path, late_invalid_file, late_nul_file, long_header_file, no_header_refusal,
+    rows_in_package, separator_line_files, wide_file, xml_attributes, zip_entries,
 };
 use crate::util::{Run, TempDir, check_json, leadpack, leadpack_in, only_file, rows_and_rules};
 use std::path::Path;
@@ -559,6 +559,41 @@ fn formula_like_values_are_warned_and_kept_as_written_by_the_command_line_tool()
     let (run, packed) = pack_cli(&path, &out);
     assert_eq!(run.code, 0);
     assert_eq!(packed.expect("packed").packed, 4);
+}
+
+#[test]
+fn formulas_behind_whitespace_are_found_and_neutralised_in_every_column_by_the_command_line_tool() {
+    let (bytes, expected) = formulas_behind_whitespace();
+    let dir = TempDir::new("formulas");
+    let path = dir.write("formulas.csv", bytes);
+    let (code, report) = check_json(&[&path]);
+    assert_eq!(code, 0, "warnings only");
+    let formulas: Vec<u64> = rows_and_rules(only_file(&report))
+        .into_iter()
+        .filter(|(_, rule)| rule == "formula-like")
+        .map(|(row, _)| row)
+        .collect();
+    let wanted: Vec<u64> = expected.iter().map(|&(row, _, _)| row).collect();
+    assert_eq!(formulas, wanted);
+
+    let out = TempDir::new("formulas-out");
+    let run = leadpack(&[&"pack", &path, &"--out", &out.0, &"--neutralise-formulas"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let package = std::fs::read(out.path("formulas.zip")).expect("the package");
+    let csv = zip_entries(&package)
+        .into_iter()
+        .find(|(name, _)| name.ends_with(".csv"))
+        .expect("a CSV in the package")
+        .1;
+    let text = String::from_utf8(csv).expect("UTF-8");
+    assert_eq!(
+        text.matches("'=1+1").count()
+            + text.matches("'@cmd").count()
+            + text.matches("'+SUM(A1)").count()
+            + text.matches("'-2+3").count(),
+        expected.len()
+    );
+    assert!(!text.contains(",=") && !text.contains(",@"), "{text}");
 }
 
 // ---------------------------------------------------------------------------------------------

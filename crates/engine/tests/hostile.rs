@@ -8,18 +8,18 @@ use crate::shared::{
     ABSOLUTE_PATH_REFUSAL, Faults, HEADER_QUOTE_REFUSAL, HEADER_TOO_LONG_REFUSAL,
     LISTED_TWICE_REFUSAL, LYING_SIZE_REFUSAL, NO_LEADS_REFUSAL, NOT_A_PACKAGE_REFUSAL,
     NOT_A_ZIP_REFUSAL, PARENT_PATH_REFUSAL, WIDE_COLUMNS, ZIP_BOMB_REFUSAL, assert_says,
-    big_value_file, csv_records, header_quote_files, hostile_bytes, late_invalid_file,
-    late_nul_file, long_header_file, no_header_refusal, rows_in_package, separator_line_files,
-    wide_file, xml_attributes, zip_entries,
+    big_value_file, csv_records, formulas_behind_whitespace, header_quote_files, hostile_bytes,
+    late_invalid_file, late_nul_file, long_header_file, no_header_refusal, rows_in_package,
+    separator_line_files, wide_file, xml_attributes, zip_entries,
 };
 use crate::util::{CHUNK, pack_pass};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use leadpack_engine::{
-    CheckOptions, ColumnPlan, Field, FileChecker, FileReport, Finding, HEADER_LIMIT, PackError,
-    PackOutcome, ReadError, ReadErrorKind, ReadOptions, Rule, SNIFF_BYTES, Target, Template,
-    check_bytes, delimiter_label, read_package,
+    Built, CheckOptions, ColumnPlan, Edits, Field, FileChecker, FileReport, Finding, Fix,
+    HEADER_LIMIT, PackError, PackJob, PackOutcome, ReadError, ReadErrorKind, ReadOptions, Rule,
+    SNIFF_BYTES, Target, Template, check_bytes, delimiter_label, read_package,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -957,6 +957,118 @@ fn formula_like_values_are_warned_and_kept_as_written() {
             "\"=HYPERLINK(\"\"http://example.com\"\",\"\"x\"\")\"",
         ],
     );
+}
+
+#[test]
+fn formulas_behind_whitespace_are_found_in_every_packed_column() {
+    let (bytes, expected) = formulas_behind_whitespace();
+    let report = check_bytes("formulas.csv", &bytes, CheckOptions::default()).expect("readable");
+    let found: Vec<(u64, Option<Field>)> = report
+        .issues
+        .iter()
+        .filter(|f| f.rule == Rule::FormulaLike)
+        .map(|f| (f.row, f.field))
+        .collect();
+    let wanted: Vec<(u64, Option<Field>)> = expected
+        .iter()
+        .map(|&(row, field, _)| (row, field))
+        .collect();
+    assert_eq!(found, wanted);
+    for (finding, (_, _, name)) in report
+        .issues
+        .iter()
+        .filter(|f| f.rule == Rule::FormulaLike)
+        .zip(&expected)
+    {
+        assert_says(
+            &finding.message,
+            &[
+                name,
+                "starts with “",
+                "spreadsheet would run it",
+                "Remove the sign",
+            ],
+        );
+    }
+}
+
+#[test]
+fn formulas_are_neutralised_after_trimming_in_every_column() {
+    let (bytes, expected) = formulas_behind_whitespace();
+    let first = check_bytes("formulas.csv", &bytes, CheckOptions::default()).expect("readable");
+    let template = Template::suggested(&first);
+    let edits = Edits {
+        fixes: vec![Fix::NeutraliseAllFormulas],
+        ..Edits::default()
+    };
+    let mut job = PackJob::new("formulas.csv", &template).with_edits(edits);
+    job.feed(&bytes).expect("readable");
+    let Built { report, outcome } = job.finish().expect("packed");
+    assert!(
+        report.issues.iter().all(|f| f.rule != Rule::FormulaLike),
+        "{:?}",
+        report.issues
+    );
+    assert_eq!(
+        report.changes.len(),
+        expected.len(),
+        "one change per formula"
+    );
+    let csv = package_csv(&outcome.packages[0].name, &outcome.packages[0].bytes);
+    let values: Vec<String> = csv::Reader::from_reader(csv.as_bytes())
+        .records()
+        .flat_map(|record| {
+            record
+                .expect("the package CSV reads back")
+                .iter()
+                .map(String::from)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let neutralised = values.iter().filter(|v| v.starts_with('\'')).count();
+    assert_eq!(neutralised, expected.len());
+    for value in &values {
+        assert!(
+            !value.starts_with(['=', '@']) && value.trim() == value,
+            "{value:?} in the package"
+        );
+        if let Some(text) = value.strip_prefix('\'') {
+            assert!(
+                ["=1+1", "@cmd", "+SUM(A1)", "-2+3"].contains(&text),
+                "{value:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_fix_applies_to_the_value_the_fixes_before_it_left() {
+    // A zero-width space hides the formula from spreadsheets; once it is removed, the formula
+    // would run, so the next fix makes it text.
+    let bytes = "First Name,Last Name,Email Address\n\u{200b}=1+1,Lee,ann@example.com\n";
+    let edits = Edits {
+        fixes: vec![
+            Fix::RemoveHiddenCharacters {
+                field: Field::FirstName,
+            },
+            Fix::NeutraliseFormulas {
+                field: Field::FirstName,
+            },
+        ],
+        ..Edits::default()
+    };
+    let report = check_bytes(
+        "hidden.csv",
+        bytes.as_bytes(),
+        CheckOptions {
+            edits,
+            ..CheckOptions::default()
+        },
+    )
+    .expect("readable");
+    assert_eq!(report.issues, []);
+    let after: Vec<&str> = report.changes.iter().map(|c| c.after.as_str()).collect();
+    assert_eq!(after, ["=1+1", "'=1+1"]);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@
 use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
 
-use leadpack_engine::read_package;
+use leadpack_engine::{Field, read_package};
 use quick_xml::XmlVersion;
 use quick_xml::events::Event;
 use quick_xml::reader::Reader;
@@ -420,3 +420,54 @@ pub const HEADER_QUOTE_REFUSAL: [&str; 3] = ["row 1", "opens a quote", "Remove t
 pub const HEADER_TOO_LONG_REFUSAL: [&str; 3] = ["row 1", "16.0 MB", "one row per line"];
 /// What a refusal of a file with a header and no leads says.
 pub const NO_LEADS_REFUSAL: [&str; 3] = ["column names in row 1", "no leads", "Add the leads"];
+
+/// A formula expected on a row: the row, its lead field (`None` for another column), and how
+/// the message names the column.
+pub type ExpectedFormula = (u64, Option<Field>, &'static str);
+
+/// Formulas behind leading (and trailing) whitespace of every kind, in every kind of column that
+/// goes into the package: lead fields, an extra phone (Telcoms), an address part, a user field,
+/// and a column without a name (kept as a user field because it holds values).
+pub fn formulas_behind_whitespace() -> (Vec<u8>, Vec<ExpectedFormula>) {
+    const HEADER: &str = "First Name,Last Name,Email Address,Phone,Mobile,Street,Notes,";
+    let spaces = [
+        " ", "  ", "\t", " \t ", "\u{a0}", "\u{2007}", "\u{202f}", "\u{3000}", "\u{2003}", "\u{85}",
+    ];
+    // (column, field, name for the message)
+    let columns = [
+        (0, Some(Field::FirstName), "First Name"),
+        (1, Some(Field::LastName), "Column “"),
+        (4, None, "Column “Mobile”"),
+        (5, None, "Column “Street”"),
+        (6, None, "Column “Notes”"),
+        (7, None, "The column without a name (column 8)"),
+    ];
+    let mut text = format!("{HEADER}\n");
+    let mut expected = Vec::new();
+    let mut row = 1;
+    for (i, space) in spaces.iter().enumerate() {
+        for &(column, field, name) in &columns {
+            let formula = ["=1+1", "@cmd", "+SUM(A1)", "-2+3"][i % 4];
+            let mut values = [
+                "Ann",
+                "Lee",
+                "ann@example.com",
+                "+1 416 555 0100",
+                "+1 416 555 0199",
+                "1 Main St",
+                "note",
+                "x",
+            ]
+            .map(String::from);
+            values[column] = format!(
+                "\"{space}{formula}{}\"",
+                if i % 2 == 0 { space } else { "" }
+            );
+            text.push_str(&values.join(","));
+            text.push('\n');
+            row += 1;
+            expected.push((row, field, if column == 1 { "Last Name" } else { name }));
+        }
+    }
+    (text.into_bytes(), expected)
+}

@@ -66,6 +66,7 @@ impl RecordChecker {
                 columns,
                 header_len,
                 output: None,
+                others: Vec::new(),
             }),
             segments,
             concepts,
@@ -108,6 +109,12 @@ impl RecordChecker {
         if encoding != OutputEncoding::Utf8 {
             Arc::make_mut(&mut self.screen).output = Some((encoding, columns));
         }
+    }
+
+    /// Looks for formulas in these columns too (index, header): the columns that go into the
+    /// package besides the lead fields.
+    pub fn check_other_columns(&mut self, others: Vec<(usize, String)>) {
+        Arc::make_mut(&mut self.screen).others = others;
     }
 
     /// Makes room for about `records` records, so the indexes do not grow step by step.

@@ -18,6 +18,7 @@ use crate::check::sink::RowSink;
 use crate::lead::edits::{Change, Edits};
 use crate::lead::mapping::{self, ColumnMatch};
 use crate::lead::schema::Field;
+use crate::lead::template::{Target, keep_unnamed_columns_with_values, plan_columns};
 use crate::lead::values::KnownValues;
 use crate::text::decode::{self, Detected, EncodingSource, SNIFF_BYTES, TextDecoder};
 use crate::text::dialect;
@@ -38,6 +39,8 @@ pub(crate) struct Reading {
     reader: RecordReader,
     /// The delimiter a `sep=` first line named, when the file has one.
     separator_line: Option<u8>,
+    /// The columns packed besides the lead fields (index, header).
+    others: Vec<(usize, String)>,
     text: String,
     columns: Vec<ColumnMatch>,
     samples: Vec<Vec<String>>,
@@ -162,6 +165,25 @@ impl Reading {
             let text_size = u64::try_from(text_size).unwrap_or(u64::MAX);
             expected_records(text_size, records, sampled_end.saturating_sub(header_end))
         });
+        // The columns packed besides the lead fields, whose formulas are looked for too.
+        let targets = if options.template.columns.is_empty() {
+            // As the suggested template will plan them.
+            let mut plans = plan_columns(&columns);
+            keep_unnamed_columns_with_values(&mut plans, |index| {
+                samples
+                    .get(index)
+                    .is_some_and(|values| values.iter().any(|value| !value.trim().is_empty()))
+            });
+            plans.into_iter().map(|plan| plan.target).collect()
+        } else {
+            options.template.targets(&trimmed)
+        };
+        let others: Vec<(usize, String)> = targets
+            .iter()
+            .enumerate()
+            .filter(|(_, target)| !matches!(target, Target::Field { .. } | Target::Skip))
+            .filter_map(|(index, _)| Some((index, columns.get(index)?.header.clone())))
+            .collect();
         let segments = options.segments();
         let concepts = options.concepts();
         let basis = CheckBasis {
@@ -170,11 +192,15 @@ impl Reading {
             delimiter,
             columns: columns
                 .iter()
-                .map(|c| BasisColumn {
+                .enumerate()
+                .map(|(index, c)| BasisColumn {
                     header: c.header.clone(),
                     field: c.field,
                     wanted: c.wanted,
                     note: c.note.clone(),
+                    other: targets.get(index).is_some_and(|target| {
+                        !matches!(target, Target::Field { .. } | Target::Skip)
+                    }),
                 })
                 .collect(),
             segments: segments.clone(),
@@ -190,6 +216,7 @@ impl Reading {
             decoder: TextDecoder::new(detected.encoding),
             reader: RecordReader::new(delimiter).skipping(skip),
             separator_line: hint.map(|(delimiter, _)| delimiter),
+            others,
             text: String::new(),
             columns,
             samples,
@@ -539,6 +566,7 @@ impl Reading {
             .unwrap_or_else(|| (KnownValues::segments([]), KnownValues::concepts([])));
         let mut checker = RecordChecker::new(columns, self.columns.len(), segments, concepts);
         checker.reserve(self.expected_records);
+        checker.check_other_columns(self.others.clone());
         if let Some(encoding) = self.output_encoding {
             let headers = self
                 .columns

@@ -13,8 +13,7 @@ use crate::check::rules::Verdict;
 use crate::lead::edits::{Change, Edits};
 use crate::lead::mapping::{self, ColumnMatch};
 use crate::lead::schema::Field;
-use crate::lead::schema::header_key;
-use crate::lead::template::{Target, Template, plan_columns};
+use crate::lead::template::{Template, keep_unnamed_columns_with_values, plan_columns};
 use crate::lead::values::KnownValues;
 use crate::text::encode::OutputEncoding;
 
@@ -156,14 +155,16 @@ pub struct CheckBasis {
     pub(crate) bytes: u64,
 }
 
-/// What a column's findings depend on: its header and field, and the field it lost to another
-/// column, with why (not how confident the match was, or how it was made).
+/// What a column's findings depend on: its header and field, whether it is packed besides the
+/// lead fields, and the field it lost to another column, with why (not how confident the match was, or how it was made).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct BasisColumn {
     pub(crate) header: String,
     pub(crate) field: Option<Field>,
     pub(crate) wanted: Option<Field>,
     pub(crate) note: Option<String>,
+    /// The column goes into the package besides the lead fields (its formulas are looked for).
+    pub(crate) other: bool,
 }
 
 impl PartialEq for CheckBasis {
@@ -233,15 +234,12 @@ impl Template {
             columns: plan_columns(&columns),
             ..Template::default()
         };
-        // A column without a header that holds values is kept as a user field rather than lost.
-        for (plan, column) in template.columns.iter_mut().zip(&report.columns) {
-            if plan.target == Target::Skip
-                && header_key(&plan.header).is_empty()
-                && !column.samples.is_empty()
-            {
-                plan.target = Target::UserField;
-            }
-        }
+        keep_unnamed_columns_with_values(&mut template.columns, |index| {
+            report
+                .columns
+                .get(index)
+                .is_some_and(|column| !column.samples.is_empty())
+        });
         for finding in &report.issues {
             if matches!(
                 finding.rule,
@@ -264,6 +262,7 @@ impl Template {
 mod tests {
     use super::*;
     use crate::check::file::check_bytes;
+    use crate::lead::template::Target;
 
     #[test]
     fn a_column_without_header_but_with_values_is_kept() {

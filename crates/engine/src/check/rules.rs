@@ -68,6 +68,8 @@ pub type Rank = u16;
 
 pub(crate) const RANK_ROW: Rank = 0;
 pub(crate) const RANK_DUPLICATE_ID: Rank = 1;
+/// After every lead field's own findings: the other columns, in file order.
+pub(crate) const RANK_OTHER_COLUMNS: Rank = 100;
 pub(crate) const RANK_LIKELY_DUPLICATE: Rank = 200;
 pub(crate) const RANK_UNREPRESENTABLE: Rank = 201;
 
@@ -146,6 +148,9 @@ pub struct RecordScreen {
     /// The output encoding whose unrepresentable characters are reported, with every column's
     /// header and field.
     pub(crate) output: Option<(OutputEncoding, Vec<ColumnName>)>,
+    /// The columns that go into the package besides the lead fields (Telcoms and Addresses
+    /// entries, user fields), with their headers: formulas are looked for there too.
+    pub(crate) others: Vec<(usize, String)>,
 }
 
 impl RecordScreen {
@@ -248,6 +253,20 @@ impl RecordScreen {
                 check_value(row, field, (raw, value), suspect, found);
             }
         }
+        for (column, header) in &self.others {
+            let raw = record.field(*column).unwrap_or("");
+            let name = if header.is_empty() {
+                format!("The column without a name (column {})", column + 1)
+            } else {
+                format!("Column “{header}”")
+            };
+            if let Some(problem) = formula_problem(&name, trim(raw)) {
+                found.push((
+                    RANK_OTHER_COLUMNS,
+                    Finding::new(row, None, Rule::FormulaLike, problem).with_value(raw),
+                ));
+            }
+        }
         self.check_representable(record, found);
 
         let id = values[Field::Id.index()];
@@ -298,6 +317,24 @@ impl RecordScreen {
             ));
         }
     }
+}
+
+/// What is wrong with a value (trimmed, as the package writes it) that a spreadsheet would run
+/// as a formula, naming the column `what`; `None` for any other value.
+fn formula_problem(what: &str, value: &str) -> Option<String> {
+    if !quality::is_formula_like(value) {
+        return None;
+    }
+    let sign = value.chars().next().unwrap_or('=');
+    let shown = if sign.is_control() {
+        "a tab".to_string()
+    } else {
+        format!("“{sign}”")
+    };
+    Some(format!(
+        "{what} starts with {shown}, so a spreadsheet would run it as a formula. Remove the sign, \
+         or check that the value is what you meant."
+    ))
 }
 
 /// The raw value of `field` in `record` ("" when the field has no column).
@@ -374,25 +411,10 @@ fn check_value(
         _ => {}
     }
 
-    if quality::is_formula_like(raw) {
-        let sign = raw.trim_start_matches([' ']).chars().next().unwrap_or('=');
-        let shown = if sign.is_control() {
-            "a tab".to_string()
-        } else {
-            format!("“{sign}”")
-        };
+    if let Some(problem) = formula_problem(&field.to_string(), value) {
         found.push((
             rank_value(field, ValueStep::Formula),
-            Finding::new(
-                row,
-                Some(field),
-                Rule::FormulaLike,
-                format!(
-                    "{field} starts with {shown}, so a spreadsheet would run it as a formula. \
-                     Remove the sign, or check that the value is what you meant."
-                ),
-            )
-            .with_value(raw),
+            Finding::new(row, Some(field), Rule::FormulaLike, problem).with_value(raw),
         ));
     }
     if let Some(hidden) = suspects

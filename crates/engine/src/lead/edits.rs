@@ -30,15 +30,19 @@ pub enum Fix {
         /// The field.
         field: Field,
     },
+    /// The same, in every column of the file: lead fields, Telcoms and Addresses entries and
+    /// user fields alike.
+    NeutraliseAllFormulas,
 }
 
 impl Fix {
-    /// The field the fix applies to.
-    pub fn field(self) -> Field {
+    /// The field the fix applies to, or `None` for a fix of every column.
+    pub fn field(self) -> Option<Field> {
         match self {
             Fix::RemoveHiddenCharacters { field }
             | Fix::RepairGarbledAccents { field }
-            | Fix::NeutraliseFormulas { field } => field,
+            | Fix::NeutraliseFormulas { field } => Some(field),
+            Fix::NeutraliseAllFormulas => None,
         }
     }
 
@@ -47,7 +51,7 @@ impl Fix {
         match self {
             Fix::RemoveHiddenCharacters { .. } => "hidden characters removed",
             Fix::RepairGarbledAccents { .. } => "garbled accents repaired",
-            Fix::NeutraliseFormulas { .. } => "formula neutralised",
+            Fix::NeutraliseFormulas { .. } | Fix::NeutraliseAllFormulas => "formula neutralised",
         }
     }
 
@@ -71,7 +75,9 @@ impl Fix {
                 (fixed != value).then_some(fixed)
             }
             Fix::RepairGarbledAccents { .. } => quality::mojibake_repair(value),
-            Fix::NeutraliseFormulas { .. } => {
+            // Judged and written as the package writes values: trimmed.
+            Fix::NeutraliseFormulas { .. } | Fix::NeutraliseAllFormulas => {
+                let value = value.trim();
                 quality::is_formula_like(value).then(|| format!("'{value}"))
             }
         }
@@ -166,7 +172,11 @@ impl Edits {
         changes: &mut Vec<Change>,
     ) -> Option<Vec<String>> {
         let mut values: Option<Vec<String>> = None;
-        let mut set = |column: usize, after: String, reason: &str, changes: &mut Vec<Change>| {
+        let set = |values: &mut Option<Vec<String>>,
+                   column: usize,
+                   after: String,
+                   reason: &str,
+                   changes: &mut Vec<Change>| {
             let values =
                 values.get_or_insert_with(|| fields.iter().map(|f| f.to_string()).collect());
             let Some(slot) = values.get_mut(column) else {
@@ -183,19 +193,24 @@ impl Edits {
             }
         };
         for fix in &self.fixes {
-            let Some(column) = columns[fix.field().index()] else {
-                continue;
+            let fixed = match fix.field() {
+                Some(field) => columns[field.index()].map_or(0..0, |column| column..column + 1),
+                None => 0..fields.len(),
             };
-            let Some(current) = fields.get(column) else {
-                continue;
-            };
-            if let Some(after) = fix.apply(current) {
-                set(column, after, fix.label(), changes);
+            for column in fixed {
+                // Each fix applies to the value as the fixes before it left it.
+                let current = match &values {
+                    Some(values) => values.get(column).map(String::as_str),
+                    None => fields.get(column).copied(),
+                };
+                if let Some(after) = current.and_then(|current| fix.apply(current)) {
+                    set(&mut values, column, after, fix.label(), changes);
+                }
             }
         }
         if let Some(cells) = self.cells.get(&row) {
             for (&column, after) in cells {
-                set(column, after.clone(), "edited", changes);
+                set(&mut values, column, after.clone(), "edited", changes);
             }
         }
         values

@@ -101,7 +101,8 @@ pub fn phone_problem(value: &str) -> Option<String> {
 /// True when a spreadsheet would run this value as a formula: it starts with `=` or `@`, or with
 /// `+` or `-` followed by something that is not a plain number or phone number (so
 /// `+44 20 7946 0958` and `-12.5` are not formula-like, but `+SUM(A1)` and `-2+3` and `=1+1` and
-/// `@cmd` are). Also a leading tab or carriage return counts. The value is passed untrimmed.
+/// `@cmd` are). Also a leading tab or carriage return counts. The rules pass the value trimmed,
+/// as the package writes it.
 ///
 /// A lone `+` or `-` (a common "no value" placeholder) is not formula-like: it runs nothing.
 /// A plain number may use `.` or `,` between digit groups, an exponent and a trailing `%`.

@@ -360,6 +360,19 @@ pub fn plan_columns(columns: &[ColumnMatch]) -> Vec<ColumnPlan> {
         .collect()
 }
 
+/// Keeps a column without a header that holds values (`has_values`, by column) as a user field
+/// rather than losing it: the plan of every file Leadpack suggests.
+pub(crate) fn keep_unnamed_columns_with_values(
+    plans: &mut [ColumnPlan],
+    has_values: impl Fn(usize) -> bool,
+) {
+    for (index, plan) in plans.iter_mut().enumerate() {
+        if plan.target == Target::Skip && header_key(&plan.header).is_empty() && has_values(index) {
+            plan.target = Target::UserField;
+        }
+    }
+}
+
 /// The column Leadpack adds to rejected rows for the row in the original file.
 pub const REJECTED_ROW_COLUMN: &str = "Row in original file";
 /// The column Leadpack adds to rejected rows for their problems.
