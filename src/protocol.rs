@@ -258,15 +258,9 @@ pub enum Reply {
 
 /// The findings of `report` that pass `query`'s filters: how many, and the page it asks for.
 pub fn findings_page(report: &FileReport, query: &FindingsQuery) -> (u64, Vec<Finding>) {
-    let mut total = 0u64;
-    let mut items = Vec::new();
-    for finding in report.issues.iter().filter(|f| query.matches(f)) {
-        if total >= query.offset && (items.len() as u64) < query.limit {
-            items.push(finding.clone());
-        }
-        total += 1;
-    }
-    (total, items)
+    report
+        .issues
+        .page(|f| query.matches(f), query.offset, query.limit)
 }
 
 #[cfg(test)]

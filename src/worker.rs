@@ -575,13 +575,7 @@ async fn check(
 
 /// What the page needs of a report: everything but the list of findings.
 fn checked_file(report: &mut FileReport) -> CheckedFile {
-    let count = |severity| {
-        report
-            .issues
-            .iter()
-            .filter(|f| f.severity == severity)
-            .count() as u64
-    };
+    let count = |severity| report.issues.count_severity(severity) as u64;
     let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));
     let samples = (0..report.columns.len())
         .map(|column| {

@@ -30,8 +30,10 @@
 //! let report = check_bytes("leads.csv", file.as_bytes(), CheckOptions::default())?;
 //! assert_eq!(report.summary.records, 2);
 //! assert_eq!(report.summary.ready, 1);
-//! assert_eq!(report.issues[0].row, 3);
-//! assert_eq!(report.issues[0].rule, Rule::MissingName);
+//! // Findings are held compactly and put into words when read.
+//! let first = report.issues.get(0).expect("one finding");
+//! assert_eq!((first.row, first.rule), (3, Rule::MissingName));
+//! assert!(first.message.contains("First Name is empty"));
 //! # Ok::<(), leadpack_engine::ReadError>(())
 //! ```
 
@@ -67,6 +69,7 @@ pub use lead::values::{KnownValues, ValueOutcome};
 // Checking a file.
 pub use check::file::{FileChecker, check_bytes};
 pub use check::finding::{Finding, Rule, Severity};
+pub use check::findings::{Findings, FindingsIter};
 pub use check::options::{CheckOptions, ReadOptions};
 pub use check::report::{CheckBasis, ColumnReport, FileReport, Report, Summary};
 pub use check::rules::{RecordScreen, Verdict};

@@ -217,7 +217,11 @@ fn check_report_invariants(report: &FileReport) -> Result<(), TestCaseError> {
     prop_assert!(summary.with_warnings <= summary.ready);
     prop_assert!(report.header_row >= 1);
     prop_assert!(
-        report.issues.windows(2).all(|w| w[0].row <= w[1].row),
+        report
+            .issues
+            .to_vec()
+            .windows(2)
+            .all(|w| w[0].row <= w[1].row),
         "findings are in file order"
     );
     for finding in &report.issues {

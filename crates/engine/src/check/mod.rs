@@ -7,6 +7,7 @@
 pub(crate) mod compare;
 pub(crate) mod file;
 pub(crate) mod finding;
+pub(crate) mod findings;
 pub(crate) mod options;
 pub(crate) mod pass;
 pub(crate) mod replay;

@@ -9,6 +9,7 @@ use encoding_rs::Encoding;
 
 use crate::check::compare::RecordChecker;
 use crate::check::finding::{Finding, Rule};
+use crate::check::findings::{Cursor, Findings};
 use crate::check::options::CheckOptions;
 use crate::check::replay::Replay;
 use crate::check::report::{BasisColumn, CheckBasis, ColumnReport, FileReport, Summary};
@@ -55,7 +56,10 @@ pub(crate) struct Reading {
     field_columns: [Option<usize>; 10],
     header_row: u64,
     summary: Summary,
-    findings: Vec<Finding>,
+    /// Every finding so far, held compactly.
+    findings: Findings,
+    /// The findings of the record being settled.
+    found: Vec<Finding>,
     pub(crate) error: Option<ReadErrorKind>,
     /// What the findings depend on besides the bytes.
     basis: CheckBasis,
@@ -229,7 +233,8 @@ impl Reading {
             field_columns: [None; 10],
             header_row: 0,
             summary: Summary::default(),
-            findings: Vec::new(),
+            findings: Findings::new(),
+            found: Vec::new(),
             error: None,
             basis,
             earlier,
@@ -486,14 +491,15 @@ impl Reading {
                 }
             }
             let record = pending.record(text, ends);
-            let start = self.findings.len();
+            self.found.clear();
             let verdict = checker.settle(
                 &record,
                 &pending.keys,
                 found.by_ref().take(pending.found),
-                &mut self.findings,
+                &mut self.found,
             );
-            sink.record(&record, verdict, &self.findings[start..])?;
+            self.findings.extend_from(&self.found);
+            sink.record(&record, verdict, &self.found)?;
             self.summary.count(verdict);
         }
         Ok(())
@@ -508,7 +514,7 @@ impl Reading {
         for column in &self.columns {
             if let (Some(wanted), Some(note)) = (column.wanted, &column.note) {
                 self.findings.push(
-                    Finding::new(
+                    &Finding::new(
                         row,
                         Some(wanted),
                         Rule::DuplicateColumn,
@@ -528,7 +534,7 @@ impl Reading {
         self.field_columns = columns;
         for field in [Field::FirstName, Field::LastName] {
             if columns[field.index()].is_none() {
-                self.findings.push(Finding::new(
+                self.findings.push(&Finding::new(
                     row,
                     Some(field),
                     Rule::MissingColumn,
@@ -540,7 +546,7 @@ impl Reading {
             }
         }
         if columns[Field::Email.index()].is_none() && columns[Field::Phone.index()].is_none() {
-            self.findings.push(Finding::new(
+            self.findings.push(&Finding::new(
                 row,
                 None,
                 Rule::MissingColumn,
@@ -557,7 +563,7 @@ impl Reading {
         {
             // The earlier check found what this one would: its findings are taken row by row
             // (the header's own findings above are the same as its).
-            self.replay = Some(Replay { earlier, next: 0 });
+            self.replay = Some(Replay::new(earlier));
             return;
         }
         let (segments, concepts) = self
@@ -607,7 +613,9 @@ impl Reading {
         summary.blank_rows += self.header_row.saturating_sub(1);
 
         let mut counts: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
-        for finding in &self.findings {
+        // Counted without putting the findings into words.
+        let mut cursor = Cursor::default();
+        while let Some(finding) = self.findings.read(&mut cursor, false) {
             let key = finding.field.map_or("row", Field::key).to_string();
             *counts
                 .entry(key)

@@ -4,44 +4,57 @@
 use std::sync::Arc;
 
 use crate::check::finding::Finding;
+use crate::check::findings::Cursor;
 use crate::check::report::{FileReport, Summary};
 
 /// An earlier check of the same bytes whose findings are taken instead of applying the rules.
 pub(crate) struct Replay {
     pub(crate) earlier: Arc<FileReport>,
     /// The first of its findings not yet taken.
-    pub(crate) next: usize,
+    pub(crate) next: Cursor,
+    /// The findings of the record last asked for.
+    pub(crate) found: Vec<Finding>,
 }
 
 impl Replay {
+    /// Replays `earlier` from its first finding.
+    pub(crate) fn new(earlier: Arc<FileReport>) -> Self {
+        Replay {
+            earlier,
+            next: Cursor::default(),
+            found: Vec::new(),
+        }
+    }
+
     /// The findings of the record on `row`; `None` when the earlier check found something on a
     /// row before it that is neither the header nor a record of this pass (the file changed).
     pub(crate) fn findings(&mut self, row: u64, header_row: u64) -> Option<&[Finding]> {
         let issues = &self.earlier.issues;
-        while let Some(finding) = issues.get(self.next)
-            && finding.row < row
+        while let Some(earlier_row) = issues.row_at(&self.next)
+            && earlier_row < row
         {
-            if finding.row != header_row {
+            if earlier_row != header_row {
                 return None;
             }
-            self.next += 1;
+            issues.read(&mut self.next, false);
         }
-        let start = self.next;
-        while issues
-            .get(self.next)
-            .is_some_and(|finding| finding.row == row)
-        {
-            self.next += 1;
+        self.found.clear();
+        while issues.row_at(&self.next) == Some(row) {
+            self.found.extend(issues.read(&mut self.next, true));
         }
-        Some(&issues[start..self.next])
+        Some(&self.found)
     }
 
     /// The earlier check, once every record is read: `None` unless the records came to what
     /// they came to in it and every finding was taken (some of the header's remain when the
     /// file has no record).
-    pub(crate) fn finish(self, summary: &Summary, bytes: u64) -> Option<FileReport> {
+    pub(crate) fn finish(mut self, summary: &Summary, bytes: u64) -> Option<FileReport> {
         let earlier = &self.earlier;
-        let rest = &earlier.issues[self.next..];
+        let mut rest_on_header = true;
+        while let Some(row) = earlier.issues.row_at(&self.next) {
+            rest_on_header &= row == earlier.header_row;
+            earlier.issues.read(&mut self.next, false);
+        }
         let same = earlier
             .basis
             .as_ref()
@@ -50,7 +63,7 @@ impl Replay {
             && earlier.summary.ready == summary.ready
             && earlier.summary.with_errors == summary.with_errors
             && earlier.summary.with_warnings == summary.with_warnings
-            && rest.iter().all(|finding| finding.row == earlier.header_row);
+            && rest_on_header;
         if !same {
             return None;
         }

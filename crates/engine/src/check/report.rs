@@ -8,7 +8,8 @@ use std::sync::Arc;
 use encoding_rs::Encoding;
 use serde::{Deserialize, Serialize};
 
-use crate::check::finding::{Finding, Rule, Severity};
+use crate::check::finding::{Rule, Severity};
+use crate::check::findings::Findings;
 use crate::check::rules::Verdict;
 use crate::lead::edits::{Change, Edits};
 use crate::lead::mapping::{self, ColumnMatch};
@@ -123,8 +124,8 @@ pub struct FileReport {
     /// The corrections applied, value by value (empty without corrections).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub changes: Vec<Change>,
-    /// Every finding, in file order.
-    pub issues: Vec<Finding>,
+    /// Every finding, in file order, held compactly.
+    pub issues: Findings,
     /// Values of the first records (up to 1,000) per column, for the mapping screen.
     /// Not part of the JSON report.
     #[serde(skip)]
@@ -190,15 +191,12 @@ impl CheckBasis {
 impl FileReport {
     /// The number of findings with the given severity.
     pub fn count_severity(&self, severity: Severity) -> usize {
-        self.issues
-            .iter()
-            .filter(|finding| finding.severity == severity)
-            .count()
+        self.issues.count_severity(severity)
     }
 
     /// Whether any finding is an error.
     pub fn has_errors(&self) -> bool {
-        self.summary.with_errors > 0 || self.issues.iter().any(|f| f.severity == Severity::Error)
+        self.summary.with_errors > 0 || self.issues.count_severity(Severity::Error) > 0
     }
 }
 
