@@ -25,6 +25,10 @@ const VALUE: char = '\u{2}';
 /// A wording that begins with this holds its message as it is, marks and all (the message held
 /// a character used as a mark).
 const VERBATIM: char = '\u{3}';
+/// A mark in a wording: the finding's suggestion goes here.
+const SUGGESTION: char = '\u{4}';
+/// Every character used as a mark.
+const MARKS: [char; 4] = [NUMBER, VALUE, VERBATIM, SUGGESTION];
 
 /// How often [`Findings`] notes where a finding starts, so that [`Findings::get`] reads at most
 /// this many findings to reach one.
@@ -37,6 +41,10 @@ const HAS_CUT: u8 = 4;
 const HAS_SUGGESTION: u8 = 8;
 /// The severity is not the rule's own.
 const OTHER_SEVERITY: u8 = 16;
+/// The value is the one of the finding before (within a stretch between two checkpoints).
+const SAME_VALUE: u8 = 32;
+/// The part kept (`kept`) and the part cut (`cut`) are stored as where they are in the value.
+const PARTS_OF_VALUE: u8 = 64;
 
 /// The findings of one file, in the order they were found.
 #[derive(Clone, Default)]
@@ -48,6 +56,8 @@ pub struct Findings {
     len: usize,
     /// The row of the last finding.
     last_row: u64,
+    /// Where the value of the last finding is in `bytes`, when it had one.
+    last_value: Option<(usize, usize)>,
     /// Wordings and suggestions, each kept once.
     words: Words,
 }
@@ -97,42 +107,75 @@ impl Findings {
 
     /// Adds a finding after the others.
     pub fn push(&mut self, finding: &Finding) {
-        if self.len.is_multiple_of(CHECKPOINT_EVERY) {
+        let checkpoint = self.len.is_multiple_of(CHECKPOINT_EVERY);
+        if checkpoint {
             self.checkpoints.push((self.bytes.len(), self.last_row));
+        }
+        let value = finding.value.as_deref();
+        let same_value = !checkpoint
+            && value.is_some()
+            && self
+                .last_value
+                .and_then(|(at, len)| self.bytes.get(at..at + len))
+                .is_some_and(|last| value.map(str::as_bytes) == Some(last));
+        // Kept and cut, where they are in the value.
+        let parts_of_value = match (value, &finding.kept, &finding.cut) {
+            (Some(value), Some(kept), Some(cut)) => {
+                value.find(kept.as_str()).zip(value.find(cut.as_str()))
+            }
+            _ => None,
+        };
+        let mut parts = 0;
+        for (present, bit) in [
+            (value.is_some(), HAS_VALUE),
+            (finding.kept.is_some(), HAS_KEPT),
+            (finding.cut.is_some(), HAS_CUT),
+            (finding.suggestion.is_some(), HAS_SUGGESTION),
+            (finding.severity != finding.rule.severity(), OTHER_SEVERITY),
+            (same_value, SAME_VALUE),
+            (parts_of_value.is_some(), PARTS_OF_VALUE),
+        ] {
+            if present {
+                parts |= bit;
+            }
         }
         let out = &mut self.bytes;
         put_signed(out, finding.row.wrapping_sub(self.last_row) as i64);
         self.last_row = finding.row;
         out.push(rule_number(finding.rule));
         out.push(finding.field.map_or(0, |field| field.index() as u8 + 1));
-        let mut parts = 0;
-        for (present, bit) in [
-            (finding.value.is_some(), HAS_VALUE),
-            (finding.kept.is_some(), HAS_KEPT),
-            (finding.cut.is_some(), HAS_CUT),
-            (finding.suggestion.is_some(), HAS_SUGGESTION),
-            (finding.severity != finding.rule.severity(), OTHER_SEVERITY),
-        ] {
-            if present {
-                parts |= bit;
-            }
-        }
         out.push(parts);
         if parts & OTHER_SEVERITY != 0 {
             out.push(u8::from(finding.severity == Severity::Warning));
         }
-        for text in [&finding.value, &finding.kept, &finding.cut]
-            .into_iter()
-            .flatten()
-        {
-            put_text(out, text);
+        if let Some(value) = value {
+            if !same_value {
+                put_unsigned(out, value.len() as u64);
+                self.last_value = Some((out.len(), value.len()));
+                out.extend_from_slice(value.as_bytes());
+            }
+        } else {
+            self.last_value = None;
         }
-        if let Some(suggestion) = &finding.suggestion {
+        match (parts_of_value, &finding.kept, &finding.cut) {
+            (Some((kept_at, cut_at)), Some(kept), Some(cut)) => {
+                for number in [kept_at, kept.len(), cut_at, cut.len()] {
+                    put_unsigned(out, number as u64);
+                }
+            }
+            _ => {
+                for text in [&finding.kept, &finding.cut].into_iter().flatten() {
+                    put_text(out, text);
+                }
+            }
+        }
+        let suggestion = finding.suggestion.as_deref();
+        if let Some(suggestion) = suggestion {
             put_unsigned(out, u64::from(self.words.number(suggestion)));
         }
         // The message, as its wording and its numbers.
-        let value = finding.value.as_deref().map(str::trim).unwrap_or("");
-        let (wording, numbers) = wording(&finding.message, value);
+        let value = value.map(str::trim).unwrap_or("");
+        let (wording, numbers) = wording(&finding.message, value, suggestion.unwrap_or(""));
         put_unsigned(out, u64::from(self.words.number(&wording)));
         for number in numbers {
             put_unsigned(out, number);
@@ -220,6 +263,7 @@ impl Findings {
                 index: self.len,
                 at: self.bytes.len(),
                 row: self.last_row,
+                value: None,
             };
         }
         let (at, row) = self.checkpoints[index / CHECKPOINT_EVERY];
@@ -227,6 +271,7 @@ impl Findings {
             index: index / CHECKPOINT_EVERY * CHECKPOINT_EVERY,
             at,
             row,
+            value: None,
         };
         while cursor.index < index {
             self.read(&mut cursor, false);
@@ -274,18 +319,37 @@ impl Findings {
         } else {
             rule.severity()
         };
-        let text = |bit: u8, reader: &mut Reader<'_>| {
-            (parts & bit != 0).then(|| reader.text().to_string())
+        let value_at = if parts & HAS_VALUE == 0 {
+            None
+        } else if parts & SAME_VALUE != 0 {
+            cursor.value
+        } else {
+            let len = usize::try_from(reader.unsigned()).unwrap_or(usize::MAX);
+            let at = reader.at;
+            reader.at = at.saturating_add(len);
+            Some((at, len))
         };
-        let value = text(HAS_VALUE, &mut reader);
-        let kept = text(HAS_KEPT, &mut reader);
-        let cut = text(HAS_CUT, &mut reader);
-        let suggestion =
-            (parts & HAS_SUGGESTION != 0).then(|| self.words.text(reader.unsigned()).to_string());
+        let value_text = value_at.map(|(at, len)| text_at(&self.bytes, at, len));
+        let (kept, cut) = if parts & PARTS_OF_VALUE != 0 {
+            let value = value_text.unwrap_or("");
+            let mut part = || {
+                let at = usize::try_from(reader.unsigned()).unwrap_or(usize::MAX);
+                let len = usize::try_from(reader.unsigned()).unwrap_or(usize::MAX);
+                value
+                    .get(at..at.saturating_add(len))
+                    .unwrap_or("")
+                    .to_string()
+            };
+            (Some(part()), Some(part()))
+        } else {
+            let mut text = |bit: u8| (parts & bit != 0).then(|| reader.text().to_string());
+            (text(HAS_KEPT), text(HAS_CUT))
+        };
+        let suggestion = (parts & HAS_SUGGESTION != 0).then(|| self.words.text(reader.unsigned()));
         let wording = self.words.text(reader.unsigned());
         let message = if words {
-            let trimmed = value.as_deref().map(str::trim).unwrap_or("");
-            into_words(wording, trimmed, &mut reader)
+            let trimmed = value_text.map(str::trim).unwrap_or("");
+            into_words(wording, trimmed, suggestion.unwrap_or(""), &mut reader)
         } else {
             skip_numbers(wording, &mut reader);
             String::new()
@@ -294,6 +358,7 @@ impl Findings {
             index: cursor.index + 1,
             at: reader.at,
             row,
+            value: value_at,
         };
         Some(Finding {
             row,
@@ -301,10 +366,10 @@ impl Findings {
             rule,
             severity,
             message,
-            value,
+            value: value_text.map(str::to_string),
             kept,
             cut,
-            suggestion,
+            suggestion: suggestion.map(str::to_string),
         })
     }
 }
@@ -316,6 +381,8 @@ pub(crate) struct Cursor {
     index: usize,
     at: usize,
     row: u64,
+    /// Where the value of the finding before is, when it had one.
+    value: Option<(usize, usize)>,
 }
 
 /// The findings of a [`Findings`], in words, one at a time.
@@ -404,24 +471,25 @@ fn rule_number(rule: Rule) -> u8 {
         .map_or(0, |index| index as u8)
 }
 
-/// A message as its wording (the value and the numbers replaced by marks) and its numbers.
-/// A number is a run of digits without a leading zero that fits in 64 bits; any other digits
-/// stay words. `value` (trimmed; empty for none) is marked where it first appears.
-fn wording(message: &str, value: &str) -> (String, Vec<u64>) {
-    if message.contains([NUMBER, VALUE, VERBATIM]) {
+/// A message as its wording (the value, the suggestion and the numbers replaced by marks) and
+/// its numbers. A number is a run of digits without a leading zero that fits in 64 bits; any
+/// other digits stay words. `value` (trimmed) and `suggestion` (each empty for none) are marked
+/// where they first appear, in that order.
+fn wording(message: &str, value: &str, suggestion: &str) -> (String, Vec<u64>) {
+    if message.contains(MARKS) {
         return (format!("{VERBATIM}{message}"), Vec::new());
     }
     let mut words = String::with_capacity(message.len());
     let mut numbers = Vec::new();
-    let (before, after) = match (!value.is_empty()).then(|| message.find(value)).flatten() {
-        Some(at) => (&message[..at], Some(&message[at + value.len()..])),
-        None => (message, None),
-    };
-    mark_numbers(before, &mut words, &mut numbers);
-    if let Some(after) = after {
-        words.push(VALUE);
-        mark_numbers(after, &mut words, &mut numbers);
+    let mut rest = message;
+    for (text, mark) in [(value, VALUE), (suggestion, SUGGESTION)] {
+        if let Some(at) = (!text.is_empty()).then(|| rest.find(text)).flatten() {
+            mark_numbers(&rest[..at], &mut words, &mut numbers);
+            words.push(mark);
+            rest = &rest[at + text.len()..];
+        }
     }
+    mark_numbers(rest, &mut words, &mut numbers);
     (words, numbers)
 }
 
@@ -447,7 +515,7 @@ fn mark_numbers(text: &str, words: &mut String, numbers: &mut Vec<u64>) {
 }
 
 /// The message a wording and its numbers (read from `reader`) stand for.
-fn into_words(wording: &str, value: &str, reader: &mut Reader<'_>) -> String {
+fn into_words(wording: &str, value: &str, suggestion: &str, reader: &mut Reader<'_>) -> String {
     if let Some(verbatim) = wording.strip_prefix(VERBATIM) {
         return verbatim.to_string();
     }
@@ -456,6 +524,7 @@ fn into_words(wording: &str, value: &str, reader: &mut Reader<'_>) -> String {
         match c {
             NUMBER => message.push_str(&reader.unsigned().to_string()),
             VALUE => message.push_str(value),
+            SUGGESTION => message.push_str(suggestion),
             c => message.push(c),
         }
     }
@@ -469,6 +538,14 @@ fn skip_numbers(wording: &str, reader: &mut Reader<'_>) {
             reader.unsigned();
         }
     }
+}
+
+/// The text of `len` bytes at `at` in `bytes` (empty where there is none).
+fn text_at(bytes: &[u8], at: usize, len: usize) -> &str {
+    bytes
+        .get(at..at.saturating_add(len))
+        .and_then(|bytes| std::str::from_utf8(bytes).ok())
+        .unwrap_or("")
 }
 
 /// Appends `number` in 7-bit groups, low first, the high bit saying more follow.
@@ -587,6 +664,83 @@ mod tests {
             assert_eq!(findings.get(index).as_ref(), Some(expected));
         }
         assert_eq!(findings.get(all.len()), None);
+    }
+
+    /// Any findings come back exactly: texts of digits, marks, quotes and letters; values shared
+    /// with the finding before; kept and cut inside the value or not; suggestions in the
+    /// message or not.
+    #[test]
+    fn any_findings_come_back_exactly() {
+        let mut rng = fastrand::Rng::with_seed(7);
+        let pool = [
+            '0', '1', '7', '9', 'a', 'Z', ' ', '“', '”', 'é', '😀', '\u{1}', '\u{2}', '\u{3}',
+            '\u{4}', '…',
+        ];
+        let text = |rng: &mut fastrand::Rng, max: usize| -> String {
+            (0..rng.usize(0..max))
+                .map(|_| pool[rng.usize(0..pool.len())])
+                .collect()
+        };
+        let mut all: Vec<Finding> = Vec::new();
+        for i in 0..5_000u64 {
+            let value = (rng.u8(0..4) > 0).then(|| text(&mut rng, 30));
+            let value = match (&value, all.last()) {
+                (Some(_), Some(last)) if rng.bool() => last.value.clone(),
+                _ => value,
+            };
+            let mut finding = Finding::new(
+                i / 2 + rng.u64(0..3),
+                Field::ALL.get(rng.usize(0..12)).copied(),
+                Rule::ALL[rng.usize(0..Rule::ALL.len())],
+                String::new(),
+            );
+            finding.value = value.clone();
+            if rng.bool() {
+                let whole = value.clone().unwrap_or_default();
+                let cut_at = whole
+                    .char_indices()
+                    .map(|(at, _)| at)
+                    .nth(rng.usize(0..4))
+                    .unwrap_or(whole.len());
+                finding.kept = Some(whole[..cut_at].to_string());
+                finding.cut = Some(if rng.bool() {
+                    whole[cut_at..].to_string()
+                } else {
+                    text(&mut rng, 10)
+                });
+            }
+            if rng.bool() {
+                finding.suggestion = Some(text(&mut rng, 8));
+            }
+            if rng.u8(0..10) == 0 {
+                finding.severity = Severity::Error;
+            }
+            let shown_value = value.as_deref().map(str::trim).unwrap_or("").to_string();
+            let shown_suggestion = finding.suggestion.clone().unwrap_or_default();
+            finding.message = format!(
+                "{}{}{}{}{}",
+                text(&mut rng, 12),
+                if rng.bool() {
+                    shown_value
+                } else {
+                    String::new()
+                },
+                text(&mut rng, 12),
+                if rng.bool() {
+                    shown_suggestion
+                } else {
+                    String::new()
+                },
+                text(&mut rng, 12),
+            );
+            all.push(finding);
+        }
+        let findings: Findings = all.iter().cloned().collect();
+        assert_eq!(findings.to_vec(), all);
+        for _ in 0..200 {
+            let index = rng.usize(0..all.len());
+            assert_eq!(findings.get(index).as_ref(), Some(&all[index]), "{index}");
+        }
     }
 
     #[test]
