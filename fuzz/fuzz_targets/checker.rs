@@ -71,7 +71,10 @@ fn check_report(report: &FileReport) {
         assert!(!finding.message.is_empty());
         if finding.row == report.header_row {
             assert!(
-                matches!(finding.rule, Rule::DuplicateColumn | Rule::MissingColumn),
+                matches!(
+                    finding.rule,
+                    Rule::DuplicateColumn | Rule::MissingColumn | Rule::InvalidEncoding
+                ),
                 "{finding:?}"
             );
         }

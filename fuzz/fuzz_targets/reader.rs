@@ -7,21 +7,22 @@
 //! - bytes 1-2: the seed of the chunk sizes (0 = one chunk, the whole file).
 //!
 //! Asserts: no panic; the same records (row, fields, problem, end offset), the same text and the
-//! same invalid-byte offsets whole and chunked; rows strictly increase, only the last record
-//! may have an unclosed quote, every record has a field.
+//! same invalid bytes (where their reading starts and how long it is) whole and chunked; rows
+//! strictly increase, only the last record may have an unclosed quote, every record has a field;
+//! the readings of invalid bytes lie in the text, in order, one after the other.
 
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 
-use leadpack_engine::{Record, RecordProblem, RecordReader, TextDecoder};
+use leadpack_engine::{InvalidBytes, Record, RecordProblem, RecordReader, TextDecoder};
 use leadpack_fuzz::{Chunker, DELIMITERS, encoding, split};
 
 #[derive(Debug, PartialEq)]
 struct Read {
     records: Vec<(u64, Vec<String>, Option<RecordProblem>, u64)>,
     text: String,
-    invalid: Vec<u64>,
+    invalid: Vec<InvalidBytes>,
     rows_seen: u64,
 }
 
@@ -67,7 +68,7 @@ fn read(
     Read {
         records,
         text: all_text,
-        invalid: decoder.invalid_offsets().to_vec(),
+        invalid: decoder.invalid().to_vec(),
         rows_seen: reader.rows_seen(),
     }
 }
@@ -103,7 +104,19 @@ fuzz_target!(|data: &[u8]| {
         previous_end = *end;
     }
     assert!(whole.rows_seen >= previous_row);
-    assert!(whole.invalid.windows(2).all(|w| w[0] <= w[1]));
+    assert!(
+        whole
+            .invalid
+            .windows(2)
+            .all(|w| w[0].offset + u64::from(w[0].len) <= w[1].offset)
+    );
+    for bytes in &whole.invalid {
+        let end = bytes.offset + u64::from(bytes.len);
+        assert!(
+            end <= whole.text.len() as u64,
+            "invalid bytes read inside the text"
+        );
+    }
 
     if let Some(chunker) = Chunker::new(seed) {
         let chunked = read(bytes, encoding, delimiter, Some(chunker));

@@ -10,11 +10,13 @@ use super::state::{AppState, CheckStatus, LoadedFile, Step};
 use crate::protocol::ReadSettings;
 use leadpack_engine::format_size;
 
-/// The encodings offered: (label, what people call it).
-const ENCODINGS: [(&str, &str); 5] = [
+/// The encodings offered: (label, what people call it). The report's notes name them so.
+const ENCODINGS: [(&str, &str); 7] = [
     ("utf-8", "UTF-8"),
     ("windows-1252", "Windows-1252 (Excel, Western)"),
     ("iso-8859-1", "ISO-8859-1 (Latin-1)"),
+    ("iso-8859-15", "ISO-8859-15 (Latin-9)"),
+    ("macintosh", "Mac Roman (older Mac programs)"),
     ("utf-16le", "UTF-16 LE"),
     ("utf-16be", "UTF-16 BE"),
 ];

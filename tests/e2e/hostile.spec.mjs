@@ -60,9 +60,44 @@ const read = {
   },
   'invalid-utf8.csv': {
     summary: '4 leads: 4 ready, 0 with errors',
+    notes: [
+      'Read as UTF-8, because its accented letters are UTF-8, although 1 row(s) hold bytes that are not valid UTF-8, probably pasted from a file in another encoding: Leadpack read those bytes as Windows-1252, and the finding on each such row shows what they became. Correct those rows in your file and save it as CSV UTF-8.',
+    ],
     encoding: 'utf-8',
     findings: 1,
-    shown: [[4, "This row has bytes that are not valid in the file's encoding."]],
+    shown: [[4, 'First Name (“Renée”) has a byte that is not valid UTF-8, probably pasted from a file in another encoding. Read as Windows-1252 it is “é”, and the package holds the value so.']],
+  },
+  'utf8-with-windows-1252-rows.csv': {
+    summary: '8 leads: 8 ready, 0 with errors',
+    notes: [
+      'Read as UTF-8, because its accented letters are UTF-8, although 5 row(s) hold bytes that are not valid UTF-8, probably pasted from a file in another encoding: Leadpack read those bytes as Windows-1252, and the finding on each such row shows what they became. Correct those rows in your file and save it as CSV UTF-8.',
+    ],
+    encoding: 'utf-8',
+    findings: 5,
+    shown: [
+      [3, 'First Name (“Hélène”) has bytes that are not valid UTF-8'],
+      [5, 'First Name (“Jürgen”), Last Name (“Müller”) and Company (“Müller & Söhne”) have bytes that are not valid UTF-8, probably pasted from a file in another encoding. Read as Windows-1252 they are “ü” and “ö”, and the package holds the values so.'],
+      [9, 'Read as Windows-1252 they are “ë” and “é”'],
+    ],
+    samples: ['Hélène', 'Zoë', 'Müller & Söhne'],
+  },
+  'mac-roman.csv': {
+    summary: '5 leads: 5 ready, 0 with errors',
+    notes: [
+      "Read as Mac Roman (the encoding of Excel for Mac and other older Mac programs) because the file is not valid UTF-8 and its accented letters read best in Mac Roman: for example “Café”, which Windows-1252 would read as “CafŽ”. If accented letters look wrong, choose the file's encoding.",
+    ],
+    encoding: 'macintosh',
+    findings: 0,
+    samples: ['Zoë', 'Jürgen', 'Müller & Söhne'],
+  },
+  'iso-8859-15.csv': {
+    summary: '4 leads: 4 ready, 0 with errors',
+    notes: [
+      "Read as ISO-8859-15 (Latin-9, written by older Linux and Unix programs) because the file is not valid UTF-8 and its accented letters read best in ISO-8859-15: for example “Lebœuf”, which Windows-1252 would read as “Leb½uf”. If accented letters look wrong, choose the file's encoding.",
+    ],
+    encoding: 'iso-8859-15',
+    findings: 0,
+    samples: ['Šárka', 'Žáková', 'Œuvre & Cie'],
   },
   'unterminated-quote.csv': {
     summary: '2 leads: 1 ready, 1 with errors',
@@ -310,7 +345,69 @@ test('a NUL byte or a stray byte after the first MiB is named by its row, and th
   const row = fileRow(page, 'late-invalid.csv');
   await expect(row.getByTestId('file-summary')).toHaveText('25002 leads: 25002 ready, 0 with errors');
   await expect(row.getByTestId('encoding-select')).toHaveValue('utf-8');
-  await reviewShows(page, 1, [[25002, "This row has bytes that are not valid in the file's encoding."]]);
+  await reviewShows(page, 1, [[25002, 'First Name (“Renée”) has a byte that is not valid UTF-8']]);
+  await cleanFileStillWorks(page);
+});
+
+/** The mapping step's samples of the file shown include each of `samples`. */
+async function samplesShow(page, samples) {
+  await page.getByTestId('step-2mapcolumns').click();
+  const table = page.getByTestId('mapping-table');
+  for (const sample of samples) {
+    await expect(table.locator('td.samples', { hasText: sample })).toBeVisible();
+  }
+  await page.getByTestId('step-1load').click();
+}
+
+test('a Mac Roman file is read as Mac Roman; an encoding chosen in the list is used as chosen, with nothing guessed', async ({ page }) => {
+  await page.goto('./');
+  await choose(page, join(corpus, 'mac-roman.csv'));
+  const row = fileRow(page, 'mac-roman.csv');
+  const select = row.getByTestId('encoding-select');
+  await expect(row.getByTestId('file-summary')).toHaveText('5 leads: 5 ready, 0 with errors');
+  await expect(select).toHaveValue('macintosh');
+  await expect(select.locator('option:checked')).toHaveText('Mac Roman (older Mac programs)');
+  await expect(row.getByTestId('file-note')).toHaveText([/^Read as Mac Roman .* for example “Café”, which Windows-1252 would read as “CafŽ”/]);
+
+  await select.selectOption('windows-1252');
+  await expect(select).toHaveValue('windows-1252');
+  await expect(row.getByTestId('file-summary')).toHaveText('5 leads: 5 ready, 0 with errors');
+  await expect(row.getByTestId('file-note')).toHaveCount(0);
+  await samplesShow(page, ['MŸller & Sšhne', 'JŸrgen']);
+
+  await select.selectOption('macintosh');
+  await expect(row.getByTestId('file-note')).toHaveCount(0);
+  await samplesShow(page, ['Müller & Söhne', 'Jürgen']);
+  await cleanFileStillWorks(page);
+});
+
+test('a guess in doubt names the other encoding and where to choose it; choosing it reads the file so', async ({ page }) => {
+  // One lead written in Mac Roman: “Jörg Müller” (ö is 0x9A, ü 0x9F).
+  const path = join(scratch(), 'one-mac-lead.csv');
+  writeFileSync(
+    path,
+    Buffer.concat([
+      Buffer.from(`${HEADER}\nL1,J`),
+      Buffer.from([0x9a]),
+      Buffer.from('rg,M'),
+      Buffer.from([0x9f]),
+      Buffer.from('ller,jorg@example.de,,,,,,\n'),
+    ]),
+  );
+  await page.goto('./');
+  await choose(page, path);
+  const row = fileRow(page, 'one-mac-lead.csv');
+  const select = row.getByTestId('encoding-select');
+  await expect(row.getByTestId('file-summary')).toHaveText('1 lead: 1 ready, 0 with errors');
+  await expect(select).toHaveValue('macintosh');
+  await expect(row.getByTestId('file-note')).toHaveText([
+    "Read as Mac Roman (the encoding of Excel for Mac and other older Mac programs) because the file is not valid UTF-8, but too few of its letters tell Mac Roman and Windows-1252 apart to be sure: read as Mac Roman the file has “Müller”, read as Windows-1252 “MŸller”. If names look wrong, choose Windows-1252 as the file's encoding (in the Encoding list beside the file, or --encoding windows-1252 on the command line).",
+  ]);
+  // The list offers what the note names.
+  await select.selectOption({ label: 'Windows-1252 (Excel, Western)' });
+  await expect(select).toHaveValue('windows-1252');
+  await expect(row.getByTestId('file-note')).toHaveCount(0);
+  await samplesShow(page, ['Jšrg', 'MŸller']);
   await cleanFileStillWorks(page);
 });
 

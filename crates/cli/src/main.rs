@@ -59,7 +59,7 @@ enum Format {
 /// How to read lead files: shared by `check` and `pack`.
 #[derive(Debug, clap::Args)]
 struct ReadArgs {
-    /// Read the files in this encoding instead of detecting it (utf-8, windows-1252, iso-8859-1, utf-16le, …).
+    /// Read the files in this encoding instead of detecting it (utf-8, windows-1252, iso-8859-15, macintosh for Mac Roman, utf-16le, …).
     #[arg(long, value_name = "LABEL")]
     encoding: Option<String>,
     /// Split fields at this character instead of detecting it (`,` `;` `|` or `tab`).

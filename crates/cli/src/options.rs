@@ -28,7 +28,9 @@ pub fn read_options(args: &ReadArgs) -> Result<(CheckOptions, Option<Template>),
     };
     if let Some(label) = &args.encoding {
         options.read.encoding = Some(encoding_for_label(label).ok_or_else(|| {
-            format!("“{label}” is not an encoding Leadpack knows; try utf-8, windows-1252, iso-8859-1 or utf-16le")
+            format!(
+                "“{label}” is not an encoding Leadpack knows; try utf-8, windows-1252, iso-8859-15, macintosh (Mac Roman) or utf-16le"
+            )
         })?);
     }
     if let Some(text) = &args.delimiter {

@@ -49,7 +49,7 @@ mod package;
 mod text;
 
 // Text: bytes to records and back.
-pub use text::decode::{SNIFF_BYTES, TextDecoder, encoding_for_label};
+pub use text::decode::{InvalidBytes, SNIFF_BYTES, TextDecoder, encoding_for_label};
 pub use text::dialect::{delimiter_label, delimiter_name, parse_delimiter};
 pub use text::encode::{OutputEncoding, Unrepresentable};
 pub use text::error::{HEADER_LIMIT, ReadError, ReadErrorKind};

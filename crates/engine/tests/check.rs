@@ -1,5 +1,6 @@
 //! The engine's checker on whole files: reading real-world CSV shapes and applying every rule.
 
+use crate::shared::assert_says;
 use crate::util::check;
 use leadpack_engine::{
     CheckOptions, ColumnPlan, Field, FileChecker, FileReport, Finding, ReadErrorKind, ReadOptions,
@@ -300,8 +301,22 @@ fn invalid_utf8_in_a_utf8_file_is_located_and_kept_readable() {
         ..CheckOptions::default()
     };
     let report = check_bytes("mixed.csv", &bytes, options).unwrap();
-    assert_eq!(rules(&report), [(3, None, Rule::InvalidEncoding)]);
+    assert_eq!(
+        rules(&report),
+        [(3, Some(Field::FirstName), Rule::InvalidEncoding)]
+    );
     assert_eq!(report.samples[1][1], "Renée");
+    let finding = &report.issues[0];
+    assert_eq!(finding.value.as_deref(), Some("Renée"));
+    assert_says(
+        &finding.message,
+        &[
+            "First Name (“Renée”) has a byte that is not valid UTF-8",
+            "Read as Windows-1252 it is “é”",
+            "the package holds the value so",
+            "save the file as CSV UTF-8",
+        ],
+    );
 }
 
 #[test]

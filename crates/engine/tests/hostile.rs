@@ -509,13 +509,9 @@ fn nul_byte_after_the_first_mib_is_named_by_its_row() {
 // Encodings.
 // ---------------------------------------------------------------------------------------------
 
-/// One stray Windows-1252 byte (row 4) in a file that is otherwise UTF-8.
-///
-/// Today the whole file is read as Windows-1252: the correct accents of rows 2, 3 and 5 come out
-/// garbled (“ZoÃ«”), “García” is even reported for a soft hyphen, the packages hold the garbled
-/// names, and row 4, the row with the stray byte, is never named. The same byte after the first
-/// MiB gives an `invalid-encoding` warning on its row and leaves the other rows intact (see the
-/// next test); the same should happen here.
+/// One stray Windows-1252 byte (row 4) in a file that is otherwise UTF-8: the file stays UTF-8,
+/// row 4 is named with its column and what the byte was read as, and the package holds every
+/// name whole.
 #[test]
 fn invalid_utf8_in_a_utf8_file_names_its_row_and_keeps_the_good_accents() {
     let bytes = hostile_bytes("invalid-utf8.csv");
@@ -524,30 +520,28 @@ fn invalid_utf8_in_a_utf8_file_names_its_row_and_keeps_the_good_accents() {
     let outcome = packed.outcome();
     assert_nothing_lost(report, outcome);
     assert_eq!(report.summary.records, 4);
-
-    let mut faults = Faults::default();
+    assert_eq!(report.encoding, "utf-8");
+    assert_eq!(
+        findings(report),
+        [(4, "firstName".to_string(), "invalid-encoding".to_string())]
+    );
+    assert_says(
+        &report.issues[0].message,
+        &[
+            "First Name (“Renée”) has a byte that is not valid UTF-8",
+            "Read as Windows-1252 it is “é”",
+        ],
+    );
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.contains("Read as UTF-8") && n.contains("1 row(s)")),
+        "{:?}",
+        report.notes
+    );
     let csv = package_csv(&outcome.packages[0].name, &outcome.packages[0].bytes);
-    faults.expect(
-        findings(report).contains(&(4, String::new(), "invalid-encoding".into())),
-        || {
-            format!(
-                "engine: row 4 (the stray byte) is not named: {:?}",
-                findings(report)
-            )
-        },
-    );
-    faults.expect(find(report, Rule::Mojibake).is_none(), || {
-        format!(
-            "engine: correct UTF-8 accents are reported as garbled: {:?}; notes: {:?}",
-            findings(report),
-            report.notes
-        )
-    });
-    faults.expect(
-        csv.contains("Zoë") && csv.contains("García") && csv.contains("Søren"),
-        || format!("engine: the package holds garbled names:\n{csv}"),
-    );
-    faults.none();
+    assert_says(&csv, &["Zoë", "García", "Søren", "Renée"]);
 }
 
 #[test]
@@ -563,17 +557,139 @@ fn invalid_utf8_after_the_first_mib_is_a_warning_on_its_row() {
     assert_eq!(report.summary.records, 25_002);
     assert_eq!(
         findings(report),
-        [(row, String::new(), "invalid-encoding".to_string())]
+        [(row, "firstName".to_string(), "invalid-encoding".to_string())]
     );
     assert_says(
         &report.issues.to_vec()[0].message,
         &[
-            "not valid in the file's encoding",
-            "choose the file's real encoding",
+            "First Name (“Renée”) has a byte that is not valid UTF-8",
+            "Read as Windows-1252 it is “é”",
+            "save the file as CSV UTF-8",
         ],
     );
     let csv = package_csv(&outcome.packages[0].name, &outcome.packages[0].bytes);
     assert!(csv.contains("Renée,Martin") && csv.contains("Søren,Kierkegaard"));
+}
+
+/// A file saved by Excel for Mac as “CSV (Macintosh)”: Mac Roman, lines ended by CR. Read as
+/// Windows-1252 its names came out as “Zo‘” and “MŸller”, with only the generic note.
+#[test]
+fn mac_roman_file_is_read_as_mac_roman_and_said() {
+    let bytes = hostile_bytes("mac-roman.csv");
+    let packed = engine_pack("mac-roman.csv", &bytes).expect("readable");
+    let report = &packed.report;
+    assert_nothing_lost(report, packed.outcome());
+    assert_eq!(report.encoding, "macintosh");
+    assert_eq!((report.summary.records, report.summary.ready), (5, 5));
+    assert_eq!(findings(report), []);
+    assert_eq!(report.notes.len(), 1, "{:?}", report.notes);
+    assert_says(
+        &report.notes[0],
+        &[
+            "Read as Mac Roman (the encoding of Excel for Mac",
+            "which Windows-1252 would read as",
+        ],
+    );
+    let outcome = packed.outcome();
+    let csv = package_csv(&outcome.packages[0].name, &outcome.packages[0].bytes);
+    assert_says(
+        &csv,
+        &[
+            "Zoë,Lefèvre",
+            "Jürgen,Müller",
+            "José,García",
+            "Søren,Kierkegaard",
+            "Anaïs,O’Brien",
+            "Müller & Söhne",
+            "Café Noël",
+        ],
+    );
+}
+
+/// Latin-9, written by older Linux and Unix programs: `Š`, `Ž`, `œ` and `Œ` where Windows-1252
+/// has `¦`, `´`, `½` and `¼`.
+#[test]
+fn iso_8859_15_file_is_read_as_iso_8859_15_and_said() {
+    let bytes = hostile_bytes("iso-8859-15.csv");
+    let packed = engine_pack("iso-8859-15.csv", &bytes).expect("readable");
+    let report = &packed.report;
+    assert_nothing_lost(report, packed.outcome());
+    assert_eq!(report.encoding, "iso-8859-15");
+    assert_eq!((report.summary.records, report.summary.ready), (4, 4));
+    assert_eq!(findings(report), []);
+    assert_says(
+        &report.notes[0],
+        &[
+            "Read as ISO-8859-15 (Latin-9",
+            "which Windows-1252 would read as",
+        ],
+    );
+    let outcome = packed.outcome();
+    let csv = package_csv(&outcome.packages[0].name, &outcome.packages[0].bytes);
+    assert_says(
+        &csv,
+        &[
+            "Šárka,Žáková",
+            "Zoë,Lebœuf",
+            "Tomáš,Kuželová",
+            "Œuvre & Cie",
+            "Jens,Østergård",
+        ],
+    );
+}
+
+/// Three UTF-8 rows and five rows pasted in from a Windows-1252 file (more than half): the file
+/// stays UTF-8, and each of the five is named with its columns and what the bytes were read as.
+#[test]
+fn utf8_file_with_windows_1252_rows_stays_utf8_and_names_each_row() {
+    let bytes = hostile_bytes("utf8-with-windows-1252-rows.csv");
+    let packed = engine_pack("utf8-with-windows-1252-rows.csv", &bytes).expect("readable");
+    let report = &packed.report;
+    assert_nothing_lost(report, packed.outcome());
+    assert_eq!(report.encoding, "utf-8");
+    assert_eq!((report.summary.records, report.summary.ready), (8, 8));
+    let invalid = |row: u64, field: &str| (row, field.to_string(), "invalid-encoding".to_string());
+    assert_eq!(
+        findings(report),
+        [
+            invalid(3, "firstName"),
+            invalid(5, ""),
+            invalid(6, ""),
+            invalid(8, ""),
+            invalid(9, ""),
+        ]
+    );
+    assert_says(
+        &report.issues[1].message,
+        &[
+            "First Name (“Jürgen”), Last Name (“Müller”) and Company (“Müller & Söhne”) have bytes \
+             that are not valid UTF-8",
+            "Read as Windows-1252 they are “ü” and “ö”, and the package holds the values so",
+        ],
+    );
+    assert_says(
+        &report.notes[0],
+        &[
+            "Read as UTF-8",
+            "5 row(s) hold bytes that are not valid UTF-8",
+        ],
+    );
+    let outcome = packed.outcome();
+    let csv = package_csv(&outcome.packages[0].name, &outcome.packages[0].bytes);
+    assert_says(
+        &csv,
+        &[
+            "Zoë,Whitfield",
+            "Hélène,Dubois",
+            "José,García",
+            "Jürgen,Müller",
+            "Müller & Söhne",
+            "Anaïs,Lefèvre",
+            "Søren,Kierkegaard",
+            "Begoña,Ibáñez",
+            "Noël,Renée",
+        ],
+    );
 }
 
 #[test]

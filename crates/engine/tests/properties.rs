@@ -228,7 +228,10 @@ fn check_report_invariants(report: &FileReport) -> Result<(), TestCaseError> {
         prop_assert!(finding.row >= report.header_row, "{:?}", finding);
         if finding.row == report.header_row {
             prop_assert!(
-                matches!(finding.rule, Rule::DuplicateColumn | Rule::MissingColumn),
+                matches!(
+                    finding.rule,
+                    Rule::DuplicateColumn | Rule::MissingColumn | Rule::InvalidEncoding
+                ),
                 "{:?}",
                 finding
             );

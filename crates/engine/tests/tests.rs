@@ -6,6 +6,7 @@ mod shared;
 mod util;
 
 mod check;
+mod encodings;
 mod hostile;
 mod package;
 mod properties;

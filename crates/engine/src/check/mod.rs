@@ -15,3 +15,4 @@ pub(crate) mod report;
 pub(crate) mod rules;
 pub(crate) mod screening;
 pub(crate) mod sink;
+pub(crate) mod strays;

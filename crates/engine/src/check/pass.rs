@@ -16,6 +16,7 @@ use crate::check::report::{BasisColumn, CheckBasis, ColumnReport, FileReport, Su
 use crate::check::rules::{RecordScreen, Verdict};
 use crate::check::screening::{Batch, SCREENED_AHEAD, Screener};
 use crate::check::sink::RowSink;
+use crate::check::strays::Strays;
 use crate::lead::edits::{Change, Edits};
 use crate::lead::mapping::{self, ColumnMatch};
 use crate::lead::schema::Field;
@@ -37,6 +38,10 @@ pub(crate) struct Reading {
     detected: Detected,
     delimiter: u8,
     decoder: TextDecoder,
+    /// Bytes of decoded text so far.
+    decoded: u64,
+    /// Invalid byte sequences decoded and not yet matched to their record.
+    strays: Strays,
     reader: RecordReader,
     /// The delimiter a `sep=` first line named, when the file has one.
     separator_line: Option<u8>,
@@ -91,6 +96,7 @@ impl Reading {
                 encoding,
                 source: EncodingSource::Chosen,
                 bom: Encoding::for_bom(sample).is_some_and(|(bom, _)| bom == encoding),
+                runner_up: None,
             },
             None => decode::detect(first, complete && first.len() == sample.len())?,
         };
@@ -215,12 +221,14 @@ impl Reading {
             bytes: 0,
         };
         Ok(Box::new(Reading {
+            decoder: TextDecoder::new(detected.encoding),
             detected,
             delimiter,
-            decoder: TextDecoder::new(detected.encoding),
             reader: RecordReader::new(delimiter).skipping(skip),
             separator_line: hint.map(|(delimiter, _)| delimiter),
             others,
+            decoded: 0,
+            strays: Strays::default(),
             text: String::new(),
             columns,
             samples,
@@ -306,14 +314,20 @@ impl Reading {
     ) -> Result<(), E> {
         self.text.clear();
         self.decoder.decode(chunk, last, &mut self.text);
+        if !self.decoder.invalid().is_empty() {
+            self.strays.take(&mut self.decoder);
+        }
         let text = std::mem::take(&mut self.text);
+        let start = self.decoded;
+        self.decoded += text.len() as u64;
         let mut reader = std::mem::take(&mut self.reader);
         // The first error of the sink; the records after it are not handled.
         let mut stopped = None;
         {
+            let chunk = Chunk { text: &text, start };
             let mut each = |record: Record<'_>| {
                 if stopped.is_none()
-                    && let Err(error) = self.record(record, sink)
+                    && let Err(error) = self.record(record, chunk, sink)
                 {
                     stopped = Some(error);
                 }
@@ -323,6 +337,7 @@ impl Reading {
                 reader.finish(&mut each);
             }
         }
+        self.strays.chunk_read(&text, start);
         self.reader = reader;
         self.text = text;
         stopped.map_or(Ok(()), Err)
@@ -332,13 +347,25 @@ impl Reading {
     fn record<E>(
         &mut self,
         record: Record<'_>,
+        chunk: Chunk<'_>,
         sink: &mut dyn RowSink<Error = E>,
     ) -> Result<(), E> {
         if self.error.is_some() {
             return Ok(());
         }
+        // Bytes invalid in the file's encoding, as read (before any correction).
+        let invalid = (!self.strays.none_before(record.end_offset)).then(|| {
+            self.strays.finding(
+                &record,
+                chunk.text,
+                chunk.start,
+                &self.columns,
+                self.detected.encoding,
+                self.header_row == 0,
+            )
+        });
         if self.header_row == 0 {
-            self.header(&record);
+            self.header(&record, invalid);
             return sink.header(&record, &self.columns);
         }
         let corrected = if self.edits.is_empty() {
@@ -354,19 +381,14 @@ impl Reading {
                 &mut self.changes,
             )
         };
-        let invalid = self.decoder.invalid_offsets();
-        let bad_bytes = invalid.first().is_some_and(|&at| at < record.end_offset);
-        if bad_bytes {
-            self.decoder.forget_invalid_before(record.end_offset);
-        }
         match &corrected {
             Some(values) => {
                 let (text, ends) = Record::join_fields(values);
                 let record =
                     Record::from_parts(record.row, &text, &ends, record.problem, record.end_offset);
-                self.take(&record, bad_bytes, sink)
+                self.take(&record, invalid, sink)
             }
-            None => self.take(&record, bad_bytes, sink),
+            None => self.take(&record, invalid, sink),
         }
     }
 
@@ -375,7 +397,7 @@ impl Reading {
     fn take<E>(
         &mut self,
         record: &Record<'_>,
-        bad_bytes: bool,
+        invalid: Option<Finding>,
         sink: &mut dyn RowSink<Error = E>,
     ) -> Result<(), E> {
         if let Some(replay) = &mut self.replay {
@@ -389,7 +411,7 @@ impl Reading {
             }
             return Ok(());
         }
-        self.batch.push(record, bad_bytes);
+        self.batch.push(record, invalid);
         if self.batch.is_full() {
             self.check_batch(sink)?;
         }
@@ -505,12 +527,12 @@ impl Reading {
         Ok(())
     }
 
-    /// Handles the header row: findings about the columns, then a checker for the records.
-    fn header(&mut self, record: &Record<'_>) {
+    /// Handles the header row: findings about the columns (and about bytes in it that are not
+    /// valid in the file's encoding, `invalid`), then a checker for the records.
+    fn header(&mut self, record: &Record<'_>, invalid: Option<Finding>) {
         let row = record.row;
         self.header_row = row;
-        // Bytes before the header that were invalid belong to it; forget them.
-        self.decoder.forget_invalid_before(record.end_offset);
+        self.findings.extend(invalid);
         for column in &self.columns {
             if let (Some(wanted), Some(note)) = (column.wanted, &column.note) {
                 self.findings.push(
@@ -627,16 +649,19 @@ impl Reading {
         let mut notes = Vec::new();
         let encoding = decode::label(self.detected.encoding);
         match self.detected.source {
-            EncodingSource::Fallback => notes.push(
-                "Read as Windows-1252 (the encoding Excel uses on Windows) because the file is not valid \
-                 UTF-8. If accented letters look wrong, choose the file's encoding."
-                    .to_string(),
-            ),
+            EncodingSource::SingleByte => notes.push(single_byte_note(&self.detected)),
             EncodingSource::Utf16Pattern => notes.push(format!(
                 "Read as {} although the file has no byte order mark, because its bytes follow that pattern.",
                 encoding.to_uppercase()
             )),
             _ => {}
+        }
+        let invalid = counts
+            .values()
+            .filter_map(|rules| rules.get(Rule::InvalidEncoding.id()))
+            .sum::<u64>();
+        if invalid > 0 {
+            notes.push(invalid_note(&self.detected, invalid));
         }
         let mojibake = counts
             .values()
@@ -697,6 +722,92 @@ impl Reading {
             basis: Some(Arc::new(self.basis)),
         })
     }
+}
+
+/// How people call an encoding Leadpack may detect, and who writes it.
+fn encoding_names(encoding: &'static Encoding) -> (String, &'static str) {
+    if encoding == encoding_rs::WINDOWS_1252 {
+        ("Windows-1252".into(), "the encoding Excel uses on Windows")
+    } else if encoding == encoding_rs::MACINTOSH {
+        (
+            "Mac Roman".into(),
+            "the encoding of Excel for Mac and other older Mac programs",
+        )
+    } else if encoding == encoding_rs::ISO_8859_15 {
+        (
+            "ISO-8859-15".into(),
+            "Latin-9, written by older Linux and Unix programs",
+        )
+    } else {
+        (encoding.name().to_string(), "")
+    }
+}
+
+/// The note on a file read in a single-byte encoding: which, why, and when the letters could
+/// also be another encoding's, which one and how to choose it.
+fn single_byte_note(detected: &Detected) -> String {
+    let (name, what) = encoding_names(detected.encoding);
+    let runner_up = detected.runner_up.as_ref();
+    let example = runner_up.and_then(|other| {
+        let (mine, theirs) = other.example.as_ref()?;
+        Some((encoding_names(other.encoding).0, mine, theirs))
+    });
+    match (runner_up, example) {
+        (Some(other), Some((other_name, mine, theirs))) if other.close => format!(
+            "Read as {name} ({what}) because the file is not valid UTF-8, but too few of its letters \
+             tell {name} and {other_name} apart to be sure: read as {name} the file has “{mine}”, read \
+             as {other_name} “{theirs}”. If names look wrong, choose {other_name} as the file's \
+             encoding (in the Encoding list beside the file, or --encoding {} on the command line).",
+            decode::label(other.encoding)
+        ),
+        (Some(_), Some((other_name, mine, theirs)))
+            if detected.encoding != encoding_rs::WINDOWS_1252 =>
+        {
+            format!(
+                "Read as {name} ({what}) because the file is not valid UTF-8 and its accented letters \
+                 read best in {name}: for example “{mine}”, which {other_name} would read as \
+                 “{theirs}”. If accented letters look wrong, choose the file's encoding."
+            )
+        }
+        _ => format!(
+            "Read as {name} ({what}) because the file is not valid UTF-8. If accented letters look \
+             wrong, choose the file's encoding."
+        ),
+    }
+}
+
+/// The note on a file some of whose rows (`rows`) hold bytes not valid in its encoding.
+fn invalid_note(detected: &Detected, rows: u64) -> String {
+    if detected.encoding == encoding_rs::UTF_8 {
+        let read = if detected.source == EncodingSource::MostlyUtf8 {
+            "Read as UTF-8, because its accented letters are UTF-8, although "
+        } else {
+            ""
+        };
+        let mut note = format!(
+            "{read}{rows} row(s) hold bytes that are not valid UTF-8, probably pasted from a file in \
+             another encoding: Leadpack read those bytes as Windows-1252, and the finding on each \
+             such row shows what they became. Correct those rows in your file and save it as CSV \
+             UTF-8."
+        );
+        if let Some(first) = note.get_mut(..1) {
+            first.make_ascii_uppercase();
+        }
+        note
+    } else {
+        format!(
+            "{rows} row(s) hold bytes that are not valid {}: they are written as “\u{FFFD}”. If the \
+             file was saved in another encoding, choose it.",
+            encoding_names(detected.encoding).0
+        )
+    }
+}
+
+/// A chunk of decoded text and where it starts in the whole text.
+#[derive(Clone, Copy)]
+struct Chunk<'t> {
+    text: &'t str,
+    start: u64,
 }
 
 /// How many records ahead the checker asks for the memory its indexes will need, and how many

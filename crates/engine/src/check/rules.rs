@@ -161,11 +161,13 @@ impl RecordScreen {
 
     /// Applies the rules that need only `record` itself, appending their findings with their
     /// ranks to `found` (in rank order), and returns what the other rules need of it.
-    /// `bad_bytes` says whether the record held bytes invalid in the file's encoding.
+    /// `invalid` is the finding about bytes in the record that are not valid in the file's
+    /// encoding, if it held any (the record alone cannot tell where its text came from bytes
+    /// that were not valid).
     pub fn screen(
         &self,
         record: &Record<'_>,
-        bad_bytes: bool,
+        invalid: Option<&Finding>,
         found: &mut Vec<(Rank, Finding)>,
     ) -> Keys {
         let row = record.row;
@@ -179,18 +181,8 @@ impl RecordScreen {
                 ..Keys::default()
             };
         }
-        if bad_bytes {
-            found.push((
-                RANK_ROW,
-                Finding::new(
-                    row,
-                    None,
-                    Rule::InvalidEncoding,
-                    "This row has bytes that are not valid in the file's encoding. Leadpack kept them \
-                     as well as it could (in a UTF-8 file, as Windows-1252 letters; otherwise as “�”). \
-                     If some letters look wrong, choose the file's real encoding.",
-                ),
-            ));
+        if let Some(invalid) = invalid {
+            found.push((RANK_ROW, invalid.clone()));
         }
 
         // Every lead field's value, as read and trimmed, once.

@@ -48,7 +48,8 @@ pub(crate) struct Pending {
     ends: std::ops::Range<usize>,
     problem: Option<RecordProblem>,
     end_offset: u64,
-    bad_bytes: bool,
+    /// The finding about bytes in the record that are not valid in the file's encoding.
+    invalid: Option<Box<Finding>>,
     /// What the first stage found: keys for the second, and how many findings.
     pub(crate) keys: Keys,
     pub(crate) found: usize,
@@ -68,7 +69,7 @@ impl Pending {
 }
 
 impl Batch {
-    pub(crate) fn push(&mut self, record: &Record<'_>, bad_bytes: bool) {
+    pub(crate) fn push(&mut self, record: &Record<'_>, invalid: Option<Finding>) {
         let (text, ends) = record.parts();
         let text_start = self.text.len();
         let ends_start = self.ends.len();
@@ -80,7 +81,7 @@ impl Batch {
             ends: ends_start..self.ends.len(),
             problem: record.problem,
             end_offset: record.end_offset,
-            bad_bytes,
+            invalid: invalid.map(Box::new),
             keys: Keys::default(),
             found: 0,
         });
@@ -104,7 +105,8 @@ impl Batch {
     /// The records as [`screen_wire`] reads them: the number of records, then per record its
     /// row (8 bytes), what is wrong with it (1 byte: 1 an unterminated quote, 2 bytes invalid in
     /// the file's encoding), its text's length and number of fields (4 bytes each), where each
-    /// field ends (4 bytes each), its text. Batches stay far below 4 GB (`BATCH_TEXT`).
+    /// field ends (4 bytes each), its text, and with 2, the finding about the invalid bytes (its
+    /// length, 4 bytes, and the finding as JSON). Batches stay far below 4 GB (`BATCH_TEXT`).
     fn to_wire(&self, out: &mut Vec<u8>) {
         out.clear();
         out.reserve(
@@ -115,7 +117,7 @@ impl Batch {
             put_u64(out, pending.row);
             out.push(
                 u8::from(pending.problem == Some(RecordProblem::UnterminatedQuote))
-                    | (u8::from(pending.bad_bytes) << 1),
+                    | (u8::from(pending.invalid.is_some()) << 1),
             );
             put_u32(out, pending.text.len() as u32);
             put_u32(out, pending.ends.len() as u32);
@@ -123,6 +125,12 @@ impl Batch {
                 put_u32(out, end as u32);
             }
             out.extend_from_slice(&self.text.as_bytes()[pending.text.clone()]);
+            if let Some(finding) = &pending.invalid {
+                // A finding is plain strings and numbers: writing it as JSON cannot fail.
+                let json = serde_json::to_vec(finding).unwrap_or_default();
+                put_u32(out, json.len() as u32);
+                out.extend_from_slice(&json);
+            }
         }
     }
 
@@ -147,10 +155,13 @@ impl Batch {
             });
             fits?;
             let problem = (flags & 1 != 0).then_some(RecordProblem::UnterminatedQuote);
-            batch.push(
-                &Record::from_parts(row, text, &ends, problem, 0),
-                flags & 2 != 0,
-            );
+            let invalid = if flags & 2 != 0 {
+                let len = wire.len()?;
+                Some(serde_json::from_slice::<Finding>(wire.bytes(len)?).ok()?)
+            } else {
+                None
+            };
+            batch.push(&Record::from_parts(row, text, &ends, problem, 0), invalid);
         }
         wire.is_empty().then_some(batch)
     }
@@ -431,7 +442,7 @@ fn screen_records(
     for pending in records {
         let before = found.len();
         let record = pending.record(text, ends);
-        pending.keys = screen.screen(&record, pending.bad_bytes, found);
+        pending.keys = screen.screen(&record, pending.invalid.as_deref(), found);
         pending.found = found.len() - before;
     }
 }
@@ -574,6 +585,8 @@ fn screen_on_threads(screen: &RecordScreen, batch: &mut Batch, threads: usize) {
 mod tests {
     use super::*;
     use crate::check::compare::RecordChecker;
+    use crate::check::finding::Rule;
+    use crate::lead::schema::Field;
     use crate::lead::values::KnownValues;
 
     /// The rules for records of four columns: ID, first name, last name, email.
@@ -608,8 +621,18 @@ mod tests {
         ];
         for (row, (fields, problem, bad_bytes)) in records.into_iter().enumerate() {
             let (text, ends) = Record::join_fields(fields);
-            let record = Record::from_parts(row as u64 + 2, &text, &ends, problem, 0);
-            batch.push(&record, bad_bytes);
+            let row = row as u64 + 2;
+            let record = Record::from_parts(row, &text, &ends, problem, 0);
+            let invalid = bad_bytes.then(|| {
+                Finding::new(
+                    row,
+                    Some(Field::LastName),
+                    Rule::InvalidEncoding,
+                    "Last Name (“Müller”) has a byte that is not valid UTF-8.",
+                )
+                .with_value("Müller")
+            });
+            batch.push(&record, invalid);
         }
         batch
     }

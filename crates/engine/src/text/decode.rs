@@ -6,6 +6,7 @@
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
 
 use crate::text::error::ReadErrorKind;
+use crate::text::guess::{self, RunnerUp};
 
 /// How many bytes of the start of a file decide its encoding and dialect. Fixed, so the outcome
 /// does not depend on how the caller chunks the input.
@@ -20,14 +21,18 @@ pub enum EncodingSource {
     ByteOrderMark,
     /// Every byte of the sample is valid UTF-8.
     ValidUtf8,
+    /// The sample holds bytes that are not UTF-8, but its valid UTF-8 letters show that it is
+    /// UTF-8 (a file pasted together from a UTF-8 export and another).
+    MostlyUtf8,
     /// The zero bytes of the sample follow the pattern of UTF-16 text without a byte order mark.
     Utf16Pattern,
-    /// The sample is not valid UTF-8, so it is read as Windows-1252 (what Excel writes on Windows).
-    Fallback,
+    /// The sample is not UTF-8: it is read in the single-byte encoding (Windows-1252,
+    /// ISO-8859-15 or Mac Roman) whose reading of its letters is the most plausible.
+    SingleByte,
 }
 
 /// The outcome of encoding detection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Detected {
     /// The encoding the file is read in.
     pub encoding: &'static Encoding,
@@ -35,6 +40,9 @@ pub struct Detected {
     pub source: EncodingSource,
     /// Whether the file starts with a byte order mark (it is skipped when reading).
     pub bom: bool,
+    /// For a single-byte encoding: the one that came next, when another reads the file
+    /// differently.
+    pub runner_up: Option<RunnerUp>,
 }
 
 /// The WHATWG label of an encoding in lower case, as reports write it (`utf-8`, `windows-1252`).
@@ -110,6 +118,7 @@ pub fn detect(sample: &[u8], complete: bool) -> Result<Detected, ReadErrorKind> 
             encoding,
             source: EncodingSource::ByteOrderMark,
             bom: true,
+            runner_up: None,
         });
     }
     if let Some((_, looks_like, advice)) = SIGNATURES
@@ -123,6 +132,7 @@ pub fn detect(sample: &[u8], complete: bool) -> Result<Detected, ReadErrorKind> 
             encoding,
             source: EncodingSource::Utf16Pattern,
             bom: false,
+            runner_up: None,
         });
     }
     if let Some(offset) = memchr_nul(sample) {
@@ -130,52 +140,37 @@ pub fn detect(sample: &[u8], complete: bool) -> Result<Detected, ReadErrorKind> 
             offset: offset as u64,
         });
     }
-    let valid = mostly_utf8(sample, complete);
-    let (encoding, source) = if valid {
-        (UTF_8, EncodingSource::ValidUtf8)
-    } else {
-        (WINDOWS_1252, EncodingSource::Fallback)
-    };
-    Ok(Detected {
-        encoding,
+    let utf8 = |source| Detected {
+        encoding: UTF_8,
         source,
         bom: false,
+        runner_up: None,
+    };
+    if valid_utf8(sample, complete) {
+        return Ok(utf8(EncodingSource::ValidUtf8));
+    }
+    if guess::utf8_despite_strays(sample, complete) {
+        return Ok(utf8(EncodingSource::MostlyUtf8));
+    }
+    let (encoding, runner_up) = guess::guess_single_byte(sample);
+    Ok(Detected {
+        encoding,
+        source: EncodingSource::SingleByte,
+        bom: false,
+        runner_up,
     })
 }
 
-/// Whether `sample` is UTF-8: every byte valid, or a stray invalid byte among many valid
-/// accented letters (a file saved as UTF-8 with one bad byte pasted in). A Windows-1252 file
-/// has its accents as invalid UTF-8 and hardly any valid multi-byte sequence.
-fn mostly_utf8(sample: &[u8], complete: bool) -> bool {
-    let (mut valid_multibyte, mut invalid) = (0usize, 0usize);
-    let mut rest = sample;
-    loop {
-        let (valid_part, bad) = match std::str::from_utf8(rest) {
-            Ok(text) => (text, None),
-            Err(err) => {
-                let text = std::str::from_utf8(&rest[..err.valid_up_to()]).unwrap_or_default();
-                (text, Some(err))
-            }
-        };
-        // Each character beyond ASCII starts with a byte of 0xC0 or more (a lead byte).
-        valid_multibyte += valid_part.bytes().filter(|&b| b >= 0xC0).count();
-        let Some(err) = bad else {
-            break;
-        };
-        match err.error_len() {
-            Some(len) => {
-                invalid += 1;
-                rest = &rest[err.valid_up_to() + len..];
-            }
-            // A character cut off by the end of the sample, not by the end of the file.
-            None if !complete => break,
-            None => {
-                invalid += 1;
-                break;
-            }
-        }
+/// Whether every byte of `sample` is UTF-8 (a character cut off by the end of a sample that is
+/// not the whole file does not count against it).
+fn valid_utf8(sample: &[u8], complete: bool) -> bool {
+    if simdutf8::basic::from_utf8(sample).is_ok() {
+        return true;
     }
-    invalid == 0 || (valid_multibyte >= 3 && invalid * 3 <= valid_multibyte)
+    match std::str::from_utf8(sample) {
+        Ok(_) => true,
+        Err(error) => !complete && error.error_len().is_none(),
+    }
 }
 
 fn memchr_nul(bytes: &[u8]) -> Option<usize> {
@@ -210,15 +205,26 @@ fn utf16_without_bom(sample: &[u8]) -> Option<&'static Encoding> {
     }
 }
 
+/// Bytes that are not valid in the encoding a file is read in, and where their reading is in the
+/// decoded text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InvalidBytes {
+    /// Where their reading starts in the decoded text, in bytes of UTF-8 since its start.
+    pub offset: u64,
+    /// How many bytes of the decoded text their reading takes: Windows-1252 letters in a UTF-8
+    /// file, “�” in any other.
+    pub len: u32,
+}
+
 /// Decodes a file to UTF-8, chunk by chunk.
 ///
 /// UTF-8 input is checked rather than converted. Bytes that are not valid UTF-8 in a file read as
-/// UTF-8 are read as Windows-1252 instead of being replaced, so no letter is lost; the positions
-/// of such bytes in the output are kept so the reader can name their rows.
+/// UTF-8 are read as Windows-1252 instead of being replaced, so no letter is lost; where their
+/// reading is in the output is kept so the reader can name their rows and values.
 pub struct TextDecoder {
     inner: Inner,
-    /// Output offsets (in UTF-8 bytes since the start of the text) of invalid byte sequences.
-    invalid: Vec<u64>,
+    /// The invalid byte sequences not taken yet, in the order of the text.
+    invalid: Vec<InvalidBytes>,
     written: u64,
     bom_pending: bool,
 }
@@ -289,7 +295,10 @@ impl TextDecoder {
                     encoding_rs::DecoderResult::OutputFull => continue,
                     encoding_rs::DecoderResult::Malformed(_, _) => {
                         // Where the bad sequence is, in the text: its row gets the finding.
-                        self.invalid.push(self.written + (out.len() - start) as u64);
+                        self.invalid.push(InvalidBytes {
+                            offset: self.written + (out.len() - start) as u64,
+                            len: '\u{FFFD}'.len_utf8() as u32,
+                        });
                         out.push('\u{FFFD}');
                     }
                 }
@@ -298,15 +307,14 @@ impl TextDecoder {
         self.written += (out.len() - start) as u64;
     }
 
-    /// Output offsets of invalid byte sequences seen so far, in ascending order.
-    pub fn invalid_offsets(&self) -> &[u64] {
+    /// The invalid byte sequences decoded since they were last taken, in the order of the text.
+    pub fn invalid(&self) -> &[InvalidBytes] {
         &self.invalid
     }
 
-    /// Forgets the invalid offsets below `offset` (the reader has dealt with them).
-    pub fn forget_invalid_before(&mut self, offset: u64) {
-        let keep = self.invalid.partition_point(|&at| at < offset);
-        self.invalid.drain(..keep);
+    /// Takes the invalid byte sequences decoded so far (the reader deals with them).
+    pub fn take_invalid(&mut self) -> impl Iterator<Item = InvalidBytes> + '_ {
+        self.invalid.drain(..)
     }
 }
 
@@ -317,7 +325,7 @@ fn decode_utf8(
     last: bool,
     pending: &mut Vec<u8>,
     out: &mut String,
-    invalid: &mut Vec<u64>,
+    invalid: &mut Vec<InvalidBytes>,
     written_before: u64,
 ) {
     // Almost every chunk is valid: checked sixteen bytes at a time (SIMD, in the browser too);
@@ -339,13 +347,17 @@ fn decode_utf8(
                 out.push_str(std::str::from_utf8(&input[..valid]).unwrap_or_default());
                 match err.error_len() {
                     Some(bad) => {
-                        invalid.push(written_before + (out.len() - base) as u64);
-                        push_windows_1252(&input[valid..valid + bad], out);
+                        push_windows_1252(
+                            &input[valid..valid + bad],
+                            out,
+                            base,
+                            written_before,
+                            invalid,
+                        );
                         input = &input[valid + bad..];
                     }
                     None if last => {
-                        invalid.push(written_before + (out.len() - base) as u64);
-                        push_windows_1252(&input[valid..], out);
+                        push_windows_1252(&input[valid..], out, base, written_before, invalid);
                         return;
                     }
                     None => {
@@ -358,9 +370,22 @@ fn decode_utf8(
     }
 }
 
-fn push_windows_1252(bytes: &[u8], out: &mut String) {
+/// Appends `bytes`, which are not UTF-8, read as Windows-1252, and records where they are
+/// (`out` held the text from `base` on, which starts at `written_before` in the whole text).
+fn push_windows_1252(
+    bytes: &[u8],
+    out: &mut String,
+    base: usize,
+    written_before: u64,
+    invalid: &mut Vec<InvalidBytes>,
+) {
+    let start = out.len();
     let (text, _) = WINDOWS_1252.decode_without_bom_handling(bytes);
     out.push_str(&text);
+    invalid.push(InvalidBytes {
+        offset: written_before + (start - base) as u64,
+        len: (out.len() - start) as u32,
+    });
 }
 
 #[cfg(test)]
@@ -381,7 +406,8 @@ mod tests {
         if chunks.is_empty() {
             decoder.decode(&[], true, &mut out);
         }
-        (out, decoder.invalid_offsets().to_vec())
+        let invalid = decoder.take_invalid().map(|bytes| bytes.offset).collect();
+        (out, invalid)
     }
 
     #[test]
@@ -403,7 +429,7 @@ mod tests {
     fn invalid_utf8_falls_back_to_windows_1252() {
         let detected = detect(b"ID;Nom\n1;Ren\xE9\n", true).unwrap();
         assert_eq!(detected.encoding, WINDOWS_1252);
-        assert_eq!(detected.source, EncodingSource::Fallback);
+        assert_eq!(detected.source, EncodingSource::SingleByte);
     }
 
     #[test]
@@ -478,9 +504,12 @@ mod tests {
         // Two-, three- and four-byte letters among plain text, and one stray byte: UTF-8.
         let mut text = "Zoë, Renée, José, “Ann”, 😀, ".repeat(2).into_bytes();
         text.push(0xE9);
-        assert!(mostly_utf8(&text, true));
+        assert!(guess::utf8_despite_strays(&text, true));
         // Two letters cannot outweigh a stray byte.
-        assert!(!mostly_utf8(b"Zo\xC3\xAB Ren\xC3\xA9e \xE9", true));
+        assert!(!guess::utf8_despite_strays(
+            b"Zo\xC3\xAB Ren\xC3\xA9e \xE9",
+            true
+        ));
     }
 
     #[test]

@@ -11,5 +11,6 @@ pub(crate) mod decode;
 pub(crate) mod dialect;
 pub(crate) mod encode;
 pub(crate) mod error;
+pub(crate) mod guess;
 pub(crate) mod reader;
 pub(crate) mod units;
