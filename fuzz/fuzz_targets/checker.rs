@@ -60,7 +60,7 @@ fn check_report(report: &FileReport) {
     assert!(summary.with_warnings <= summary.ready);
     assert!(report.header_row >= 1);
     assert!(
-        report.issues.windows(2).all(|w| w[0].row <= w[1].row),
+        report.issues.to_vec().windows(2).all(|w| w[0].row <= w[1].row),
         "findings are in file order"
     );
     // Every row of the file: the header, the records and the blank lines (before the header too).

@@ -306,7 +306,7 @@ fn invalid_utf8_in_a_utf8_file_is_located_and_kept_readable() {
         [(3, Some(Field::FirstName), Rule::InvalidEncoding)]
     );
     assert_eq!(report.samples[1][1], "Renée");
-    let finding = &report.issues[0];
+    let finding = &report.issues.to_vec()[0];
     assert_eq!(finding.value.as_deref(), Some("Renée"));
     assert_says(
         &finding.message,

@@ -405,7 +405,7 @@ fn utf8_with_windows_1252_rows_stays_utf8_whatever_their_share() {
             .collect();
         assert_eq!(rules(&report), expected, "{stray} stray rows");
         assert_says(
-            &report.issues[0].message,
+            &report.issues.to_vec()[0].message,
             &[
                 "First Name (“Renée”) has a byte that is not valid UTF-8",
                 "Read as Windows-1252 it is “é”",
@@ -448,14 +448,14 @@ fn stray_bytes_at_the_start_and_at_the_end_of_a_utf8_file_are_named() {
         ]
     );
     assert_says(
-        &report.issues[0].message,
+        &report.issues.to_vec()[0].message,
         &[
             "The header of column 2 (“Prénom”) has a byte",
             "it is “é”, and Leadpack reads the header so",
         ],
     );
     assert_says(
-        &report.issues[2].message,
+        &report.issues.to_vec()[2].message,
         &[
             "Last Name (“Zoë”) and Company (“Café”) have bytes",
             "they are “ë” and “é”, and the package holds the values so",
@@ -487,7 +487,7 @@ fn stray_bytes_are_found_in_their_value_whatever_the_chunking() {
     assert_eq!(whole.encoding, "utf-8");
     assert_eq!(rules(&whole), [(4, None, Rule::InvalidEncoding)]);
     assert_eq!(
-        whole.issues[0].message,
+        whole.issues.to_vec()[0].message,
         "First Name (“Renée \"la\"”) and Company (“Müller, Söhne &\r\nCafé ©”) have bytes that are \
          not valid UTF-8, probably pasted from a file in another encoding. Read as Windows-1252 they \
          are “é” and “©”, and the package holds the values so. If that is not what the file should \

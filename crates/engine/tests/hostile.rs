@@ -526,7 +526,7 @@ fn invalid_utf8_in_a_utf8_file_names_its_row_and_keeps_the_good_accents() {
         [(4, "firstName".to_string(), "invalid-encoding".to_string())]
     );
     assert_says(
-        &report.issues[0].message,
+        &report.issues.to_vec()[0].message,
         &[
             "First Name (“Renée”) has a byte that is not valid UTF-8",
             "Read as Windows-1252 it is “é”",
@@ -660,7 +660,7 @@ fn utf8_file_with_windows_1252_rows_stays_utf8_and_names_each_row() {
         ]
     );
     assert_says(
-        &report.issues[1].message,
+        &report.issues.to_vec()[1].message,
         &[
             "First Name (“Jürgen”), Last Name (“Müller”) and Company (“Müller & Söhne”) have bytes \
              that are not valid UTF-8",
