@@ -144,7 +144,7 @@ impl RecordReader {
     }
 
     /// The same reader, passing over the first `bytes` bytes of the text (a `sep=` line, whose
-    /// length [`crate::text::dialect::separator_hint`] gives) as if they were not there: no row
+    /// length `separator_hint` (in `text/dialect.rs`) gives) as if they were not there: no row
     /// is counted for them, but offsets still count them.
     pub fn skipping(mut self, bytes: usize) -> Self {
         self.skip = bytes;
