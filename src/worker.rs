@@ -6,6 +6,7 @@
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
+use std::io::Read;
 use std::sync::Arc;
 
 use js_sys::{Array, Promise, Reflect, Uint8Array};
@@ -19,9 +20,10 @@ use crate::protocol::{
     CheckedFile, ProducedFile, ReadSettings, Reply, Request, Stage, findings_page,
 };
 use leadpack_engine::{
-    Built, CheckOptions, Edits, FileChecker, FileReport, NoSink, OutputFile, PackJob, ReadOptions,
-    Record, RecordReader, SCREENED_AHEAD, Severity, Template, TextDecoder, Verifying, changes_csv,
-    compressed_entry_size, encoding_for_label, findings_csv, parse_delimiter, read_package,
+    Built, CheckOptions, Edits, FileChecker, FileReport, NoSink, OutputFile, PackJob,
+    PackageReader, ReadOptions, Record, RecordReader, SCREENED_AHEAD, Severity, Template,
+    TextDecoder, Verifying, changes_csv, compressed_entry_size, encoding_for_label, findings_csv,
+    parse_delimiter,
 };
 
 /// The size of the slices read from a file.
@@ -722,34 +724,59 @@ async fn unpack(job: u32, file: File) {
                 file.name()
             ));
         }
-        let buffer = JsFuture::from(file.array_buffer())
-            .await
-            .map_err(|_| unreadable(&file))?;
-        let bytes = Uint8Array::new(&buffer).to_vec();
-        read_package(&file.name(), &bytes).map_err(|err| err.to_string())
+        let bytes = {
+            let buffer = JsFuture::from(file.array_buffer())
+                .await
+                .map_err(|_| unreadable(&file))?;
+            Uint8Array::new(&buffer).to_vec()
+        };
+        expand_package(&file.name(), &bytes)
     }
     .await;
     match outcome {
-        Ok(csvs) => {
-            let blobs = Array::new();
-            let mut files = Vec::new();
-            for csv in csvs {
-                let parts = Array::of1(&Uint8Array::from(csv.bytes.as_slice()));
-                match File::new_with_u8_array_sequence(&parts, &csv.name) {
-                    Ok(file) => {
-                        blobs.push(&file);
-                        files.push((csv.name, csv.encoding.label().to_string()));
-                    }
-                    Err(_) => {
-                        fail(job, out_of_memory(&csv.name));
-                        return;
-                    }
-                }
-            }
-            post(&Reply::Unpacked { job, files }, Some(blobs));
-        }
+        Ok((files, blobs)) => post(&Reply::Unpacked { job, files }, Some(blobs)),
         Err(message) => fail(job, message),
     }
+}
+
+/// The expanded bytes of a package's CSV file are gathered into a `Blob` every this many bytes.
+const UNPACKED_PART_BYTES: usize = 16 << 20;
+
+/// Expands each CSV file of the import package `bytes` (named `name`) into a `File`, with the
+/// encoding its package declares. Each file is expanded a slice at a time, and each slice goes
+/// straight out of WebAssembly's memory into the browser's: the worker holds the package and one
+/// slice, however large the files inside (the page checks each file later by reading it in
+/// slices, as any chosen file).
+fn expand_package(name: &str, bytes: &[u8]) -> Result<(Vec<(String, String)>, Array), String> {
+    let mut package = PackageReader::open(name, bytes).map_err(|err| err.to_string())?;
+    let (mut files, blobs) = (Vec::new(), Array::new());
+    let mut slice = vec![0u8; CHUNK_BYTES as usize];
+    while let Some(entry) = package.next_entry() {
+        let mut entry = entry.map_err(|err| err.to_string())?;
+        let csv_name = entry.name().to_string();
+        let no_room = || out_of_memory(&csv_name);
+        // Blobs of up to `UNPACKED_PART_BYTES`, each made of the slices read since the last.
+        let (parts, mut slices, mut in_slices) = (Array::new(), Array::new(), 0);
+        loop {
+            let read = entry.read(&mut slice).map_err(|err| err.to_string())?;
+            if read > 0 {
+                slices.push(&Uint8Array::from(&slice[..read]));
+                in_slices += read;
+            }
+            if in_slices > 0 && (read == 0 || in_slices >= UNPACKED_PART_BYTES) {
+                let part = Blob::new_with_u8_array_sequence(&slices).map_err(|_| no_room())?;
+                parts.push(&part);
+                (slices, in_slices) = (Array::new(), 0);
+            }
+            if read == 0 {
+                break;
+            }
+        }
+        let csv = File::new_with_blob_sequence(&parts, &csv_name).map_err(|_| no_room())?;
+        blobs.push(&csv);
+        files.push((csv_name, entry.encoding().label().to_string()));
+    }
+    Ok((files, blobs))
 }
 
 /// The benchmarks' diagnostic: compresses the whole of `file` as the packages do and replies

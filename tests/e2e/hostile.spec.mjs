@@ -4,6 +4,7 @@
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { crc32, deflateRawSync } from 'node:zlib';
 import { test, expect } from './guard.mjs';
 
 const corpus = join(process.cwd(), 'tests', 'fixtures', 'hostile');
@@ -462,5 +463,91 @@ test('a formula behind a non-breaking space, in a user field, is found and made 
   // The values are trimmed as they are made text, so nothing is reported any more.
   await expect(page.getByTestId('finding-row').filter({ hasText: 'starts with' })).toHaveCount(0);
   await page.getByTestId('step-1load').click();
+  await cleanFileStillWorks(page);
+});
+
+/** A lead file of at least `bytes` bytes, as crates/engine/tests/shared.rs writes it: valid leads with
+ * their own name and email and the same long note. Returns the file and its number of leads. */
+function compressibleLeads(bytes) {
+  const note = 'Met at the spring fair; wants a call back about the premium plan. '.repeat(6);
+  const lines = ['First Name,Last Name,Email Address,Company,Notes\r\n'];
+  let size = lines[0].length;
+  let leads = 0;
+  while (size < bytes) {
+    leads += 1;
+    const line = `Ann,Lee${leads},ann.lee${leads}@example.com,Acme,${note}\r\n`;
+    lines.push(line);
+    size += line.length;
+  }
+  return [Buffer.from(lines.join('')), leads];
+}
+
+/** A ZIP archive of `entries` (name and bytes, in this order), each deflated. */
+function zipArchive(entries) {
+  const parts = [];
+  const directory = [];
+  let offset = 0;
+  for (const [name, data] of entries) {
+    const nameBytes = Buffer.from(name);
+    const packed = deflateRawSync(data);
+    // The fields the local header and the directory share: version, flags (UTF-8 names),
+    // DEFLATE, time and date (1 January 1980), checksum, sizes, length of the name, no extra.
+    const shared = Buffer.alloc(26);
+    shared.writeUInt16LE(20, 0);
+    shared.writeUInt16LE(0x0800, 2);
+    shared.writeUInt16LE(8, 4);
+    shared.writeUInt16LE(0, 6);
+    shared.writeUInt16LE(0x21, 8);
+    shared.writeUInt32LE(crc32(data), 10);
+    shared.writeUInt32LE(packed.length, 14);
+    shared.writeUInt32LE(data.length, 18);
+    shared.writeUInt16LE(nameBytes.length, 22);
+    shared.writeUInt16LE(0, 24);
+    const local = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), shared, nameBytes, packed]);
+    // No comment, disk 0, no attributes, then where the local header is.
+    const tail = Buffer.alloc(14);
+    tail.writeUInt32LE(offset, 10);
+    directory.push(Buffer.concat([Buffer.from([0x50, 0x4b, 0x01, 0x02, 20, 0]), shared, tail, nameBytes]));
+    parts.push(local);
+    offset += local.length;
+  }
+  const central = Buffer.concat(directory);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(central.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...parts, central, end]);
+}
+
+test('a package of several CSV files, one of 40 MB, loads each as a file of its own with every lead counted', async ({ page }) => {
+  test.setTimeout(120_000);
+  const [big, bigLeads] = compressibleLeads(40_000_000);
+  const [small, smallLeads] = compressibleLeads(20_000);
+  const names = ['leads-01.csv', 'leads-02.csv', 'leads-03.csv'];
+  const listed = names.map((name) => `<file name="${name}" category="All"/>`).join('');
+  const path = join(scratch(), 'several.zip');
+  writeFileSync(
+    path,
+    zipArchive([
+      ['fileMappings.xml', Buffer.from(`<mapping encodingType="UTF-8">${listed}</mapping>`)],
+      [names[0], small],
+      [names[1], big],
+      [names[2], small],
+    ]),
+  );
+  await page.goto('./');
+  await choose(page, path);
+  await expect(page.getByTestId('file-row')).toHaveCount(3, { timeout: 30_000 });
+  for (const [name, leads] of [
+    [names[0], smallLeads],
+    [names[1], bigLeads],
+    [names[2], smallLeads],
+  ]) {
+    const row = fileRow(page, name);
+    await expect(row.getByTestId('file-summary')).toHaveText(`${leads} leads: ${leads} ready, 0 with errors`, { timeout: 60_000 });
+    await expect(row.getByTestId('encoding-select')).toHaveValue('utf-8');
+  }
   await cleanFileStillWorks(page);
 });

@@ -1,14 +1,15 @@
 //! `leadpack check`: reads each file, prints the report, and returns the exit code.
 
 use std::collections::BTreeMap;
-use std::io::Write;
+use std::io::{Read, Write};
+use std::path::Path;
 
 use leadpack_engine::{
-    FileChecker, FileReport, MatchKind, Report, Rule, Severity, Target, check_bytes,
-    delimiter_name, plan_columns, read_package, xml_safe,
+    CheckOptions, FileChecker, FileReport, MatchKind, PackageReader, Report, Rule, Severity,
+    Target, delimiter_name, plan_columns, xml_safe,
 };
 
-use super::input::{display_name, read_chunks};
+use super::input::{CHUNK_BYTES, display_name, read_chunks};
 use super::options::read_options;
 use super::{CheckArgs, EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, Format};
 
@@ -26,27 +27,12 @@ pub fn run(args: CheckArgs) -> i32 {
         let name = display_name(path);
         // An import package: check each CSV it lists, in the encoding it declares.
         if name.to_lowercase().ends_with(".zip") {
-            let outcome = std::fs::read(path)
-                .map_err(|err| {
-                    format!(
-                        "cannot read {}: {}",
-                        path.display(),
-                        super::input::describe(&err)
-                    )
-                })
-                .and_then(|bytes| read_package(&name, &bytes).map_err(|err| err.to_string()));
-            match outcome {
-                Ok(csvs) => {
-                    for csv in csvs {
-                        let mut options = options.clone();
-                        options.read.encoding = Some(csv.encoding.reader());
-                        match check_bytes(&format!("{name}/{}", csv.name), &csv.bytes, options) {
-                            Ok(file) => report.files.push(file),
-                            Err(err) => {
-                                eprintln!("leadpack: {err}");
-                                unusable = true;
-                            }
-                        }
+            match check_package(path, &name, &options) {
+                Ok((files, refusals)) => {
+                    report.files.extend(files);
+                    for message in refusals {
+                        eprintln!("leadpack: {message}");
+                        unusable = true;
                     }
                 }
                 Err(message) => {
@@ -93,6 +79,58 @@ pub fn run(args: CheckArgs) -> i32 {
     } else {
         EXIT_OK
     }
+}
+
+/// Checks each CSV file the package at `path` lists, in the encoding it declares: each is
+/// expanded chunk by chunk straight into its checker, so only the archive's own bytes and one
+/// chunk are held, however large the files inside. `Ok` gives the reports, and the messages of
+/// the files that could not be checked; `Err` refuses the whole package (it cannot be opened, or
+/// one of its files is damaged), and none of its files is reported.
+fn check_package(
+    path: &Path,
+    name: &str,
+    options: &CheckOptions,
+) -> Result<(Vec<FileReport>, Vec<String>), String> {
+    let bytes = std::fs::read(path).map_err(|err| {
+        format!(
+            "cannot read {}: {}",
+            path.display(),
+            super::input::describe(&err)
+        )
+    })?;
+    let mut package = PackageReader::open(name, &bytes).map_err(|err| err.to_string())?;
+    let (mut files, mut refusals) = (Vec::new(), Vec::new());
+    let mut buffer = vec![0u8; CHUNK_BYTES];
+    while let Some(entry) = package.next_entry() {
+        let mut entry = entry.map_err(|err| err.to_string())?;
+        let mut options = options.clone();
+        options.read.encoding = Some(entry.encoding().reader());
+        let mut checker = Some(FileChecker::new(
+            format!("{name}/{}", entry.name()),
+            options,
+        ));
+        let mut refused = None;
+        loop {
+            let read = entry.read(&mut buffer).map_err(|err| err.to_string())?;
+            if read == 0 {
+                break;
+            }
+            // A file the checker refused is still read to its end: a damaged file refuses the
+            // whole package, wherever the damage is.
+            if let Some(reading) = &mut checker
+                && let Err(err) = reading.feed(&buffer[..read])
+            {
+                refused = Some(err.to_string());
+                checker = None;
+            }
+        }
+        match checker.map(FileChecker::finish) {
+            Some(Ok(file)) => files.push(file),
+            Some(Err(err)) => refusals.push(err.to_string()),
+            None => refusals.extend(refused),
+        }
+    }
+    Ok((files, refusals))
 }
 
 fn print_json(report: &Report) -> std::io::Result<()> {

@@ -87,6 +87,8 @@ pub use package::on_thread::AssemblyThread;
 pub use package::output::{OutputFile, OutputKind, PackOutcome, safe_stem};
 pub use package::packer::Packer;
 pub use package::reports::{changes_csv, findings_csv};
-pub use package::unpack::{MAX_UNPACKED_BYTES, read_package};
+pub use package::unpack::{
+    MAX_UNPACKED_BYTES, PackageEntry, PackageReader, PackagedCsv, read_package,
+};
 pub use package::verify::{Verifying, compressed_entry_size};
 pub use package::xml::xml_safe;

@@ -8,18 +8,21 @@ use crate::shared::{
     ABSOLUTE_PATH_REFUSAL, Faults, HEADER_QUOTE_REFUSAL, HEADER_TOO_LONG_REFUSAL,
     LISTED_TWICE_REFUSAL, LYING_SIZE_REFUSAL, NO_LEADS_REFUSAL, NOT_A_PACKAGE_REFUSAL,
     NOT_A_ZIP_REFUSAL, PARENT_PATH_REFUSAL, WIDE_COLUMNS, ZIP_BOMB_REFUSAL, assert_says,
-    big_value_file, csv_records, formulas_behind_whitespace, header_quote_files, hostile_bytes,
-    late_invalid_file, late_nul_file, long_header_file, no_header_refusal, rows_in_package,
+    big_value_file, compressible_leads, csv_records, damaged_midway, damaged_refusal,
+    formulas_behind_whitespace, header_quote_files, hostile_bytes, late_invalid_file,
+    late_nul_file, long_header_file, no_header_refusal, package_of_copies, rows_in_package,
     separator_line_files, wide_file, xml_attributes, zip_entries,
 };
 use crate::util::{CHUNK, pack_pass};
+use std::io::Read;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use leadpack_engine::{
     Built, CheckOptions, ColumnPlan, Edits, Field, FileChecker, FileReport, Finding, Fix,
-    HEADER_LIMIT, PackError, PackJob, PackOutcome, ReadError, ReadErrorKind, ReadOptions, Rule,
-    SNIFF_BYTES, Target, Template, check_bytes, delimiter_label, read_package,
+    HEADER_LIMIT, OutputEncoding, PackError, PackJob, PackOutcome, PackageEntry, PackageReader,
+    ReadError, ReadErrorKind, ReadOptions, Rule, SNIFF_BYTES, Target, Template, check_bytes,
+    delimiter_label, read_package,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -870,22 +873,32 @@ fn only_unmapped_columns_reject_every_lead_with_its_reasons() {
 // Archives.
 // ---------------------------------------------------------------------------------------------
 
-/// Asserts that the engine refuses the package at once, with `words`.
+/// Asserts that the engine refuses the package at once, with `words`. Unless the package is
+/// found out only as its files are expanded (`when_read`), opening it to read its files as
+/// streams refuses it the same way, from its directory and `fileMappings.xml` alone.
 #[track_caller]
-fn assert_package_refused(name: &str, words: &[&str]) {
+fn assert_package_refused(name: &str, words: &[&str], when_read: bool) {
+    let bytes = hostile_bytes(name);
     let started = Instant::now();
-    let err = read_package(name, &hostile_bytes(name)).expect_err("the package is refused");
+    let err = read_package(name, &bytes).expect_err("the package is refused");
     assert!(
         started.elapsed() < Duration::from_secs(5),
         "{name}: refused at once"
     );
     assert_eq!(err.file, name);
     assert_says(&err.to_string(), words);
+    match PackageReader::open(name, &bytes) {
+        Err(opened) => assert_eq!((opened, when_read), (err, false), "{name}"),
+        Ok(_) => assert!(
+            when_read,
+            "{name}: opened, though its directory gives it away"
+        ),
+    }
 }
 
 #[test]
 fn zip_that_is_not_a_package_is_refused() {
-    assert_package_refused("not-a-package.zip", &NOT_A_PACKAGE_REFUSAL);
+    assert_package_refused("not-a-package.zip", &NOT_A_PACKAGE_REFUSAL, false);
 }
 
 #[test]
@@ -897,22 +910,22 @@ fn text_named_zip_is_refused_as_not_a_zip() {
 
 #[test]
 fn package_listing_a_parent_path_is_refused() {
-    assert_package_refused("package-parent-path.zip", &PARENT_PATH_REFUSAL);
+    assert_package_refused("package-parent-path.zip", &PARENT_PATH_REFUSAL, false);
 }
 
 #[test]
 fn package_listing_an_absolute_path_is_refused() {
-    assert_package_refused("package-absolute-path.zip", &ABSOLUTE_PATH_REFUSAL);
+    assert_package_refused("package-absolute-path.zip", &ABSOLUTE_PATH_REFUSAL, false);
 }
 
 #[test]
 fn package_listing_a_file_twice_is_refused() {
-    assert_package_refused("package-listed-twice.zip", &LISTED_TWICE_REFUSAL);
+    assert_package_refused("package-listed-twice.zip", &LISTED_TWICE_REFUSAL, false);
 }
 
 #[test]
 fn zip_bomb_is_refused_before_it_expands() {
-    assert_package_refused("zip-bomb.zip", &ZIP_BOMB_REFUSAL);
+    assert_package_refused("zip-bomb.zip", &ZIP_BOMB_REFUSAL, false);
 }
 
 /// A package whose CSV says it holds 1,000 bytes but expands to 50 MB. Leadpack stops reading
@@ -921,7 +934,7 @@ fn zip_bomb_is_refused_before_it_expands() {
 #[test]
 fn zip_lying_about_its_size_is_refused_as_damaged() {
     let name = "zip-bomb-lying-size.zip";
-    assert_package_refused(name, &LYING_SIZE_REFUSAL);
+    assert_package_refused(name, &LYING_SIZE_REFUSAL, true);
     let err = read_package(name, &hostile_bytes(name)).expect_err("refused");
     assert!(
         !err.to_string().contains("declared uncompressed size"),
@@ -969,6 +982,139 @@ fn package_claiming_a_huge_size_reserves_only_what_it_holds() {
         csvs[0].bytes.capacity(),
         csv.len()
     );
+}
+
+/// Checks each CSV file of `package` as the command-line tool does: each expanded a chunk at a
+/// time straight into its checker. Each report, or the refusal.
+fn check_package_streamed(name: &str, package: &[u8]) -> Result<Vec<FileReport>, String> {
+    let mut package = PackageReader::open(name, package).map_err(|err| err.to_string())?;
+    let mut reports = Vec::new();
+    let mut chunk = vec![0; CHUNK];
+    while let Some(entry) = package.next_entry() {
+        let mut entry = entry.map_err(|err| err.to_string())?;
+        let declared = entry.declared_size();
+        let read = ReadOptions {
+            encoding: Some(entry.encoding().reader()),
+            ..ReadOptions::default()
+        };
+        let options = CheckOptions {
+            read,
+            ..CheckOptions::default()
+        };
+        let mut checker = FileChecker::new(format!("{name}/{}", entry.name()), options);
+        let mut fed = 0u64;
+        loop {
+            let read = entry.read(&mut chunk).map_err(|err| err.to_string())?;
+            if read == 0 {
+                break;
+            }
+            fed += read as u64;
+            // Whole chunks, but the last.
+            assert!(read == CHUNK || fed == declared, "{read} bytes at {fed}");
+            checker
+                .feed(&chunk[..read])
+                .map_err(|err| err.to_string())?;
+        }
+        reports.push(checker.finish().map_err(|err| err.to_string())?);
+    }
+    Ok(reports)
+}
+
+/// Ten CSV files of 10 MB each (100 MB of leads) in a package of about 3.6 MB: each file is
+/// expanded as it is checked, a chunk at a time, never whole, and every lead is counted. (The
+/// command-line tool's test checks such a package under a memory limit.)
+#[test]
+fn a_package_of_large_files_is_checked_file_by_file() {
+    let (csv, leads) = compressible_leads(10_000_000);
+    let (bytes, names) = package_of_copies(&csv, 10);
+    assert!(
+        bytes.len() * 20 < csv.len() * names.len(),
+        "{} bytes of package for {} bytes of leads",
+        bytes.len(),
+        csv.len() * names.len()
+    );
+    let package = PackageReader::open("large.zip", &bytes).expect("the package opens");
+    assert_eq!(package.names(), names);
+    assert_eq!(package.encoding(), OutputEncoding::Utf8);
+
+    let reports = check_package_streamed("large.zip", &bytes).expect("every file is checked");
+    assert_eq!(reports.len(), names.len());
+    for (report, name) in reports.iter().zip(&names) {
+        assert_eq!(report.file, format!("large.zip/{name}"));
+        assert_eq!(report.summary.records, leads, "{name}");
+        assert_eq!(report.summary.ready, leads, "{name}");
+        assert_all_judged(report);
+    }
+}
+
+/// A package whose second file's compressed bytes are overwritten half-way: the first file is
+/// checked, the second expands correctly up to the damage and then stops with Leadpack's own
+/// message, which every later read repeats, and reading the package whole says the same.
+#[test]
+fn a_package_damaged_midway_stops_with_the_damaged_message() {
+    let (csv, _) = compressible_leads(4_000_000);
+    let (bytes, names) = package_of_copies(&csv, 2);
+    let bytes = damaged_midway(&bytes, &names[1]);
+    let said = damaged_refusal("damaged.zip", &names[1]);
+
+    let mut package =
+        PackageReader::open("damaged.zip", &bytes).expect("nothing is wrong in the directory");
+    let mut first = package
+        .next_entry()
+        .expect("a first file")
+        .expect("it opens");
+    let mut whole = Vec::new();
+    first
+        .read_to_end(&mut whole)
+        .expect("the first file is intact");
+    assert!(whole == csv, "the first file expands as it was written");
+    drop(first);
+    let mut second = package
+        .next_entry()
+        .expect("a second file")
+        .expect("it opens");
+    let mut chunk = vec![0; CHUNK];
+    assert_eq!(second.read(&mut chunk).expect("its start is intact"), CHUNK);
+    let mut given = CHUNK;
+    let error = loop {
+        match second.read(&mut chunk) {
+            Ok(0) => panic!("the damage went unnoticed after {given} bytes"),
+            Ok(read) => given += read,
+            Err(error) => break error,
+        }
+    };
+    assert!(given < csv.len(), "stopped after {given} bytes");
+    assert_eq!(error.kind(), std::io::ErrorKind::InvalidData);
+    assert_eq!(error.to_string(), said);
+    let refusal = PackageEntry::read_error(&error).expect("the error carries Leadpack's refusal");
+    assert_eq!(refusal.file, "damaged.zip");
+    let again = second
+        .read(&mut chunk)
+        .expect_err("a damaged file stays damaged");
+    assert_eq!(again.to_string(), said);
+    drop(second);
+    assert!(package.next_entry().is_none(), "two files only");
+
+    assert_eq!(
+        check_package_streamed("damaged.zip", &bytes),
+        Err(said.clone())
+    );
+    let whole = read_package("damaged.zip", &bytes).expect_err("read whole, refused too");
+    assert_eq!(whole.to_string(), said);
+}
+
+/// The package whose CSV claims 1,000 bytes but expands to 50 MB, read as a stream: Leadpack's
+/// own message, at the first chunk.
+#[test]
+fn zip_lying_about_its_size_stops_its_stream_as_damaged() {
+    let name = "zip-bomb-lying-size.zip";
+    let bytes = hostile_bytes(name);
+    let mut package = PackageReader::open(name, &bytes).expect("its directory is plausible");
+    let mut entry = package.next_entry().expect("one file").expect("it opens");
+    let mut chunk = vec![0; CHUNK];
+    let error = entry.read(&mut chunk).expect_err("refused at once");
+    assert_eq!(error.to_string(), damaged_refusal(name, "leads.csv"));
+    assert_says(&error.to_string(), &LYING_SIZE_REFUSAL);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -228,6 +228,62 @@ pub fn big_value_file(column: &str) -> Vec<u8> {
     text.into_bytes()
 }
 
+/// A lead file of at least `bytes` bytes: a header and valid leads, each with its own name and
+/// email, all with the same long note, so the file compresses about 28 times. Gives the file
+/// and its number of leads.
+pub fn compressible_leads(bytes: usize) -> (Vec<u8>, u64) {
+    let note = "Met at the spring fair; wants a call back about the premium plan. ".repeat(6);
+    let mut text = String::with_capacity(bytes + 1_000);
+    text.push_str("First Name,Last Name,Email Address,Company,Notes\r\n");
+    let mut leads = 0u64;
+    while text.len() < bytes {
+        leads += 1;
+        text.push_str(&format!(
+            "Ann,Lee{leads},ann.lee{leads}@example.com,Acme,{note}\r\n"
+        ));
+    }
+    (text.into_bytes(), leads)
+}
+
+/// An import package whose `fileMappings.xml` lists `entries` CSV files, `leads-01.csv` and on,
+/// each holding `csv` (compressed once, then copied under each further name). Gives the package
+/// and the names.
+pub fn package_of_copies(csv: &[u8], entries: usize) -> (Vec<u8>, Vec<String>) {
+    use std::io::Write;
+    let names: Vec<String> = (1..=entries).map(|i| format!("leads-{i:02}.csv")).collect();
+    let deflated = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let listed: String = names
+        .iter()
+        .map(|name| format!(r#"<file name="{name}" category="All"/>"#))
+        .collect();
+    zip.start_file("fileMappings.xml", deflated).unwrap();
+    write!(zip, r#"<mapping encodingType="UTF-8">{listed}</mapping>"#).unwrap();
+    zip.start_file(names[0].as_str(), deflated).unwrap();
+    zip.write_all(csv).unwrap();
+    for name in &names[1..] {
+        zip.deep_copy_file(&names[0], name).unwrap();
+    }
+    (zip.finish().unwrap().into_inner(), names)
+}
+
+/// `package` with the compressed bytes of its entry `name` overwritten half-way through (256
+/// bytes), as a damaged download or disk would leave them: the archive's directory is intact,
+/// and the entry expands correctly up to the damage.
+pub fn damaged_midway(package: &[u8], name: &str) -> Vec<u8> {
+    let (start, size) = {
+        let mut archive = zip::ZipArchive::new(Cursor::new(package)).expect("a ZIP archive");
+        let entry = archive.by_name(name).expect("the entry");
+        let start = entry.data_start().expect("where its data starts");
+        (start as usize, entry.compressed_size() as usize)
+    };
+    assert!(size > 4_096, "{name}: {size} compressed bytes");
+    let mut damaged = package.to_vec();
+    damaged[start + size / 2..start + size / 2 + 256].fill(0xFF);
+    damaged
+}
+
 pub const WIDE_COLUMNS: usize = 100_000;
 
 /// A header of 100,000 columns (the three a lead needs, then `C4` … `C100000`) and two leads.
@@ -316,6 +372,15 @@ pub const LYING_SIZE_REFUSAL: [&str; 3] = [
     "“leads.csv” is damaged: it does not expand as the package says",
     "Make the package again, or choose the CSV files it was made from.",
 ];
+
+/// The whole refusal of the package `package` whose file `name` does not expand as the package
+/// says (damaged, or longer than it claims).
+pub fn damaged_refusal(package: &str, name: &str) -> String {
+    format!(
+        "{package}: “{name}” is damaged: it does not expand as the package says, so Leadpack \
+         stopped reading it. Make the package again, or choose the CSV files it was made from."
+    )
+}
 
 /// Files that open with Excel's `sep=` line, with the delimiter it names: `sep` in each case,
 /// each delimiter, each line end, with and without a byte order mark. The companies hold
