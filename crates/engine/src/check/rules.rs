@@ -9,6 +9,7 @@ use crate::fast::wire::{WireReader, put_u64};
 use crate::lead::quality;
 use crate::lead::schema::Field;
 use crate::text::encode::OutputEncoding;
+use crate::text::length::{crm_length, crm_split};
 use crate::text::reader::{Record, RecordProblem};
 
 /// A column's header and the lead field it is matched to.
@@ -357,29 +358,12 @@ fn check_value(
 
     if let Some(max) = field.max_chars()
         && value.len() > max
+        && let Some(parts) = crm_split(value, max)
     {
-        let chars = value.chars().count();
-        if chars > max {
-            let cut_at = value
-                .char_indices()
-                .nth(max)
-                .map_or(value.len(), |(at, _)| at);
-            let (kept, cut) = value.split_at(cut_at);
-            let shown = excerpt(cut, 40);
-            let mut finding = Finding::new(
-                row,
-                Some(field),
-                Rule::TooLong,
-                format!(
-                    "{field} is {chars} characters long; the CRM keeps only the first {max} and cuts \
-                     off “{shown}”. Shorten it so nothing important is lost."
-                ),
-            )
-            .with_value(raw);
-            finding.kept = Some(kept.to_string());
-            finding.cut = Some(excerpt(cut, MAX_QUOTED_CHARS));
-            found.push((rank_value(field, ValueStep::TooLong), finding));
-        }
+        found.push((
+            rank_value(field, ValueStep::TooLong),
+            too_long(row, field, (raw, value), max, parts),
+        ));
     }
 
     match field {
@@ -444,6 +428,55 @@ fn check_value(
             .with_value(raw)
             .with_suggestion(repaired),
         ));
+    }
+}
+
+/// The finding about a value (as read, and trimmed) longer than `max` as the CRM counts it,
+/// with the part the CRM keeps and the part it cuts off.
+fn too_long(
+    row: u64,
+    field: Field,
+    (raw, value): (&str, &str),
+    max: usize,
+    (kept, cut): (&str, &str),
+) -> Finding {
+    let length = crm_length(value);
+    let how = counting_note(value);
+    let shown = excerpt(cut, 40);
+    let mut finding = Finding::new(
+        row,
+        Some(field),
+        Rule::TooLong,
+        format!(
+            "{field} is {length} characters long{how}; the CRM keeps at most {max} and cuts off \
+             “{shown}”. Shorten it so nothing important is lost."
+        ),
+    )
+    .with_value(raw);
+    finding.kept = Some(kept.to_string());
+    finding.cut = Some(excerpt(cut, MAX_QUOTED_CHARS));
+    finding
+}
+
+/// How the CRM counts the characters of `value`, where that differs from what a reader sees.
+fn counting_note(value: &str) -> &'static str {
+    if value.is_ascii() {
+        return "";
+    }
+    let wide = value.chars().any(|c| c.len_utf16() == 2);
+    let marks = value
+        .chars()
+        .any(unicode_normalization::char::is_combining_mark);
+    match (wide, marks) {
+        (true, true) => {
+            " as the CRM counts them (an emoji counts as two, an accent stored apart from its \
+             letter as one more)"
+        }
+        (true, false) => " as the CRM counts them (an emoji counts as two)",
+        (false, true) => {
+            " as the CRM counts them (an accent stored apart from its letter counts as one more)"
+        }
+        (false, false) => "",
     }
 }
 

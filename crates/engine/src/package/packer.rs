@@ -25,6 +25,7 @@ use crate::lead::template::{PackOptions, REJECTED_PROBLEMS_COLUMN, REJECTED_ROW_
 use crate::lead::values::KnownValues;
 use crate::text::csvout::CsvOut;
 use crate::text::encode::{OutputEncoding, Unrepresentable};
+use crate::text::length::crm_cut;
 use crate::text::reader::Record;
 
 /// Packs the records of one file as the checker hands them over.
@@ -379,8 +380,7 @@ impl Packer {
         }
         if let Some(max) = field.and_then(Field::max_chars)
             && !self.options.keep_long_values
-            && value.len() > max
-            && let Some((cut, _)) = value.char_indices().nth(max)
+            && let Some(cut) = crm_cut(value, max)
         {
             value.truncate(cut);
         }
