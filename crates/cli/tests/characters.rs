@@ -127,3 +127,100 @@ fn the_command_line_tool_cuts_between_whole_characters_as_it_previews() {
         run.stdout
     );
 }
+
+/// `leadpack pack` in Windows-1252 and ISO-8859-1: refused with one count of the values it
+/// would write with characters the encoding cannot hold (not those of a rejected lead, a column
+/// left out or a part the CRM cuts off); with `--replace-unrepresentable`, each becomes the
+/// nearest the encoding holds, and the same count is said and listed in the findings report.
+#[test]
+fn the_command_line_tool_replaces_only_what_the_encoding_cannot_hold_and_counts_it_once() {
+    let text = format!(
+        "ID,First Name,Last Name,Email Address,Company\n\
+         1,Łukasz,Đorđević,a1@example.com,“Œuvre” – Straße…\n\
+         2,İlker,Işık Ağaoğlu,a2@example.com,Øresund Æble Þing\n\
+         3,,Şahin,a3@example.com,Łódź\n\
+         4,\"{}Ł\",Lee,a4@example.com,Acme\n\
+         5,Жанна,王伟,a5@example.com,Acme 👍🏽\n",
+        "x".repeat(25)
+    );
+    let dir = TempDir::new("cli-replace");
+    let file = dir.write("leads.csv", &text);
+    // (encoding, values to be packed with characters it cannot hold, the packed rows wanted)
+    let cases = [
+        (
+            "windows-1252",
+            encoding_rs::WINDOWS_1252,
+            7,
+            [
+                ["Lukasz", "Dordevic", "“Œuvre” – Straße…"],
+                ["Ilker", "Isik Agaoglu", "Øresund Æble Þing"],
+                [&"x".repeat(25), "Lee", "Acme"],
+                ["Zhanna", "??", "Acme ?"],
+            ],
+        ),
+        (
+            "iso-8859-1",
+            encoding_rs::WINDOWS_1252,
+            8,
+            [
+                ["Lukasz", "Dordevic", "\"Oeuvre\" - Straße..."],
+                ["Ilker", "Isik Agaoglu", "Øresund Æble Þing"],
+                [&"x".repeat(25), "Lee", "Acme"],
+                ["Zhanna", "??", "Acme ?"],
+            ],
+        ),
+    ];
+    for (label, reader, count, rows) in cases {
+        let out = dir.path(&format!("refused-{label}"));
+        let refused = leadpack(&[&"pack", &file, &"--out", &out, &"--output-encoding", &label]);
+        assert_eq!(refused.code, 1, "{}", refused.stderr);
+        assert!(
+            refused.stderr.contains(&format!(
+                "{count} value(s) to be packed have characters {} cannot hold, so nothing was written:",
+                if label == "iso-8859-1" { "ISO-8859-1" } else { "Windows-1252" }
+            )),
+            "{}",
+            refused.stderr
+        );
+        assert!(
+            refused.stderr.contains("row 2: “Łukasz” has “Ł”"),
+            "{}",
+            refused.stderr
+        );
+        assert!(!out.join("leads.zip").exists(), "nothing is written");
+
+        let out = dir.path(&format!("replaced-{label}"));
+        let run = leadpack(&[
+            &"pack",
+            &file,
+            &"--out",
+            &out,
+            &"--output-encoding",
+            &label,
+            &"--replace-unrepresentable",
+            &"--findings",
+        ]);
+        assert_eq!(run.code, 1, "row 4 has no first name: {}", run.stderr);
+        assert!(
+            run.stdout
+                .contains(&format!("  {count} value(s) had characters ")),
+            "{}",
+            run.stdout
+        );
+        let zip = std::fs::read(out.join("leads.zip")).expect("the package");
+        let packed: Vec<Vec<String>> = ["First Name", "Last Name", "Company"]
+            .iter()
+            .map(|title| column(&zip, reader, title))
+            .collect();
+        for (lead, wanted) in rows.iter().enumerate() {
+            let got: Vec<&str> = packed.iter().map(|values| values[lead].as_str()).collect();
+            assert_eq!(got, wanted, "{label}, lead {lead}");
+        }
+        let findings = std::fs::read_to_string(out.join("leads-findings.csv")).expect("findings");
+        let listed = findings
+            .lines()
+            .filter(|line| line.contains("unrepresentable"))
+            .count();
+        assert_eq!(listed, count, "{findings}");
+    }
+}

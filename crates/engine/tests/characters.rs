@@ -5,8 +5,9 @@
 //! that shows the count.
 
 use leadpack_engine::{
-    Built, CheckOptions, Field, FileReport, OutputEncoding, PackOptions, ReadOptions, Rule,
-    Template, crm_cut, crm_length, crm_split, pack_bytes, read_package,
+    BuildError, Built, CheckOptions, Field, FileReport, OutputEncoding, PackError, PackOptions,
+    ReadOptions, Rule, Template, Unrepresentable, crm_cut, crm_length, crm_split, pack_bytes,
+    read_package,
 };
 use proptest::prelude::*;
 use unicode_segmentation::UnicodeSegmentation;
@@ -327,6 +328,276 @@ proptest! {
                 let next = text[at..].graphemes(true).next().expect("something is cut");
                 prop_assert!(crm_length(kept) + crm_length(next) > max);
                 prop_assert_eq!(crm_split(&text, max), Some((kept, &text[at..])));
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Characters an output encoding cannot hold
+// ---------------------------------------------------------------------------------------------
+
+/// A template in `encoding` that replaces what it cannot hold.
+fn replacing(encoding: OutputEncoding) -> Template {
+    template(|o| {
+        o.output_encoding = encoding;
+        o.unrepresentable = Unrepresentable::Replace;
+    })
+}
+
+/// The last names of a file, one lead each, as a package in `encoding` writes them with
+/// replacement, and the suggestion of each lead's unrepresentable finding (if any).
+fn replaced_last_names(names: &[&str], encoding: OutputEncoding) -> Vec<(String, Option<String>)> {
+    let mut text = HEADER.to_string();
+    for (index, name) in names.iter().enumerate() {
+        text.push_str(&format!(
+            "{index},Ann,\"{name}\",a{index}@example.com,Acme\n"
+        ));
+    }
+    let built = build(&text, &replacing(encoding));
+    let packed = package_rows(&built, encoding);
+    let column = packed[0]
+        .iter()
+        .position(|t| t == "Last Name")
+        .expect("Last Name");
+    packed[1..]
+        .iter()
+        .enumerate()
+        .map(|(index, row)| {
+            let suggestion = built
+                .report
+                .issues
+                .iter()
+                .find(|f| f.rule == Rule::Unrepresentable && f.row == index as u64 + 2)
+                .and_then(|f| f.suggestion.clone());
+            (row[column].clone(), suggestion)
+        })
+        .collect()
+}
+
+/// Letters lose only their accents or take their usual Latin spelling; what the encoding holds
+/// is never changed; `?` only where nothing fits. Each output encoding, each letter, and the
+/// check's suggestion is what the package writes.
+#[test]
+fn a_replacement_changes_only_what_the_encoding_cannot_hold_and_as_little_as_it_can() {
+    use OutputEncoding::{Iso8859_1, Windows1252};
+    // (value, Windows-1252, ISO-8859-1)
+    let cases = [
+        ("Łukasz", "Lukasz", "Lukasz"),
+        ("Rafał Żak", "Rafal Zak", "Rafal Zak"),
+        ("Đorđević", "Dordevic", "Dordevic"),
+        ("Øystein Ærø", "Øystein Ærø", "Øystein Ærø"),
+        ("Þórunn", "Þórunn", "Þórunn"),
+        ("İlker Işık", "Ilker Isik", "Ilker Isik"),
+        ("Ağaoğlu Şahin", "Agaoglu Sahin", "Agaoglu Sahin"),
+        ("Straße", "Straße", "Straße"),
+        ("Œnologue Cœur", "Œnologue Cœur", "Oenologue Coeur"),
+        ("“Ann” ‘Bo’", "“Ann” ‘Bo’", "\"Ann\" 'Bo'"),
+        (
+            "Smith – Jones — Co",
+            "Smith – Jones — Co",
+            "Smith - Jones - Co",
+        ),
+        ("Lee…", "Lee…", "Lee..."),
+        ("Fonds 100 €", "Fonds 100 €", "Fonds 100 EUR"),
+        ("Nguyễn", "Nguyen", "Nguyen"),
+        ("Dvořák", "Dvorák", "Dvorák"),
+        // A letter typed with a separate accent: joined where the encoding holds the pair.
+        ("Rene\u{301}e", "Renée", "Renée"),
+        ("Жанна Щукина", "Zhanna Shchukina", "Zhanna Shchukina"),
+        ("Παπαδόπουλος", "Papadopoulos", "Papadopoulos"),
+        // Nothing fits: one “?” per character a reader sees.
+        ("王伟", "??", "??"),
+        ("Lee 👍🏽🇫🇷", "Lee ??", "Lee ??"),
+        // An invisible zero-width space is left out.
+        ("Lee\u{200B}son", "Leeson", "Leeson"),
+    ];
+    let names: Vec<&str> = cases.iter().map(|(name, _, _)| *name).collect();
+    for (encoding, column) in [(Windows1252, 1), (Iso8859_1, 2)] {
+        let written = replaced_last_names(&names, encoding);
+        for (case, (packed, suggestion)) in cases.iter().zip(&written) {
+            let wanted = if column == 1 { case.1 } else { case.2 };
+            assert_eq!(packed, wanted, "{} in {encoding:?}", case.0);
+            // A value the encoding holds gets no finding; any other, the value it will become.
+            let held = wanted == case.0;
+            assert_eq!(
+                suggestion.as_deref(),
+                (!held).then_some(wanted),
+                "{} in {encoding:?}",
+                case.0
+            );
+        }
+    }
+}
+
+/// What UTF-8 is given is written as it is, whatever the replacement option says.
+#[test]
+fn utf_8_holds_everything_and_replaces_nothing() {
+    let names = ["Łukasz", "王伟", "Lee 👍🏽", "Rene\u{301}e"];
+    let written = replaced_last_names(&names, OutputEncoding::Utf8);
+    for (name, (packed, suggestion)) in names.iter().zip(written) {
+        assert_eq!(packed, *name);
+        assert_eq!(suggestion, None);
+    }
+}
+
+/// A replacement may be longer than what it replaces (`Œ` → `OE` in ISO-8859-1, `…` → `...`):
+/// the value is replaced first, then cut, and the check previews exactly that; one that becomes
+/// shorter (an emoji, two units, becomes `?`) may then fit.
+#[test]
+fn a_replaced_value_is_previewed_and_cut_as_the_package_writes_it() {
+    let latin1 = replacing(OutputEncoding::Iso8859_1);
+    let first = format!("{}Œ", "x".repeat(24));
+    let text = one_lead(&first, "Acme…");
+    let built = build(&text, &latin1);
+    let finding = too_long(&built.report, Field::FirstName).expect("OE makes it 26 long");
+    let kept = format!("{}O", "x".repeat(24));
+    assert_eq!(finding.kept.as_deref(), Some(kept.as_str()));
+    assert_eq!(finding.cut.as_deref(), Some("E"));
+    assert!(
+        finding.message.starts_with(
+            "First Name, once the characters ISO-8859-1 cannot hold are replaced (“xxxxxxxxxxxxxxxxxxxxxxxxOE”), is 26 characters long"
+        ),
+        "{}",
+        finding.message
+    );
+    assert_eq!(
+        packed_value(&built, OutputEncoding::Iso8859_1, "First Name"),
+        kept
+    );
+    assert_eq!(
+        packed_value(&built, OutputEncoding::Iso8859_1, "Company"),
+        "Acme..."
+    );
+    // Checked alone with the same template, the preview is the same.
+    let checked = check_with(&text, CheckOptions::from_template(&latin1));
+    assert_eq!(too_long(&checked, Field::FirstName), Some(finding));
+
+    let emoji = format!("{}😀", "x".repeat(24));
+    let built = build(
+        &one_lead(&emoji, "Acme"),
+        &replacing(OutputEncoding::Windows1252),
+    );
+    assert!(
+        too_long(&built.report, Field::FirstName).is_none(),
+        "25 once replaced"
+    );
+    assert_eq!(
+        packed_value(&built, OutputEncoding::Windows1252, "First Name"),
+        format!("{}?", "x".repeat(24))
+    );
+}
+
+/// The file behind “21 values” in the note and “18” in the refusal: values with characters
+/// Windows-1252 cannot hold in a lead with errors (which goes to the rejected rows), in a column
+/// the package leaves out, and in the part of a value the CRM cuts off; a segment whose value
+/// mapping writes something the encoding holds. The check counts only the values the package
+/// would write, and the refusal, the count and the number of values replaced all agree.
+#[test]
+fn every_count_of_unrepresentable_values_is_the_same() {
+    let long = format!("{}Ł", "x".repeat(25));
+    let text = format!(
+        "ID,First Name,Last Name,Email Address,Market Segment,,Notes\n\
+         1,Łukasz,Kowalski,l1@example.com,Retirement,Łódź,Żak\n\
+         2,,Nowak,l2@example.com,Retirement,x,Łask\n\
+         3,\"{long}\",Lee,l3@example.com,Retirement,x,x\n\
+         4,Ann,Dvořák,l4@example.com,Ŝegment,x,x\n\
+         5,Ann,Lee,,Retirement,x,x\n"
+    );
+    let mut refuse = template(|o| o.output_encoding = OutputEncoding::Windows1252);
+    // The user leaves the column without a header out, keeps Notes as a user field, and maps
+    // the unknown segment to one the CRM knows.
+    refuse.columns = Template::suggested(&check_with(&text, CheckOptions::default())).columns;
+    refuse.columns[5].target = leadpack_engine::Target::Skip;
+    refuse
+        .value_mappings
+        .entry(Field::MarketSegment)
+        .or_default()
+        .insert("Ŝegment".to_string(), "Retirement".to_string());
+
+    let counted = |template: &Template| {
+        let checked = check_with(&text, CheckOptions::from_template(template));
+        let found: Vec<(u64, Option<Field>)> = checked
+            .issues
+            .iter()
+            .filter(|f| f.rule == Rule::Unrepresentable)
+            .map(|f| (f.row, f.field))
+            .collect();
+        assert_eq!(checked.unrepresentable_values(), found.len() as u64);
+        found
+    };
+    // Row 3 has no first name and row 6 no email (both rejected), row 4's Ł is cut off, row
+    // 5's segment is mapped, and the column without a header is not packed.
+    let wanted = vec![
+        (2, Some(Field::FirstName)),
+        (2, None),
+        (5, Some(Field::LastName)),
+    ];
+    assert_eq!(counted(&refuse), wanted);
+
+    // The refused build says the same number, and so does a build that replaces them.
+    let refused = pack_bytes(
+        "leads.csv",
+        text.as_bytes(),
+        &refuse,
+        ReadOptions::default(),
+    );
+    let Err(BuildError::Pack(PackError::Refused(message))) = refused else {
+        panic!("the build is refused: {refused:?}");
+    };
+    assert!(
+        message.starts_with("3 value(s) to be packed have characters Windows-1252 cannot hold"),
+        "{message}"
+    );
+    let mut replace = refuse.clone();
+    replace.options.unrepresentable = Unrepresentable::Replace;
+    assert_eq!(counted(&replace), wanted, "the option changes no count");
+    let built = build(&text, &replace);
+    assert_eq!(built.report.unrepresentable_values(), 3);
+    let rows = package_rows(&built, OutputEncoding::Windows1252);
+    assert_eq!(rows[1][1], "Lukasz");
+    assert_eq!(rows[1].last().map(String::as_str), Some("Zak"));
+    assert_eq!(rows[3][2], "Dvorák");
+
+    // Leads with errors packed too: row 3's note is packed (row 6 holds nothing to replace).
+    let mut invalid = refuse.clone();
+    invalid.options.include_invalid = true;
+    let mut with_invalid = wanted.clone();
+    with_invalid.insert(2, (3, None));
+    assert_eq!(counted(&invalid), with_invalid);
+    // Long values kept whole: row 4's Ł is packed.
+    let mut long_kept = refuse.clone();
+    long_kept.options.keep_long_values = true;
+    let mut with_long = wanted.clone();
+    with_long.insert(2, (4, Some(Field::FirstName)));
+    assert_eq!(counted(&long_kept), with_long);
+
+    // A build that reuses a check made with other options counts for its own options.
+    let earlier = check_with(&text, CheckOptions::from_template(&refuse));
+    let mut job = leadpack_engine::PackJob::new("leads.csv", &{
+        let mut both = invalid.clone();
+        both.options.unrepresentable = Unrepresentable::Replace;
+        both
+    })
+    .reusing(std::sync::Arc::new(earlier));
+    job.feed(text.as_bytes()).expect("readable");
+    let built = job.finish().expect("built");
+    assert_eq!(built.report.unrepresentable_values(), 4);
+}
+
+proptest! {
+    /// For any text, a replacement in Windows-1252 or ISO-8859-1 holds only what that encoding
+    /// holds, leaves a text it holds alone, and replaces nothing twice.
+    #[test]
+    fn a_replacement_is_always_held_and_changes_nothing_held(
+        text in prop_oneof![hard_text(), any::<String>(), "[a-zA-ZÀ-ɏЀ-ӿ΄-Ͽ“”‘’–—…€ ]{0,30}"],
+    ) {
+        for encoding in [OutputEncoding::Windows1252, OutputEncoding::Iso8859_1] {
+            let replaced = encoding.replace_unrepresentable(&text);
+            prop_assert_eq!(encoding.first_unrepresentable(&replaced), None);
+            prop_assert_eq!(&encoding.replace_unrepresentable(&replaced), &replaced);
+            if encoding.first_unrepresentable(&text).is_none() {
+                prop_assert_eq!(&replaced, &text);
             }
         }
     }

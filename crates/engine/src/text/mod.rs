@@ -15,4 +15,5 @@ pub(crate) mod error;
 pub(crate) mod guess;
 pub(crate) mod length;
 pub(crate) mod reader;
+pub(crate) mod spelling;
 pub(crate) mod units;
