@@ -48,12 +48,11 @@ pub fn PackageStep() -> impl IntoView {
                 let id = file.id;
                 let template: Template = file.template.clone().unwrap_or_default();
                 let options = template.options.clone();
-                let unrepresentable: u64 = checked
-                    .report
-                    .counts
-                    .values()
-                    .filter_map(|rules| rules.get("unrepresentable"))
-                    .sum();
+                // The engine's one count of these values, as a refused build would give it.
+                let unrepresentable = checked.report.unrepresentable_values();
+                // How values are written in another encoding changes what the check previews
+                // (values cut and replaced, leads packed): the file is checked again.
+                let recheck = options.output_encoding != OutputEncoding::Utf8;
                 let limit_mb = options.max_package_bytes as f64 / 1_000_000.0;
                 let encoding_note = if options.output_encoding == OutputEncoding::Utf8 {
                     "UTF-8 holds every character.".to_string()
@@ -61,7 +60,7 @@ pub fn PackageStep() -> impl IntoView {
                     format!("Every value can be written in {}.", options.output_encoding.title())
                 } else {
                     format!(
-                        "{unrepresentable} value(s) have characters {} cannot hold (see Review).",
+                        "{unrepresentable} value(s) to be packed have characters {} cannot hold (see Review).",
                         options.output_encoding.title()
                     )
                 };
@@ -85,9 +84,9 @@ pub fn PackageStep() -> impl IntoView {
                                     prop:checked=options.unrepresentable == Unrepresentable::Replace
                                     on:change=move |ev| {
                                         let on = event_target_checked(&ev);
-                                        change_options(state, id, false, |o| o.unrepresentable = if on { Unrepresentable::Replace } else { Unrepresentable::Refuse });
+                                        change_options(state, id, recheck, |o| o.unrepresentable = if on { Unrepresentable::Replace } else { Unrepresentable::Refuse });
                                     }/>
-                                " Write those letters without their accents (or “?” where there is no plain letter)"
+                                " Replace them with the nearest the encoding holds (a letter without its accents, Ł as L, Cyrillic and Greek in Latin letters; “?” where nothing fits, such as Chinese or emoji)"
                             </label>
                         </Show>
                         <label class="field">
@@ -102,13 +101,13 @@ pub fn PackageStep() -> impl IntoView {
                                     }
                                 }/>
                         </label>
-                        <OptionCheck id=id testid="include-invalid" checked=options.include_invalid
+                        <OptionCheck id=id testid="include-invalid" checked=options.include_invalid recheck=recheck
                             set=|o, on| o.include_invalid = on
                             label=" Also pack leads with errors (otherwise they go to the rejected rows file)"/>
-                        <OptionCheck id=id testid="keep-long" checked=options.keep_long_values
+                        <OptionCheck id=id testid="keep-long" checked=options.keep_long_values recheck=recheck
                             set=|o, on| o.keep_long_values = on
                             label=" Keep values longer than the CRM allows (otherwise they are cut as the CRM would)"/>
-                        <OptionCheck id=id testid="simple-csv" checked=options.simple_csv
+                        <OptionCheck id=id testid="simple-csv" checked=options.simple_csv recheck=false
                             set=|o, on| o.simple_csv = on
                             label=" Also write a simple lead CSV (the ten documented columns)"/>
                     </div>
@@ -132,6 +131,8 @@ fn OptionCheck(
     testid: &'static str,
     /// Whether the option is on.
     checked: bool,
+    /// Whether the file is checked again when the option changes.
+    recheck: bool,
     /// Sets the option.
     set: fn(&mut PackOptions, bool),
     /// The visible label.
@@ -143,7 +144,7 @@ fn OptionCheck(
             <input type="checkbox" data-testid=testid prop:checked=checked
                 on:change=move |ev| {
                     let on = event_target_checked(&ev);
-                    change_options(state, id, false, |o| set(o, on));
+                    change_options(state, id, recheck, |o| set(o, on));
                 }/>
             {label}
         </label>

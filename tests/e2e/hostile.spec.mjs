@@ -269,7 +269,7 @@ test('a 50 MB value in a lead field is cut, with a short message naming its row'
   await expect(fileRow(page, 'big-company.csv').getByTestId('file-summary')).toHaveText('2 leads: 2 ready, 0 with errors', {
     timeout: 30_000,
   });
-  await reviewShows(page, 1, [[2, 'Company is 50000000 characters long; the CRM keeps only the first 60 and cuts off “xxx']]);
+  await reviewShows(page, 1, [[2, 'Company is 50000000 characters long; the CRM keeps at most 60 and cuts off “xxx']]);
   await page.getByTestId('step-3review').click();
   const finding = page.getByTestId('finding-row');
   await expect(finding.locator('.kept')).toHaveText('x'.repeat(60));

@@ -141,7 +141,8 @@ struct PackArgs {
     /// Also write a simple lead CSV with the ten documented columns.
     #[arg(long)]
     simple_csv: bool,
-    /// Replace characters the output encoding cannot hold with letters without accents (or `?`).
+    /// Replace characters the output encoding cannot hold with the nearest it holds: a letter
+    /// without its accents, Ł as L, Cyrillic and Greek in Latin letters (`?` where nothing fits).
     #[arg(long)]
     replace_unrepresentable: bool,
     /// Also write every finding to a CSV report.

@@ -89,14 +89,14 @@ pub fn run(args: PackArgs) -> i32 {
             &args,
         );
         match outcome {
-            Ok((report, outcome)) => {
+            Ok((report, outcome, encoding)) => {
                 for file in outcome.files() {
                     if let Err(message) = set.write(&file.name, &file.bytes) {
                         eprintln!("leadpack: {message}");
                         return EXIT_UNUSABLE;
                     }
                 }
-                print_outcome(&report, &outcome);
+                print_outcome(&report, &outcome, encoding);
                 if outcome.rejected_rows > 0 {
                     code = code.max(EXIT_FINDINGS);
                 }
@@ -144,8 +144,8 @@ enum Failure {
     Refused(String),
 }
 
-/// Checks and packs one file. Without a template, a first pass checks the file and suggests
-/// one (as the web app does), so both give the same packages.
+/// Checks and packs one file, and says in which encoding. Without a template, a first pass
+/// checks the file and suggests one (as the web app does), so both give the same packages.
 #[allow(clippy::too_many_arguments)]
 fn pack_file(
     path: &Path,
@@ -155,7 +155,7 @@ fn pack_file(
     template: Option<&Template>,
     output_encoding: Option<OutputEncoding>,
     args: &PackArgs,
-) -> Result<(FileReport, PackOutcome), Failure> {
+) -> Result<(FileReport, PackOutcome, OutputEncoding), Failure> {
     // A pipe or standard input is read once, into memory: it is read twice below.
     let input = Input::open(path).map_err(Failure::Unusable)?;
     let mut options = options.clone();
@@ -213,7 +213,7 @@ fn pack_file(
         return Err(failed.map_or(Failure::Unusable(message), |err| build_failure(name, err)));
     }
     let Built { report, outcome } = job.finish().map_err(|err| build_failure(name, err))?;
-    Ok((report, outcome))
+    Ok((report, outcome, template.options.output_encoding))
 }
 
 /// What a build that failed comes to.
@@ -245,7 +245,7 @@ fn apply_flags(template: &mut Template, output_encoding: Option<OutputEncoding>,
     }
 }
 
-fn print_outcome(report: &FileReport, outcome: &PackOutcome) {
+fn print_outcome(report: &FileReport, outcome: &PackOutcome, encoding: OutputEncoding) {
     say!(
         "{}: {} leads read, {} packed, {} left out",
         report.file,
@@ -253,6 +253,15 @@ fn print_outcome(report: &FileReport, outcome: &PackOutcome) {
         outcome.packaged,
         outcome.rejected_rows
     );
+    // Packed with replacement: the same count a refusal gives.
+    let replaced = report.unrepresentable_values();
+    if replaced > 0 {
+        say!(
+            "  {replaced} value(s) had characters {} cannot hold; each was written with the nearest \
+             it holds (the findings report, --findings, lists them)",
+            encoding.title()
+        );
+    }
     for file in outcome.files() {
         say!(
             "  {:<40} {:>10}  {:>8} rows",

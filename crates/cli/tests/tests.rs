@@ -6,6 +6,7 @@
 mod shared;
 mod util;
 
+mod characters;
 mod check;
 mod generate;
 mod hostile;

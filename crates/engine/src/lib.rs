@@ -53,6 +53,7 @@ pub use text::decode::{InvalidBytes, SNIFF_BYTES, TextDecoder, encoding_for_labe
 pub use text::dialect::{delimiter_label, delimiter_name, parse_delimiter};
 pub use text::encode::{OutputEncoding, Unrepresentable};
 pub use text::error::{HEADER_LIMIT, ReadError, ReadErrorKind};
+pub use text::length::{crm_cut, crm_length, crm_split};
 pub use text::reader::{Record, RecordProblem, RecordReader};
 pub use text::units::format_size;
 

@@ -5,6 +5,7 @@
 mod shared;
 mod util;
 
+mod characters;
 mod check;
 mod encodings;
 mod hostile;

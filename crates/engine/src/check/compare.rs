@@ -2,6 +2,7 @@
 //! the same lead twice (by the CRM's own matching weights), and the counts of market segments
 //! and sales concepts. They run after the rules for one lead ([`crate::check::rules`]).
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
@@ -9,13 +10,14 @@ use rustc_hash::FxHashMap;
 use crate::check::finding::{Finding, Rule, excerpt};
 use crate::check::rules::{
     Fingerprint, Keys, RANK_DUPLICATE_ID, RANK_LIKELY_DUPLICATE, Rank, RecordScreen, ValueStep,
-    Verdict, rank_value, raw, trim,
+    Verdict, rank_value, raw, trim, unrepresentable,
 };
 use crate::fast::id_index::IdIndex;
 use crate::fast::index::KeyIndex;
 use crate::fast::pages::prefer_large_pages;
 use crate::lead::schema::Field;
 use crate::lead::values::{KnownValues, ValueOutcome};
+use crate::lead::writing::Writing;
 use crate::text::encode::OutputEncoding;
 use crate::text::reader::Record;
 
@@ -47,6 +49,21 @@ pub struct RecordChecker {
     value_counts: [FxHashMap<String, (u64, ValueOutcome)>; 2],
     /// Findings of the second stage of the record being settled.
     later: Vec<(Rank, Finding)>,
+    /// The package whose values are checked for characters its encoding cannot hold.
+    output: Option<OutputCheck>,
+}
+
+/// What the check needs to report the values a package would write with characters its output
+/// encoding cannot hold: how values are written, whether leads with errors are packed, and the
+/// package's columns. Part of what a check's findings depend on ([`CheckBasis`]).
+///
+/// [`CheckBasis`]: crate::check::report::CheckBasis
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct OutputCheck {
+    pub(crate) writing: Writing,
+    pub(crate) include_invalid: bool,
+    /// The package's columns: (source column, header, lead field).
+    pub(crate) columns: Vec<(usize, String, Option<Field>)>,
 }
 
 /// How many distinct values per limited-value field are counted; more are lumped together.
@@ -65,7 +82,7 @@ impl RecordChecker {
             screen: Arc::new(RecordScreen {
                 columns,
                 header_len,
-                output: None,
+                replace: None,
                 others: Vec::new(),
             }),
             segments,
@@ -76,6 +93,7 @@ impl RecordChecker {
             by_phone: KeyIndex::new(),
             value_counts: Default::default(),
             later: Vec::new(),
+            output: None,
         }
     }
 
@@ -99,16 +117,16 @@ impl RecordChecker {
             .collect()
     }
 
-    /// Also reports characters `encoding` cannot hold, in every column (`columns`: each
-    /// column's header and lead field).
-    pub fn check_output_encoding(
-        &mut self,
-        encoding: OutputEncoding,
-        columns: Vec<(String, Option<Field>)>,
-    ) {
-        if encoding != OutputEncoding::Utf8 {
-            Arc::make_mut(&mut self.screen).output = Some((encoding, columns));
+    /// Also reports the values a package would write with characters its output encoding
+    /// cannot hold (nothing for UTF-8), and previews too-long values as the package writes them.
+    pub(crate) fn check_output(&mut self, output: OutputCheck) {
+        if output.writing.encoding == OutputEncoding::Utf8 {
+            return;
         }
+        if output.writing.replace {
+            Arc::make_mut(&mut self.screen).replace = Some(output.writing.encoding);
+        }
+        self.output = Some(output);
     }
 
     /// Looks for formulas in these columns too (index, header): the columns that go into the
@@ -172,7 +190,59 @@ impl RecordChecker {
         findings.extend(later_items.map(|(_, finding)| finding));
         self.later = later;
 
-        Verdict::of(&findings[start..])
+        let verdict = Verdict::of(&findings[start..]);
+        // The values the package would write, in a record it would pack: a broken row, or one
+        // with errors unless those are packed too, goes to the rejected rows (which hold every
+        // character) instead.
+        if let Some(output) = self.output.take() {
+            if !keys.broken && (!verdict.has_error || output.include_invalid) {
+                self.check_representable(&output, record, findings);
+            }
+            self.output = Some(output);
+            return Verdict::of(&findings[start..]);
+        }
+        verdict
+    }
+
+    /// Reports each value of `record` that the package would write with a character the output
+    /// encoding cannot hold: the value trimmed, a segment or concept as the CRM knows it, cut as
+    /// the CRM cuts it, exactly as the packer writes it, but before any replacement.
+    fn check_representable(
+        &mut self,
+        output: &OutputCheck,
+        record: &Record<'_>,
+        findings: &mut Vec<Finding>,
+    ) {
+        let encoding = output.writing.encoding;
+        for (source, header, field) in &output.columns {
+            let raw = record.field(*source).unwrap_or("");
+            let trimmed = trim(raw);
+            let normalised = match field {
+                Some(Field::MarketSegment) if !trimmed.is_empty() => {
+                    Cow::Owned(self.segments.written(trimmed))
+                }
+                Some(Field::SalesConcept) if !trimmed.is_empty() => {
+                    Cow::Owned(self.concepts.written(trimmed))
+                }
+                _ => Cow::Borrowed(trimmed),
+            };
+            let value = output.writing.cut(*field, &normalised);
+            let Some(shown) = encoding.first_unrepresentable(value) else {
+                continue;
+            };
+            let replacing = Writing {
+                replace: true,
+                ..output.writing
+            };
+            let replaced = replacing.written(*field, &normalised);
+            findings.push(unrepresentable(
+                record.row,
+                (header, *field),
+                (raw, value),
+                (encoding, shown),
+                &replaced,
+            ));
+        }
     }
 
     /// The rules that compare a record with earlier ones, and those that keep counts.

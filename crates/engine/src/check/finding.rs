@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::lead::schema::Field;
+use crate::text::length::{crm_length, crm_split};
 
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -170,13 +171,14 @@ impl std::fmt::Display for Rule {
 /// How much of a value a finding quotes at most.
 pub const MAX_QUOTED_CHARS: usize = 1000;
 
-/// `text`, or its first `max` characters followed by `…` and how many more there are.
+/// `text`, or its first `max` characters (counted and cut as the CRM counts and cuts them, never
+/// inside a letter) followed by `…` and how many more there are.
 pub fn excerpt(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
+    match crm_split(text, max) {
         None => text.to_string(),
-        Some((at, _)) => {
-            let more = text[at..].chars().count();
-            format!("{}… ({more} more characters)", &text[..at])
+        Some((shown, rest)) => {
+            let more = crm_length(rest);
+            format!("{shown}… ({more} more characters)")
         }
     }
 }

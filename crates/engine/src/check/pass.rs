@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use encoding_rs::Encoding;
 
-use crate::check::compare::RecordChecker;
+use crate::check::compare::{OutputCheck, RecordChecker};
 use crate::check::finding::{Finding, Rule};
 use crate::check::findings::{Cursor, Findings};
 use crate::check::options::CheckOptions;
@@ -20,8 +20,11 @@ use crate::check::strays::Strays;
 use crate::lead::edits::{Change, Edits};
 use crate::lead::mapping::{self, ColumnMatch};
 use crate::lead::schema::Field;
-use crate::lead::template::{Target, keep_unnamed_columns_with_values, plan_columns};
+use crate::lead::template::{
+    Target, Template, keep_unnamed_columns_with_values, packed_columns, plan_columns,
+};
 use crate::lead::values::KnownValues;
+use crate::lead::writing::Writing;
 use crate::text::decode::{self, Detected, EncodingSource, SNIFF_BYTES, TextDecoder};
 use crate::text::dialect;
 use crate::text::encode::OutputEncoding;
@@ -54,7 +57,8 @@ pub(crate) struct Reading {
     segments: Option<(KnownValues, KnownValues)>,
     /// About how many records the file holds, judged from its size and the sample.
     expected_records: usize,
-    output_encoding: Option<OutputEncoding>,
+    /// What the check needs to report characters the output encoding cannot hold.
+    output: Option<OutputCheck>,
     edits: Edits,
     changes: Vec<Change>,
     /// Where each field is read from, for the corrections.
@@ -196,6 +200,7 @@ impl Reading {
             .collect();
         let segments = options.segments();
         let concepts = options.concepts();
+        let output = output_check(&options.template, &columns);
         let basis = CheckBasis {
             encoding: detected.encoding,
             bom: detected.bom,
@@ -215,8 +220,7 @@ impl Reading {
                 .collect(),
             segments: segments.clone(),
             concepts: concepts.clone(),
-            output: Some(options.template.options.output_encoding)
-                .filter(|encoding| *encoding != OutputEncoding::Utf8),
+            output: output.clone(),
             edits: options.edits.clone(),
             bytes: 0,
         };
@@ -235,7 +239,7 @@ impl Reading {
             checker: None,
             segments: Some((segments, concepts)),
             expected_records,
-            output_encoding: Some(options.template.options.output_encoding),
+            output,
             edits: options.edits.clone(),
             changes: Vec::new(),
             field_columns: [None; 10],
@@ -274,6 +278,26 @@ fn header_shape(
         });
     }
     Ok(names)
+}
+
+/// What a check following `template` needs to report the values its package would write with
+/// characters the output encoding cannot hold: none for UTF-8, which holds every character.
+fn output_check(template: &Template, columns: &[ColumnMatch]) -> Option<OutputCheck> {
+    let writing = Writing::new(&template.options);
+    (writing.encoding != OutputEncoding::Utf8).then(|| OutputCheck {
+        writing,
+        include_invalid: template.options.include_invalid,
+        columns: packed_columns(template, columns)
+            .into_iter()
+            .map(|(source, target)| {
+                let field = match target {
+                    Target::Field { field } => Some(field),
+                    _ => None,
+                };
+                (source, columns[source].header.clone(), field)
+            })
+            .collect(),
+    })
 }
 
 /// About how many records a file of `size` bytes of text holds, when its first `records`
@@ -595,13 +619,8 @@ impl Reading {
         let mut checker = RecordChecker::new(columns, self.columns.len(), segments, concepts);
         checker.reserve(self.expected_records);
         checker.check_other_columns(self.others.clone());
-        if let Some(encoding) = self.output_encoding {
-            let headers = self
-                .columns
-                .iter()
-                .map(|c| (c.header.clone(), c.field))
-                .collect();
-            checker.check_output_encoding(encoding, headers);
+        if let Some(output) = self.output.take() {
+            checker.check_output(output);
         }
         self.checker = Some(checker);
     }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use encoding_rs::Encoding;
 use serde::{Deserialize, Serialize};
 
+use crate::check::compare::OutputCheck;
 use crate::check::finding::{Rule, Severity};
 use crate::check::findings::Findings;
 use crate::check::rules::Verdict;
@@ -16,7 +17,6 @@ use crate::lead::mapping::{self, ColumnMatch};
 use crate::lead::schema::Field;
 use crate::lead::template::{Template, keep_unnamed_columns_with_values, plan_columns};
 use crate::lead::values::KnownValues;
-use crate::text::encode::OutputEncoding;
 
 /// One column in a report: its match and a few sample values, written as one flat object
 /// (the match's properties, then `samples`).
@@ -149,8 +149,10 @@ pub struct CheckBasis {
     pub(crate) columns: Vec<BasisColumn>,
     pub(crate) segments: KnownValues,
     pub(crate) concepts: KnownValues,
-    /// The output encoding whose unrepresentable characters are reported (none for UTF-8).
-    pub(crate) output: Option<OutputEncoding>,
+    /// The package whose values are checked for characters its output encoding cannot hold:
+    /// how values are written, whether leads with errors are packed, and its columns (none for
+    /// UTF-8, which holds every character).
+    pub(crate) output: Option<OutputCheck>,
     pub(crate) edits: Edits,
     /// The fingerprint of the bytes read ([`ByteDigest`]), once they all are.
     pub(crate) bytes: u64,
@@ -192,6 +194,19 @@ impl FileReport {
     /// The number of findings with the given severity.
     pub fn count_severity(&self, severity: Severity) -> usize {
         self.issues.count_severity(severity)
+    }
+
+    /// How many values the package would write with characters its output encoding cannot
+    /// hold: the `unrepresentable` findings, one per value, only in leads that are packed and
+    /// only in the columns the package holds. Every place that shows this count (the web app's
+    /// note, a refused build's message, the reports) takes it from here. It is read from
+    /// [`counts`](FileReport::counts), which a report keeps even where its findings are left
+    /// out (as in the web page).
+    pub fn unrepresentable_values(&self) -> u64 {
+        self.counts
+            .values()
+            .filter_map(|rules| rules.get(Rule::Unrepresentable.id()))
+            .sum()
     }
 
     /// Whether any finding is an error.

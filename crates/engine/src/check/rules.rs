@@ -1,6 +1,8 @@
 //! The lead rules: one record in, findings out. Which fields exist, their limits and their allowed
 //! values come from the schema; this module only applies them.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use crate::check::finding::{Finding, MAX_QUOTED_CHARS, Rule, Severity, excerpt};
@@ -9,10 +11,8 @@ use crate::fast::wire::{WireReader, put_u64};
 use crate::lead::quality;
 use crate::lead::schema::Field;
 use crate::text::encode::OutputEncoding;
+use crate::text::length::{crm_length, crm_split};
 use crate::text::reader::{Record, RecordProblem};
-
-/// A column's header and the lead field it is matched to.
-pub type ColumnName = (String, Option<Field>);
 
 /// What one record came to.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -71,7 +71,6 @@ pub(crate) const RANK_DUPLICATE_ID: Rank = 1;
 /// After every lead field's own findings: the other columns, in file order.
 pub(crate) const RANK_OTHER_COLUMNS: Rank = 100;
 pub(crate) const RANK_LIKELY_DUPLICATE: Rank = 200;
-pub(crate) const RANK_UNREPRESENTABLE: Rank = 201;
 
 /// The rank of one check of one field's value; fields come in their schema order.
 pub(crate) fn rank_value(field: Field, step: ValueStep) -> Rank {
@@ -145,9 +144,9 @@ impl Keys {
 pub struct RecordScreen {
     pub(crate) columns: [Option<usize>; 10],
     pub(crate) header_len: usize,
-    /// The output encoding whose unrepresentable characters are reported, with every column's
-    /// header and field.
-    pub(crate) output: Option<(OutputEncoding, Vec<ColumnName>)>,
+    /// The output encoding whose characters it cannot hold are replaced in the package (the
+    /// user allows it): a too-long value is previewed as replaced, as the package writes it.
+    pub(crate) replace: Option<OutputEncoding>,
     /// The columns that go into the package besides the lead fields (Telcoms and Addresses
     /// entries, user fields), with their headers: formulas are looked for there too.
     pub(crate) others: Vec<(usize, String)>,
@@ -242,7 +241,7 @@ impl RecordScreen {
         // without a column reads as empty.
         for ((field, raw), value) in Field::ALL.into_iter().zip(raws).zip(values) {
             if !value.is_empty() {
-                check_value(row, field, (raw, value), suspect, found);
+                check_value(row, field, (raw, value), (suspect, self.replace), found);
             }
         }
         for (column, header) in &self.others {
@@ -259,7 +258,6 @@ impl RecordScreen {
                 ));
             }
         }
-        self.check_representable(record, found);
 
         let id = values[Field::Id.index()];
         Keys {
@@ -274,41 +272,51 @@ impl RecordScreen {
             broken: false,
         }
     }
+}
 
-    fn check_representable(&self, record: &Record<'_>, found: &mut Vec<(Rank, Finding)>) {
-        let Some((encoding, columns)) = &self.output else {
-            return;
-        };
-        for ((header, field), raw) in columns.iter().zip(record.fields()) {
-            let value = trim(raw);
-            let Some(c) = encoding.first_unrepresentable(value) else {
-                continue;
-            };
-            let replaced = encoding.replace_unrepresentable(value);
-            let shown = if c.is_control() || c.is_whitespace() {
-                format!("U+{:04X}", c as u32)
-            } else {
-                c.to_string()
-            };
-            found.push((
-                RANK_UNREPRESENTABLE,
-                Finding::new(
-                    record.row,
-                    *field,
-                    Rule::Unrepresentable,
-                    format!(
-                        "“{}” in column “{header}” has “{shown}”, which {} cannot hold. Choose UTF-8 \
-                         as the output encoding, or let Leadpack write “{}” instead.",
-                        excerpt(value, 100),
-                        encoding.title(),
-                        excerpt(&replaced, 100)
-                    ),
-                )
-                .with_value(raw)
-                .with_suggestion(replaced),
-            ));
-        }
-    }
+/// The finding about a value to be packed (`value`: trimmed, normalised and cut as the package
+/// writes it, before any replacement) in which `encoding` cannot hold the character `shown`,
+/// with what the package writes instead when the user allows it (`replaced`).
+pub(crate) fn unrepresentable(
+    row: u64,
+    (header, field): (&str, Option<Field>),
+    (raw, value): (&str, &str),
+    (encoding, shown): (OutputEncoding, &str),
+    replaced: &str,
+) -> Finding {
+    let separate = shown.chars().count() > 1
+        && shown
+            .chars()
+            .skip(1)
+            .all(unicode_normalization::char::is_combining_mark);
+    let named = if shown.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        shown
+            .chars()
+            .map(|c| format!("U+{:04X}", c as u32))
+            .collect::<Vec<_>>()
+            .join(" ")
+    } else {
+        shown.to_string()
+    };
+    let how = if separate {
+        " typed as a letter and a separate accent"
+    } else {
+        ""
+    };
+    Finding::new(
+        row,
+        field,
+        Rule::Unrepresentable,
+        format!(
+            "“{}” in column “{header}” has “{named}”{how}, which {} cannot hold. Choose UTF-8 \
+             as the output encoding, or let Leadpack write “{}” instead.",
+            excerpt(value, 100),
+            encoding.title(),
+            excerpt(replaced, 100)
+        ),
+    )
+    .with_value(raw)
+    .with_suggestion(replaced.to_string())
 }
 
 /// What is wrong with a value (trimmed, as the package writes it) that a spreadsheet would run
@@ -341,12 +349,13 @@ pub(crate) fn raw<'r>(
 }
 
 /// The checks of one non-empty value (as read, and trimmed) that need nothing but the value.
-/// Unless `suspect`, the value holds no character that may be hidden or garbled.
+/// Unless `suspect`, the value holds no character that may be hidden or garbled. With
+/// `replace`, the package replaces the characters that encoding cannot hold.
 fn check_value(
     row: u64,
     field: Field,
     (raw, value): (&str, &str),
-    suspect: bool,
+    (suspect, replace): (bool, Option<OutputEncoding>),
     found: &mut Vec<(Rank, Finding)>,
 ) {
     let suspects = if suspect {
@@ -358,27 +367,22 @@ fn check_value(
     if let Some(max) = field.max_chars()
         && value.len() > max
     {
-        let chars = value.chars().count();
-        if chars > max {
-            let cut_at = value
-                .char_indices()
-                .nth(max)
-                .map_or(value.len(), |(at, _)| at);
-            let (kept, cut) = value.split_at(cut_at);
-            let shown = excerpt(cut, 40);
-            let mut finding = Finding::new(
-                row,
-                Some(field),
-                Rule::TooLong,
-                format!(
-                    "{field} is {chars} characters long; the CRM keeps only the first {max} and cuts \
-                     off “{shown}”. Shorten it so nothing important is lost."
-                ),
-            )
-            .with_value(raw);
-            finding.kept = Some(kept.to_string());
-            finding.cut = Some(excerpt(cut, MAX_QUOTED_CHARS));
-            found.push((rank_value(field, ValueStep::TooLong), finding));
+        // As the package writes it: with replaced characters when the user allows it, since a
+        // replacement may be longer (`Œ` → `OE`).
+        let written = match replace {
+            Some(encoding) if encoding.first_unrepresentable(value).is_some() => {
+                Cow::Owned(encoding.replace_unrepresentable(value))
+            }
+            _ => Cow::Borrowed(value),
+        };
+        if let Some(parts) = crm_split(&written, max) {
+            let replaced = matches!(written, Cow::Owned(_))
+                .then_some(replace)
+                .flatten();
+            found.push((
+                rank_value(field, ValueStep::TooLong),
+                too_long(row, field, (raw, &written), (max, replaced), parts),
+            ));
         }
     }
 
@@ -444,6 +448,64 @@ fn check_value(
             .with_value(raw)
             .with_suggestion(repaired),
         ));
+    }
+}
+
+/// The finding about a value (as read, and as the package writes it: trimmed, with the
+/// characters `replaced_in` cannot hold replaced) longer than `max` as the CRM counts it, with
+/// the part the CRM keeps and the part it cuts off.
+fn too_long(
+    row: u64,
+    field: Field,
+    (raw, value): (&str, &str),
+    (max, replaced_in): (usize, Option<OutputEncoding>),
+    (kept, cut): (&str, &str),
+) -> Finding {
+    let length = crm_length(value);
+    let how = counting_note(value);
+    let shown = excerpt(cut, 40);
+    let written = match replaced_in {
+        Some(encoding) => format!(
+            ", once the characters {} cannot hold are replaced (“{}”),",
+            encoding.title(),
+            excerpt(value, 100)
+        ),
+        None => String::new(),
+    };
+    let mut finding = Finding::new(
+        row,
+        Some(field),
+        Rule::TooLong,
+        format!(
+            "{field}{written} is {length} characters long{how}; the CRM keeps at most {max} and \
+             cuts off “{shown}”. Shorten it so nothing important is lost."
+        ),
+    )
+    .with_value(raw);
+    finding.kept = Some(kept.to_string());
+    finding.cut = Some(excerpt(cut, MAX_QUOTED_CHARS));
+    finding
+}
+
+/// How the CRM counts the characters of `value`, where that differs from what a reader sees.
+fn counting_note(value: &str) -> &'static str {
+    if value.is_ascii() {
+        return "";
+    }
+    let wide = value.chars().any(|c| c.len_utf16() == 2);
+    let marks = value
+        .chars()
+        .any(unicode_normalization::char::is_combining_mark);
+    match (wide, marks) {
+        (true, true) => {
+            " as the CRM counts them (an emoji counts as two, an accent stored apart from its \
+             letter as one more)"
+        }
+        (true, false) => " as the CRM counts them (an emoji counts as two)",
+        (false, true) => {
+            " as the CRM counts them (an accent stored apart from its letter counts as one more)"
+        }
+        (false, false) => "",
     }
 }
 

@@ -1,7 +1,8 @@
 //! Leads: what a lead is and what a user decided about a file, without reading a whole file.
 //! The schema (the ten fields, their limits, allowed values and header spellings) as data; the
 //! checks of one value (email, phone, formulas, hidden characters, garbled accents); known
-//! market segments and sales concepts; matching columns to fields; corrections; and templates.
+//! market segments and sales concepts; matching columns to fields; corrections; templates; and
+//! how a package writes one value (replaced, cut).
 //!
 //! It may use [`crate::text`] and [`crate::fast`], never the checker or the packages.
 
@@ -11,3 +12,4 @@ pub(crate) mod quality;
 pub(crate) mod schema;
 pub(crate) mod template;
 pub(crate) mod values;
+pub(crate) mod writing;

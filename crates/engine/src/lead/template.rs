@@ -342,6 +342,36 @@ impl Template {
     }
 }
 
+/// The columns a package holds, in the package's order, each as (source column, what it
+/// becomes): the lead fields first, in the documented order, then the other columns the
+/// template keeps, in file order (without a column plan, those the matching suggests). The
+/// check looks at exactly these values when it reports what an output encoding cannot hold.
+pub(crate) fn packed_columns(template: &Template, matches: &[ColumnMatch]) -> Vec<(usize, Target)> {
+    let mut columns = Vec::new();
+    for field in Field::ALL {
+        if let Some(source) = matches.iter().position(|m| m.field == Some(field)) {
+            columns.push((source, Target::Field { field }));
+        }
+    }
+    let suggested = plan_columns(matches);
+    let headers: Vec<String> = matches.iter().map(|m| m.header.clone()).collect();
+    let planned = template.targets(&headers);
+    for (source, column) in matches.iter().enumerate() {
+        if column.field.is_some() {
+            continue;
+        }
+        let target = if template.columns.is_empty() {
+            suggested[source].target.clone()
+        } else {
+            planned[source].clone()
+        };
+        if !matches!(target, Target::Field { .. } | Target::Skip) {
+            columns.push((source, target));
+        }
+    }
+    columns
+}
+
 /// The plan for each column: matched ones become their fields, the rest become subcollection
 /// entries or user fields.
 pub fn plan_columns(columns: &[ColumnMatch]) -> Vec<ColumnPlan> {

@@ -3,7 +3,7 @@
 
 use crate::lead::mapping::ColumnMatch;
 use crate::lead::schema::Field;
-use crate::lead::template::{Target, Template, plan_columns};
+use crate::lead::template::{Target, Template, packed_columns};
 use crate::package::assemble::PackageLayout;
 use crate::package::xml::{self, FieldMappings, PackageFile, names};
 use crate::text::csvout::CsvOut;
@@ -61,50 +61,40 @@ pub(crate) fn lay_out(csv_name: &str, template: &Template, matches: &[ColumnMatc
         name
     };
 
-    // The lead fields first, in the documented order, under their documented titles.
-    for field in Field::ALL {
-        if let Some(source) = matches.iter().position(|m| m.field == Some(field)) {
-            let name = unique(field.title());
-            mappings.fields.push((name.clone(), field));
-            columns.push(OutColumn {
-                source,
-                name,
-                field: Some(field),
-            });
-        }
-    }
-    // Then the other columns the template keeps, in file order. Without a column plan, the
-    // plan the matching suggests.
-    let suggested = plan_columns(matches);
-    let headers: Vec<String> = matches.iter().map(|m| m.header.clone()).collect();
-    let planned = template.targets(&headers);
-    for (source, column) in matches.iter().enumerate() {
-        if column.field.is_some() {
-            continue;
-        }
-        let target = if template.columns.is_empty() {
-            suggested[source].target.clone()
-        } else {
-            planned[source].clone()
+    // The lead fields first, in the documented order, under their documented titles; then the
+    // other columns the template keeps, in file order, under their own headers.
+    for (source, target) in packed_columns(template, matches) {
+        let (name, field) = match target {
+            Target::Field { field } => {
+                let name = unique(field.title());
+                mappings.fields.push((name.clone(), field));
+                (name, Some(field))
+            }
+            Target::Telcom { type_name } => {
+                let name = unique(&matches[source].header);
+                mappings.telcoms.push((name.clone(), type_name));
+                (name, None)
+            }
+            Target::Address { part, type_name } => {
+                let name = unique(&matches[source].header);
+                mappings
+                    .addresses
+                    .entry(type_name)
+                    .or_default()
+                    .push((name.clone(), part));
+                (name, None)
+            }
+            Target::UserField => {
+                let name = unique(&matches[source].header);
+                mappings.user_fields.push(name.clone());
+                (name, None)
+            }
+            Target::Skip => continue,
         };
-        let name = match target {
-            Target::Field { .. } | Target::Skip => continue,
-            _ => unique(&column.header),
-        };
-        match target {
-            Target::Telcom { type_name } => mappings.telcoms.push((name.clone(), type_name)),
-            Target::Address { part, type_name } => mappings
-                .addresses
-                .entry(type_name)
-                .or_default()
-                .push((name.clone(), part)),
-            Target::UserField => mappings.user_fields.push(name.clone()),
-            Target::Field { .. } | Target::Skip => {}
-        }
         columns.push(OutColumn {
             source,
             name,
-            field: None,
+            field,
         });
     }
     for (field, values) in &template.value_mappings {

@@ -6,6 +6,7 @@
 //! The packer is a [`RowSink`]: it runs in the same pass as the checker, so the rows it packs
 //! are exactly the rows the checker judged.
 
+use std::borrow::Cow;
 use std::hash::Hasher;
 
 use rustc_hash::FxHasher;
@@ -23,6 +24,7 @@ use crate::lead::mapping::ColumnMatch;
 use crate::lead::schema::Field;
 use crate::lead::template::{PackOptions, REJECTED_PROBLEMS_COLUMN, REJECTED_ROW_COLUMN, Template};
 use crate::lead::values::KnownValues;
+use crate::lead::writing::Writing;
 use crate::text::csvout::CsvOut;
 use crate::text::encode::{OutputEncoding, Unrepresentable};
 use crate::text::reader::Record;
@@ -34,6 +36,8 @@ pub struct Packer {
     options: PackOptions,
     segments: KnownValues,
     concepts: KnownValues,
+    /// How each value is written (replaced, cut).
+    writing: Writing,
     csv: CsvOut,
     /// Set from the header.
     columns: Vec<OutColumn>,
@@ -54,7 +58,7 @@ pub struct Packer {
     encoded: Vec<Vec<u8>>,
     values: Vec<String>,
     /// Written values the output encoding cannot hold: (row, value, character), the first ones.
-    unrepresentable: Vec<(u64, String, char)>,
+    unrepresentable: Vec<(u64, String, String)>,
     unrepresentable_count: u64,
     error: Option<PackError>,
     /// Told how far reading back a finished package has got.
@@ -83,6 +87,7 @@ impl Packer {
             options,
             segments,
             concepts,
+            writing: Writing::new(&template.options),
             csv: CsvOut::new(),
             columns: Vec::new(),
             header_fields: 0,
@@ -132,10 +137,21 @@ impl Packer {
             return Err(error);
         }
         if self.unrepresentable_count > 0 {
+            // The check found the same values, and its count is the one every other place shows.
+            let count = report.unrepresentable_values();
+            if count != self.unrepresentable_count {
+                return Err(PackError::Failed(format!(
+                    "Leadpack's check and its packing disagree on how many values of {} have \
+                     characters {} cannot hold ({count} and {}). Nothing was written; please \
+                     report this problem.",
+                    report.file,
+                    self.options.output_encoding.title(),
+                    self.unrepresentable_count
+                )));
+            }
             let encoding = self.options.output_encoding.title();
             let mut message = format!(
-                "{} value(s) to be packed have characters {encoding} cannot hold, so nothing was written:",
-                self.unrepresentable_count
+                "{count} value(s) to be packed have characters {encoding} cannot hold, so nothing was written:"
             );
             for (row, value, c) in &self.unrepresentable {
                 message.push_str(&format!("\n  row {row}: “{value}” has “{c}”"));
@@ -147,8 +163,9 @@ impl Packer {
                 ));
             }
             message.push_str(
-                "\nChoose UTF-8 as the output encoding, or allow Leadpack to write these letters without \
-                 their accents (or “?” where a letter has no plain form).",
+                "\nChoose UTF-8 as the output encoding, or allow Leadpack to replace these characters \
+                 with the nearest it can write (a letter without its accents, Ł as L, “ as \", Cyrillic \
+                 and Greek in Latin letters; “?” where nothing fits, such as Chinese or emoji).",
             );
             return Err(PackError::Refused(message));
         }
@@ -364,35 +381,21 @@ impl Packer {
     }
 
     /// Writes into `value` (emptied first) the value the package writes for a field: trimmed,
-    /// normalised, cut as the CRM would.
+    /// normalised, with characters replaced if allowed, cut as the CRM would
+    /// ([`Writing::written`], which the check's preview follows too).
     fn clean(&mut self, field: Option<Field>, raw: &str, value: &mut String) {
         value.clear();
         let trimmed = trim(raw);
-        match field {
+        let normalised = match field {
             Some(Field::MarketSegment) if !trimmed.is_empty() => {
-                value.push_str(&self.segments.written(trimmed));
+                Cow::Owned(self.segments.written(trimmed))
             }
             Some(Field::SalesConcept) if !trimmed.is_empty() => {
-                value.push_str(&self.concepts.written(trimmed));
+                Cow::Owned(self.concepts.written(trimmed))
             }
-            _ => value.push_str(trimmed),
-        }
-        if let Some(max) = field.and_then(Field::max_chars)
-            && !self.options.keep_long_values
-            && value.len() > max
-            && let Some((cut, _)) = value.char_indices().nth(max)
-        {
-            value.truncate(cut);
-        }
-        if self.options.unrepresentable == Unrepresentable::Replace
-            && self
-                .options
-                .output_encoding
-                .first_unrepresentable(value)
-                .is_some()
-        {
-            *value = self.options.output_encoding.replace_unrepresentable(value);
-        }
+            _ => Cow::Borrowed(trimmed),
+        };
+        value.push_str(&self.writing.written(field, &normalised));
     }
 
     fn pack(&mut self, record: &Record<'_>) -> Result<(), PackError> {
@@ -411,7 +414,8 @@ impl Packer {
                 if let Some(c) = encoding.first_unrepresentable(value) {
                     self.unrepresentable_count += 1;
                     if self.unrepresentable.len() < 10 {
-                        self.unrepresentable.push((record.row, value.clone(), c));
+                        self.unrepresentable
+                            .push((record.row, value.clone(), c.to_string()));
                     }
                 }
             }

@@ -3,6 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+use unicode_segmentation::UnicodeSegmentation;
+
+use crate::text::spelling::latin_spelling;
 
 /// The character set a package's CSV files are written in.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -26,7 +30,9 @@ pub enum Unrepresentable {
     /// Stop and report them (the default): nothing is replaced without the user's consent.
     #[default]
     Refuse,
-    /// Replace each with its letter without accent (`ễ` → `e`) where there is one, else `?`.
+    /// Replace each with the nearest the encoding holds: the letter without its accents
+    /// (`ễ` → `e`), or its usual Latin spelling (`Ł` → `L`, `ß` → `ss`, `“` → `"`), else `?`
+    /// (see [`OutputEncoding::replace_unrepresentable`]).
     Replace,
 }
 
@@ -98,38 +104,95 @@ impl OutputEncoding {
         }
     }
 
-    /// The first character of `text` this encoding cannot hold.
-    pub fn first_unrepresentable(self, text: &str) -> Option<char> {
+    /// The first character of `text` this encoding cannot hold, whole as a reader sees it (a
+    /// letter with its accents, a flag, an emoji with its modifiers: a grapheme cluster).
+    pub fn first_unrepresentable(self, text: &str) -> Option<&str> {
         if self == OutputEncoding::Utf8 || text.is_ascii() {
             return None;
         }
-        text.chars().find(|&c| !self.holds(c))
+        let (at, _) = text.char_indices().find(|&(_, c)| !self.holds(c))?;
+        text.grapheme_indices(true)
+            .find(|(start, cluster)| start + cluster.len() > at)
+            .map(|(_, cluster)| cluster)
     }
 
-    /// `text` with every character this encoding cannot hold replaced by its letter without
-    /// accent (`ễ` → `e`) where there is one, else by `?` (`Ł` has no plain form: `?`).
+    /// `text` with every character this encoding cannot hold replaced by the nearest it holds:
+    /// a letter typed with a separate accent as the one letter (`e` + U+0301 → `é`), when the
+    /// encoding holds that; else the letter without its accents (`ễ` → `e`, `ş` → `s`, `İ` →
+    /// `I`); a letter or sign that has no accent to drop by its usual Latin spelling (`Ł` → `L`,
+    /// `ß` → `ss`, `Œ` → `OE`, `“` → `"`, `…` → `...`, Cyrillic and Greek as passports write
+    /// them); invisible marks (zero-width spaces and joiners, direction marks) are left out.
+    /// What has none of these (Chinese, Japanese, Korean, emoji) becomes one `?` per character.
+    /// Characters the encoding holds are never changed.
     pub fn replace_unrepresentable(self, text: &str) -> String {
         if self.first_unrepresentable(text).is_none() {
             return text.to_string();
         }
+        let clusters: Vec<&str> = text.graphemes(true).collect();
         let mut out = String::with_capacity(text.len());
-        for c in text.chars() {
-            if self.holds(c) {
-                out.push(c);
+        let mut index = 0;
+        while let Some(&cluster) = clusters.get(index) {
+            index += 1;
+            if cluster.chars().all(|c| self.holds(c)) {
+                out.push_str(cluster);
                 continue;
             }
-            // Decompose (ễ → e + ̂ + ̃) and keep what the encoding holds, without the accents.
-            let base: String = std::iter::once(c)
-                .nfd()
-                .filter(|d| !unicode_normalization::char::is_combining_mark(*d))
-                .collect();
-            if !base.is_empty() && base.chars().all(|d| self.holds(d)) {
-                out.push_str(&base);
-            } else {
-                out.push('?');
+            let composed: String = cluster.nfc().collect();
+            if composed.chars().all(|c| self.holds(c)) {
+                out.push_str(&composed);
+                continue;
+            }
+            let next = clusters
+                .get(index)
+                .and_then(|next| next.nfd().find(|c| !is_combining_mark(*c)));
+            match self.nearest(cluster, next) {
+                Some((spelled, covers_next)) => {
+                    out.push_str(&spelled);
+                    if covers_next {
+                        index += 1;
+                    }
+                }
+                None => out.push('?'),
             }
         }
         out
+    }
+
+    /// What this encoding writes for `cluster` (one character as a reader sees it, which it
+    /// cannot hold as it is) when the next character's letter is `next`: its letters without
+    /// accents, each as it is or in its usual Latin spelling; `None` when a letter has neither.
+    /// The second value says that the spelling covers the next character too.
+    fn nearest(self, cluster: &str, next: Option<char>) -> Option<(String, bool)> {
+        let letters: Vec<char> = cluster
+            .nfd()
+            .filter(|c| !is_combining_mark(*c) && !is_invisible(*c))
+            .collect();
+        if let [letter] = letters[..] {
+            return self.spelled(letter, next);
+        }
+        let mut out = String::new();
+        for (index, &letter) in letters.iter().enumerate() {
+            let (spelled, _) = self.spelled(letter, letters.get(index + 1).copied())?;
+            out.push_str(&spelled);
+        }
+        Some((out, false))
+    }
+
+    /// `letter` (without accents) as this encoding can write it.
+    fn spelled(self, letter: char, next: Option<char>) -> Option<(String, bool)> {
+        if self.holds(letter) {
+            return Some((letter.to_string(), false));
+        }
+        if let Some(spelled) = latin_spelling(letter, next) {
+            return Some(spelled);
+        }
+        // A compatibility form: a ligature (ﬁ), a full-width or superscript letter, a special
+        // space, ™ or № in letters.
+        let plain: String = std::iter::once(letter)
+            .nfkd()
+            .filter(|c| !is_combining_mark(*c))
+            .collect();
+        (!plain.is_empty() && plain.chars().all(|c| self.holds(c))).then_some((plain, false))
     }
 
     /// Appends `text` encoded in this encoding to `out`. Characters it cannot hold are written
@@ -151,6 +214,20 @@ impl OutputEncoding {
             })),
         }
     }
+}
+
+/// Whether `c` is an invisible mark that carries nothing once the characters around it are
+/// replaced: zero-width spaces and joiners, direction marks, the byte order mark, variation
+/// selectors.
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{2069}'
+        | '\u{FEFF}'
+        | '\u{FE00}'..='\u{FE0F}'
+        | '\u{E0100}'..='\u{E01EF}')
 }
 
 /// The Windows-1252 byte of a non-ASCII character, if it has one.
@@ -189,14 +266,20 @@ mod tests {
     #[test]
     fn windows_1252_holds_euro_and_curly_quotes_but_not_vietnamese() {
         assert_eq!(Windows1252.first_unrepresentable("Zoë “René” 5 €"), None);
-        assert_eq!(Windows1252.first_unrepresentable("Nguyễn"), Some('ễ'));
-        assert_eq!(Windows1252.first_unrepresentable("Łukasz"), Some('Ł'));
+        assert_eq!(Windows1252.first_unrepresentable("Nguyễn"), Some("ễ"));
+        assert_eq!(Windows1252.first_unrepresentable("Łukasz"), Some("Ł"));
+        // The whole character as a reader sees it: a flag, a letter with a separate accent.
+        assert_eq!(Windows1252.first_unrepresentable("Paris 🇫🇷"), Some("🇫🇷"));
+        assert_eq!(
+            Iso8859_1.first_unrepresentable("Rene\u{301}e"),
+            Some("e\u{301}")
+        );
     }
 
     #[test]
     fn latin_1_has_no_euro_sign() {
         assert_eq!(Iso8859_1.first_unrepresentable("Zoë"), None);
-        assert_eq!(Iso8859_1.first_unrepresentable("5 €"), Some('€'));
+        assert_eq!(Iso8859_1.first_unrepresentable("5 €"), Some("€"));
         assert_eq!(Utf8.first_unrepresentable("Nguyễn 😀"), None);
     }
 
@@ -214,10 +297,77 @@ mod tests {
     }
 
     #[test]
-    fn replacement_drops_accents_before_giving_up() {
+    fn replacement_writes_the_nearest_the_encoding_holds() {
         assert_eq!(Windows1252.replace_unrepresentable("Nguyễn"), "Nguyen");
-        assert_eq!(Windows1252.replace_unrepresentable("Łukasz"), "?ukasz");
-        assert_eq!(Iso8859_1.replace_unrepresentable("5 €"), "5 ?");
+        assert_eq!(Windows1252.replace_unrepresentable("Łukasz"), "Lukasz");
         assert_eq!(Windows1252.replace_unrepresentable("Zoë"), "Zoë");
+        // Windows-1252 holds ß, ø, Œ and curly quotes: they stay. ISO-8859-1 holds ß and ø.
+        assert_eq!(
+            Windows1252.replace_unrepresentable("“Œuvre” Straße Søren Łódź"),
+            "“Œuvre” Straße Søren Lódz"
+        );
+        assert_eq!(
+            Iso8859_1.replace_unrepresentable("“Œuvre” – Straße Søren … 5 €"),
+            "\"Oeuvre\" - Straße Søren ... 5 EUR"
+        );
+        assert_eq!(Iso8859_1.replace_unrepresentable("Œnologue"), "Oenologue");
+    }
+
+    #[test]
+    fn a_separate_accent_is_joined_to_its_letter_where_the_encoding_holds_the_pair() {
+        assert_eq!(Iso8859_1.replace_unrepresentable("Rene\u{301}e"), "Renée");
+        // No “ễ” in Windows-1252: the letter alone.
+        assert_eq!(
+            Windows1252.replace_unrepresentable("Nguye\u{302}\u{303}n"),
+            "Nguyen"
+        );
+    }
+
+    #[test]
+    fn what_has_no_latin_form_becomes_one_question_mark_per_character() {
+        assert_eq!(Windows1252.replace_unrepresentable("王伟"), "??");
+        assert_eq!(Windows1252.replace_unrepresentable("Ann 👍🏽🇫🇷"), "Ann ??");
+        assert_eq!(Windows1252.replace_unrepresentable("김민"), "??");
+        // Invisible marks are left out rather than shown as “?”.
+        assert_eq!(Windows1252.replace_unrepresentable("Ann\u{200B}e"), "Anne");
+    }
+
+    #[test]
+    fn cyrillic_and_greek_are_written_as_passports_write_them() {
+        assert_eq!(
+            Windows1252.replace_unrepresentable("Жанна Щукина"),
+            "Zhanna Shchukina"
+        );
+        assert_eq!(Windows1252.replace_unrepresentable("Йорданов"), "Iordanov");
+        assert_eq!(
+            Windows1252.replace_unrepresentable("Παπαδόπουλος"),
+            "Papadopoulos"
+        );
+        assert_eq!(Windows1252.replace_unrepresentable("Γεώργιος"), "Georgios");
+    }
+
+    #[test]
+    fn replaced_text_is_always_held() {
+        for text in [
+            "Łukasz",
+            "“a”",
+            "Жанна",
+            "王",
+            "👍🏽",
+            "ﬁne",
+            "№ 5",
+            "Ǆ",
+            "e\u{301}",
+            "\u{301}",
+        ] {
+            for encoding in [Windows1252, Iso8859_1] {
+                let replaced = encoding.replace_unrepresentable(text);
+                assert_eq!(
+                    encoding.first_unrepresentable(&replaced),
+                    None,
+                    "{text} {replaced}"
+                );
+            }
+        }
     }
 }
