@@ -2,7 +2,6 @@
 //! the same lead twice (by the CRM's own matching weights), and the counts of market segments
 //! and sales concepts. They run after the rules for one lead ([`crate::check::rules`]).
 
-use std::borrow::Cow;
 use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
@@ -17,7 +16,7 @@ use crate::fast::index::KeyIndex;
 use crate::fast::pages::prefer_large_pages;
 use crate::lead::schema::Field;
 use crate::lead::values::{KnownValues, ValueOutcome};
-use crate::lead::writing::Writing;
+use crate::lead::writing::{Writing, normalised};
 use crate::text::encode::OutputEncoding;
 use crate::text::reader::Record;
 
@@ -217,15 +216,7 @@ impl RecordChecker {
         for (source, header, field) in &output.columns {
             let raw = record.field(*source).unwrap_or("");
             let trimmed = trim(raw);
-            let normalised = match field {
-                Some(Field::MarketSegment) if !trimmed.is_empty() => {
-                    Cow::Owned(self.segments.written(trimmed))
-                }
-                Some(Field::SalesConcept) if !trimmed.is_empty() => {
-                    Cow::Owned(self.concepts.written(trimmed))
-                }
-                _ => Cow::Borrowed(trimmed),
-            };
+            let normalised = normalised(*field, trimmed, &mut self.segments, &mut self.concepts);
             let value = output.writing.cut(*field, &normalised);
             let Some(shown) = encoding.first_unrepresentable(value) else {
                 continue;

@@ -6,6 +6,7 @@ use std::borrow::Cow;
 
 use crate::lead::schema::Field;
 use crate::lead::template::PackOptions;
+use crate::lead::values::KnownValues;
 use crate::text::encode::{OutputEncoding, Unrepresentable};
 use crate::text::length::crm_cut;
 
@@ -18,6 +19,21 @@ pub(crate) struct Writing {
     pub(crate) replace: bool,
     /// Values longer than the CRM's maximum are written whole.
     pub(crate) keep_long: bool,
+}
+
+/// A trimmed value as the package writes it before any cut: a market segment or sales concept
+/// in its known spelling, any other value as it is.
+pub fn normalised<'v>(
+    field: Option<Field>,
+    trimmed: &'v str,
+    segments: &mut KnownValues,
+    concepts: &mut KnownValues,
+) -> Cow<'v, str> {
+    match field {
+        Some(Field::MarketSegment) if !trimmed.is_empty() => Cow::Owned(segments.written(trimmed)),
+        Some(Field::SalesConcept) if !trimmed.is_empty() => Cow::Owned(concepts.written(trimmed)),
+        _ => Cow::Borrowed(trimmed),
+    }
 }
 
 impl Writing {

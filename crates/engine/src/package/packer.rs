@@ -6,7 +6,6 @@
 //! The packer is a [`RowSink`]: it runs in the same pass as the checker, so the rows it packs
 //! are exactly the rows the checker judged.
 
-use std::borrow::Cow;
 use std::hash::Hasher;
 
 use rustc_hash::FxHasher;
@@ -24,7 +23,7 @@ use crate::lead::mapping::ColumnMatch;
 use crate::lead::schema::Field;
 use crate::lead::template::{PackOptions, REJECTED_PROBLEMS_COLUMN, REJECTED_ROW_COLUMN, Template};
 use crate::lead::values::KnownValues;
-use crate::lead::writing::Writing;
+use crate::lead::writing::{Writing, normalised};
 use crate::text::csvout::CsvOut;
 use crate::text::encode::{OutputEncoding, Unrepresentable};
 use crate::text::reader::Record;
@@ -386,15 +385,7 @@ impl Packer {
     fn clean(&mut self, field: Option<Field>, raw: &str, value: &mut String) {
         value.clear();
         let trimmed = trim(raw);
-        let normalised = match field {
-            Some(Field::MarketSegment) if !trimmed.is_empty() => {
-                Cow::Owned(self.segments.written(trimmed))
-            }
-            Some(Field::SalesConcept) if !trimmed.is_empty() => {
-                Cow::Owned(self.concepts.written(trimmed))
-            }
-            _ => Cow::Borrowed(trimmed),
-        };
+        let normalised = normalised(field, trimmed, &mut self.segments, &mut self.concepts);
         value.push_str(&self.writing.written(field, &normalised));
     }
 
