@@ -7,6 +7,7 @@ mod util;
 
 mod characters;
 mod check;
+mod compare;
 mod encodings;
 mod hostile;
 mod package;
