@@ -383,6 +383,18 @@ mod tests {
     }
 
     #[test]
+    fn a_field_is_found_by_its_exact_key_only() {
+        for field in Field::ALL {
+            assert_eq!(Field::by_key(field.key()), Some(field));
+            // Titles and other spellings are for headers (`from_key`), not for keys.
+            assert_eq!(Field::by_key(field.title()), None, "{}", field.title());
+            assert_eq!(Field::by_key(&field.key().to_uppercase()), None);
+        }
+        assert_eq!(Field::by_key(""), None);
+        assert_eq!(Field::by_key("notes"), None);
+    }
+
+    #[test]
     fn maximum_lengths_match_the_crm() {
         let max: Vec<_> = Field::ALL.iter().map(|f| f.max_chars()).collect();
         assert_eq!(
