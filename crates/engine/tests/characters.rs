@@ -602,3 +602,50 @@ proptest! {
         }
     }
 }
+
+/// The finding names the character the encoding cannot hold as the user can find it: a letter
+/// as itself, a letter typed with a separate accent as such, and a space or control character,
+/// which cannot be seen, by its code (U+3000); with the column, the encoding and what a
+/// replacement would write.
+#[test]
+fn a_character_the_encoding_cannot_hold_is_named_so_the_user_can_find_it() {
+    // (company, how the character is named, what a replacement writes)
+    let cases = [
+        ("Łódź Ltd", "has “Ł”, which", "Lódz Ltd"),
+        (
+            "Ae\u{304}ro",
+            "has “e\u{304}” typed as a letter and a separate accent, which",
+            "Aero",
+        ),
+        ("Lee\u{3000}Co", "has “U+3000”, which", "Lee Co"),
+        ("Lee\u{2028}Co", "has “U+2028”, which", "Lee?Co"),
+    ];
+    for (company, named, replaced) in cases {
+        let text = one_lead("Ann", company);
+        let report = check_with(
+            &text,
+            CheckOptions::from_template(&template(|o| {
+                o.output_encoding = OutputEncoding::Windows1252
+            })),
+        );
+        let found: Vec<_> = report
+            .issues
+            .iter()
+            .filter(|f| f.rule == Rule::Unrepresentable)
+            .collect();
+        assert_eq!(found.len(), 1, "{company:?}: {found:?}");
+        assert_eq!(found[0].field, Some(Field::Company));
+        assert_eq!(
+            found[0].suggestion.as_deref(),
+            Some(replaced),
+            "{company:?}"
+        );
+        crate::shared::assert_says(
+            &found[0].message,
+            &[
+                &format!("“{company}” in column “Company” {named} Windows-1252 cannot hold"),
+                &format!("let Leadpack write “{replaced}” instead"),
+            ],
+        );
+    }
+}

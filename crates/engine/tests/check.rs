@@ -472,3 +472,33 @@ fn the_json_report_writes_each_column_as_one_flat_object_and_reads_back() {
     };
     assert_eq!(read, expected);
 }
+
+#[test]
+fn a_broken_row_says_whether_values_are_too_many_or_missing() {
+    let report = check(&format!(
+        "{HEADER}L1,Ann,Lee,a@example.com,,,,\"Lee, Lee & Co\",Advisor,M5V 2T6,extra\n\
+         L2,Bo,Ray,b@example.com\n\
+         L3,Cy,Fox,c@example.com,,,,,,\n"
+    ));
+    let broken = findings_of(&report, Rule::MalformedRow);
+    assert_eq!(
+        broken.iter().map(|f| (f.row, f.field)).collect::<Vec<_>>(),
+        [(2, None), (3, None)]
+    );
+    assert_says(
+        &broken[0].message,
+        &[
+            "This row has 11 values but the header has 10 columns",
+            "contains the delimiter without quotes",
+        ],
+    );
+    assert_says(
+        &broken[1].message,
+        &[
+            "This row has 4 values but the header has 10 columns",
+            "values are missing or the row was cut",
+        ],
+    );
+    assert_eq!(report.summary.with_errors, 2);
+    assert_eq!(report.summary.ready, 1);
+}
