@@ -570,7 +570,9 @@ mod tests {
 
     #[test]
     fn formulas_and_commands_are_formula_like() {
-        for value in values("=1+1|@cmd|+SUM(A1)|-2+3|-2-3|-Jane|\tx|\r=1|=HYPERLINK(\"x\")") {
+        for value in values(
+            "=1+1|@cmd|+SUM(A1)|-2+3|-2-3|-Jane|\tx|\r=1|=HYPERLINK(\"x\")|-1e|+2eX|-1.|-1..2|+1,,2|-e5",
+        ) {
             assert!(is_formula_like(value), "{value:?}");
         }
     }
@@ -584,7 +586,9 @@ mod tests {
 
     #[test]
     fn signed_numbers_placeholders_and_text_are_not_formula_like() {
-        for value in values("-12.5|+3|-1,234.50|-1.5E+3|-12%|-|+|Jane| =1|") {
+        for value in
+            values("-12.5|+3|-1,234.50|-1.5E+3|-12%|-|+|Jane| =1||-.5|+.5%|-1e5|+2E-3|-7e+2%")
+        {
             assert!(!is_formula_like(value), "{value:?}");
         }
     }
@@ -604,6 +608,11 @@ mod tests {
             ("Ja\u{200B}ne\u{200B}", "2 zero-width spaces"),
             ("Jo\r\nDoe\n", "a line break at the end"),
             ("a\u{7F}\u{85}\u{9F}b", "3 control characters in the middle"),
+            // After a letter of two, three or four bytes, the end is still the end.
+            ("Zoë\u{A0}", "a non-breaking space at the end"),
+            ("日本\u{200B}", "a zero-width space at the end"),
+            ("Ann😀\u{200B}\u{200B}", "2 zero-width spaces at the end"),
+            ("é\u{200B}é\u{200B}", "2 zero-width spaces"),
             (
                 "\u{FEFF}x\u{AD}y\t",
                 "a byte-order mark at the start, a soft hyphen in the middle \
