@@ -78,6 +78,26 @@ enum Asked {
 /// worker has its second worker do: the rules cross as JSON, each batch as bytes for
 /// `screen_wire`, each answer comes back as bytes, as `answering` says.
 fn check_screened_elsewhere(bytes: &[u8], sizes: &[usize], answering: &Answering) -> Outcome {
+    screened_elsewhere(bytes, sizes, answering).0
+}
+
+/// What crossed between the checker and the pretend second worker of [`screened_elsewhere`].
+#[derive(Debug, Default, PartialEq)]
+struct Traffic {
+    /// Batches of records the checker sent.
+    sent: usize,
+    /// Answers handed back to the checker.
+    answered: usize,
+    /// Whether the checker was told to screen everything itself (once the worker stopped).
+    screened_here: bool,
+    /// Batches sent after the checker was told to screen everything itself.
+    sent_after_screen_here: usize,
+    /// Batches the checker still counted as out when the input ended and every answer was in.
+    out_at_end: usize,
+}
+
+/// [`check_screened_elsewhere`], with what crossed between the two workers.
+fn screened_elsewhere(bytes: &[u8], sizes: &[usize], answering: &Answering) -> (Outcome, Traffic) {
     use leadpack_engine::NoSink;
     use leadpack_engine::RecordScreen;
     use leadpack_engine::{ScreenRequest, screen_wire};
@@ -99,12 +119,17 @@ fn check_screened_elsewhere(bytes: &[u8], sizes: &[usize], answering: &Answering
     let mut screen: Option<RecordScreen> = None;
     let mut answers: VecDeque<Vec<u8>> = VecDeque::new();
     let mut answered = 0;
+    let mut traffic = Traffic::default();
     // The second worker answers what it was asked; the checker takes the answers it is given.
     let mut exchange = |checker: &mut FileChecker, lag: usize| -> Result<(), String> {
         while let Some(request) = asked.borrow_mut().pop_front() {
             match request {
                 Asked::Start(json) => screen = Some(serde_json::from_str(&json).expect("rules")),
                 Asked::Records(records) => {
+                    traffic.sent += 1;
+                    if traffic.screened_here {
+                        traffic.sent_after_screen_here += 1;
+                    }
                     let rules = screen.as_ref().expect("the rules come first");
                     answers.push_back(screen_wire(rules, &records).expect("whole records"));
                 }
@@ -113,6 +138,7 @@ fn check_screened_elsewhere(bytes: &[u8], sizes: &[usize], answering: &Answering
         if answering.screen_here_then && answering.stops_after.is_some_and(|stop| answered >= stop)
         {
             answers.clear();
+            traffic.screened_here = true;
             checker
                 .screen_here(&mut NoSink)
                 .map_err(|error| error.to_string())?;
@@ -131,15 +157,44 @@ fn check_screened_elsewhere(bytes: &[u8], sizes: &[usize], answering: &Answering
         }
         Ok(())
     };
-    for chunk in chunks(bytes, sizes) {
-        checker.feed(chunk).map_err(|error| error.to_string())?;
-        exchange(&mut checker, answering.lag)?;
-    }
-    checker
-        .end_input(&mut NoSink)
-        .map_err(|error| error.to_string())?;
-    exchange(&mut checker, 0)?;
-    checker.finish().map_err(|error| error.to_string())
+    let fed = (|| -> Result<(), String> {
+        for chunk in chunks(bytes, sizes) {
+            checker.feed(chunk).map_err(|error| error.to_string())?;
+            exchange(&mut checker, answering.lag)?;
+        }
+        checker
+            .end_input(&mut NoSink)
+            .map_err(|error| error.to_string())?;
+        exchange(&mut checker, 0)
+    })();
+    drop(exchange);
+    traffic.answered = answered;
+    traffic.out_at_end = checker.screening_out();
+    let outcome = fed.and_then(|()| checker.finish().map_err(|error| error.to_string()));
+    (outcome, traffic)
+}
+
+/// What must have crossed between the two workers, as `answering` answers: every batch sent is
+/// answered until the worker stops; none is sent once the checker screens everything itself;
+/// and the checker counts as out exactly the batches not answered (none once it was told to
+/// screen them itself). `None` when the traffic is so, else what differs.
+fn traffic_problem(traffic: &Traffic, answering: &Answering) -> Option<String> {
+    let answered = answering
+        .stops_after
+        .map_or(traffic.sent, |stop| stop.min(traffic.sent));
+    let out = if traffic.screened_here {
+        0
+    } else {
+        traffic.sent - answered
+    };
+    let wanted = Traffic {
+        sent: traffic.sent,
+        answered,
+        screened_here: traffic.screened_here,
+        sent_after_screen_here: 0,
+        out_at_end: out,
+    };
+    (*traffic != wanted).then(|| format!("{traffic:?}, not {wanted:?}"))
 }
 
 /// A short description of an outcome, for failure messages (a report's debug form runs to
@@ -631,7 +686,11 @@ proptest! {
         check_outcome(&one)?;
         let screen_here_then = stops_after.is_some() && lag % 2 == 1;
         let answering = Answering { lag, damaged, stops_after, screen_here_then };
-        prop_assert_same(&check_screened_elsewhere(&bytes, &sizes, &answering), &one)?;
+        let (elsewhere, traffic) = screened_elsewhere(&bytes, &sizes, &answering);
+        prop_assert_same(&elsewhere, &one)?;
+        prop_assert!(traffic.sent >= 1, "{traffic:?}");
+        let problem = traffic_problem(&traffic, &answering);
+        prop_assert!(problem.is_none(), "{}", problem.unwrap_or_default());
     }
 
     /// Arbitrary bytes around or past the end of the sample (after a realistic start cut at any
@@ -692,8 +751,14 @@ fn damaged_or_missing_answers_from_the_screening_worker_lose_nothing() {
         ),
     ];
     for (case, answering) in cases {
-        let elsewhere = check_screened_elsewhere(&bytes, &sizes, &answering);
+        let (elsewhere, traffic) = screened_elsewhere(&bytes, &sizes, &answering);
         assert!(elsewhere == one, "{case}: {}", headline(&elsewhere));
+        // The other worker really had the batches, and what it answered was taken.
+        assert!(traffic.sent >= 2, "{case}: {traffic:?}");
+        assert_eq!(traffic.screened_here, answering.screen_here_then, "{case}");
+        if let Some(problem) = traffic_problem(&traffic, &answering) {
+            panic!("{case}: {problem}");
+        }
     }
 }
 
