@@ -55,7 +55,7 @@ fn check_chunked_with(bytes: &[u8], sizes: &[usize], options: CheckOptions) -> O
     checker.finish().map_err(|error| error.to_string())
 }
 
-/// How the pretend second worker of [`check_screened_elsewhere`] answers.
+/// How the pretend second worker of [`screened_elsewhere`] answers.
 #[derive(Debug, Clone)]
 struct Answering {
     /// Batches left unanswered before the checker is handed the oldest answer.
@@ -74,13 +74,6 @@ enum Asked {
     Records(Vec<u8>),
 }
 
-/// Checks `bytes` in chunks with the first stage of the rules applied elsewhere, as the web
-/// worker has its second worker do: the rules cross as JSON, each batch as bytes for
-/// `screen_wire`, each answer comes back as bytes, as `answering` says.
-fn check_screened_elsewhere(bytes: &[u8], sizes: &[usize], answering: &Answering) -> Outcome {
-    screened_elsewhere(bytes, sizes, answering).0
-}
-
 /// What crossed between the checker and the pretend second worker of [`screened_elsewhere`].
 #[derive(Debug, Default, PartialEq)]
 struct Traffic {
@@ -96,7 +89,10 @@ struct Traffic {
     out_at_end: usize,
 }
 
-/// [`check_screened_elsewhere`], with what crossed between the two workers.
+/// Checks `bytes` in chunks with the first stage of the rules applied elsewhere, as the web
+/// worker has its second worker do: the rules cross as JSON, each batch as bytes for
+/// `screen_wire`, each answer comes back as bytes, as `answering` says. The outcome, and what
+/// crossed between the two workers.
 fn screened_elsewhere(bytes: &[u8], sizes: &[usize], answering: &Answering) -> (Outcome, Traffic) {
     use leadpack_engine::NoSink;
     use leadpack_engine::RecordScreen;
@@ -167,7 +163,6 @@ fn screened_elsewhere(bytes: &[u8], sizes: &[usize], answering: &Answering) -> (
             .map_err(|error| error.to_string())?;
         exchange(&mut checker, 0)
     })();
-    drop(exchange);
     traffic.answered = answered;
     traffic.out_at_end = checker.screening_out();
     let outcome = fed.and_then(|()| checker.finish().map_err(|error| error.to_string()));
