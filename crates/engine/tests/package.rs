@@ -1490,6 +1490,41 @@ fn a_check_that_would_find_otherwise_is_not_reused() {
     assert_eq!(checker.finish().unwrap(), fresh);
 }
 
+/// A file that changed after its check is refused as soon as the change is read: a 1 GB file
+/// is not read to its end first, and every later step gives the same refusal.
+#[test]
+fn a_file_changed_after_its_check_is_refused_as_soon_as_the_change_is_read() {
+    let header = "ID,First Name,Last Name,Email Address,Phone\n";
+    let leads = crate::shared::distinct_leads(3, 40_000).replace(",,,,,\n", "\n");
+    let checked = format!("{header}G2,,Lee,lee@example.com,+1 416 555 0100\n{leads}");
+    let first = check_with(&checked, CheckOptions::default());
+    assert_eq!(first.summary.with_errors, 1, "row 2 lacks a first name");
+    // The lead on row 2 became a blank line: its finding has no record any more.
+    let changed = format!("{header}\n{leads}");
+    assert!(changed.len() > 2 << 20);
+    let mut checker = FileChecker::new(NAME, CheckOptions::default()).reusing(Arc::new(first));
+    let chunks: Vec<&[u8]> = changed.as_bytes().chunks(64 << 10).collect();
+    let refused_at = chunks
+        .iter()
+        .position(|chunk| checker.feed(chunk).is_err())
+        .expect("refused while reading");
+    assert!(
+        refused_at < chunks.len() / 2,
+        "refused at chunk {refused_at}"
+    );
+    let later = checker
+        .feed(chunks[refused_at + 1])
+        .expect_err("stays refused");
+    assert_eq!(later.kind, leadpack_engine::ReadErrorKind::Changed);
+    let end = checker.finish().expect_err("refused at the end too");
+    assert_eq!(end, later);
+    assert!(
+        end.to_string()
+            .starts_with("leads.csv changed after it was checked"),
+        "{end}"
+    );
+}
+
 #[test]
 fn a_file_whose_rows_are_not_the_checked_ones_is_refused() {
     let first = check_with(THREE_LEADS, CheckOptions::default());
