@@ -58,6 +58,10 @@ pub use text::reader::{Record, RecordProblem, RecordReader};
 pub use text::units::format_size;
 
 // Leads: the schema, values, mappings, corrections and templates.
+pub use lead::dates::{
+    DATE_FORMATS, DateFits, DateFormat, FormatError, FormatFit, Moment, TIMESTAMP_FORMATS,
+    fitting_formats, looks_like_dates,
+};
 pub use lead::edits::{Change, Edits, Fix};
 pub use lead::mapping::{ColumnMatch, ExplicitMapping, MatchKind};
 pub use lead::schema::{DEFAULT_CONCEPTS, DEFAULT_SEGMENTS, Field, value_key};

@@ -8,6 +8,7 @@ mod util;
 mod characters;
 mod check;
 mod compare;
+mod dates;
 mod encodings;
 mod hostile;
 mod package;

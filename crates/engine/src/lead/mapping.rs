@@ -9,8 +9,8 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-use crate::lead::quality;
 use crate::lead::schema::{FIELDS, Field, header_key};
+use crate::lead::{dates, quality};
 
 /// How a column was matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -215,7 +215,8 @@ fn match_content(samples: &[String]) -> Option<Candidate> {
         .map(|value| value.trim())
         .filter(|value| !value.is_empty())
         .collect();
-    if values.len() < 3 {
+    // Dates have the digits and dashes of phone numbers, and are neither phones nor emails.
+    if values.len() < 3 || dates::looks_like_dates(&values) {
         return None;
     }
     let share = |test: &dyn Fn(&str) -> bool| {
