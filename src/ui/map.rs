@@ -6,10 +6,11 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::HtmlInputElement;
 
 use super::FilePicker;
+use super::columns::{CUSTOM_TYPES, ColumnDetails, custom_field};
 use super::state::{AppState, LoadedFile, Step};
 use leadpack_engine::{
-    AddressPart, ColumnPlan, DEFAULT_CONCEPTS, DEFAULT_SEGMENTS, Field, KnownValues, MatchKind,
-    Target, Template, ValueOutcome,
+    AddressPart, ColumnPlan, DEFAULT_CONCEPTS, DEFAULT_SEGMENTS, DateFits, Field, KnownValues,
+    MatchKind, Target, Template, ValueOutcome,
 };
 
 /// The choices of the "becomes" list, as (value, label).
@@ -29,6 +30,10 @@ fn target_choices() -> Vec<(String, String)> {
     ] {
         choices.push((format!("address:{}", part.attribute()), label.into()));
     }
+    choices.push(("category".into(), "Category".into()));
+    for (kind, label) in CUSTOM_TYPES {
+        choices.push((format!("custom:{kind}"), label.into()));
+    }
     choices.push(("user".into(), "User field (kept as is)".into()));
     choices.push(("skip".into(), "Not imported".into()));
     choices
@@ -40,11 +45,23 @@ fn choice_of(target: &Target) -> String {
         Target::Telcom { .. } => "telcom".into(),
         Target::Address { part, .. } => format!("address:{}", part.attribute()),
         Target::UserField => "user".into(),
+        Target::Category { .. } => "category".into(),
+        Target::CustomField { value_type, .. } => format!("custom:{}", value_type.id()),
         Target::Skip => "skip".into(),
     }
 }
 
-fn target_of(choice: &str, previous: &Target) -> Target {
+fn target_of(choice: &str, previous: &Target, header: &str, dates: Option<&DateFits>) -> Target {
+    if let Some(kind) = choice.strip_prefix("custom:") {
+        return custom_field(kind, header, previous, dates);
+    }
+    if choice == "category" {
+        let type_name = match previous {
+            Target::Category { type_name } => type_name.clone(),
+            _ => header.to_string(),
+        };
+        return Target::Category { type_name };
+    }
     let type_name = match previous {
         Target::Telcom { type_name } | Target::Address { type_name, .. } => type_name.clone(),
         _ => "Business".to_string(),
@@ -132,9 +149,15 @@ fn MapTables(file: LoadedFile) -> impl IntoView {
             };
             let select_id = format!("target-{id}-{index}");
             let header = column.column.header.clone();
-            let type_name = match &plan.target {
-                Target::Telcom { type_name } | Target::Address { type_name, .. } => Some(type_name.clone()),
-                _ => None,
+            let dates = column.dates.clone();
+            let details = view! {
+                <ColumnDetails
+                    id=id
+                    index=index
+                    target=plan.target.clone()
+                    dates=dates.clone()
+                    samples=column.samples.clone()
+                />
             };
             let options = choices
                 .iter()
@@ -152,25 +175,15 @@ fn MapTables(file: LoadedFile) -> impl IntoView {
                             data-testid="column-target"
                             on:change=move |ev| {
                                 let choice = event_target_value(&ev);
-                                change_template(state, id, |template| set_target(template, index, &choice));
+                                let dates = dates.clone();
+                                change_template(state, id, |template| {
+                                    set_target(template, index, &choice, dates.as_ref())
+                                });
                             }
                         >
                             {options}
                         </select>
-                        {type_name.map(|name| view! {
-                            <label class="inline">
-                                "Type "
-                                <input
-                                    type="text"
-                                    value=name
-                                    size="12"
-                                    on:change=move |ev| {
-                                        let value = event_target_value(&ev);
-                                        change_template(state, id, |template| set_type(template, index, value));
-                                    }
-                                />
-                            </label>
-                        })}
+                        {details}
                     </td>
                     <td class="sure">{sure}</td>
                 </tr>
@@ -261,11 +274,15 @@ async fn load_template(state: AppState, id: u32, chosen: web_sys::File) {
     }
 }
 
-fn set_target(template: &mut Template, index: usize, choice: &str) {
-    let Some(previous) = template.columns.get(index).map(|c| c.target.clone()) else {
+fn set_target(template: &mut Template, index: usize, choice: &str, dates: Option<&DateFits>) {
+    let Some((previous, header)) = template
+        .columns
+        .get(index)
+        .map(|c| (c.target.clone(), c.header.clone()))
+    else {
         return;
     };
-    let target = target_of(choice, &previous);
+    let target = target_of(choice, &previous, &header, dates);
     // A lead field takes one column: the column that had it is no longer imported as it.
     if let Target::Field { field } = target {
         for (other, column) in template.columns.iter_mut().enumerate() {
@@ -276,15 +293,6 @@ fn set_target(template: &mut Template, index: usize, choice: &str) {
     }
     if let Some(column) = template.columns.get_mut(index) {
         column.target = target;
-    }
-}
-
-fn set_type(template: &mut Template, index: usize, value: String) {
-    if let Some(column) = template.columns.get_mut(index) {
-        match &mut column.target {
-            Target::Telcom { type_name } | Target::Address { type_name, .. } => *type_name = value,
-            _ => {}
-        }
     }
 }
 

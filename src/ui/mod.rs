@@ -1,6 +1,7 @@
 //! The web app's Leptos components, one step a file. This is the only code that touches the DOM.
 
 mod client;
+mod columns;
 mod load;
 mod map;
 mod package;

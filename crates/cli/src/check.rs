@@ -6,7 +6,7 @@ use std::path::Path;
 
 use leadpack_engine::{
     CheckOptions, FileChecker, FileReport, MatchKind, PackageReader, Report, Rule, Severity,
-    Target, delimiter_name, plan_columns, xml_safe,
+    Target, ValueType, delimiter_name, plan_columns, xml_safe,
 };
 
 use super::input::{CHUNK_BYTES, display_name, read_chunks};
@@ -210,6 +210,18 @@ fn print_file(out: &mut impl Write, file: &FileReport, limit: usize) -> std::io:
                         )
                     }
                     Target::UserField => "packed as a user field".to_string(),
+                    Target::Category { type_name } => {
+                        format!("packed as a category ({type_name})")
+                    }
+                    Target::CustomField { name, value_type } => match value_type {
+                        ValueType::Date { format } | ValueType::Timestamp { format, .. } => {
+                            format!(
+                                "packed as the custom field {name} ({}, read as {format})",
+                                value_type.id()
+                            )
+                        }
+                        _ => format!("packed as the custom field {name} ({})", value_type.id()),
+                    },
                     Target::Field { .. } | Target::Skip => "not imported".to_string(),
                 };
                 match &column.column.note {

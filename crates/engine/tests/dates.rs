@@ -152,18 +152,40 @@ fn a_timestamp_is_read_with_its_time_and_offset_and_written_in_one_form() {
             "2024-02-05 17:04:09.250",
             "2024-02-05 17:04:09.250",
         ),
+        // Every value of a column in one form: thousandths written even when they are zero.
+        (
+            "yyyy-MM-dd HH:mm:ss.SSS",
+            "2024-02-05 17:04:09.000",
+            "2024-02-05 17:04:09.000",
+        ),
         (
             "yyyy-MM-dd HH:mm:ss.S",
             "2024-02-05 17:04:09.5",
             "2024-02-05 17:04:09.500",
         ),
+        (
+            "yyyy-MM-dd HH:mm:ss.SSSXXX",
+            "2024-02-05 17:04:09.001+01:00",
+            "2024-02-05 17:04:09.001+01:00",
+        ),
     ];
     for (pattern, value, written) in cases {
-        let moment = format(pattern)
+        let format = format(pattern);
+        let moment = format
             .read(value)
             .unwrap_or_else(|| panic!("{value} as {pattern}"));
-        assert_eq!(moment.timestamp_text(), *written, "{value} as {pattern}");
+        assert_eq!(format.write(&moment), *written, "{value} as {pattern}");
         assert_eq!(moment.date_text(), "2024-02-05");
+    }
+    assert_eq!(format("dd/MM/yyyy").write(&date(2024, 2, 5)), "2024-02-05");
+    for (pattern, written) in [
+        ("dd/MM/yyyy", "yyyy-MM-dd"),
+        ("MM/dd/yyyy hh:mm a", "yyyy-MM-dd HH:mm:ss"),
+        ("yyyy-MM-dd HH:mm:ss.S", "yyyy-MM-dd HH:mm:ss.SSS"),
+        ("yyyy-MM-dd'T'HH:mm:ssXXX", "yyyy-MM-dd HH:mm:ssXXX"),
+        ("yyyy-MM-dd HH:mm:ss.SSS Z", "yyyy-MM-dd HH:mm:ss.SSSXXX"),
+    ] {
+        assert_eq!(format(pattern).written_pattern(), written, "{pattern}");
     }
     let bad: &[(&str, &str)] = &[
         ("yyyy-MM-dd HH:mm:ss", "2024-02-05 24:00:00"),
@@ -194,7 +216,7 @@ fn a_pattern_that_is_not_a_date_format_says_what_to_write() {
             "dd/MM/yyyy à HH:mm",
             "letter “à”, which is not a date letter: put words between single quotes ('à')",
         ),
-        ("ddd/MM/yyyy", "“ddd”: d is written 2 times at most"),
+        ("ddd/MM/yyyy", "“ddd”: write d at most twice"),
         (
             "dd/MM/yyyy hh:mm",
             "use hh with a (03:30 PM), or HH alone (15:30)",
@@ -219,7 +241,7 @@ fn a_pattern_that_is_not_a_date_format_says_what_to_write() {
     assert_eq!(
         quoted
             .read("Day 5 of March 2024, 3 o'clock PM")
-            .map(|m| m.timestamp_text()),
+            .map(|m| quoted.write(&m)),
         Some("2024-03-05 15:00:00".into())
     );
 }

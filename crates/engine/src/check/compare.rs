@@ -8,8 +8,8 @@ use rustc_hash::FxHashMap;
 
 use crate::check::finding::{Finding, Rule, excerpt};
 use crate::check::rules::{
-    Fingerprint, Keys, RANK_DUPLICATE_ID, RANK_LIKELY_DUPLICATE, Rank, RecordScreen, ValueStep,
-    Verdict, rank_value, raw, trim, unrepresentable,
+    Fingerprint, Keys, OtherColumn, RANK_DUPLICATE_ID, RANK_LIKELY_DUPLICATE, Rank, RecordScreen,
+    ValueStep, Verdict, rank_value, raw, trim, unrepresentable,
 };
 use crate::fast::id_index::IdIndex;
 use crate::fast::index::KeyIndex;
@@ -130,7 +130,7 @@ impl RecordChecker {
 
     /// Looks for formulas in these columns too (index, header): the columns that go into the
     /// package besides the lead fields.
-    pub fn check_other_columns(&mut self, others: Vec<(usize, String)>) {
+    pub(crate) fn check_other_columns(&mut self, others: Vec<OtherColumn>) {
         Arc::make_mut(&mut self.screen).others = others;
     }
 

@@ -68,11 +68,17 @@ pub enum Rule {
     MissingColumn,
     /// A character the chosen output encoding cannot hold.
     Unrepresentable,
+    /// A custom field's value that is not a real date (or date and time) in its format.
+    InvalidDate,
+    /// A custom field's value that is not a number.
+    InvalidNumber,
+    /// A yes/no custom field's value set neither to True nor to False.
+    UnsetBoolean,
 }
 
 impl Rule {
     /// Every rule, in the order reports list them.
-    pub const ALL: [Rule; 19] = [
+    pub const ALL: [Rule; 22] = [
         Rule::MissingName,
         Rule::MissingContact,
         Rule::DuplicateId,
@@ -92,6 +98,9 @@ impl Rule {
         Rule::DuplicateColumn,
         Rule::MissingColumn,
         Rule::Unrepresentable,
+        Rule::InvalidDate,
+        Rule::InvalidNumber,
+        Rule::UnsetBoolean,
     ];
 
     /// The rule's id as written in reports, e.g. `missing-name`.
@@ -116,6 +125,9 @@ impl Rule {
             Rule::DuplicateColumn => "duplicate-column",
             Rule::MissingColumn => "missing-column",
             Rule::Unrepresentable => "unrepresentable",
+            Rule::InvalidDate => "invalid-date",
+            Rule::InvalidNumber => "invalid-number",
+            Rule::UnsetBoolean => "unset-boolean",
         }
     }
 
@@ -131,7 +143,10 @@ impl Rule {
             | Rule::MissingContact
             | Rule::DuplicateId
             | Rule::MalformedRow
-            | Rule::MissingColumn => Severity::Error,
+            | Rule::MissingColumn
+            | Rule::InvalidDate
+            | Rule::InvalidNumber
+            | Rule::UnsetBoolean => Severity::Error,
             _ => Severity::Warning,
         }
     }
@@ -158,6 +173,9 @@ impl Rule {
             Rule::DuplicateColumn => "Two columns for one field",
             Rule::MissingColumn => "Required column missing",
             Rule::Unrepresentable => "Character the output encoding cannot hold",
+            Rule::InvalidDate => "Not a date in the column's format",
+            Rule::InvalidNumber => "Not a number",
+            Rule::UnsetBoolean => "Yes/no value not set to True or False",
         }
     }
 }

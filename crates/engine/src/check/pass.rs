@@ -13,10 +13,12 @@ use crate::check::findings::{Cursor, Findings};
 use crate::check::options::CheckOptions;
 use crate::check::replay::Replay;
 use crate::check::report::{BasisColumn, CheckBasis, ColumnReport, FileReport, Summary};
-use crate::check::rules::{RecordScreen, Verdict};
+use crate::check::rules::{OtherColumn, RecordScreen, Verdict};
 use crate::check::screening::{Batch, SCREENED_AHEAD, Screener};
 use crate::check::sink::RowSink;
 use crate::check::strays::Strays;
+use crate::lead::converters::ValueType;
+use crate::lead::dates::column_fits;
 use crate::lead::edits::{Change, Edits};
 use crate::lead::mapping::{self, ColumnMatch};
 use crate::lead::schema::Field;
@@ -49,7 +51,7 @@ pub(crate) struct Reading {
     /// The delimiter a `sep=` first line named, when the file has one.
     separator_line: Option<u8>,
     /// The columns packed besides the lead fields (index, header).
-    others: Vec<(usize, String)>,
+    others: Vec<OtherColumn>,
     text: String,
     columns: Vec<ColumnMatch>,
     samples: Vec<Vec<String>>,
@@ -192,11 +194,20 @@ impl Reading {
         } else {
             options.template.targets(&trimmed)
         };
-        let others: Vec<(usize, String)> = targets
+        let others: Vec<OtherColumn> = targets
             .iter()
             .enumerate()
             .filter(|(_, target)| !matches!(target, Target::Field { .. } | Target::Skip))
-            .filter_map(|(index, _)| Some((index, columns.get(index)?.header.clone())))
+            .filter_map(|(index, target)| {
+                Some(OtherColumn {
+                    column: index,
+                    header: columns.get(index)?.header.clone(),
+                    value_type: match target {
+                        Target::CustomField { value_type, .. } => Some(value_type.clone()),
+                        _ => None,
+                    },
+                })
+            })
             .collect();
         let segments = options.segments();
         let concepts = options.concepts();
@@ -216,6 +227,10 @@ impl Reading {
                     other: targets.get(index).is_some_and(|target| {
                         !matches!(target, Target::Field { .. } | Target::Skip)
                     }),
+                    value_type: match targets.get(index) {
+                        Some(Target::CustomField { value_type, .. }) => Some(value_type.clone()),
+                        _ => None,
+                    },
                 })
                 .collect(),
             segments: segments.clone(),
@@ -717,9 +732,26 @@ impl Reading {
                         }
                     }
                 }
+                let chosen = match self
+                    .basis
+                    .columns
+                    .get(index)
+                    .and_then(|c| c.value_type.as_ref())
+                {
+                    Some(ValueType::Date { format } | ValueType::Timestamp { format, .. }) => {
+                        Some(format)
+                    }
+                    _ => None,
+                };
+                let dates = column_fits(
+                    chosen,
+                    &shown,
+                    self.samples.get(index).map_or(&[], Vec::as_slice),
+                );
                 ColumnReport {
                     column,
                     samples: shown,
+                    dates,
                 }
             })
             .collect();

@@ -12,6 +12,8 @@ use crate::check::compare::OutputCheck;
 use crate::check::finding::{Rule, Severity};
 use crate::check::findings::Findings;
 use crate::check::rules::Verdict;
+use crate::lead::converters::ValueType;
+use crate::lead::dates::DateFits;
 use crate::lead::edits::{Change, Edits};
 use crate::lead::mapping::{self, ColumnMatch};
 use crate::lead::schema::Field;
@@ -27,6 +29,9 @@ pub struct ColumnReport {
     pub column: ColumnMatch,
     /// The first distinct non-empty values of the column.
     pub samples: Vec<String>,
+    /// For a column of dates (or a custom field of dates), the formats its values in the first
+    /// 1,000 records fit, the chosen one first.
+    pub dates: Option<DateFits>,
 }
 
 /// A column as the JSON report writes it. serde reads this plain form directly; the same
@@ -43,6 +48,8 @@ struct ReportedColumn {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     wanted: Option<Field>,
     samples: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    dates: Option<DateFits>,
 }
 
 impl From<ReportedColumn> for ColumnReport {
@@ -57,6 +64,7 @@ impl From<ReportedColumn> for ColumnReport {
                 wanted: reported.wanted,
             },
             samples: reported.samples,
+            dates: reported.dates,
         }
     }
 }
@@ -79,6 +87,7 @@ impl From<ColumnReport> for ReportedColumn {
             note,
             wanted,
             samples: report.samples,
+            dates: report.dates,
         }
     }
 }
@@ -168,6 +177,8 @@ pub(crate) struct BasisColumn {
     pub(crate) note: Option<String>,
     /// The column goes into the package besides the lead fields (its formulas are looked for).
     pub(crate) other: bool,
+    /// For a custom field, the type its values are checked against.
+    pub(crate) value_type: Option<ValueType>,
 }
 
 impl PartialEq for CheckBasis {

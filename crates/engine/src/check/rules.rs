@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::check::finding::{Finding, MAX_QUOTED_CHARS, Rule, Severity, excerpt};
 use crate::fast::hash::{hash_folded, hash_id, hash_phone};
 use crate::fast::wire::{WireReader, put_u64};
+use crate::lead::converters::{Unconverted, ValueType};
 use crate::lead::quality;
 use crate::lead::schema::Field;
 use crate::text::encode::OutputEncoding;
@@ -148,8 +149,32 @@ pub struct RecordScreen {
     /// user allows it): a too-long value is previewed as replaced, as the package writes it.
     pub(crate) replace: Option<OutputEncoding>,
     /// The columns that go into the package besides the lead fields (Telcoms and Addresses
-    /// entries, user fields), with their headers: formulas are looked for there too.
-    pub(crate) others: Vec<(usize, String)>,
+    /// entries, categories, custom fields, user fields): formulas are looked for there too, and
+    /// custom fields' values are checked against their types.
+    pub(crate) others: Vec<OtherColumn>,
+}
+
+/// A column that goes into the package besides the lead fields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct OtherColumn {
+    /// Its index in the file.
+    pub(crate) column: usize,
+    /// Its header (trimmed).
+    pub(crate) header: String,
+    /// For a custom field, the type its values must have.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) value_type: Option<ValueType>,
+}
+
+impl OtherColumn {
+    /// How messages name the column.
+    fn named(&self) -> String {
+        if self.header.is_empty() {
+            format!("The column without a name (column {})", self.column + 1)
+        } else {
+            format!("Column “{}”", self.header)
+        }
+    }
 }
 
 impl RecordScreen {
@@ -244,14 +269,19 @@ impl RecordScreen {
                 check_value(row, field, (raw, value), (suspect, self.replace), found);
             }
         }
-        for (column, header) in &self.others {
-            let raw = record.field(*column).unwrap_or("");
-            let name = if header.is_empty() {
-                format!("The column without a name (column {})", column + 1)
-            } else {
-                format!("Column “{header}”")
-            };
-            if let Some(problem) = formula_problem(&name, trim(raw)) {
+        for other in &self.others {
+            let raw = record.field(other.column).unwrap_or("");
+            let value = trim(raw);
+            if let Some(value_type) = &other.value_type
+                && !value.is_empty()
+                && let Err(unconverted) = value_type.convert(value)
+            {
+                let (rule, message) = unconverted_problem(other, value_type, unconverted, value);
+                found.push((
+                    RANK_OTHER_COLUMNS,
+                    Finding::new(row, None, rule, message).with_value(raw),
+                ));
+            } else if let Some(problem) = formula_problem(&other.named(), value) {
                 found.push((
                     RANK_OTHER_COLUMNS,
                     Finding::new(row, None, Rule::FormulaLike, problem).with_value(raw),
@@ -271,6 +301,52 @@ impl RecordScreen {
             },
             broken: false,
         }
+    }
+}
+
+/// The rule and message of a custom field's value that does not fit its type.
+fn unconverted_problem(
+    other: &OtherColumn,
+    value_type: &ValueType,
+    unconverted: Unconverted,
+    value: &str,
+) -> (Rule, String) {
+    let column = other.named();
+    let shown = excerpt(value, 40);
+    match (unconverted, value_type) {
+        (
+            Unconverted::NotADate,
+            ValueType::Date { format } | ValueType::Timestamp { format, .. },
+        ) => {
+            let what = if format.has_time() {
+                "date and time"
+            } else {
+                "date"
+            };
+            (
+                Rule::InvalidDate,
+                format!(
+                    "{column} holds “{shown}”, which is not a real {what} in the format {format}. \
+                     The CRM cannot import it: correct the value, or choose the format the \
+                     column's values are written in."
+                ),
+            )
+        }
+        (Unconverted::NotANumber, _) => (
+            Rule::InvalidNumber,
+            format!(
+                "{column} holds “{shown}”, which is not a number. The CRM cannot import it: write \
+                 digits only, with a point for decimals and no spaces or thousands separators \
+                 (1234.5)."
+            ),
+        ),
+        _ => (
+            Rule::UnsetBoolean,
+            format!(
+                "{column} holds “{shown}”, which is set neither to True nor to False. Set it to \
+                 True or False in the column's list of values."
+            ),
+        ),
     }
 }
 

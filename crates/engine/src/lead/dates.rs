@@ -8,6 +8,9 @@
 //! without the period and accents (`Feb`, `février`, `févr.`, `fevr`).
 
 use std::fmt;
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
 
 /// The date formats offered for a column, in the order they are offered.
 pub const DATE_FORMATS: &[&str] = &[
@@ -125,31 +128,6 @@ impl Moment {
     pub fn date_text(&self) -> String {
         format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
     }
-
-    /// The date and time in the form packages hold: `yyyy-MM-dd HH:mm:ss`, with `.SSS` when
-    /// the value had thousandths and the offset (`+hh:mm`, `Z` for UTC) when it had one.
-    pub fn timestamp_text(&self) -> String {
-        let mut text = format!(
-            "{} {:02}:{:02}:{:02}",
-            self.date_text(),
-            self.hour,
-            self.minute,
-            self.second
-        );
-        if self.millis > 0 {
-            text.push_str(&format!(".{:03}", self.millis));
-        }
-        match self.offset {
-            Some(0) => text.push('Z'),
-            Some(minutes) => {
-                let sign = if minutes < 0 { '-' } else { '+' };
-                let minutes = minutes.unsigned_abs();
-                text.push_str(&format!("{sign}{:02}:{:02}", minutes / 60, minutes % 60));
-            }
-            None => {}
-        }
-        text
-    }
 }
 
 impl DateFormat {
@@ -223,16 +201,14 @@ impl DateFormat {
                 ('a', 1) => Part::AmPm,
                 ('X' | 'x' | 'Z' | 'z', _) => Part::Offset,
                 ('d' | 'H' | 'h' | 'm' | 's' | 'S' | 'a', _) => {
+                    let most = match c {
+                        'S' => "three times",
+                        'a' => "once",
+                        _ => "twice",
+                    };
                     return Err(error(format!(
-                        "has “{}”: {c} is written {} times at most.",
-                        String::from(c).repeat(count),
-                        if c == 'S' {
-                            3
-                        } else if c == 'a' {
-                            1
-                        } else {
-                            2
-                        }
+                        "has “{}”: write {c} at most {most}.",
+                        String::from(c).repeat(count)
                     )));
                 }
                 _ => {
@@ -287,6 +263,49 @@ impl DateFormat {
     /// The pattern as given.
     pub fn pattern(&self) -> &str {
         &self.pattern
+    }
+
+    /// The pattern of what [`DateFormat::write`] writes: `yyyy-MM-dd` for a date, and for a
+    /// timestamp `yyyy-MM-dd HH:mm:ss`, with `.SSS` when the format has fractions of a second
+    /// and `XXX` (`Z` or `+hh:mm`) when it has an offset. One form per format, so every value
+    /// of a column is written alike.
+    pub fn written_pattern(&self) -> &'static str {
+        let fraction = self.parts.iter().any(|p| matches!(p, Part::Fraction(_)));
+        let offset = self.parts.contains(&Part::Offset);
+        match (self.has_time(), fraction, offset) {
+            (false, _, _) => "yyyy-MM-dd",
+            (true, false, false) => "yyyy-MM-dd HH:mm:ss",
+            (true, true, false) => "yyyy-MM-dd HH:mm:ss.SSS",
+            (true, false, true) => "yyyy-MM-dd HH:mm:ssXXX",
+            (true, true, true) => "yyyy-MM-dd HH:mm:ss.SSSXXX",
+        }
+    }
+
+    /// `moment` (read in this format) as packages hold it, in [`DateFormat::written_pattern`].
+    pub fn write(&self, moment: &Moment) -> String {
+        let written = self.written_pattern();
+        let mut text = moment.date_text();
+        if written.len() == "yyyy-MM-dd".len() {
+            return text;
+        }
+        text.push_str(&format!(
+            " {:02}:{:02}:{:02}",
+            moment.hour, moment.minute, moment.second
+        ));
+        if written.contains(".SSS") {
+            text.push_str(&format!(".{:03}", moment.millis));
+        }
+        if written.ends_with("XXX") {
+            match moment.offset.unwrap_or(0) {
+                0 => text.push('Z'),
+                minutes => {
+                    let sign = if minutes < 0 { '-' } else { '+' };
+                    let minutes = minutes.unsigned_abs();
+                    text.push_str(&format!("{sign}{:02}:{:02}", minutes / 60, minutes % 60));
+                }
+            }
+        }
+        text
     }
 
     /// Whether the format has a time of day.
@@ -543,7 +562,7 @@ fn offset_at(text: &str) -> Option<(i16, usize)> {
 }
 
 /// How one format fits a column's values.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FormatFit {
     /// The format.
     pub pattern: String,
@@ -552,7 +571,7 @@ pub struct FormatFit {
 }
 
 /// What the values of a column say about its date format.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DateFits {
     /// How many values were looked at (empty ones aside).
     pub values: usize,
@@ -575,7 +594,7 @@ impl DateFits {
 }
 
 /// How each of `formats` reads the values (empty ones aside), and whether the best of them
-/// leave the order of day and month open.
+/// leave the order of day and month open. Patterns that are no date format are left out.
 pub fn fitting_formats<'a>(
     formats: &[&str],
     values: impl IntoIterator<Item = &'a str>,
@@ -584,6 +603,10 @@ pub fn fitting_formats<'a>(
         .iter()
         .filter_map(|pattern| DateFormat::new(pattern).ok())
         .collect();
+    fits_of(&formats, values)
+}
+
+fn fits_of<'a>(formats: &[DateFormat], values: impl IntoIterator<Item = &'a str>) -> DateFits {
     let mut fits = vec![0usize; formats.len()];
     let mut count = 0;
     for value in values.into_iter().map(str::trim).filter(|v| !v.is_empty()) {
@@ -618,6 +641,62 @@ pub fn fitting_formats<'a>(
     }
 }
 
+/// The offered date and timestamp formats, read once.
+fn offered() -> &'static [DateFormat] {
+    static OFFERED: OnceLock<Vec<DateFormat>> = OnceLock::new();
+    OFFERED.get_or_init(|| {
+        DATE_FORMATS
+            .iter()
+            .chain(TIMESTAMP_FORMATS)
+            .filter_map(|pattern| DateFormat::new(pattern).ok())
+            .collect()
+    })
+}
+
+/// What a column's values (those of the first records) say about dates, for the mapping
+/// step: the formats they fit, `chosen` (the column's format, when it is a custom field of
+/// dates) first whatever it reads. `None` for a column that is not one of dates: no format
+/// chosen, and none of its first distinct values (`shown`) fits an offered format.
+pub(crate) fn column_fits(
+    chosen: Option<&DateFormat>,
+    shown: &[String],
+    values: &[String],
+) -> Option<DateFits> {
+    let offered = offered();
+    // Every date has at least four digits (a year); most values without them are names.
+    let could_be_date = |value: &String| value.bytes().filter(u8::is_ascii_digit).count() >= 4;
+    if chosen.is_none()
+        && !shown
+            .iter()
+            .filter(|value| could_be_date(value))
+            .any(|value| offered.iter().any(|format| format.read(value).is_some()))
+    {
+        return None;
+    }
+    let formats: Vec<DateFormat> = chosen
+        .into_iter()
+        .chain(offered.iter().filter(|format| Some(*format) != chosen))
+        .cloned()
+        .collect();
+    let mut fits = fits_of(&formats, values.iter().map(String::as_str));
+    if let Some(chosen) = chosen {
+        // The chosen format comes first, even when it reads nothing, so the step can say so.
+        let fit = match fits
+            .formats
+            .iter()
+            .position(|fit| fit.pattern == chosen.pattern)
+        {
+            Some(at) => fits.formats.remove(at),
+            None => FormatFit {
+                pattern: chosen.pattern.clone(),
+                fits: 0,
+            },
+        };
+        fits.formats.insert(0, fit);
+    }
+    Some(fits)
+}
+
 /// Whether most of the values (four in five, empty ones aside, three at least) are dates or
 /// timestamps in one of the offered formats: such a column is dates, whatever else its
 /// values might pass for (`2024-02-02` has the digits and dashes of a phone number).
@@ -630,12 +709,8 @@ pub fn looks_like_dates(values: &[&str]) -> bool {
     if values.len() < 3 {
         return false;
     }
-    DATE_FORMATS
-        .iter()
-        .chain(TIMESTAMP_FORMATS)
-        .filter_map(|pattern| DateFormat::new(pattern).ok())
-        .any(|format| {
-            let fit = values.iter().filter(|v| format.read(v).is_some()).count();
-            fit * 5 >= values.len() * 4
-        })
+    offered().iter().any(|format| {
+        let fit = values.iter().filter(|v| format.read(v).is_some()).count();
+        fit * 5 >= values.len() * 4
+    })
 }

@@ -6,6 +6,7 @@
 //!
 //! It may use [`crate::text`] and [`crate::fast`], never the checker or the packages.
 
+pub(crate) mod converters;
 pub(crate) mod dates;
 pub(crate) mod edits;
 pub(crate) mod mapping;

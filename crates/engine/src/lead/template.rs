@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
+use crate::lead::converters::{TypedValues, ValueType};
 use crate::lead::mapping::{ColumnMatch, ExplicitMapping};
 use crate::lead::schema::{Field, header_key};
 use crate::lead::values::KnownValues;
@@ -77,6 +78,20 @@ pub enum Target {
     },
     /// Kept as a user field, under the column's own name.
     UserField,
+    /// A category of the lead: an entry of the Categories subcollection, the column's value
+    /// being the category's value.
+    Category {
+        /// The category type, e.g. `Interest` or `Hobby`.
+        type_name: String,
+    },
+    /// A custom field: an entry of the Custom Fields subcollection, with its values checked
+    /// and written as their type.
+    CustomField {
+        /// The custom field's name in the CRM.
+        name: String,
+        /// The type of its values, with how they are read.
+        value_type: ValueType,
+    },
     /// Not imported.
     Skip,
 }
@@ -105,6 +120,16 @@ struct PlannedColumn {
     part: Option<AddressPart>,
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
     type_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    format: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    zone: Option<String>,
+    #[serde(rename = "true", default, skip_serializing_if = "Vec::is_empty")]
+    truthy: Vec<String>,
+    #[serde(rename = "false", default, skip_serializing_if = "Vec::is_empty")]
+    falsy: Vec<String>,
 }
 
 /// The `target` of a column in a template.
@@ -115,6 +140,8 @@ enum TargetKind {
     Telcom,
     Address,
     UserField,
+    Category,
+    CustomField,
     Skip,
 }
 
@@ -140,6 +167,22 @@ impl TryFrom<PlannedColumn> for ColumnPlan {
                     .ok_or_else(|| missing("address", "type"))?,
             },
             TargetKind::UserField => Target::UserField,
+            TargetKind::Category => Target::Category {
+                type_name: planned
+                    .type_name
+                    .ok_or_else(|| missing("category", "type"))?,
+            },
+            TargetKind::CustomField => Target::CustomField {
+                name: planned.name.unwrap_or_else(|| header.clone()),
+                value_type: ValueType::try_from(TypedValues {
+                    kind: planned.type_name,
+                    format: planned.format,
+                    zone: planned.zone,
+                    truthy: planned.truthy,
+                    falsy: planned.falsy,
+                })
+                .map_err(|problem| format!("the column “{header}”: {problem}"))?,
+            },
             TargetKind::Skip => Target::Skip,
         };
         Ok(ColumnPlan { header, target })
@@ -154,6 +197,11 @@ impl From<ColumnPlan> for PlannedColumn {
             field: None,
             part: None,
             type_name: None,
+            name: None,
+            format: None,
+            zone: None,
+            truthy: Vec::new(),
+            falsy: Vec::new(),
         };
         planned.target = match plan.target {
             Target::Field { field } => {
@@ -170,6 +218,20 @@ impl From<ColumnPlan> for PlannedColumn {
                 TargetKind::Address
             }
             Target::UserField => TargetKind::UserField,
+            Target::Category { type_name } => {
+                planned.type_name = Some(type_name);
+                TargetKind::Category
+            }
+            Target::CustomField { name, value_type } => {
+                let typed = TypedValues::from(value_type);
+                planned.name = Some(name);
+                planned.type_name = typed.kind;
+                planned.format = typed.format;
+                planned.zone = typed.zone;
+                planned.truthy = typed.truthy;
+                planned.falsy = typed.falsy;
+                TargetKind::CustomField
+            }
             Target::Skip => TargetKind::Skip,
         };
         planned

@@ -1,6 +1,7 @@
 //! The layout of a file's packages, decided from its header: which columns go into the package
 //! CSV and under which names, the CSV header in the output encoding, and the XML files.
 
+use crate::lead::converters::ValueType;
 use crate::lead::mapping::ColumnMatch;
 use crate::lead::schema::Field;
 use crate::lead::template::{Target, Template, packed_columns};
@@ -17,6 +18,8 @@ pub(crate) struct OutColumn {
     pub(crate) name: String,
     /// The lead field, when it is one.
     pub(crate) field: Option<Field>,
+    /// The type its values are converted to, for a custom field.
+    pub(crate) converted: Option<ValueType>,
 }
 
 /// A file's package layout: its columns, and what every package holds besides its rows.
@@ -64,6 +67,7 @@ pub(crate) fn lay_out(csv_name: &str, template: &Template, matches: &[ColumnMatc
     // The lead fields first, in the documented order, under their documented titles; then the
     // other columns the template keeps, in file order, under their own headers.
     for (source, target) in packed_columns(template, matches) {
+        let mut converted = None;
         let (name, field) = match target {
             Target::Field { field } => {
                 let name = unique(field.title());
@@ -89,12 +93,31 @@ pub(crate) fn lay_out(csv_name: &str, template: &Template, matches: &[ColumnMatc
                 mappings.user_fields.push(name.clone());
                 (name, None)
             }
+            Target::Category { type_name } => {
+                let name = unique(&matches[source].header);
+                mappings
+                    .categories
+                    .push((name.clone(), xml::xml_safe(&type_name)));
+                (name, None)
+            }
+            Target::CustomField {
+                name: field_name,
+                value_type,
+            } => {
+                let name = unique(&matches[source].header);
+                converted = Some(value_type.clone());
+                mappings
+                    .custom_fields
+                    .push((name.clone(), xml::xml_safe(&field_name), value_type));
+                (name, None)
+            }
             Target::Skip => continue,
         };
         columns.push(OutColumn {
             source,
             name,
             field,
+            converted,
         });
     }
     for (field, values) in &template.value_mappings {

@@ -6,6 +6,7 @@
 //! The packer is a [`RowSink`]: it runs in the same pass as the checker, so the rows it packs
 //! are exactly the rows the checker judged.
 
+use std::borrow::Cow;
 use std::hash::Hasher;
 
 use rustc_hash::FxHasher;
@@ -382,11 +383,25 @@ impl Packer {
     /// Writes into `value` (emptied first) the value the package writes for a field: trimmed,
     /// normalised, with characters replaced if allowed, cut as the CRM would
     /// ([`Writing::written`], which the check's preview follows too).
-    fn clean(&mut self, field: Option<Field>, raw: &str, value: &mut String) {
+    /// The value of `column` as the package writes it: trimmed; a segment or concept as the
+    /// CRM spells it; a custom field's value in its type's one form (a value that does not fit
+    /// its type, packed only with invalid leads included, is written as it is); then with the
+    /// characters the encoding cannot hold replaced and cut to the field's length.
+    fn clean(&mut self, column: &OutColumn, raw: &str, value: &mut String) {
         value.clear();
         let trimmed = trim(raw);
-        let normalised = normalised(field, trimmed, &mut self.segments, &mut self.concepts);
-        value.push_str(&self.writing.written(field, &normalised));
+        let normalised = match &column.converted {
+            Some(value_type) if !trimmed.is_empty() => value_type
+                .convert(trimmed)
+                .unwrap_or(Cow::Borrowed(trimmed)),
+            _ => normalised(
+                column.field,
+                trimmed,
+                &mut self.segments,
+                &mut self.concepts,
+            ),
+        };
+        value.push_str(&self.writing.written(column.field, &normalised));
     }
 
     fn pack(&mut self, record: &Record<'_>) -> Result<(), PackError> {
@@ -397,7 +412,7 @@ impl Packer {
         values.resize_with(columns.len(), String::new);
         for (column, value) in columns.iter().zip(values.iter_mut()) {
             let raw = record.field(column.source).unwrap_or("");
-            self.clean(column.field, raw, value);
+            self.clean(column, raw, value);
         }
         self.columns = columns;
         if self.options.unrepresentable == Unrepresentable::Refuse {

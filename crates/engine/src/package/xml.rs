@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, Event};
 
+use crate::lead::converters::ValueType;
 use crate::lead::schema::Field;
 use crate::lead::template::AddressPart;
 use crate::text::encode::OutputEncoding;
@@ -69,6 +70,26 @@ pub mod names {
     pub const ADDRESSES: &str = "Addresses";
     /// The User Fields subcollection.
     pub const USER_FIELDS: &str = "User Fields";
+    /// The Categories subcollection.
+    pub const CATEGORIES: &str = "Categories";
+    /// The Custom Fields subcollection.
+    pub const CUSTOM_FIELDS: &str = "Custom Fields";
+    /// The attribute of a category or custom field entry that the column's value fills.
+    pub const VALUE_ATTRIBUTE: &str = "Value";
+    /// The converter of a custom field of dates.
+    pub const DATE_CONVERTER: &str = "dateConverter";
+    /// The converter of a custom field of timestamps.
+    pub const TIMESTAMP_CONVERTER: &str = "timestampConverter";
+    /// The converter of a custom field of yes/no values.
+    pub const BOOLEAN_CONVERTER: &str = "booleanConverter";
+    /// The format of a date or timestamp converter.
+    pub const FORMAT: &str = "format";
+    /// Where a timestamp converter takes its time zone from (the tool's Unit).
+    pub const UNIT: &str = "unit";
+    /// The CRM's True and False, as a Boolean converter's targets.
+    pub const TRUE: &str = "True";
+    /// See [`TRUE`].
+    pub const FALSE: &str = "False";
 }
 
 /// One CSV file of a package, as `fileMappings.xml` lists it.
@@ -105,6 +126,10 @@ pub struct FieldMappings {
     pub addresses: BTreeMap<String, Vec<(String, AddressPart)>>,
     /// User fields: source column names.
     pub user_fields: Vec<String>,
+    /// Categories: source column → category type.
+    pub categories: Vec<(String, String)>,
+    /// Custom fields: source column → name and type.
+    pub custom_fields: Vec<(String, String, ValueType)>,
 }
 
 fn new_writer() -> Writer<Vec<u8>> {
@@ -214,6 +239,81 @@ pub fn field_mappings(csv_name: &str, mappings: &FieldMappings) -> Vec<u8> {
                                     }
                                     Ok(())
                                 })?;
+                        }
+                        Ok(())
+                    })?;
+            }
+            if !mappings.categories.is_empty() {
+                w.create_element(names::SUBCOLLECTION)
+                    .with_attribute((names::NAME, names::CATEGORIES))
+                    .write_inner_content(|w| {
+                        for (source, type_name) in &mappings.categories {
+                            w.create_element(names::ENTRY)
+                                .with_attribute((names::SOURCE, source.as_str()))
+                                .with_attribute((names::ATTRIBUTE, names::VALUE_ATTRIBUTE))
+                                .with_attribute((names::TYPE, type_name.as_str()))
+                                .write_empty()?;
+                        }
+                        Ok(())
+                    })?;
+            }
+            if !mappings.custom_fields.is_empty() {
+                w.create_element(names::SUBCOLLECTION)
+                    .with_attribute((names::NAME, names::CUSTOM_FIELDS))
+                    .write_inner_content(|w| {
+                        for (source, name, value_type) in &mappings.custom_fields {
+                            let entry = w
+                                .create_element(names::ENTRY)
+                                .with_attribute((names::SOURCE, source.as_str()))
+                                .with_attribute((names::ATTRIBUTE, names::VALUE_ATTRIBUTE))
+                                .with_attribute((names::NAME, name.as_str()))
+                                .with_attribute((names::TYPE, value_type.id()));
+                            match value_type {
+                                ValueType::Text | ValueType::Number => {
+                                    entry.write_empty()?;
+                                }
+                                ValueType::Date { format } => {
+                                    entry.write_inner_content(|w| {
+                                        w.create_element(names::DATE_CONVERTER)
+                                            .with_attribute((
+                                                names::FORMAT,
+                                                format.written_pattern(),
+                                            ))
+                                            .write_empty()?;
+                                        Ok(())
+                                    })?;
+                                }
+                                ValueType::Timestamp { format, zone } => {
+                                    entry.write_inner_content(|w| {
+                                        w.create_element(names::TIMESTAMP_CONVERTER)
+                                            .with_attribute((
+                                                names::FORMAT,
+                                                format.written_pattern(),
+                                            ))
+                                            .with_attribute((names::UNIT, zone.as_str()))
+                                            .write_empty()?;
+                                        Ok(())
+                                    })?;
+                                }
+                                ValueType::Boolean { .. } => {
+                                    // The package holds `true` and `false` (see ValueType::convert).
+                                    entry.write_inner_content(|w| {
+                                        w.create_element(names::BOOLEAN_CONVERTER)
+                                            .write_inner_content(|w| {
+                                                for (from, to) in
+                                                    [("true", names::TRUE), ("false", names::FALSE)]
+                                                {
+                                                    w.create_element(names::VALUE)
+                                                        .with_attribute((names::SOURCE, from))
+                                                        .with_attribute((names::TARGET, to))
+                                                        .write_empty()?;
+                                                }
+                                                Ok(())
+                                            })?;
+                                        Ok(())
+                                    })?;
+                                }
+                            }
                         }
                         Ok(())
                     })?;
