@@ -21,8 +21,8 @@ use std::time::{Duration, Instant};
 use leadpack_engine::{
     Built, CheckOptions, ColumnPlan, Edits, Field, FileChecker, FileReport, Finding, Fix,
     HEADER_LIMIT, OutputEncoding, PackError, PackJob, PackOutcome, PackageEntry, PackageReader,
-    ReadError, ReadErrorKind, ReadOptions, Rule, SNIFF_BYTES, Target, Template, check_bytes,
-    delimiter_label, read_package,
+    ReadError, ReadErrorKind, ReadOptions, RowSink, Rule, SNIFF_BYTES, Target, Template,
+    check_bytes, delimiter_label, read_package,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -349,6 +349,57 @@ fn a_header_longer_than_the_first_megabyte_is_read_whole() {
             );
         }
     }
+}
+
+/// A header past the first megabyte that arrives in one piece with the records after it is
+/// read as soon as that piece is: the checker does not wait for more of the file first (the
+/// page shows the columns, and a sink gets the header, while the rest is still on its way).
+#[test]
+fn a_long_header_arriving_in_one_piece_is_read_at_once() {
+    struct Header(usize);
+    impl RowSink for Header {
+        type Error = std::convert::Infallible;
+        fn header(
+            &mut self,
+            _: &leadpack_engine::Record<'_>,
+            columns: &[leadpack_engine::ColumnMatch],
+        ) -> Result<(), Self::Error> {
+            self.0 = columns.len();
+            Ok(())
+        }
+        fn record(
+            &mut self,
+            _: &leadpack_engine::Record<'_>,
+            _: leadpack_engine::Verdict,
+            _: &[leadpack_engine::Finding],
+        ) -> Result<(), Self::Error> {
+            Ok(())
+        }
+    }
+    let mut bytes = long_header_file(SNIFF_BYTES + 10);
+    let lead = bytes[bytes.len() / 2..]
+        .split(|&b| b == b'\n')
+        .rev()
+        .nth(1)
+        .expect("the last lead")
+        .to_vec();
+    // Twice the first megabyte in all: the widened sample is there in full.
+    while bytes.len() < 2 * SNIFF_BYTES + 4096 {
+        bytes.extend_from_slice(&lead);
+        bytes.push(b'\n');
+    }
+    let mut checker = FileChecker::new("long-header.csv", CheckOptions::default());
+    let mut sink = Header(0);
+    checker.feed_with(&bytes, &mut sink).expect("readable");
+    assert!(
+        sink.0 > SNIFF_BYTES / 120,
+        "the header was read: {} columns",
+        sink.0
+    );
+    let report = checker.finish_with(&mut sink).expect("a report");
+    let lines = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+    assert_eq!(report.summary.records, lines - 1);
+    assert_eq!(report.summary.records, report.summary.ready);
 }
 
 #[test]
