@@ -327,3 +327,23 @@ fn with_invalid_leads_included_a_value_that_does_not_fit_is_packed_as_it_is() {
         "Raj,Patel,raj@example.com,1985-07-14,true,\"1,000\",Chess,2024-02-08 11:15:00"
     );
 }
+
+#[test]
+fn custom_fields_are_checked_alike_in_the_web_apps_second_worker() {
+    use crate::properties::{Answering, screened_elsewhere};
+    let options = CheckOptions::from_template(&template());
+    let one = check_with(LEADS, options.clone());
+    for sizes in [vec![LEADS.len()], vec![7, 100]] {
+        let (elsewhere, traffic) = screened_elsewhere(
+            LEADS.as_bytes(),
+            &sizes,
+            &Answering::default(),
+            options.clone(),
+        );
+        assert_eq!(elsewhere.as_ref(), Ok(&one));
+        assert!(
+            traffic.sent >= 1,
+            "the rules and the leads went to the other worker"
+        );
+    }
+}

@@ -14,7 +14,7 @@ use proptest::prelude::*;
 use proptest::sample::{Index, select};
 
 /// A report, or the error's message (so outcomes compare with `==`).
-type Outcome = Result<FileReport, String>;
+pub(crate) type Outcome = Result<FileReport, String>;
 
 fn check_whole(bytes: &[u8]) -> Outcome {
     check_whole_with(bytes, CheckOptions::default())
@@ -56,16 +56,16 @@ fn check_chunked_with(bytes: &[u8], sizes: &[usize], options: CheckOptions) -> O
 }
 
 /// How the pretend second worker of [`screened_elsewhere`] answers.
-#[derive(Debug, Clone)]
-struct Answering {
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Answering {
     /// Batches left unanswered before the checker is handed the oldest answer.
-    lag: usize,
+    pub(crate) lag: usize,
     /// Answers (by number) cut short on the way, and where (a fraction of their length).
-    damaged: Vec<(usize, f64)>,
+    pub(crate) damaged: Vec<(usize, f64)>,
     /// The worker stops answering after this many answers (it stopped, out of memory).
-    stops_after: Option<usize>,
+    pub(crate) stops_after: Option<usize>,
     /// Once it stops, the checker is told to screen everything itself from then on.
-    screen_here_then: bool,
+    pub(crate) screen_here_then: bool,
 }
 
 /// What the checker asked the pretend second worker, as the web worker passes it on.
@@ -76,9 +76,9 @@ enum Asked {
 
 /// What crossed between the checker and the pretend second worker of [`screened_elsewhere`].
 #[derive(Debug, Default, PartialEq)]
-struct Traffic {
+pub(crate) struct Traffic {
     /// Batches of records the checker sent.
-    sent: usize,
+    pub(crate) sent: usize,
     /// Answers handed back to the checker.
     answered: usize,
     /// Whether the checker was told to screen everything itself (once the worker stopped).
@@ -93,7 +93,12 @@ struct Traffic {
 /// worker has its second worker do: the rules cross as JSON, each batch as bytes for
 /// `screen_wire`, each answer comes back as bytes, as `answering` says. The outcome, and what
 /// crossed between the two workers.
-fn screened_elsewhere(bytes: &[u8], sizes: &[usize], answering: &Answering) -> (Outcome, Traffic) {
+pub(crate) fn screened_elsewhere(
+    bytes: &[u8],
+    sizes: &[usize],
+    answering: &Answering,
+    options: CheckOptions,
+) -> (Outcome, Traffic) {
     use leadpack_engine::NoSink;
     use leadpack_engine::RecordScreen;
     use leadpack_engine::{ScreenRequest, screen_wire};
@@ -102,7 +107,7 @@ fn screened_elsewhere(bytes: &[u8], sizes: &[usize], answering: &Answering) -> (
     use std::rc::Rc;
 
     let asked = Rc::new(RefCell::new(VecDeque::new()));
-    let mut checker = FileChecker::new(NAME, CheckOptions::default());
+    let mut checker = FileChecker::new(NAME, options);
     let queue = Rc::clone(&asked);
     checker.screen_elsewhere(move |request| {
         queue.borrow_mut().push_back(match request {
@@ -681,7 +686,7 @@ proptest! {
         check_outcome(&one)?;
         let screen_here_then = stops_after.is_some() && lag % 2 == 1;
         let answering = Answering { lag, damaged, stops_after, screen_here_then };
-        let (elsewhere, traffic) = screened_elsewhere(&bytes, &sizes, &answering);
+        let (elsewhere, traffic) = screened_elsewhere(&bytes, &sizes, &answering, CheckOptions::default());
         prop_assert_same(&elsewhere, &one)?;
         // Something is sent, unless the checker was told to screen everything itself before
         // the first batch was ready.
@@ -749,7 +754,8 @@ fn damaged_or_missing_answers_from_the_screening_worker_lose_nothing() {
         ),
     ];
     for (case, answering) in cases {
-        let (elsewhere, traffic) = screened_elsewhere(&bytes, &sizes, &answering);
+        let (elsewhere, traffic) =
+            screened_elsewhere(&bytes, &sizes, &answering, CheckOptions::default());
         assert!(elsewhere == one, "{case}: {}", headline(&elsewhere));
         // The other worker really had the batches, and what it answered was taken.
         assert!(traffic.sent >= 2, "{case}: {traffic:?}");
@@ -762,7 +768,8 @@ fn damaged_or_missing_answers_from_the_screening_worker_lose_nothing() {
     // Told to screen everything itself before the first batch was ready (the file's first MiB
     // is still being read): nothing is sent, and nothing is lost.
     let told_first = answering(3, vec![], Some(0), true);
-    let (elsewhere, traffic) = screened_elsewhere(&bytes, &[65_536], &told_first);
+    let (elsewhere, traffic) =
+        screened_elsewhere(&bytes, &[65_536], &told_first, CheckOptions::default());
     assert!(elsewhere == one, "told first: {}", headline(&elsewhere));
     assert_eq!((traffic.sent, traffic.screened_here), (0, true));
     assert_eq!(traffic_problem(&traffic, &told_first), None);
