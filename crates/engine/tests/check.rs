@@ -502,3 +502,31 @@ fn a_broken_row_says_whether_values_are_too_many_or_missing() {
     assert_eq!(report.summary.with_errors, 2);
     assert_eq!(report.summary.ready, 1);
 }
+
+/// Rules and severities are named in reports, in the findings CSV and in the page's filter
+/// exactly as the report format says, and a rule is found again from its name.
+#[test]
+fn rules_and_severities_are_named_as_the_report_format_says() {
+    use leadpack_engine::{Rule, Severity};
+    assert_eq!(Severity::Error.as_str(), "error");
+    assert_eq!(Severity::Warning.as_str(), "warning");
+    let ids: Vec<&str> = Rule::ALL.iter().map(|rule| rule.id()).collect();
+    let documented = include_str!("../../../docs/report-format.md");
+    for rule in Rule::ALL {
+        assert_eq!(Rule::from_id(rule.id()), Some(rule));
+        assert_eq!(rule.to_string(), rule.id());
+        assert!(
+            documented.contains(&format!("`{}`", rule.id())),
+            "{} is documented",
+            rule.id()
+        );
+        assert!(!rule.label().is_empty());
+    }
+    let mut distinct = ids.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(distinct.len(), ids.len(), "every rule has its own id");
+    for unknown in ["", "Missing-Name", "missing_name", "missing-name ", "error"] {
+        assert_eq!(Rule::from_id(unknown), None, "{unknown:?}");
+    }
+}

@@ -743,6 +743,34 @@ mod tests {
         }
     }
 
+    /// One value in every finding (the same unknown segment on every row, say): each is kept
+    /// once after the first, and every finding still reads back from wherever reading starts,
+    /// at a checkpoint or between two.
+    #[test]
+    fn a_value_repeated_across_checkpoints_is_read_back_from_anywhere() {
+        let all: Vec<Finding> = (0..300u64)
+            .map(|i| {
+                finding(
+                    i + 2,
+                    Rule::UnknownSegment,
+                    "“Retirees” is unknown.",
+                    Some("Retirees"),
+                )
+            })
+            .collect();
+        let findings: Findings = all.iter().cloned().collect();
+        for index in 0..all.len() {
+            assert_eq!(findings.get(index).as_ref(), Some(&all[index]), "{index}");
+        }
+        for start in [0, 63, 64, 65, 128, 256, 299] {
+            assert_eq!(
+                findings.iter_from(start).collect::<Vec<_>>(),
+                all[start..],
+                "{start}"
+            );
+        }
+    }
+
     #[test]
     fn every_finding_is_reached_past_many_checkpoints() {
         let all: Vec<Finding> = (0..1_000u64)
