@@ -165,10 +165,18 @@ fn set_detail(
 /// Sets a detail of column `index` of file `id` and checks the file again; a detail that
 /// cannot be used is refused in the banner, with the reason.
 fn apply(state: AppState, id: u32, index: usize, detail: Detail, value: String) {
+    apply_with(state, id, move |template| {
+        set_detail(template, index, detail, value)
+    });
+}
+
+/// Applies `change` to file `id`'s template and checks the file again; a change that cannot
+/// be made is refused in the banner, with the reason.
+fn apply_with(state: AppState, id: u32, change: impl FnOnce(&mut Template) -> Result<(), String>) {
     let mut refused = None;
     state.update_file(id, |file| {
         if let Some(template) = &mut file.template
-            && let Err(reason) = set_detail(template, index, detail, value)
+            && let Err(reason) = change(template)
         {
             refused = Some(reason);
         }
@@ -192,6 +200,8 @@ pub fn ColumnDetails(
     dates: Option<DateFits>,
     /// A few of its values.
     samples: Vec<String>,
+    /// For a yes/no column, its distinct values with their counts.
+    distinct: Vec<(String, u64)>,
 ) -> impl IntoView {
     let state = expect_context::<AppState>();
     let input = move |label: &'static str,
@@ -250,16 +260,64 @@ pub fn ColumnDetails(
                 }
                 ValueType::Boolean { truthy, falsy } => {
                     let (truthy, falsy) = (truthy.clone(), falsy.clone());
-                    let unset: Vec<String> = samples
+                    // Every value of the first records, else a few of them.
+                    let seen: Vec<(String, Option<u64>)> = if distinct.is_empty() {
+                        samples.iter().map(|value| (value.clone(), None)).collect()
+                    } else {
+                        distinct
+                            .iter()
+                            .map(|(value, count)| (value.clone(), Some(*count)))
+                            .collect()
+                    };
+                    let reads = |value: &str| match value_type.convert(value) {
+                        Ok(text) => Some(text == "true"),
+                        Err(_) => None,
+                    };
+                    let unset: Vec<String> = seen
                         .iter()
-                        .filter(|value| {
-                            !truthy
-                                .iter()
-                                .chain(&falsy)
-                                .any(|set| set.trim().eq_ignore_ascii_case(value.trim()))
-                        })
-                        .cloned()
+                        .filter(|(value, _)| reads(value).is_none())
+                        .map(|(value, _)| value.clone())
                         .collect();
+                    let choices = seen
+                        .iter()
+                        .map(|(value, count)| {
+                            let current = match reads(value) {
+                                Some(true) => "true",
+                                Some(false) => "false",
+                                None => "",
+                            };
+                            let label = match count {
+                                Some(count) => format!("{value} ({count})"),
+                                None => value.clone(),
+                            };
+                            let value = value.clone();
+                            view! {
+                                <label class="inline" data-testid="boolean-value">
+                                    {label}" "
+                                    <select on:change=move |ev| {
+                                        let to = match event_target_value(&ev).as_str() {
+                                            "true" => Some(true),
+                                            "false" => Some(false),
+                                            _ => None,
+                                        };
+                                        let value = value.clone();
+                                        apply_with(state, id, move |template| {
+                                            if let Some(column) = template.columns.get_mut(index)
+                                                && let Target::CustomField { value_type, .. } = &mut column.target
+                                            {
+                                                value_type.set_boolean(&value, to);
+                                            }
+                                            Ok(())
+                                        });
+                                    }>
+                                        <option value="" selected=current.is_empty()>"Not set"</option>
+                                        <option value="true" selected=current == "true">"True"</option>
+                                        <option value="false" selected=current == "false">"False"</option>
+                                    </select>
+                                </label>
+                            }
+                        })
+                        .collect_view();
                     let hint = (!unset.is_empty()).then(|| {
                         format!(
                             "Not yet set to True or False: {}. Leads with a value in neither list are not imported.",
@@ -267,6 +325,7 @@ pub fn ColumnDetails(
                         )
                     });
                     view! {
+                        {choices}
                         {input("True", Detail::True, truthy.join(", "), 12, None)}
                         {input("False", Detail::False, falsy.join(", "), 12, None)}
                         {hint.map(|hint| view! { <p class="hint" role="status">{hint}</p> })}

@@ -157,6 +157,7 @@ fn MapTables(file: LoadedFile) -> impl IntoView {
                     target=plan.target.clone()
                     dates=dates.clone()
                     samples=column.samples.clone()
+                    distinct=column.distinct.clone()
                 />
             };
             let options = choices

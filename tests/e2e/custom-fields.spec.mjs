@@ -48,15 +48,20 @@ test('custom fields and categories are chosen, checked and packed in one form', 
   await birthday.getByLabel('Format').press('Enter');
   await expect(birthday.getByLabel('Format')).toHaveValue('dd/MM/yyyy');
 
-  // VIP: yes/no values, each set to True or False; the ones in neither list are named.
+  // VIP: every distinct value with its count, each set to True or False; the ones set to
+  // neither are named.
   const vip = row(page, 'VIP');
   await vip.getByTestId('column-target').selectOption('custom:boolean');
+  await expect(vip.getByTestId('boolean-value')).toHaveText([/^Y \(2\)/, /^N \(1\)/, /^maybe \(1\)/]);
   await expect(vip.getByRole('status')).toContainText('Not yet set to True or False: Y, N, maybe.');
-  await vip.getByLabel('True').fill('Y');
-  await vip.getByLabel('True').press('Enter');
-  await vip.getByLabel('False').fill('N');
-  await vip.getByLabel('False').press('Enter');
+  await vip.getByLabel('Y (2)').selectOption('true');
+  await expect(vip.getByLabel('True', { exact: true })).toHaveValue('Y');
+  await vip.getByLabel('N (1)').selectOption('false');
   await expect(vip.getByRole('status')).toContainText('Not yet set to True or False: maybe.');
+  // The lists can be typed too.
+  await vip.getByLabel('False', { exact: true }).fill('N, no');
+  await vip.getByLabel('False', { exact: true }).press('Enter');
+  await expect(vip.getByLabel('N (1)')).toHaveValue('false');
 
   // Interest: a category, its type named after the column.
   const interest = row(page, 'Interest');

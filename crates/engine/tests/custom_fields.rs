@@ -347,3 +347,61 @@ fn custom_fields_are_checked_alike_in_the_web_apps_second_worker() {
         );
     }
 }
+
+#[test]
+fn a_yes_no_column_lists_each_distinct_value_with_its_count() {
+    let report = check_with(LEADS, CheckOptions::from_template(&template()));
+    let listed: Vec<(&str, u64)> = report.columns[4]
+        .distinct
+        .iter()
+        .map(|(value, count)| (value.as_str(), *count))
+        .collect();
+    assert_eq!(listed, [("Y", 1), ("no", 1), ("maybe", 1), ("YES", 1)]);
+    // Only yes/no columns list them.
+    assert!(report.columns[3].distinct.is_empty());
+
+    // Values differing only in case are one value, counted together, most frequent first.
+    let text = "First Name,Last Name,Email,VIP\n\
+        A,B,a@example.com,n\nC,D,c@example.com,Y\nE,F,e@example.com, y \nG,H,g@example.com,y\n";
+    let template = Template::from_json(
+        r#"{"version": 1, "columns": [{"header": "VIP", "target": "custom-field", "type": "boolean"}]}"#,
+    )
+    .unwrap();
+    let report = check_with(text, CheckOptions::from_template(&template));
+    assert_eq!(
+        report.columns[3].distinct,
+        [("Y".to_string(), 3), ("n".to_string(), 1)]
+    );
+    // None is set yet: every lead with a value is an error.
+    let unset = report
+        .issues
+        .iter()
+        .filter(|f| f.rule == Rule::UnsetBoolean)
+        .count();
+    assert_eq!(unset, 4);
+}
+
+#[test]
+fn a_yes_no_value_is_set_to_true_false_or_neither_in_one_list_at_most() {
+    let mut value_type = ValueType::Boolean {
+        truthy: vec!["Y".into()],
+        falsy: vec!["N".into()],
+    };
+    value_type.set_boolean(" maybe ", Some(true));
+    assert_eq!(value_type.convert("MAYBE").as_deref(), Ok("true"));
+    value_type.set_boolean("Maybe", Some(false));
+    assert_eq!(value_type.convert("maybe").as_deref(), Ok("false"));
+    value_type.set_boolean("y", None);
+    assert!(value_type.convert("Y").is_err());
+    assert_eq!(
+        value_type,
+        ValueType::Boolean {
+            truthy: vec![],
+            falsy: vec!["N".into(), "Maybe".into()],
+        }
+    );
+    // Other types are left as they are.
+    let mut number = ValueType::Number;
+    number.set_boolean("yes", Some(true));
+    assert_eq!(number, ValueType::Number);
+}

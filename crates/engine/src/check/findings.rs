@@ -759,8 +759,8 @@ mod tests {
             })
             .collect();
         let findings: Findings = all.iter().cloned().collect();
-        for index in 0..all.len() {
-            assert_eq!(findings.get(index).as_ref(), Some(&all[index]), "{index}");
+        for (index, expected) in all.iter().enumerate() {
+            assert_eq!(findings.get(index).as_ref(), Some(expected), "{index}");
         }
         for start in [0, 63, 64, 65, 128, 256, 299] {
             assert_eq!(

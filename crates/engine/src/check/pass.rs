@@ -17,7 +17,7 @@ use crate::check::rules::{OtherColumn, RecordScreen, Verdict};
 use crate::check::screening::{Batch, SCREENED_AHEAD, Screener};
 use crate::check::sink::RowSink;
 use crate::check::strays::Strays;
-use crate::lead::converters::ValueType;
+use crate::lead::converters::{ValueType, distinct_values};
 use crate::lead::dates::column_fits;
 use crate::lead::edits::{Change, Edits};
 use crate::lead::mapping::{self, ColumnMatch};
@@ -732,12 +732,18 @@ impl Reading {
                         }
                     }
                 }
-                let chosen = match self
+                let value_type = self
                     .basis
                     .columns
                     .get(index)
-                    .and_then(|c| c.value_type.as_ref())
-                {
+                    .and_then(|c| c.value_type.as_ref());
+                let distinct = match value_type {
+                    Some(ValueType::Boolean { .. }) => {
+                        distinct_values(self.samples.get(index).map_or(&[], Vec::as_slice))
+                    }
+                    _ => Vec::new(),
+                };
+                let chosen = match value_type {
                     Some(ValueType::Date { format } | ValueType::Timestamp { format, .. }) => {
                         Some(format)
                     }
@@ -752,6 +758,7 @@ impl Reading {
                     column,
                     samples: shown,
                     dates,
+                    distinct,
                 }
             })
             .collect();

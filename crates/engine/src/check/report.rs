@@ -32,6 +32,9 @@ pub struct ColumnReport {
     /// For a column of dates (or a custom field of dates), the formats its values in the first
     /// 1,000 records fit, the chosen one first.
     pub dates: Option<DateFits>,
+    /// For a yes/no custom field, every distinct value of the first 1,000 records with how
+    /// often it occurs, most frequent first (at most 100).
+    pub distinct: Vec<(String, u64)>,
 }
 
 /// A column as the JSON report writes it. serde reads this plain form directly; the same
@@ -50,6 +53,8 @@ struct ReportedColumn {
     samples: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     dates: Option<DateFits>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    distinct: Vec<(String, u64)>,
 }
 
 impl From<ReportedColumn> for ColumnReport {
@@ -65,6 +70,7 @@ impl From<ReportedColumn> for ColumnReport {
             },
             samples: reported.samples,
             dates: reported.dates,
+            distinct: reported.distinct,
         }
     }
 }
@@ -88,6 +94,7 @@ impl From<ColumnReport> for ReportedColumn {
             wanted,
             samples: report.samples,
             dates: report.dates,
+            distinct: report.distinct,
         }
     }
 }

@@ -92,6 +92,41 @@ impl ValueType {
     }
 }
 
+impl ValueType {
+    /// For yes/no values: reads `value` as True (`Some(true)`), as False (`Some(false)`) or as
+    /// neither (`None`), taking it out of the other list. Other types are left as they are.
+    pub fn set_boolean(&mut self, value: &str, to: Option<bool>) {
+        if let ValueType::Boolean { truthy, falsy } = self {
+            truthy.retain(|v| !same_word(v, value));
+            falsy.retain(|v| !same_word(v, value));
+            match to {
+                Some(true) => truthy.push(value.trim().to_string()),
+                Some(false) => falsy.push(value.trim().to_string()),
+                None => {}
+            }
+        }
+    }
+}
+
+/// At most this many distinct values are listed for a yes/no column.
+pub const MAX_DISTINCT: usize = 100;
+
+/// The distinct values among `values` (trimmed, empty ones aside, told apart regardless of
+/// case as yes/no lists compare them), each with how often it occurs, most frequent first, at
+/// most [`MAX_DISTINCT`]: what a yes/no column's values are set from.
+pub(crate) fn distinct_values(values: &[String]) -> Vec<(String, u64)> {
+    let mut counted: Vec<(String, u64)> = Vec::new();
+    for value in values.iter().map(|v| v.trim()).filter(|v| !v.is_empty()) {
+        if let Some((_, count)) = counted.iter_mut().find(|(seen, _)| same_word(seen, value)) {
+            *count += 1;
+        } else if counted.len() < MAX_DISTINCT {
+            counted.push((value.to_string(), 1));
+        }
+    }
+    counted.sort_by_key(|(_, count)| std::cmp::Reverse(*count));
+    counted
+}
+
 /// Whether two values are the same word: trimmed, ignoring case.
 fn same_word(a: &str, b: &str) -> bool {
     let (a, b) = (a.trim(), b.trim());
