@@ -6,7 +6,7 @@ use std::path::Path;
 
 use leadpack_engine::{
     CheckOptions, FileChecker, FileReport, MatchKind, PackageReader, Report, Rule, Severity,
-    Target, ValueType, delimiter_name, plan_columns, xml_safe,
+    Target, Template, ValueType, delimiter_name, plan_columns, xml_safe,
 };
 
 use super::input::{CHUNK_BYTES, display_name, read_chunks};
@@ -63,7 +63,7 @@ pub fn run(args: CheckArgs) -> i32 {
     }
     let printed = match args.format {
         Format::Json => print_json(&report),
-        Format::Text => print_text(&report, args.limit),
+        Format::Text => print_text(&report, &options.template, args.limit),
     };
     if let Err(err) = printed {
         // A closed pipe (`| head`) is not worth a message.
@@ -139,18 +139,23 @@ fn print_json(report: &Report) -> std::io::Result<()> {
     writeln!(out)
 }
 
-fn print_text(report: &Report, limit: usize) -> std::io::Result<()> {
+fn print_text(report: &Report, template: &Template, limit: usize) -> std::io::Result<()> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for (index, file) in report.files.iter().enumerate() {
         if index > 0 {
             writeln!(out)?;
         }
-        print_file(&mut out, file, limit)?;
+        print_file(&mut out, file, template, limit)?;
     }
     out.flush()
 }
 
-fn print_file(out: &mut impl Write, file: &FileReport, limit: usize) -> std::io::Result<()> {
+fn print_file(
+    out: &mut impl Write,
+    file: &FileReport,
+    template: &Template,
+    limit: usize,
+) -> std::io::Result<()> {
     let delimiter = match file.delimiter.as_str() {
         "\\t" => delimiter_name(b'\t'),
         other => delimiter_name(other.as_bytes().first().copied().unwrap_or(b',')),
@@ -176,7 +181,16 @@ fn print_file(out: &mut impl Write, file: &FileReport, limit: usize) -> std::io:
         .unwrap_or(0)
         .min(30);
     let matches: Vec<_> = file.columns.iter().map(|c| c.column.clone()).collect();
-    let plan = plan_columns(&matches);
+    // What becomes of each column: as the template plans it, else as Leadpack suggests.
+    let targets: Vec<Target> = if template.columns.is_empty() {
+        plan_columns(&matches)
+            .into_iter()
+            .map(|plan| plan.target)
+            .collect()
+    } else {
+        let headers: Vec<String> = matches.iter().map(|m| m.header.clone()).collect();
+        template.targets(&headers)
+    };
     for (index, column) in file.columns.iter().enumerate() {
         // A control character would garble the terminal: it is shown as a space, as the
         // package writes the column's name.
@@ -199,7 +213,7 @@ fn print_file(out: &mut impl Write, file: &FileReport, limit: usize) -> std::io:
                 )
             }
             None => {
-                let kept = match &plan[index].target {
+                let kept = match &targets[index] {
                     Target::Telcom { type_name } => {
                         format!("packed as an extra phone or email ({type_name})")
                     }
@@ -224,9 +238,17 @@ fn print_file(out: &mut impl Write, file: &FileReport, limit: usize) -> std::io:
                     },
                     Target::Field { .. } | Target::Skip => "not imported".to_string(),
                 };
-                match &column.column.note {
-                    Some(note) => format!("{kept}: {}", xml_safe(note)),
-                    None => kept,
+                // Dates not yet read as such: the format to give them in a template.
+                let dates = match (&targets[index], &column.dates) {
+                    (Target::CustomField { .. }, _) | (_, None) => None,
+                    (_, Some(dates)) => dates.fitting_all().next().map(|format| {
+                        format!("its values are dates ({format}): a custom field of type date can hold them")
+                    }),
+                };
+                match (&column.column.note, dates) {
+                    (Some(note), _) => format!("{kept}: {}", xml_safe(note)),
+                    (None, Some(dates)) => format!("{kept}: {dates}"),
+                    (None, None) => kept,
                 }
             }
         };

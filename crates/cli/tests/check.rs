@@ -789,3 +789,49 @@ fn neutralised_formulas_are_no_longer_reported_and_are_packed_as_text() {
     assert_eq!(file["changes"][0]["reason"], "formula neutralised");
     assert_eq!(file["changes"][0]["after"], "'=HYPERLINK(\"x\")");
 }
+
+/// The column list follows the template given: its custom fields with their types and
+/// formats; without one, a column of dates says how a template can read it.
+#[test]
+fn the_column_list_shows_custom_fields_and_columns_of_dates() {
+    let dir = TempDir::new("custom-fields");
+    let csv = dir.write(
+        "club.csv",
+        "First Name,Last Name,Email,Since,VIP\n\
+         Zoë,Lee,z@example.com,2024-02-02,Y\n\
+         Marc,Roy,m@example.com,2023-12-31,N\n\
+         Ann,Lee,a@example.com,1999-07-14,Y\n",
+    );
+    let run = leadpack(&[&"check", &csv]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains(
+            "Since       ->  packed as a user field: its values are dates (yyyy-MM-dd): a custom field of type date can hold them\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    let template = dir.write(
+        "club.json",
+        r#"{"version": 1, "columns": [
+            {"header": "First Name", "target": "field", "field": "firstName"},
+            {"header": "Last Name", "target": "field", "field": "lastName"},
+            {"header": "Email", "target": "field", "field": "email"},
+            {"header": "Since", "target": "custom-field", "name": "Member since", "type": "date"},
+            {"header": "VIP", "target": "custom-field", "type": "boolean", "true": ["Y"]}
+        ]}"#,
+    );
+    let run = leadpack(&[&"check", &csv, &"--template", &template]);
+    assert_eq!(
+        run.code, 1,
+        "N is set to neither: {}{}",
+        run.stdout, run.stderr
+    );
+    for line in [
+        "Since       ->  packed as the custom field Member since (date, read as yyyy-MM-dd)\n",
+        "VIP         ->  packed as the custom field VIP (boolean)\n",
+        "error    unset-boolean              1  Yes/no value not set to True or False\n",
+    ] {
+        assert!(run.stdout.contains(line), "{line}{}", run.stdout);
+    }
+}
