@@ -771,6 +771,26 @@ mod tests {
         }
     }
 
+    /// Reading from anywhere knows how many findings are left (the page counts what a filter
+    /// leaves, and lists are made the right size at once).
+    #[test]
+    fn the_findings_left_are_counted_from_anywhere() {
+        let all: Vec<Finding> = (0..150u64)
+            .map(|i| finding(i + 2, Rule::InvalidEmail, "no @", Some("a")))
+            .collect();
+        let findings: Findings = all.iter().cloned().collect();
+        for start in [0, 1, 64, 149, 150, 151, 1000] {
+            let mut iter = findings.iter_from(start);
+            let left = all.len().saturating_sub(start);
+            assert_eq!(iter.len(), left, "{start}");
+            assert_eq!(iter.size_hint(), (left, Some(left)), "{start}");
+            if left > 0 {
+                iter.next();
+                assert_eq!(iter.len(), left - 1, "{start}, after one");
+            }
+        }
+    }
+
     #[test]
     fn every_finding_is_reached_past_many_checkpoints() {
         let all: Vec<Finding> = (0..1_000u64)
