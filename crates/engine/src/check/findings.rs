@@ -791,6 +791,21 @@ mod tests {
         }
     }
 
+    /// Two lists of findings are equal only when every finding is (a check reused or not,
+    /// a report read back from JSON): the same number of findings is not enough.
+    #[test]
+    fn findings_are_equal_only_when_every_finding_is() {
+        let list = |rows: &[u64]| -> Findings {
+            rows.iter()
+                .map(|&row| finding(row, Rule::MissingName, "First Name is empty.", None))
+                .collect()
+        };
+        assert_eq!(list(&[2, 3]), list(&[2, 3]));
+        assert_ne!(list(&[2, 3]), list(&[2, 4]));
+        assert_ne!(list(&[2, 3]), list(&[2]));
+        assert_ne!(list(&[]), list(&[2]));
+    }
+
     #[test]
     fn every_finding_is_reached_past_many_checkpoints() {
         let all: Vec<Finding> = (0..1_000u64)
