@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 
 use super::state::AppState;
-use leadpack_engine::{DateFits, DateFormat, Target, Template, ValueType};
+use leadpack_engine::{DateFits, DateFormat, Target, Template, ValueType, check_time_zone};
 
 /// The custom field types the "becomes" list offers, as (type, label).
 pub const CUSTOM_TYPES: [(&str, &str); 5] = [
@@ -119,19 +119,7 @@ fn set_detail(
             },
             Detail::Zone,
         ) => {
-            // The template's own check of zones says what is wrong.
-            let probe = format!(
-                r#"{{"version": 1, "columns": [{{"header": "x", "target": "custom-field", "type": "timestamp", "zone": {}}}]}}"#,
-                serde_json::to_string(value.trim()).unwrap_or_default()
-            );
-            Template::from_json(&probe).map_err(|error| {
-                let reason = error.rsplit(": ").next().unwrap_or(&error).to_string();
-                let mut reason = reason;
-                if let Some(first) = reason.get(..1) {
-                    reason = first.to_uppercase() + &reason[1..];
-                }
-                reason
-            })?;
+            check_time_zone(value.trim())?;
             *zone = value.trim().to_string();
         }
         (

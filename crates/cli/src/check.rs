@@ -6,7 +6,7 @@ use std::path::Path;
 
 use leadpack_engine::{
     CheckOptions, FileChecker, FileReport, MatchKind, PackageReader, Report, Rule, Severity,
-    Target, Template, ValueType, delimiter_name, plan_columns, xml_safe,
+    Target, Template, delimiter_name, plan_columns, xml_safe,
 };
 
 use super::input::{CHUNK_BYTES, display_name, read_chunks};
@@ -227,14 +227,12 @@ fn print_file(
                     Target::Category { type_name } => {
                         format!("packed as a category ({type_name})")
                     }
-                    Target::CustomField { name, value_type } => match value_type {
-                        ValueType::Date { format } | ValueType::Timestamp { format, .. } => {
-                            format!(
-                                "packed as the custom field {name} ({}, read as {format})",
-                                value_type.id()
-                            )
-                        }
-                        _ => format!("packed as the custom field {name} ({})", value_type.id()),
+                    Target::CustomField { name, value_type } => match value_type.date_format() {
+                        Some(format) => format!(
+                            "packed as the custom field {name} ({}, read as {format})",
+                            value_type.id()
+                        ),
+                        None => format!("packed as the custom field {name} ({})", value_type.id()),
                     },
                     Target::Field { .. } | Target::Skip => "not imported".to_string(),
                 };

@@ -58,7 +58,7 @@ pub use text::reader::{Record, RecordProblem, RecordReader};
 pub use text::units::format_size;
 
 // Leads: the schema, values, mappings, corrections and templates.
-pub use lead::converters::{Unconverted, ValueType};
+pub use lead::converters::{Unconverted, ValueType, check_time_zone};
 pub use lead::dates::{
     DATE_FORMATS, DateFits, DateFormat, FormatError, FormatFit, Moment, TIMESTAMP_FORMATS,
     fitting_formats, looks_like_dates,

@@ -202,10 +202,7 @@ impl Reading {
                 Some(OtherColumn {
                     column: index,
                     header: columns.get(index)?.header.clone(),
-                    value_type: match target {
-                        Target::CustomField { value_type, .. } => Some(value_type.clone()),
-                        _ => None,
-                    },
+                    value_type: target.value_type().cloned(),
                 })
             })
             .collect();
@@ -227,10 +224,7 @@ impl Reading {
                     other: targets.get(index).is_some_and(|target| {
                         !matches!(target, Target::Field { .. } | Target::Skip)
                     }),
-                    value_type: match targets.get(index) {
-                        Some(Target::CustomField { value_type, .. }) => Some(value_type.clone()),
-                        _ => None,
-                    },
+                    value_type: targets.get(index).and_then(Target::value_type).cloned(),
                 })
                 .collect(),
             segments: segments.clone(),
@@ -743,14 +737,8 @@ impl Reading {
                     }
                     _ => Vec::new(),
                 };
-                let chosen = match value_type {
-                    Some(ValueType::Date { format } | ValueType::Timestamp { format, .. }) => {
-                        Some(format)
-                    }
-                    _ => None,
-                };
                 let dates = column_fits(
-                    chosen,
+                    value_type.and_then(ValueType::date_format),
                     &shown,
                     self.samples.get(index).map_or(&[], Vec::as_slice),
                 );

@@ -63,6 +63,14 @@ impl ValueType {
         }
     }
 
+    /// The format of a date or timestamp type.
+    pub fn date_format(&self) -> Option<&DateFormat> {
+        match self {
+            ValueType::Date { format } | ValueType::Timestamp { format, .. } => Some(format),
+            _ => None,
+        }
+    }
+
     /// The value (trimmed, not empty) as the package writes it, or why it cannot be.
     pub fn convert<'v>(&self, value: &'v str) -> Result<Cow<'v, str>, Unconverted> {
         match self {
@@ -190,7 +198,7 @@ impl TryFrom<TypedValues> for ValueType {
             "timestamp" => {
                 let format = format("yyyy-MM-dd HH:mm:ss")?;
                 let zone = typed.zone.unwrap_or_else(|| "UTC".to_string());
-                check_zone(&zone)?;
+                check_time_zone(&zone)?;
                 ValueType::Timestamp { format, zone }
             }
             "boolean" => {
@@ -248,7 +256,7 @@ impl From<ValueType> for TypedValues {
 
 /// Checks the time zone of timestamps: a zone name (`America/Toronto`, `Europe/Paris`), `UTC`
 /// or `GMT`, or an offset (`+05:30`, `-05:00`).
-fn check_zone(zone: &str) -> Result<(), String> {
+pub fn check_time_zone(zone: &str) -> Result<(), String> {
     let offset = |rest: &str| {
         let b = rest.as_bytes();
         b.len() == 5

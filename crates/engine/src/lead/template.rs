@@ -96,6 +96,16 @@ pub enum Target {
     Skip,
 }
 
+impl Target {
+    /// The type of a custom field's values.
+    pub fn value_type(&self) -> Option<&ValueType> {
+        match self {
+            Target::CustomField { value_type, .. } => Some(value_type),
+            _ => None,
+        }
+    }
+}
+
 /// One column of the file and what becomes of it. In a template it is one flat object:
 /// `{"header": "Mobile", "target": "telcom", "type": "Mobile"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

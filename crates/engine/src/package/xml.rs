@@ -209,20 +209,17 @@ pub fn field_mappings(csv_name: &str, mappings: &FieldMappings) -> Vec<u8> {
                     Ok(())
                 })?;
             }
-            if !mappings.telcoms.is_empty() {
-                w.create_element(names::SUBCOLLECTION)
-                    .with_attribute((names::NAME, names::TELCOMS))
-                    .write_inner_content(|w| {
-                        for (source, type_name) in &mappings.telcoms {
-                            w.create_element(names::ENTRY)
-                                .with_attribute((names::SOURCE, source.as_str()))
-                                .with_attribute((names::ATTRIBUTE, names::COMMUNICATION_VALUE))
-                                .with_attribute((names::TYPE, type_name.as_str()))
-                                .write_empty()?;
-                        }
-                        Ok(())
-                    })?;
-            }
+            simple_subcollection(
+                w,
+                names::TELCOMS,
+                mappings.telcoms.iter().map(|(source, type_name)| {
+                    (
+                        source.as_str(),
+                        names::COMMUNICATION_VALUE,
+                        Some(type_name.as_str()),
+                    )
+                }),
+            )?;
             if !mappings.addresses.is_empty() {
                 w.create_element(names::SUBCOLLECTION)
                     .with_attribute((names::NAME, names::ADDRESSES))
@@ -243,20 +240,17 @@ pub fn field_mappings(csv_name: &str, mappings: &FieldMappings) -> Vec<u8> {
                         Ok(())
                     })?;
             }
-            if !mappings.categories.is_empty() {
-                w.create_element(names::SUBCOLLECTION)
-                    .with_attribute((names::NAME, names::CATEGORIES))
-                    .write_inner_content(|w| {
-                        for (source, type_name) in &mappings.categories {
-                            w.create_element(names::ENTRY)
-                                .with_attribute((names::SOURCE, source.as_str()))
-                                .with_attribute((names::ATTRIBUTE, names::VALUE_ATTRIBUTE))
-                                .with_attribute((names::TYPE, type_name.as_str()))
-                                .write_empty()?;
-                        }
-                        Ok(())
-                    })?;
-            }
+            simple_subcollection(
+                w,
+                names::CATEGORIES,
+                mappings.categories.iter().map(|(source, type_name)| {
+                    (
+                        source.as_str(),
+                        names::VALUE_ATTRIBUTE,
+                        Some(type_name.as_str()),
+                    )
+                }),
+            )?;
             if !mappings.custom_fields.is_empty() {
                 w.create_element(names::SUBCOLLECTION)
                     .with_attribute((names::NAME, names::CUSTOM_FIELDS))
@@ -318,22 +312,46 @@ pub fn field_mappings(csv_name: &str, mappings: &FieldMappings) -> Vec<u8> {
                         Ok(())
                     })?;
             }
-            if !mappings.user_fields.is_empty() {
-                w.create_element(names::SUBCOLLECTION)
-                    .with_attribute((names::NAME, names::USER_FIELDS))
-                    .write_inner_content(|w| {
-                        for source in &mappings.user_fields {
-                            w.create_element(names::ENTRY)
-                                .with_attribute((names::SOURCE, source.as_str()))
-                                .with_attribute((names::ATTRIBUTE, source.as_str()))
-                                .write_empty()?;
-                        }
-                        Ok(())
-                    })?;
-            }
+            simple_subcollection(
+                w,
+                names::USER_FIELDS,
+                mappings
+                    .user_fields
+                    .iter()
+                    .map(|source| (source.as_str(), source.as_str(), None)),
+            )?;
             Ok(())
         });
     finish(writer)
+}
+
+/// A subcollection (when it has entries) whose entries each take one column, given as
+/// (source column, attribute, type name when there is one).
+fn simple_subcollection<'e>(
+    w: &mut Writer<Vec<u8>>,
+    name: &str,
+    entries: impl ExactSizeIterator<Item = (&'e str, &'e str, Option<&'e str>)>,
+) -> std::io::Result<()> {
+    if entries.len() == 0 {
+        return Ok(());
+    }
+    w.create_element(names::SUBCOLLECTION)
+        .with_attribute((names::NAME, name))
+        .write_inner_content(|w| {
+            for (source, attribute, type_name) in entries {
+                let entry = w
+                    .create_element(names::ENTRY)
+                    .with_attribute((names::SOURCE, source))
+                    .with_attribute((names::ATTRIBUTE, attribute));
+                match type_name {
+                    Some(type_name) => entry.with_attribute((names::TYPE, type_name)),
+                    None => entry,
+                }
+                .write_empty()?;
+            }
+            Ok(())
+        })?;
+    Ok(())
 }
 
 /// Text safe inside XML 1.0: control characters other than tab and line breaks, which XML
