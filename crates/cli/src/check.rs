@@ -5,11 +5,11 @@ use std::io::{Read, Write};
 use std::path::Path;
 
 use leadpack_engine::{
-    CheckOptions, FileChecker, FileReport, MatchKind, PackageReader, Report, Rule, Severity,
-    Target, Template, delimiter_name, plan_columns, xml_safe,
+    CheckOptions, FileChecker, FileReport, Import, MatchKind, PackageReader, Report, Rule,
+    Severity, Target, Template, delimiter_name, plan_columns, xml_safe,
 };
 
-use super::input::{CHUNK_BYTES, display_name, read_chunks};
+use super::input::{CHUNK_BYTES, import_names, read_chunks};
 use super::options::read_options;
 use super::{CheckArgs, EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, Format};
 
@@ -23,11 +23,12 @@ pub fn run(args: CheckArgs) -> i32 {
     };
     let mut report = Report::default();
     let mut unusable = false;
-    for path in &args.files {
-        let name = display_name(path);
+    // With --together, every file is part of one import.
+    let import = args.together.then(Import::new);
+    for (path, name) in args.files.iter().zip(import_names(&args.files)) {
         // An import package: check each CSV it lists, in the encoding it declares.
         if name.to_lowercase().ends_with(".zip") {
-            match check_package(path, &name, &options) {
+            match check_package(path, &name, &options, import.as_ref()) {
                 Ok((files, refusals)) => {
                     report.files.extend(files);
                     for message in refusals {
@@ -48,7 +49,10 @@ pub fn run(args: CheckArgs) -> i32 {
             .ok()
             .filter(|meta| meta.is_file())
             .map(|meta| meta.len());
-        let mut checker = FileChecker::new(display_name(path), options);
+        let mut checker = FileChecker::new(name, options);
+        if let Some(import) = &import {
+            checker = checker.in_import(import);
+        }
         let outcome = read_chunks(path, |chunk| {
             checker.feed(chunk).map_err(|err| err.to_string())
         })
@@ -85,11 +89,13 @@ pub fn run(args: CheckArgs) -> i32 {
 /// expanded chunk by chunk straight into its checker, so only the archive's own bytes and one
 /// chunk are held, however large the files inside. `Ok` gives the reports, and the messages of
 /// the files that could not be checked; `Err` refuses the whole package (it cannot be opened, or
-/// one of its files is damaged), and none of its files is reported.
+/// one of its files is damaged), and none of its files is reported. The package's files are one
+/// import, part of `import` when there is one.
 fn check_package(
     path: &Path,
     name: &str,
     options: &CheckOptions,
+    import: Option<&Import>,
 ) -> Result<(Vec<FileReport>, Vec<String>), String> {
     let bytes = std::fs::read(path).map_err(|err| {
         format!(
@@ -100,15 +106,14 @@ fn check_package(
     })?;
     let mut package = PackageReader::open(name, &bytes).map_err(|err| err.to_string())?;
     let (mut files, mut refusals) = (Vec::new(), Vec::new());
+    let import = import.cloned().unwrap_or_default();
     let mut buffer = vec![0u8; CHUNK_BYTES];
     while let Some(entry) = package.next_entry() {
         let mut entry = entry.map_err(|err| err.to_string())?;
         let mut options = options.clone();
         options.read.encoding = Some(entry.encoding().reader());
-        let mut checker = Some(FileChecker::new(
-            format!("{name}/{}", entry.name()),
-            options,
-        ));
+        let mut checker =
+            Some(FileChecker::new(format!("{name}/{}", entry.name()), options).in_import(&import));
         let mut refused = None;
         loop {
             let read = entry.read(&mut buffer).map_err(|err| err.to_string())?;

@@ -92,6 +92,24 @@ pub fn display_name(path: &Path) -> String {
         .unwrap_or_else(|| path.display().to_string())
 }
 
+/// The names of `paths` in reports and messages: each file's name, or, for files that share
+/// their name with another (`a/leads.csv`, `b/leads.csv`), the path as it was given, so that a
+/// finding that names another file of an import names one file only.
+pub fn import_names(paths: &[PathBuf]) -> Vec<String> {
+    let names: Vec<String> = paths.iter().map(|path| display_name(path)).collect();
+    names
+        .iter()
+        .zip(paths)
+        .map(|(name, path)| {
+            if names.iter().filter(|other| *other == name).count() > 1 {
+                path.display().to_string()
+            } else {
+                name.clone()
+            }
+        })
+        .collect()
+}
+
 /// An error writing a file, in plain words.
 pub fn describe_write(err: &std::io::Error) -> String {
     use std::io::ErrorKind::*;

@@ -114,7 +114,11 @@ struct CheckArgs {
     /// How many findings the text report lists per file (the JSON report has them all).
     #[arg(long, default_value_t = 20, value_name = "N")]
     limit: usize,
-    /// The lead files (CSV).
+    /// Check the files as one import: an ID or a lead repeated in another file is reported
+    /// with that file and row.
+    #[arg(long)]
+    together: bool,
+    /// The lead files (CSV), or import packages (ZIP) to check again.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
 }
@@ -148,6 +152,13 @@ struct PackArgs {
     /// Also write every finding to a CSV report.
     #[arg(long)]
     findings: bool,
+    /// Make one import of all the files: they are checked together (an ID or a lead repeated in
+    /// another file is reported), and their packages hold several files each, as many as fit.
+    #[arg(long)]
+    together: bool,
+    /// The name of the packages of an import made with --together (default: import).
+    #[arg(long, value_name = "NAME", requires = "together")]
+    name: Option<String>,
     /// The lead files (CSV).
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,

@@ -5,14 +5,14 @@ use std::path::Path;
 use std::sync::Arc;
 
 use leadpack_engine::{
-    BuildError, Built, CheckOptions, DEFAULT_MAX_PACKAGE_BYTES, FileChecker, FileReport,
-    OutputEncoding, PackError, PackJob, PackOutcome, Rule, Severity, Template, Unrepresentable,
-    findings_csv, format_size, safe_stem,
+    BuildError, Built, CheckOptions, DEFAULT_MAX_PACKAGE_BYTES, FileChecker, FileReport, Import,
+    OutputEncoding, OutputKind, PackError, PackJob, PackOutcome, Rule, Severity, Template,
+    Unrepresentable, findings_csv, format_size, pack_together, safe_stem,
 };
 
 use crate::output::OutputSet;
 
-use super::input::{Input, describe_write, display_name};
+use super::input::{Input, describe_write, import_names};
 use super::options::read_options;
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, PackArgs};
 
@@ -60,14 +60,18 @@ pub fn run(args: PackArgs) -> i32 {
     let mut stems: Vec<String> = Vec::new();
     // Everything is written as one set, put in place only once all of it is written.
     let mut set = OutputSet::new(&args.out, &args.files);
-    for path in &args.files {
-        let name = display_name(path);
+    // With --together, every file is part of one import, packed once all are read.
+    let import = args.together.then(Import::new);
+    let mut together: Vec<PackOutcome> = Vec::new();
+    let mut import_failed = false;
+    for (path, name) in args.files.iter().zip(import_names(&args.files)) {
         if name.to_lowercase().ends_with(".zip") {
             eprintln!(
                 "leadpack: {name} is a ZIP archive, not a lead file. If it is an import package, check it \
                  with `leadpack check {name}`; otherwise unpack it and pack the CSV files inside."
             );
             code = EXIT_UNUSABLE;
+            import_failed = true;
             continue;
         }
         // Two files with one name (from different folders) must not overwrite each other.
@@ -79,38 +83,85 @@ pub fn run(args: PackArgs) -> i32 {
             n += 1;
         }
         stems.push(stem.clone());
-        let outcome = pack_file(
+        let file = FileToPack {
             path,
-            &name,
-            &stem,
-            &options,
-            template.as_ref(),
-            output_encoding,
-            &args,
-        );
+            name: &name,
+            stem: &stem,
+            import: import.as_ref(),
+        };
+        let outcome = pack_file(&file, &options, template.as_ref(), output_encoding, &args);
         match outcome {
             Ok((report, outcome, encoding)) => {
-                for file in outcome.files() {
+                // Together, the packages are put together once every file is packed.
+                let own = outcome
+                    .files()
+                    .filter(|file| import.is_none() || file.kind != OutputKind::Package);
+                for file in own {
                     if let Err(message) = set.write(&file.name, &file.bytes) {
                         eprintln!("leadpack: {message}");
                         return EXIT_UNUSABLE;
                     }
                 }
-                print_outcome(&report, &outcome, encoding);
+                print_outcome(&report, &outcome, encoding, import.is_none());
                 if outcome.rejected_rows > 0 {
                     code = code.max(EXIT_FINDINGS);
                 }
                 reports.push(report);
+                if import.is_some() {
+                    together.push(outcome);
+                }
             }
             Err(Failure::Unusable(message)) => {
                 eprintln!("leadpack: {message}");
                 code = EXIT_UNUSABLE;
+                import_failed = true;
             }
             Err(Failure::Refused(message)) => {
                 eprintln!("leadpack: {message}");
                 code = code.max(EXIT_FINDINGS);
+                import_failed = true;
             }
         }
+    }
+    if import.is_some() {
+        if import_failed {
+            // An import without one of its files would reach the CRM incomplete.
+            eprintln!(
+                "leadpack: nothing was written: every file of an import must be packed. Fix the \
+                 files named above, or leave them out, and pack again."
+            );
+            return code.max(EXIT_FINDINGS);
+        }
+        let name = safe_stem(args.name.as_deref().unwrap_or("import"));
+        let limit = args
+            .max_package_bytes
+            .or(template.as_ref().map(|t| t.options.max_package_bytes))
+            .unwrap_or(DEFAULT_MAX_PACKAGE_BYTES);
+        let packages = match pack_together(&name, &together, limit) {
+            Ok(packages) => packages,
+            Err(err) => {
+                eprintln!("leadpack: {err}");
+                return EXIT_UNUSABLE;
+            }
+        };
+        say!(
+            "The import, {} file(s) in {} package(s):",
+            together.len(),
+            packages.len()
+        );
+        for package in &packages {
+            if let Err(message) = set.write(&package.name, &package.bytes) {
+                eprintln!("leadpack: {message}");
+                return EXIT_UNUSABLE;
+            }
+            say!(
+                "  {:<40} {:>10}  {:>8} rows",
+                package.name,
+                format_size(package.bytes.len() as u64),
+                package.rows
+            );
+        }
+        stems.push(name);
     }
     if args.findings && !reports.is_empty() {
         let findings = findings_csv(&reports);
@@ -144,18 +195,30 @@ enum Failure {
     Refused(String),
 }
 
+/// A file to pack: where it is, its name in messages, the stem of its output names, and the
+/// import it is part of, if any.
+struct FileToPack<'a> {
+    path: &'a Path,
+    name: &'a str,
+    stem: &'a str,
+    import: Option<&'a Import>,
+}
+
 /// Checks and packs one file, and says in which encoding. Without a template, a first pass
 /// checks the file and suggests one (as the web app does), so both give the same packages.
-#[allow(clippy::too_many_arguments)]
 fn pack_file(
-    path: &Path,
-    name: &str,
-    stem: &str,
+    file: &FileToPack<'_>,
     options: &CheckOptions,
     template: Option<&Template>,
     output_encoding: Option<OutputEncoding>,
     args: &PackArgs,
 ) -> Result<(FileReport, PackOutcome, OutputEncoding), Failure> {
+    let FileToPack {
+        path,
+        name,
+        stem,
+        import,
+    } = *file;
     // A pipe or standard input is read once, into memory: it is read twice below.
     let input = Input::open(path).map_err(Failure::Unusable)?;
     let mut options = options.clone();
@@ -201,6 +264,9 @@ fn pack_file(
     if let Some(report) = checked {
         job = job.reusing(report);
     }
+    if let Some(import) = import {
+        job = job.in_import(import);
+    }
     let mut failed = None;
     let read = input.chunks(|chunk| {
         job.feed(chunk).map_err(|err| {
@@ -245,7 +311,14 @@ fn apply_flags(template: &mut Template, output_encoding: Option<OutputEncoding>,
     }
 }
 
-fn print_outcome(report: &FileReport, outcome: &PackOutcome, encoding: OutputEncoding) {
+/// Prints what became of a file: its rows, its files (its packages too, unless they are put
+/// together with other files' into the import's), why rows were left out.
+fn print_outcome(
+    report: &FileReport,
+    outcome: &PackOutcome,
+    encoding: OutputEncoding,
+    own_packages: bool,
+) {
     say!(
         "{}: {} leads read, {} packed, {} left out",
         report.file,
@@ -262,7 +335,10 @@ fn print_outcome(report: &FileReport, outcome: &PackOutcome, encoding: OutputEnc
             encoding.title()
         );
     }
-    for file in outcome.files() {
+    let shown = outcome
+        .files()
+        .filter(|file| own_packages || file.kind != OutputKind::Package);
+    for file in shown {
         say!(
             "  {:<40} {:>10}  {:>8} rows",
             file.name,

@@ -11,3 +11,4 @@ mod check;
 mod generate;
 mod hostile;
 mod pack;
+mod together;

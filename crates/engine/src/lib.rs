@@ -76,6 +76,7 @@ pub use lead::values::{KnownValues, ValueOutcome};
 pub use check::file::{FileChecker, check_bytes};
 pub use check::finding::{Finding, Rule, Severity};
 pub use check::findings::{Findings, FindingsIter};
+pub use check::import::Import;
 pub use check::options::{CheckOptions, ReadOptions};
 pub use check::report::{CheckBasis, ColumnReport, FileReport, Report, Summary};
 pub use check::rules::{RecordScreen, Verdict};
@@ -93,6 +94,7 @@ pub use package::on_thread::AssemblyThread;
 pub use package::output::{OutputFile, OutputKind, PackOutcome, safe_stem};
 pub use package::packer::Packer;
 pub use package::reports::{changes_csv, findings_csv};
+pub use package::together::pack_together;
 pub use package::unpack::{
     MAX_UNPACKED_BYTES, PackageEntry, PackageReader, PackagedCsv, read_package,
 };

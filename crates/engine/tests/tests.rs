@@ -12,5 +12,6 @@ mod custom_fields;
 mod dates;
 mod encodings;
 mod hostile;
+mod import;
 mod package;
 mod properties;

@@ -7,13 +7,12 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 
 use crate::check::finding::{Finding, Rule, excerpt};
+use crate::check::import::EarlierFiles;
 use crate::check::rules::{
     Fingerprint, Keys, OtherColumn, RANK_DUPLICATE_ID, RANK_LIKELY_DUPLICATE, Rank, RecordScreen,
     ValueStep, Verdict, rank_value, raw, trim, unrepresentable,
 };
-use crate::fast::id_index::IdIndex;
-use crate::fast::index::KeyIndex;
-use crate::fast::pages::prefer_large_pages;
+use crate::check::seen::Seen;
 use crate::lead::schema::Field;
 use crate::lead::values::{KnownValues, ValueOutcome};
 use crate::lead::writing::{Writing, normalised};
@@ -39,11 +38,10 @@ pub struct RecordChecker {
     screen: Arc<RecordScreen>,
     segments: KnownValues,
     concepts: KnownValues,
-    ids: IdIndex,
-    /// The first lead with each email and each phone, as indexes into `prints`.
-    prints: Vec<Fingerprint>,
-    by_email: KeyIndex,
-    by_phone: KeyIndex,
+    /// The IDs and leads of this file so far.
+    seen: Seen,
+    /// The files checked before this one in the same import, if there are any.
+    earlier: Option<Arc<EarlierFiles>>,
     /// Distinct market segments and sales concepts with their counts, and what becomes of each.
     value_counts: [FxHashMap<String, (u64, ValueOutcome)>; 2],
     /// Findings of the second stage of the record being settled.
@@ -86,10 +84,8 @@ impl RecordChecker {
             }),
             segments,
             concepts,
-            ids: IdIndex::default(),
-            prints: Vec::new(),
-            by_email: KeyIndex::new(),
-            by_phone: KeyIndex::new(),
+            seen: Seen::default(),
+            earlier: None,
             value_counts: Default::default(),
             later: Vec::new(),
             output: None,
@@ -134,32 +130,27 @@ impl RecordChecker {
         Arc::make_mut(&mut self.screen).others = others;
     }
 
+    /// Also compares each record with the leads of `earlier`, the files checked before this
+    /// one in the same import.
+    pub(crate) fn after(&mut self, earlier: Arc<EarlierFiles>) {
+        self.earlier = (!earlier.is_empty()).then_some(earlier);
+    }
+
+    /// The IDs and leads of this file, once it is checked.
+    pub(crate) fn into_seen(self) -> Seen {
+        self.seen
+    }
+
     /// Makes room for about `records` records, so the indexes do not grow step by step.
     pub fn reserve(&mut self, records: usize) {
-        self.ids.reserve(records);
-        let prints = &self.prints;
-        self.by_email
-            .reserve(records, |index| prints[index as usize].email);
-        self.by_phone
-            .reserve(records, |index| prints[index as usize].phone);
-        self.prints.reserve(records);
-        prefer_large_pages(&mut self.prints);
+        self.seen.reserve(records);
     }
 
     /// Asks for the memory that settling a record with these keys will read (a hint, for a
     /// record a few places ahead).
     pub fn prefetch(&self, keys: &Keys) {
-        if keys.broken {
-            return;
-        }
-        if keys.id != 0 {
-            self.ids.prefetch(keys.id);
-        }
-        if keys.print.email != 0 {
-            self.by_email.prefetch(keys.print.email);
-        }
-        if keys.print.phone != 0 {
-            self.by_phone.prefetch(keys.print.phone);
+        if !keys.broken {
+            self.seen.prefetch(keys);
         }
     }
 
@@ -240,22 +231,31 @@ impl RecordChecker {
     fn compare(&mut self, record: &Record<'_>, keys: &Keys, later: &mut Vec<(Rank, Finding)>) {
         let row = record.row;
         let id = trim(raw(&self.screen.columns, record, Field::Id));
-        if keys.id != 0
-            && let Some(first_row) = self.ids.first_row_or_insert(id, keys.id, row)
-        {
-            later.push((
-                RANK_DUPLICATE_ID,
-                Finding::new(
-                    row,
-                    Some(Field::Id),
-                    Rule::DuplicateId,
-                    format!(
-                        "ID “{id}” is already used by row {first_row}. IDs must be unique in the file: \
-                         give this lead its own ID, or remove it if it is the same lead."
-                    ),
-                )
-                .with_value(id),
-            ));
+        if keys.id != 0 {
+            let in_file = self.seen.id_row_or_insert(id, keys.id, row);
+            // An ID of an earlier file of the import was used there first.
+            let in_import = self.earlier.as_ref().and_then(|earlier| {
+                let place = earlier.seen().id_row(id, keys.id)?;
+                Some(earlier.locate(place))
+            });
+            let message = match (in_import, in_file) {
+                (Some((file, first_row)), _) => Some(format!(
+                    "ID “{id}” is already used by row {first_row} of {file}, another file of this \
+                     import. IDs must be unique in the import: give this lead its own ID, or \
+                     remove it if it is the same lead."
+                )),
+                (None, Some(first_row)) => Some(format!(
+                    "ID “{id}” is already used by row {first_row}. IDs must be unique in the file: \
+                     give this lead its own ID, or remove it if it is the same lead."
+                )),
+                (None, None) => None,
+            };
+            if let Some(message) = message {
+                later.push((
+                    RANK_DUPLICATE_ID,
+                    Finding::new(row, Some(Field::Id), Rule::DuplicateId, message).with_value(id),
+                ));
+            }
         }
         for field in [Field::MarketSegment, Field::SalesConcept] {
             let raw = raw(&self.screen.columns, record, field);
@@ -363,26 +363,35 @@ impl RecordChecker {
                 + WEIGHT_PHONE * u32::from(same(print.phone, earlier.phone))
                 + WEIGHT_EMAIL * u32::from(same(print.email, earlier.email))
         };
-        let prints = &self.prints;
-        let earlier_email = (print.email != 0)
-            .then(|| {
-                self.by_email
-                    .find(print.email, |i| prints[i as usize].email == print.email)
-            })
-            .flatten();
-        let earlier_phone = (print.phone != 0)
-            .then(|| {
-                self.by_phone
-                    .find(print.phone, |i| prints[i as usize].phone == print.phone)
-            })
-            .flatten();
-        let best = [earlier_email, earlier_phone]
-            .into_iter()
-            .flatten()
-            .map(|i| &prints[i as usize])
-            .map(|earlier| (score(earlier), *earlier))
-            .max_by_key(|(score, earlier)| (*score, std::cmp::Reverse(earlier.row)));
-        if let Some((score, earlier)) = best
+        let look_up = |seen: &Seen| {
+            let email = (print.email != 0)
+                .then(|| seen.with_email(print.email))
+                .flatten();
+            let phone = (print.phone != 0)
+                .then(|| seen.with_phone(print.phone))
+                .flatten();
+            (email, phone)
+        };
+        let (email_in_file, phone_in_file) = look_up(&self.seen);
+        let (email_in_import, phone_in_import) = match &self.earlier {
+            Some(earlier) => look_up(earlier.seen()),
+            None => (None, None),
+        };
+        // The best match; among equals, the first lead: the import's earlier files come before
+        // this file, and earlier rows before later ones.
+        let best = [
+            (email_in_import, false),
+            (phone_in_import, false),
+            (email_in_file, true),
+            (phone_in_file, true),
+        ]
+        .into_iter()
+        .filter_map(|(earlier, in_file)| Some((earlier?, in_file)))
+        .map(|(earlier, in_file)| (score(&earlier), earlier, in_file))
+        .max_by_key(|(score, earlier, in_file)| {
+            (*score, std::cmp::Reverse((*in_file, earlier.row)))
+        });
+        if let Some((score, earlier, in_file)) = best
             && score >= LIKELY_DUPLICATE_SCORE
         {
             let mut same = Vec::new();
@@ -398,6 +407,13 @@ impl RecordChecker {
             if print.phone != 0 && print.phone == earlier.phone {
                 same.push("phone");
             }
+            let place = match (&self.earlier, in_file) {
+                (Some(files), false) => {
+                    let (file, row) = files.locate(earlier.row);
+                    format!("row {row} of {file}, another file of this import")
+                }
+                _ => format!("row {}", earlier.row),
+            };
             later.push((
                 RANK_LIKELY_DUPLICATE,
                 Finding::new(
@@ -405,31 +421,16 @@ impl RecordChecker {
                     None,
                     Rule::LikelyDuplicate,
                     format!(
-                        "This lead looks like the one in row {} (same {}: {score}% by the CRM's matching \
-                         weights). The CRM may treat them as one person; remove one if they are the same.",
-                        earlier.row,
+                        "This lead looks like the one in {place} (same {}: {score}% by the CRM's \
+                         matching weights). The CRM may treat them as one person; remove one if they \
+                         are the same.",
                         same.join(", ")
                     ),
                 ),
             ));
         }
-        let new_email = print.email != 0 && earlier_email.is_none();
-        let new_phone = print.phone != 0 && earlier_phone.is_none();
-        if new_email || new_phone {
-            let Ok(index) = u32::try_from(self.prints.len()) else {
-                // Past four billion leads, later ones are not compared.
-                return;
-            };
-            self.prints.push(print);
-            let prints = &self.prints;
-            if new_email {
-                self.by_email
-                    .insert(print.email, index, |i| prints[i as usize].email);
-            }
-            if new_phone {
-                self.by_phone
-                    .insert(print.phone, index, |i| prints[i as usize].phone);
-            }
-        }
+        let new_email = print.email != 0 && email_in_file.is_none();
+        let new_phone = print.phone != 0 && phone_in_file.is_none();
+        self.seen.remember(print, new_email, new_phone);
     }
 }

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use crate::check::import::Import;
 use crate::check::options::CheckOptions;
 use crate::check::pass::Reading;
 use crate::check::report::FileReport;
@@ -18,6 +19,8 @@ pub struct FileChecker {
     name: String,
     options: CheckOptions,
     earlier: Option<Arc<FileReport>>,
+    /// The import the file is part of.
+    import: Option<Import>,
     /// The worker that screens the records elsewhere, until the header is read.
     elsewhere: Option<SendScreening>,
     digest: ByteDigest,
@@ -41,6 +44,7 @@ impl FileChecker {
             name: name.into(),
             options,
             earlier: None,
+            import: None,
             elsewhere: None,
             digest: ByteDigest::default(),
             window: SNIFF_BYTES,
@@ -60,6 +64,16 @@ impl FileChecker {
     /// fed meanwhile must then throw away what it was given.
     pub fn reusing(mut self, earlier: Arc<FileReport>) -> Self {
         self.earlier = Some(earlier);
+        self
+    }
+
+    /// Checks the file as part of `import`: its IDs and leads are also compared with those of
+    /// the files checked before it in the import, and once its check ends well it joins the
+    /// import, for the files after it. Check the files of an import one after the other. The
+    /// findings of an earlier check are then not reused ([`FileChecker::reusing`]): this check
+    /// must see every lead of the file, for the files after it.
+    pub fn in_import(mut self, import: &Import) -> Self {
+        self.import = Some(import.clone());
         self
     }
 
@@ -220,7 +234,11 @@ impl FileChecker {
         let prepared = loop {
             let sample = &raw[..raw.len().min(self.window)];
             let sample_is_file = complete && sample.len() == raw.len();
-            match Reading::prepare(&self.options, self.earlier.clone(), sample, sample_is_file) {
+            let earlier = match self.import {
+                Some(_) => None,
+                None => self.earlier.clone(),
+            };
+            match Reading::prepare(&self.options, earlier, sample, sample_is_file) {
                 Err(ReadErrorKind::HeaderTooLong | ReadErrorKind::HeaderQuote { column: None })
                     if !sample_is_file && self.window < HEADER_LIMIT =>
                 {
@@ -235,6 +253,7 @@ impl FileChecker {
         };
         match prepared {
             Ok(mut reading) => {
+                reading.import = self.import.clone();
                 if let Some(send) = self.elsewhere.take() {
                     reading.screener = Screener::elsewhere(send);
                 }

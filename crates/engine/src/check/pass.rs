@@ -10,6 +10,7 @@ use encoding_rs::Encoding;
 use crate::check::compare::{OutputCheck, RecordChecker};
 use crate::check::finding::{Finding, Rule};
 use crate::check::findings::{Cursor, Findings};
+use crate::check::import::Import;
 use crate::check::options::CheckOptions;
 use crate::check::replay::Replay;
 use crate::check::report::{BasisColumn, CheckBasis, ColumnReport, FileReport, Summary};
@@ -78,6 +79,8 @@ pub(crate) struct Reading {
     earlier: Option<Arc<FileReport>>,
     /// The earlier check whose findings are reused instead of applying the rules again.
     replay: Option<Replay>,
+    /// The import this file is part of, whose earlier files its leads are compared with.
+    pub(crate) import: Option<Import>,
     /// Records read and not yet checked.
     batch: Batch,
     /// Where the records' first stage of the rules runs, and the batches on their way.
@@ -260,6 +263,7 @@ impl Reading {
             basis,
             earlier,
             replay: None,
+            import: None,
             batch: Batch::default(),
             screener: Screener::new(options.read.threads),
             input_ended: false,
@@ -626,6 +630,9 @@ impl Reading {
             .take()
             .unwrap_or_else(|| (KnownValues::segments([]), KnownValues::concepts([])));
         let mut checker = RecordChecker::new(columns, self.columns.len(), segments, concepts);
+        if let Some(import) = &self.import {
+            checker.after(import.earlier());
+        }
         checker.reserve(self.expected_records);
         checker.check_other_columns(self.others.clone());
         if let Some(output) = self.output.take() {
@@ -751,6 +758,11 @@ impl Reading {
             })
             .collect();
 
+        // The file is read to its end: it joins its import. Its checker goes first, and with it
+        // its hold on the import's earlier files, which are then added to rather than copied.
+        if let (Some(import), Some(checker)) = (&self.import, self.checker.take()) {
+            import.add(&file, &checker.into_seen());
+        }
         Ok(FileReport {
             file,
             encoding,

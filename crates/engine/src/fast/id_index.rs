@@ -8,7 +8,7 @@ use crate::fast::pages::prefer_large_pages;
 /// Every ID seen so far with the row it was first seen on. The IDs' text lives in one arena
 /// rather than one allocation each, which matters on files of millions of rows; each ID ends
 /// where the next begins.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(crate) struct IdIndex {
     arena: String,
     entries: Vec<IdEntry>,
@@ -47,6 +47,26 @@ impl IdIndex {
     /// Asks for the memory that looking `hash` up will read (a hint).
     pub(crate) fn prefetch(&self, hash: u64) {
         self.index.prefetch(hash);
+    }
+
+    /// The row `id` (whose hash is `hash`) was first seen on, if it was seen.
+    pub(crate) fn first_row(&self, id: &str, hash: u64) -> Option<u64> {
+        let (arena, entries) = (&self.arena, &self.entries);
+        let at = self
+            .index
+            .find(hash, |at| id_at(arena, entries, at) == id)?;
+        entries.get(at as usize).map(|entry| entry.row)
+    }
+
+    /// Every ID with the row it was first seen on, in the order they were first seen.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, u64)> {
+        (0..self.entries.len()).map(|at| {
+            let at32 = u32::try_from(at).unwrap_or(u32::MAX);
+            (
+                id_at(&self.arena, &self.entries, at32),
+                self.entries[at].row,
+            )
+        })
     }
 
     /// The row `id` (whose hash is `hash`) was first seen on; if it is new, remembers it on

@@ -14,7 +14,7 @@
 ///
 /// Several keys may share a hash; [`KeyIndex::find_or_insert`] tells them apart with the
 /// caller's comparison, so the index is exact whatever the hash function does.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct KeyIndex {
     /// Any number of slots (not only powers of two), so that a table sized for the leads a
     /// file is expected to hold takes no more memory than it needs: on a 1 GB file a table
@@ -52,11 +52,6 @@ fn tag_of(hash: u64) -> u32 {
 }
 
 impl KeyIndex {
-    /// An empty index.
-    pub fn new() -> Self {
-        KeyIndex::default()
-    }
-
     /// Makes room for `additional` more values without growing step by step; `hash_of` gives
     /// back the hash of a stored value (the index keeps only part of it).
     pub fn reserve(&mut self, additional: usize, hash_of: impl Fn(u32) -> u64) {
@@ -212,7 +207,7 @@ mod tests {
     #[test]
     fn finds_what_it_stored_and_nothing_else() {
         let hashes = hashes();
-        let mut index = KeyIndex::new();
+        let mut index = KeyIndex::default();
         for (value, &hash) in hashes.iter().enumerate() {
             let value = value as u32;
             let found = index.find_or_insert(
@@ -246,7 +241,7 @@ mod tests {
         let hashes: Vec<u64> = (0..100_000u64)
             .map(|i| i.wrapping_mul(0x2545_F491_4F6C_DD1D))
             .collect();
-        let mut index = KeyIndex::new();
+        let mut index = KeyIndex::default();
         index.reserve(hashes.len(), |_| 0);
         // Three quarters full when every expected value is in, not rounded up to 131,072.
         assert_eq!(index.slots.len(), 133_334);
@@ -273,7 +268,7 @@ mod tests {
 
     #[test]
     fn keys_with_one_hash_are_told_apart_by_the_comparison() {
-        let mut index = KeyIndex::new();
+        let mut index = KeyIndex::default();
         let names = ["L1", "L2", "L3"];
         for (value, _) in names.iter().enumerate() {
             // Every name under the same hash: only the comparison separates them.
@@ -296,10 +291,10 @@ mod tests {
     #[test]
     fn reserving_first_or_growing_gives_the_same_answers() {
         let hashes = hashes();
-        let mut reserved = KeyIndex::new();
+        let mut reserved = KeyIndex::default();
         reserved.reserve(hashes.len(), |v| hashes[v as usize]);
         let slots = reserved.slots.len();
-        let mut grown = KeyIndex::new();
+        let mut grown = KeyIndex::default();
         for (value, &hash) in hashes.iter().enumerate() {
             reserved.insert(hash, value as u32, |v| hashes[v as usize]);
             grown.insert(hash, value as u32, |v| hashes[v as usize]);

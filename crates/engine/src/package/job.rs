@@ -10,6 +10,7 @@
 use std::sync::Arc;
 
 use crate::check::file::FileChecker;
+use crate::check::import::Import;
 use crate::check::options::{CheckOptions, ReadOptions};
 use crate::check::report::FileReport;
 use crate::check::sink::CheckError;
@@ -77,6 +78,8 @@ pub struct PackJob {
     read: ReadOptions,
     edits: Edits,
     earlier: Option<Arc<FileReport>>,
+    /// The import the file is part of.
+    import: Option<Import>,
     /// From the first chunk until the input has ended.
     checker: Option<FileChecker>,
     packer: Packer,
@@ -98,6 +101,7 @@ impl PackJob {
             read: ReadOptions::default(),
             edits: Edits::default(),
             earlier: None,
+            import: None,
             checker: None,
             packer: Packer::new(name, template),
             report: None,
@@ -124,6 +128,13 @@ impl PackJob {
     /// find the same ([`FileChecker::reusing`]).
     pub fn reusing(mut self, earlier: Arc<FileReport>) -> Self {
         self.earlier = Some(earlier);
+        self
+    }
+
+    /// Checks the file as part of `import` ([`FileChecker::in_import`]): its IDs and leads are
+    /// compared with those of the files built before it in the import too.
+    pub fn in_import(mut self, import: &Import) -> Self {
+        self.import = Some(import.clone());
         self
     }
 
@@ -218,7 +229,10 @@ impl PackJob {
     fn checker(&mut self) {
         self.checker.get_or_insert_with(|| {
             let options = CheckOptions::for_build(&self.template, self.read, self.edits.clone());
-            let checker = FileChecker::new(&self.name, options);
+            let mut checker = FileChecker::new(&self.name, options);
+            if let Some(import) = &self.import {
+                checker = checker.in_import(import);
+            }
             match &self.earlier {
                 Some(earlier) => checker.reusing(Arc::clone(earlier)),
                 None => checker,

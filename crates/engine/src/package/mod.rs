@@ -14,6 +14,7 @@ pub(crate) mod on_thread;
 pub(crate) mod output;
 pub(crate) mod packer;
 pub(crate) mod reports;
+pub(crate) mod together;
 pub(crate) mod unpack;
 pub(crate) mod verify;
 pub(crate) mod xml;

@@ -1,5 +1,7 @@
 //! The files a build produces, what each is, and how they are named.
 
+use crate::text::encode::OutputEncoding;
+
 /// What a written file is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -44,6 +46,12 @@ pub struct PackOutcome {
     pub packaged: u64,
     /// Records written to the rejected rows.
     pub rejected_rows: u64,
+    /// The name of the CSV file in the packages.
+    pub csv_name: String,
+    /// The file's target field category ("Type of Data in File").
+    pub category: String,
+    /// The character set of the packages' CSV.
+    pub encoding: OutputEncoding,
 }
 
 impl PackOutcome {

@@ -224,6 +224,9 @@ impl Packer {
             records,
             packaged: self.packaged,
             rejected_rows: self.rejected_rows,
+            csv_name: self.csv_name,
+            category: self.template.category,
+            encoding: self.options.output_encoding,
         })
     }
 

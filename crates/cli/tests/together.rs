@@ -1,0 +1,220 @@
+//! `leadpack check --together` and `leadpack pack --together`: several files as one import.
+
+use crate::shared::{csv_records, xml_elements, zip_entries};
+use crate::util::{TempDir, check_json, findings, leadpack, names_in};
+use serde_json::Value;
+
+/// Every finding of a file report as (row, rule, message).
+fn messages(file: &Value) -> Vec<(u64, String, String)> {
+    file["issues"]
+        .as_array()
+        .expect("issues is an array")
+        .iter()
+        .map(|issue| {
+            let text = |key: &str| issue[key].as_str().unwrap_or("").to_string();
+            (
+                issue["row"].as_u64().unwrap_or(0),
+                text("rule"),
+                text("message"),
+            )
+        })
+        .collect()
+}
+
+const HEADER: &str = "ID,First Name,Last Name,Email Address,Phone\n";
+
+/// The CSV files `fileMappings.xml` of `package` lists, in order.
+fn listed(package: &[u8]) -> Vec<String> {
+    let entries = zip_entries(package);
+    assert_eq!(entries[0].0, "fileMappings.xml");
+    xml_elements(&entries[0].1)
+        .into_iter()
+        .filter(|(name, _)| name == "file")
+        .filter_map(|(_, attributes)| {
+            attributes
+                .into_iter()
+                .find(|(key, _)| key == "name")
+                .map(|(_, value)| value)
+        })
+        .collect()
+}
+
+#[test]
+fn check_together_names_the_other_file_and_row_of_a_repeated_id_or_lead() {
+    let dir = TempDir::new("together-check");
+    let a = dir.write(
+        "a.csv",
+        format!("{HEADER}1,Ann,Lee,ann@example.com,\n2,Bo,Ng,bo@example.com,\n"),
+    );
+    // Another encoding and delimiter: each file is read its own way.
+    let b = dir.write(
+        "b.csv",
+        encoding_rs::WINDOWS_1252
+            .encode(&format!(
+                "{}3;Zoë;Oh;zoe@example.com;\n1;Dee;Ma;dee@example.com;\n4;Ann;Lee;ann@example.com;\n",
+                HEADER.replace(',', ";")
+            ))
+            .0,
+    );
+    let (code, report) = check_json(&[&"--together", &a, &b]);
+    assert_eq!(code, 1, "a repeated ID is an error");
+    let files = report["files"].as_array().unwrap();
+    assert_eq!(files.len(), 2);
+    assert!(findings(&files[0]).is_empty());
+    let found = messages(&files[1]);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!((found[0].0, found[0].1.as_str()), (3, "duplicate-id"));
+    assert!(
+        found[0]
+            .2
+            .contains("row 2 of a.csv, another file of this import"),
+        "{found:?}"
+    );
+    assert_eq!((found[1].0, found[1].1.as_str()), (4, "likely-duplicate"));
+    assert!(found[1].2.contains("row 2 of a.csv"), "{found:?}");
+    assert_eq!(files[1]["encoding"], "windows-1252");
+
+    // Without --together, each file is checked alone.
+    let (code, alone) = check_json(&[&a, &b]);
+    assert_eq!(code, 0);
+    assert!(
+        alone["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| findings(f).is_empty())
+    );
+
+    // Two files that share a name are told apart by their folders.
+    std::fs::create_dir_all(dir.path("x")).unwrap();
+    std::fs::create_dir_all(dir.path("y")).unwrap();
+    let x = dir.write(
+        "x/leads.csv",
+        format!("{HEADER}7,Ann,Lee,ann@example.com,\n"),
+    );
+    let y = dir.write("y/leads.csv", format!("{HEADER}7,Cy,Oh,cy@example.com,\n"));
+    let (_, report) = check_json(&[&"--together", &x, &y]);
+    let second = &report["files"][1];
+    let shown = x.display().to_string();
+    assert_eq!(report["files"][0]["file"], shown.as_str());
+    assert!(
+        messages(second)[0].2.contains(&format!("row 2 of {shown}")),
+        "{second}"
+    );
+}
+
+#[test]
+fn pack_together_writes_one_import_with_each_file_listed_and_its_own_rejected_rows() {
+    let dir = TempDir::new("together-pack");
+    std::fs::create_dir_all(dir.path("x")).unwrap();
+    std::fs::create_dir_all(dir.path("y")).unwrap();
+    let a = dir.write(
+        "x/leads.csv",
+        format!("{HEADER}1,Ann,Lee,ann@example.com,\n2,,Ng,bo@example.com,\n"),
+    );
+    let b = dir.write(
+        "y/leads.csv",
+        format!("{HEADER}3,Cy,Oh,cy@example.com,\n1,Dee,Ma,dee@example.com,\n"),
+    );
+    let c = dir.write("c.csv", format!("{HEADER}5,Eve,Yu,eve@example.com,\n"));
+    let out = dir.path("out");
+    let run = leadpack(&[
+        &"pack",
+        &"--together",
+        &"--name",
+        &"Spring import",
+        &a,
+        &b,
+        &c,
+        &"--out",
+        &out,
+    ]);
+    assert_eq!(run.code, 1, "rows were left out: {}", run.stderr);
+    assert_eq!(
+        names_in(&out),
+        [
+            "Spring_import.zip",
+            "leads-2-rejected.csv",
+            "leads-rejected.csv"
+        ]
+    );
+    assert!(
+        run.stdout.contains("The import, 3 file(s) in 1 package(s)"),
+        "{}",
+        run.stdout
+    );
+    let package = std::fs::read(out.join("Spring_import.zip")).unwrap();
+    assert_eq!(listed(&package), ["leads.csv", "leads-2.csv", "c.csv"]);
+    let entries = zip_entries(&package);
+    let rows: Vec<u64> = ["leads.csv", "leads-2.csv", "c.csv"]
+        .iter()
+        .map(|name| csv_records(&entries.iter().find(|(n, _)| n == name).unwrap().1))
+        .collect();
+    assert_eq!(rows, [1, 1, 1]);
+    // Each file's rejected rows name its own problem: a missing name, an ID of another file.
+    let first = std::fs::read_to_string(out.join("leads-rejected.csv")).unwrap();
+    assert!(first.contains("2,,Ng,bo@example.com,,3,"), "{first}");
+    let second = std::fs::read_to_string(out.join("leads-2-rejected.csv")).unwrap();
+    assert!(
+        second.contains("1,Dee,Ma,dee@example.com,,3,ID used more than once"),
+        "{second}"
+    );
+
+    // A package limit below the package of all three: several packages, each self-contained.
+    let small = dir.path("small");
+    let one = std::fs::metadata(out.join("Spring_import.zip"))
+        .unwrap()
+        .len();
+    let limit = (one * 3 / 4).to_string();
+    let run = leadpack(&[
+        &"pack",
+        &"--together",
+        &a,
+        &b,
+        &c,
+        &"--out",
+        &small,
+        &"--max-package-bytes",
+        &limit,
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let parts: Vec<String> = names_in(&small)
+        .into_iter()
+        .filter(|name| name.starts_with("import-part-"))
+        .collect();
+    assert!(parts.len() >= 2, "{parts:?}");
+    let mut all = Vec::new();
+    for (index, part) in parts.iter().enumerate() {
+        assert_eq!(
+            part,
+            &format!("import-part-{:02}-of-{:02}.zip", index + 1, parts.len())
+        );
+        let bytes = std::fs::read(small.join(part)).unwrap();
+        assert!((bytes.len() as u64) < one * 3 / 4);
+        all.extend(listed(&bytes));
+    }
+    assert_eq!(all, ["leads.csv", "leads-2.csv", "c.csv"]);
+}
+
+#[test]
+fn an_import_with_a_file_that_cannot_be_packed_writes_nothing() {
+    let dir = TempDir::new("together-refused");
+    let a = dir.write("a.csv", format!("{HEADER}1,Ann,Lee,ann@example.com,\n"));
+    let empty = dir.write("b.csv", HEADER);
+    let out = dir.path("out");
+    let run = leadpack(&[&"pack", &"--together", &a, &empty, &"--out", &out]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("b.csv"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("nothing was written: every file of an import must be packed"),
+        "{}",
+        run.stderr
+    );
+    assert!(names_in(&out).is_empty(), "{:?}", names_in(&out));
+
+    // --name needs --together.
+    let run = leadpack(&[&"pack", &"--name", &"x", &a, &"--out", &out]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("--together"), "{}", run.stderr);
+}
