@@ -88,6 +88,11 @@ pub enum Request {
         /// The user's corrections.
         #[serde(default)]
         edits: Edits,
+        /// The import the file is part of, when the files are one import: the files of one
+        /// import are checked one after the other with the same number, and each is compared
+        /// with those checked before it under that number.
+        #[serde(default)]
+        import: Option<u32>,
     },
     /// A page of a checked file's findings.
     Findings {
@@ -112,6 +117,16 @@ pub enum Request {
         #[serde(default)]
         edits: Edits,
     },
+    /// Build one import of several checked files: each is checked and packed in turn, then
+    /// their packages are put together; one `Packed` reply offers every file made.
+    PackImport {
+        /// The job.
+        job: u32,
+        /// The name of the import's packages.
+        name: String,
+        /// The files, in order, with everything the user decided for each.
+        files: Vec<ImportPart>,
+    },
     /// Open the import package (`.zip`) sent beside this request: reply with its CSV files.
     Unpack {
         /// The job.
@@ -129,6 +144,20 @@ pub enum Request {
     },
 }
 
+/// One file of an import to build, with what the user decided for it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportPart {
+    /// The file (checked before).
+    pub file_id: u32,
+    /// How to read it.
+    pub settings: ReadSettings,
+    /// Everything the user decided.
+    pub template: Template,
+    /// The user's corrections.
+    #[serde(default)]
+    pub edits: Edits,
+}
+
 /// What a job is doing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -137,6 +166,14 @@ pub enum Stage {
     Checking,
     /// Reading the file once more, checking and writing packages.
     Packing,
+    /// Building one import: reading file `file` (counted from 1) of `files` once more, checking
+    /// it and writing its packages.
+    PackingImport {
+        /// The file being read.
+        file: u32,
+        /// The files of the import.
+        files: u32,
+    },
     /// Reading a finished package back to make sure it holds what was written (`done` and
     /// `total` count the bytes of its CSV).
     Verifying,
@@ -273,6 +310,28 @@ mod tests {
         assert_eq!(json, r#"{"kind":"cancel","job":7}"#);
         let back: Request = serde_json::from_str(&json).unwrap();
         assert_eq!(back, Request::Cancel { job: 7 });
+        // A check request written before imports existed still reads, as a file alone.
+        let older = r#"{"kind":"check","job":1,"file_id":2,"settings":{"encoding":null,"delimiter":null},"template":null}"#;
+        match serde_json::from_str::<Request>(older).unwrap() {
+            Request::Check { import, .. } => assert_eq!(import, None),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_stage_of_an_import_build_names_the_file_and_the_count() {
+        let progress = Reply::Progress {
+            job: 4,
+            stage: Stage::PackingImport { file: 2, files: 5 },
+            done: 1,
+            total: 2,
+        };
+        let json = serde_json::to_string(&progress).unwrap();
+        assert_eq!(
+            json,
+            r#"{"progress":{"job":4,"stage":{"packing-import":{"file":2,"files":5}},"done":1,"total":2}}"#
+        );
+        assert_eq!(serde_json::from_str::<Reply>(&json).unwrap(), progress);
     }
 
     #[test]

@@ -17,13 +17,13 @@ use wasm_bindgen_futures::{JsFuture, spawn_local};
 use web_sys::{Blob, BlobPropertyBag, DedicatedWorkerGlobalScope, File, MessageEvent};
 
 use crate::protocol::{
-    CheckedFile, ProducedFile, ReadSettings, Reply, Request, Stage, findings_page,
+    CheckedFile, ImportPart, ProducedFile, ReadSettings, Reply, Request, Stage, findings_page,
 };
 use leadpack_engine::{
-    Built, CheckOptions, Edits, FileChecker, FileReport, NoSink, OutputFile, PackJob,
+    Built, CheckOptions, Edits, FileChecker, FileReport, Import, NoSink, OutputFile, PackJob,
     PackageReader, ReadOptions, Record, RecordReader, SCREENED_AHEAD, Severity, Template,
     TextDecoder, Verifying, changes_csv, compressed_entry_size, encoding_for_label, findings_csv,
-    parse_delimiter,
+    pack_together, parse_delimiter, safe_stem,
 };
 
 /// The size of the slices read from a file.
@@ -44,7 +44,24 @@ struct Held {
     report: Arc<FileReport>,
 }
 
+/// The import whose files are being checked, by the number the page gave it.
+fn import_numbered(number: u32) -> Import {
+    IMPORT.with(|current| {
+        let mut current = current.borrow_mut();
+        match &*current {
+            Some((kept, import)) if *kept == number => import.clone(),
+            // A new number starts the import again: the page checks every file anew.
+            _ => {
+                let import = Import::new();
+                *current = Some((number, import.clone()));
+                import
+            }
+        }
+    })
+}
+
 thread_local! {
+    static IMPORT: RefCell<Option<(u32, Import)>> = const { RefCell::new(None) };
     static FILES: RefCell<HashMap<u32, Held>> = RefCell::new(HashMap::new());
     static CANCELLED: RefCell<HashSet<u32>> = RefCell::new(HashSet::new());
 }
@@ -231,6 +248,7 @@ fn handle(event: MessageEvent) {
                 None,
                 Edits::default(),
                 Workers::One,
+                None,
             )),
         });
         return;
@@ -288,7 +306,9 @@ fn handle(event: MessageEvent) {
             settings,
             template,
             edits,
+            import,
         } => with_attached_file(&data, job, |file| {
+            let import = import.map(import_numbered);
             spawn_local(check(
                 job,
                 file_id,
@@ -297,6 +317,7 @@ fn handle(event: MessageEvent) {
                 template,
                 edits,
                 Workers::Both,
+                import,
             ));
         }),
         Request::Pack {
@@ -305,7 +326,16 @@ fn handle(event: MessageEvent) {
             settings,
             template,
             edits,
-        } => spawn_local(pack(job, file_id, settings, template, edits)),
+        } => spawn_local(pack(
+            job,
+            ImportPart {
+                file_id,
+                settings,
+                template,
+                edits,
+            },
+        )),
+        Request::PackImport { job, name, files } => spawn_local(pack_import(job, name, files)),
     }
 }
 
@@ -509,6 +539,7 @@ fn verify_progress(job: u32) -> impl FnMut(Verifying) + 'static {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn check(
     job: u32,
     file_id: u32,
@@ -517,10 +548,14 @@ async fn check(
     template: Option<Template>,
     edits: Edits,
     workers: Workers,
+    import: Option<Import>,
 ) {
     let outcome = async {
         let options = options(&file, &settings, template.as_ref(), &edits)?;
         let mut checker = FileChecker::new(file.name(), options);
+        if let Some(import) = &import {
+            checker = checker.in_import(import);
+        }
         // In a large file, the second worker applies the rules that need a record alone while
         // this one reads the next records and compares each with those before it.
         let remote = (workers == Workers::Both && file.size() >= SCREEN_ELSEWHERE_BYTES)
@@ -611,107 +646,207 @@ fn checked_file(report: &mut FileReport) -> CheckedFile {
     }
 }
 
-async fn pack(job: u32, file_id: u32, settings: ReadSettings, template: Template, edits: Edits) {
-    let Some((file, checked)) = FILES.with(|files| {
+/// A file the worker holds, and its last report.
+fn held(file_id: u32) -> Option<(File, Arc<FileReport>)> {
+    FILES.with(|files| {
         let files = files.borrow();
         let held = files.get(&file_id)?;
         Some((held.file.clone(), Arc::clone(&held.report)))
-    }) else {
+    })
+}
+
+/// Builds the packages of one file (reading it once more, checking it in `import` when it is
+/// part of one); `None` when the job was cancelled.
+async fn build(
+    job: u32,
+    stage: Stage,
+    (file, checked): (File, Arc<FileReport>),
+    part: ImportPart,
+    import: Option<&Import>,
+) -> Result<Option<Built>, String> {
+    let read = read_options(&file, &part.settings)?;
+    // The check's findings are reused when the build's decisions find the same (never in an
+    // import, whose files are compared with each other as they are read).
+    let mut build = PackJob::new(&file.name(), &part.template)
+        .read_as(read)
+        .with_edits(part.edits)
+        .reusing(checked);
+    if let Some(import) = import {
+        build = build.in_import(import);
+    }
+    build.on_verify(verify_progress(job));
+    // The packages are assembled (compressed) by a second worker while this one reads.
+    let remote = helper::Remote::connect(job, &mut build);
+    let mut feed = async |bytes: &[u8]| {
+        build.feed(bytes).map_err(|err| err.to_string())?;
+        if let Some(remote) = &remote {
+            remote.keep_up(&mut build).await;
+        }
+        Ok(())
+    };
+    if read_slices(job, stage, &file, &mut feed).await?.is_none() {
+        return Ok(None);
+    }
+    build.end_input().map_err(|err| err.to_string())?;
+    if let Some(remote) = &remote {
+        let (total, mut last) = (file.size() as u64, js_sys::Date::now());
+        let mut still_wanted = || {
+            let now = js_sys::Date::now();
+            if now - last >= PROGRESS_EVERY_MS {
+                last = now;
+                progress(job, stage, total, total);
+            }
+            !cancelled(job)
+        };
+        if !remote.wait_for_end(&mut build, &mut still_wanted).await {
+            return Ok(None);
+        }
+    }
+    build.finish().map(Some).map_err(|err| err.to_string())
+}
+
+/// Builds the packages of one file and offers every file made.
+async fn pack(job: u32, part: ImportPart) {
+    let file_id = part.file_id;
+    let Some(held) = held(file_id) else {
         fail(job, "That file is no longer open. Choose it again.");
         return;
     };
-    let outcome = async {
-        let read = read_options(&file, &settings)?;
-        // The check's findings are reused when the build's decisions find the same.
-        let mut build = PackJob::new(&file.name(), &template)
-            .read_as(read)
-            .with_edits(edits)
-            .reusing(checked);
-        build.on_verify(verify_progress(job));
-        // The packages are assembled (compressed) by a second worker while this one reads.
-        let remote = helper::Remote::connect(job, &mut build);
-        let mut feed = async |bytes: &[u8]| {
-            build.feed(bytes).map_err(|err| err.to_string())?;
-            if let Some(remote) = &remote {
-                remote.keep_up(&mut build).await;
-            }
-            Ok(())
-        };
-        if read_slices(job, Stage::Packing, &file, &mut feed)
-            .await?
-            .is_none()
-        {
-            return Ok(None);
-        }
-        build.end_input().map_err(|err| err.to_string())?;
-        if let Some(remote) = &remote {
-            let (total, mut last) = (file.size() as u64, js_sys::Date::now());
-            let mut still_wanted = || {
-                let now = js_sys::Date::now();
-                if now - last >= PROGRESS_EVERY_MS {
-                    last = now;
-                    progress(job, Stage::Packing, total, total);
-                }
-                !cancelled(job)
-            };
-            if !remote.wait_for_end(&mut build, &mut still_wanted).await {
-                return Ok(None);
-            }
-        }
-        let Built { report, outcome } = build.finish().map_err(|err| err.to_string())?;
-        let packed_bytes: u64 = outcome.files().map(|f| f.bytes.len() as u64).sum();
-        // The build's last step: the findings report is written and the files handed over.
-        progress(job, Stage::Finishing, 0, packed_bytes);
-        let mut extra = vec![findings_csv(std::slice::from_ref(&report))];
-        extra.extend(changes_csv(&report));
-        Ok::<_, String>(Some((report, outcome, extra)))
-    }
-    .await;
-    match outcome {
-        Ok(Some((report, outcome, extra))) => {
+    match build(job, Stage::Packing, held, part, None).await {
+        Ok(Some(Built { report, outcome })) => {
+            let mut extra = vec![findings_csv(std::slice::from_ref(&report))];
+            extra.extend(changes_csv(&report));
             let mut files: Vec<&OutputFile> = outcome.files().collect();
             files.extend(extra.iter());
-            let total: u64 = files.iter().map(|f| f.bytes.len() as u64).sum();
-            let (mut done, mut last_progress) = (0, js_sys::Date::now());
-            let blobs = Array::new();
-            let mut produced = Vec::with_capacity(files.len());
-            for file in files {
-                let now = js_sys::Date::now();
-                if now - last_progress >= PROGRESS_EVERY_MS {
-                    last_progress = now;
-                    progress(job, Stage::Finishing, done, total);
-                }
-                done += file.bytes.len() as u64;
-                match blob(file) {
-                    Ok(made) => blobs.push(&made),
-                    Err(message) => return fail(job, message),
-                };
-                produced.push(ProducedFile {
-                    name: file.name.clone(),
-                    kind: file.kind,
-                    rows: file.rows,
-                    size: file.bytes.len() as u64,
-                });
-            }
-            FILES.with(|held| {
-                if let Some(held) = held.borrow_mut().get_mut(&file_id) {
-                    held.report = Arc::new(report);
-                }
-            });
-            post(
-                &Reply::Packed {
-                    job,
-                    file_id,
-                    files: produced,
-                    packaged: outcome.packaged,
-                    rejected: outcome.rejected_rows,
-                },
-                Some(blobs),
+            offer(
+                job,
+                file_id,
+                &files,
+                (outcome.packaged, outcome.rejected_rows),
             );
+            keep_report(file_id, report);
         }
         Ok(None) => post(&Reply::Cancelled { job }, None),
         Err(message) => fail(job, message),
     }
+}
+
+/// Builds one import of several files: each file is checked and packed in turn, in one
+/// [`Import`], then their packages are put together; every file made is offered at once, or
+/// nothing when one of the files cannot be built.
+async fn pack_import(job: u32, name: String, mut parts: Vec<ImportPart>) {
+    let import = Import::new();
+    // One size limit for the import: the smallest the files were given (the page gives all
+    // the same).
+    let Some(max) = parts
+        .iter()
+        .map(|part| part.template.options.max_package_bytes)
+        .min()
+    else {
+        return fail(
+            job,
+            "The import has no file to build. Choose the files again.",
+        );
+    };
+    for part in &mut parts {
+        part.template.options.max_package_bytes = max;
+    }
+    let count = parts.len() as u32;
+    let mut outcomes = Vec::with_capacity(parts.len());
+    let mut reports = Vec::with_capacity(parts.len());
+    for (index, part) in parts.into_iter().enumerate() {
+        let file_id = part.file_id;
+        let Some(held) = held(file_id) else {
+            fail(
+                job,
+                "A file of the import is no longer open. Choose it again.",
+            );
+            return;
+        };
+        let file_name = held.0.name();
+        let stage = Stage::PackingImport {
+            file: index as u32 + 1,
+            files: count,
+        };
+        match build(job, stage, held, part, Some(&import)).await {
+            Ok(Some(Built { report, outcome })) => {
+                reports.push(report);
+                outcomes.push(outcome);
+            }
+            Ok(None) => return post(&Reply::Cancelled { job }, None),
+            Err(message) => {
+                return fail(
+                    job,
+                    format!(
+                        "{message}\nNothing was built: every file of an import must be packed \
+                         ({file_name} could not be). Fix it, or remove it from the files, and build again."
+                    ),
+                );
+            }
+        }
+    }
+    let packages = match pack_together(&safe_stem(&name), &outcomes, max) {
+        Ok(packages) => packages,
+        Err(err) => return fail(job, err.to_string()),
+    };
+    let packaged = outcomes.iter().map(|o| o.packaged).sum();
+    let rejected = outcomes.iter().map(|o| o.rejected_rows).sum();
+    let mut extra = vec![findings_csv(&reports)];
+    extra.extend(reports.iter().filter_map(changes_csv));
+    let mut files: Vec<&OutputFile> = packages.iter().collect();
+    for outcome in &outcomes {
+        files.extend(outcome.rejected.iter().chain(&outcome.simple));
+    }
+    files.extend(extra.iter());
+    offer(job, 0, &files, (packaged, rejected));
+}
+
+/// Keeps the report a build read, for the findings the page asks for next.
+fn keep_report(file_id: u32, report: FileReport) {
+    FILES.with(|held| {
+        if let Some(held) = held.borrow_mut().get_mut(&file_id) {
+            held.report = Arc::new(report);
+        }
+    });
+}
+
+/// Hands the files a build made to the page, as `Blob`s beside a `Packed` reply, posting
+/// progress while they are made.
+fn offer(job: u32, file_id: u32, files: &[&OutputFile], (packaged, rejected): (u64, u64)) {
+    let total: u64 = files.iter().map(|f| f.bytes.len() as u64).sum();
+    // The build's last step: the files are handed over.
+    progress(job, Stage::Finishing, 0, total);
+    let (mut done, mut last_progress) = (0, js_sys::Date::now());
+    let blobs = Array::new();
+    let mut produced = Vec::with_capacity(files.len());
+    for file in files {
+        let now = js_sys::Date::now();
+        if now - last_progress >= PROGRESS_EVERY_MS {
+            last_progress = now;
+            progress(job, Stage::Finishing, done, total);
+        }
+        done += file.bytes.len() as u64;
+        match blob(file) {
+            Ok(made) => blobs.push(&made),
+            Err(message) => return fail(job, message),
+        };
+        produced.push(ProducedFile {
+            name: file.name.clone(),
+            kind: file.kind,
+            rows: file.rows,
+            size: file.bytes.len() as u64,
+        });
+    }
+    post(
+        &Reply::Packed {
+            job,
+            file_id,
+            files: produced,
+            packaged,
+            rejected,
+        },
+        Some(blobs),
+    );
 }
 
 /// Opens an import package and hands its CSV files back to the page, which loads them like

@@ -96,6 +96,23 @@ pub fn LoadStep() -> impl IntoView {
                     }}
                 </ul>
             </Show>
+            <Show when=move || state.files.with(|files| files.len() >= 2)>
+                <fieldset class="choice" data-testid="import-choice">
+                    <legend>"How should these files reach the CRM?"</legend>
+                    <label class="check">
+                        <input type="radio" name="import-choice" data-testid="per-file"
+                            prop:checked=move || !state.together.get()
+                            on:change=move |_| state.set_together(false)/>
+                        " One import per file: each file is checked alone and gets its own packages"
+                    </label>
+                    <label class="check">
+                        <input type="radio" name="import-choice" data-testid="together"
+                            prop:checked=move || state.together.get()
+                            on:change=move |_| state.set_together(true)/>
+                        " One import for all files, as an export of several tables: the files are checked together (an ID or a lead repeated in another file is reported) and share packages"
+                    </label>
+                </fieldset>
+            </Show>
             <Show when=any_checked>
                 <div class="actions">
                     <button class="button" data-testid="to-map" on:click=move |_| state.step.set(Step::Map)>
@@ -132,7 +149,8 @@ fn FileRow(file: LoadedFile) -> impl IntoView {
             let job = *job;
             view! {
                 <div class="file-status">
-                    <Progress label="Checking" done=*done total=*total/>
+                    // One import: a file waits for the files before it.
+                    <Progress label=if job == 0 { "Waiting for the files before it" } else { "Checking" } done=*done total=*total/>
                     <button class="link" data-testid="cancel-check" on:click=move |_| state.cancel(job)>"Cancel"</button>
                 </div>
             }

@@ -156,7 +156,8 @@ fn FilePicker() -> impl IntoView {
 #[component]
 fn Progress(
     /// What is going on, e.g. "Checking".
-    label: &'static str,
+    #[prop(into)]
+    label: String,
     /// Bytes done.
     done: u64,
     /// Bytes in all.
@@ -168,7 +169,7 @@ fn Progress(
         .map_or(100, |p| p.min(100));
     view! {
         <div class="progress" data-testid="progress">
-            <progress max="100" value=percent.to_string() aria-label=label></progress>
+            <progress max="100" value=percent.to_string() aria-label=label.clone()></progress>
             <span>{format!("{label}… {percent}%")}</span>
         </div>
     }

@@ -3,19 +3,25 @@
 
 use leptos::prelude::*;
 
-use super::state::{AppState, PackStatus, Step, discard_pack};
+use super::state::{AppState, Download, PackStatus, Step, discard_pack};
 use super::{FilePicker, Progress};
 use crate::protocol::Stage;
 use leadpack_engine::{OutputEncoding, PackOptions, Template, Unrepresentable, format_size};
 
-fn change_options(state: AppState, id: u32, recheck: bool, change: impl FnOnce(&mut PackOptions)) {
-    state.update_file(id, |file| {
-        if let Some(template) = &mut file.template {
-            change(&mut template.options);
+/// Changes a packaging option of file `id`, or, when the files are one import, of every file
+/// (an import's packages have one encoding, one size limit and one way of writing values).
+fn change_options(state: AppState, id: u32, recheck: bool, change: impl Fn(&mut PackOptions)) {
+    let together = state.together.get_untracked();
+    state.files.update(|files| {
+        for file in files.iter_mut().filter(|f| together || f.id == id) {
+            if let Some(template) = &mut file.template {
+                change(&mut template.options);
+            }
+            // A package built (or being built) with the old options is not offered.
+            discard_pack(file);
         }
-        // A package built (or being built) with the old options is not offered.
-        discard_pack(file);
     });
+    state.discard_import_pack();
     if recheck {
         state.check(id);
     }
@@ -111,7 +117,11 @@ pub fn PackageStep() -> impl IntoView {
                             set=|o, on| o.simple_csv = on
                             label=" Also write a simple lead CSV (the ten documented columns)"/>
                     </div>
-                    <PackResult status=file.pack.clone() id=id/>
+                    {if state.together.get() {
+                        view! { <ImportResult/> }.into_any()
+                    } else {
+                        view! { <PackResult status=file.pack.clone() id=id/> }.into_any()
+                    }}
                 }
                 .into_any()
             }}
@@ -152,11 +162,12 @@ fn OptionCheck(
 }
 
 /// What a build is doing, for its progress bar.
-fn build_stage(stage: Stage) -> &'static str {
+fn build_stage(stage: Stage) -> String {
     match stage {
-        Stage::Verifying => "Checking a finished package",
-        Stage::Finishing => "Preparing the downloads",
-        Stage::Checking | Stage::Packing => "Building",
+        Stage::Verifying => "Checking a finished package".into(),
+        Stage::Finishing => "Preparing the downloads".into(),
+        Stage::Checking | Stage::Packing => "Building".into(),
+        Stage::PackingImport { file, files } => format!("Building file {file} of {files}"),
     }
 }
 
@@ -196,23 +207,97 @@ fn PackResult(status: PackStatus, id: u32) -> impl IntoView {
         }
         .into_any(),
         PackStatus::Done { files, packaged, rejected } => view! {
-            <p data-testid="pack-summary">{format!("{packaged} {} packed, {rejected} left out.", if packaged == 1 { "lead" } else { "leads" })}</p>
-            <ul class="downloads" data-testid="downloads">
-                {files.into_iter().map(|download| {
-                    let name = download.file.name.clone();
-                    let label = format!("Download {name}");
-                    view! {
-                        <li>
-                            <span class="file-name">{name.clone()}</span>
-                            <span class="file-size">{format_size(download.file.size)}</span>
-                            <span class="rows">{format!("{} rows", download.file.rows)}</span>
-                            <a class="button" href=download.url download=name aria-label=label data-testid="download">"Download"</a>
-                        </li>
-                    }
-                }).collect_view()}
-            </ul>
+            <Downloads files=files packaged=packaged rejected=rejected/>
             {build()}
         }
         .into_any(),
+    }
+}
+
+/// What a finished build offers: how many leads went where, and every file to download.
+#[component]
+fn Downloads(files: Vec<Download>, packaged: u64, rejected: u64) -> impl IntoView {
+    view! {
+        <p data-testid="pack-summary">{format!("{packaged} {} packed, {rejected} left out.", if packaged == 1 { "lead" } else { "leads" })}</p>
+        <ul class="downloads" data-testid="downloads">
+            {files.into_iter().map(|download| {
+                let name = download.file.name.clone();
+                let label = format!("Download {name}");
+                view! {
+                    <li>
+                        <span class="file-name">{name.clone()}</span>
+                        <span class="file-size">{format_size(download.file.size)}</span>
+                        <span class="rows">{format!("{} rows", download.file.rows)}</span>
+                        <a class="button" href=download.url download=name aria-label=label data-testid="download">"Download"</a>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+}
+
+/// The build of all the files as one import: its name, the Build button, its progress, or its
+/// files.
+#[component]
+fn ImportResult() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let names = move || {
+        state.files.with(|files| {
+            files
+                .iter()
+                .map(|f| f.name.clone())
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+    };
+    let build = move || {
+        view! {
+            <button class="button" data-testid="build" on:click=move |_| state.pack_import()>"Build the import"</button>
+        }
+    };
+    view! {
+        <p class="note" data-testid="import-files">
+            {move || format!("One import of every file, checked together: {}. Its packages hold as many of the files as fit below the size limit, each listed with its mapping.", names())}
+        </p>
+        <label class="field">
+            <span>"Name of the import's packages"</span>
+            <input type="text" data-testid="import-name" prop:value=move || state.import_name.get()
+                on:change=move |ev| {
+                    state.import_name.set(event_target_value(&ev));
+                    state.discard_import_pack();
+                }/>
+        </label>
+        {move || match state.import_pack.get() {
+            PackStatus::Idle => build().into_any(),
+            PackStatus::Packing { stage, done, total, .. } => view! {
+                <div class="file-status">
+                    <Progress label=build_stage(stage) done=done total=total/>
+                    <button class="button secondary" data-testid="cancel" on:click=move |_| state.cancel_import_pack()>"Cancel"</button>
+                </div>
+            }
+            .into_any(),
+            PackStatus::Cancelled => view! {
+                <div class="file-status" role="status">
+                    <p data-testid="pack-cancelled">
+                        "Building was cancelled, so no package was made. Choose “Build the import” to build it again."
+                    </p>
+                    {build()}
+                </div>
+            }
+            .into_any(),
+            PackStatus::Failed(message) => view! {
+                <div class="file-status failed" role="alert">
+                    <p data-testid="pack-error">{message}</p>
+                    <p>"No package was made, so there is nothing to download."</p>
+                    {build()}
+                </div>
+            }
+            .into_any(),
+            PackStatus::Done { files, packaged, rejected } => view! {
+                <Downloads files=files packaged=packaged rejected=rejected/>
+                {build()}
+            }
+            .into_any(),
+        }}
     }
 }

@@ -11,7 +11,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, File, Url};
 
 use super::client;
-use crate::protocol::{CheckedFile, ProducedFile, ReadSettings, Reply, Request, Stage};
+use crate::protocol::{CheckedFile, ImportPart, ProducedFile, ReadSettings, Reply, Request, Stage};
 use leadpack_engine::{Edits, Fix, Template};
 
 /// The four steps of the flow.
@@ -159,6 +159,15 @@ pub struct AppState {
     pub selected: RwSignal<Option<u32>>,
     /// A problem with the page itself (the worker stopped), in plain words.
     pub banner: RwSignal<Option<String>>,
+    /// Whether the files are one import (checked together, their packages shared), rather than
+    /// one import per file.
+    pub together: RwSignal<bool>,
+    /// The name of the import's packages, when the files are one import.
+    pub import_name: RwSignal<String>,
+    /// Where the build of the import is, when the files are one import.
+    pub import_pack: RwSignal<PackStatus>,
+    /// The number of the latest check of the files as one import.
+    import_number: RwSignal<u32>,
     next_id: RwSignal<u32>,
 }
 
@@ -174,6 +183,10 @@ impl AppState {
             files: RwSignal::new(Vec::new()),
             selected: RwSignal::new(None),
             banner: RwSignal::new(None),
+            together: RwSignal::new(false),
+            import_name: RwSignal::new("import".to_string()),
+            import_pack: RwSignal::new(PackStatus::Idle),
+            import_number: RwSignal::new(0),
             next_id: RwSignal::new(1),
         };
         provide_context(state);
@@ -203,12 +216,18 @@ impl AppState {
     /// Adds the user's files and checks each one; import packages (`.zip`) are opened and
     /// their CSV files added instead.
     pub fn add_files(self, chosen: Vec<File>) {
+        let mut added = false;
         for file in chosen {
             if file.name().to_ascii_lowercase().ends_with(".zip") {
                 self.open_package(file);
                 continue;
             }
-            self.add_file(file, ReadSettings::default());
+            self.add_file(file, ReadSettings::default(), false);
+            added = true;
+        }
+        // One import: the new files are checked after the others, once.
+        if added && self.together.get_untracked() {
+            self.check_import();
         }
     }
 
@@ -224,8 +243,11 @@ impl AppState {
                             encoding: Some(encoding.clone()),
                             delimiter: None,
                         };
-                        self.add_file(csv, settings);
+                        self.add_file(csv, settings, false);
                     }
+                }
+                if self.together.get_untracked() {
+                    self.check_import();
                 }
             }
             Reply::Failed { message, .. } => {
@@ -249,7 +271,8 @@ impl AppState {
         client::send(job, &Request::Unpack { job }, Some(&file), Some(handler));
     }
 
-    fn add_file(self, file: File, settings: ReadSettings) {
+    /// Adds a file; checks it at once when `check_now` or when each file is its own import.
+    fn add_file(self, file: File, settings: ReadSettings, check_now: bool) {
         {
             let id = self.next_id.get_untracked();
             self.next_id.set(id + 1);
@@ -273,7 +296,9 @@ impl AppState {
             if self.selected.get_untracked().is_none() {
                 self.selected.set(Some(id));
             }
-            self.check(id);
+            if check_now || !self.together.get_untracked() {
+                self.check_file(id, None, None);
+            }
         }
     }
 
@@ -293,17 +318,95 @@ impl AppState {
         }
         let job = client::next_job();
         client::send(job, &Request::Forget { file_id: id }, None, None);
+        // One import: the files after it were compared with it.
+        if self.together.get_untracked() {
+            self.check_import();
+        }
     }
 
-    /// (Re)checks file `id` with its current settings and decisions.
-    pub fn check(self, id: u32) {
-        let Some(file) = FILES.with(|files| files.borrow().get(&id).cloned()) else {
+    /// Makes the files one import (`together`), or one import each: every file is checked
+    /// again, and no package built before is offered.
+    pub fn set_together(self, together: bool) {
+        if self.together.get_untracked() == together {
+            return;
+        }
+        self.together.set(together);
+        if together {
+            self.check_import();
+        } else {
+            self.discard_import_pack();
+            let ids: Vec<u32> = self.checkable();
+            for id in ids {
+                self.check_file(id, None, None);
+            }
+        }
+    }
+
+    /// The files that can be checked (not an import package that could not be opened), in order.
+    fn checkable(self) -> Vec<u32> {
+        self.files
+            .with_untracked(|files| files.iter().filter(|f| !f.package).map(|f| f.id).collect())
+    }
+
+    /// Checks every file again as one import, one after the other: each is compared with the
+    /// files before it. A check of the import still running stops.
+    pub fn check_import(self) {
+        let number = self.import_number.get_untracked() + 1;
+        self.import_number.set(number);
+        self.discard_import_pack();
+        let ids = self.checkable();
+        for &id in &ids {
+            self.update_file(id, |f| {
+                if let CheckStatus::Checking { job, .. } = f.status {
+                    send_cancel(job);
+                }
+                // Waiting for the files before it.
+                f.status = CheckStatus::Checking {
+                    job: 0,
+                    done: 0,
+                    total: f.size,
+                };
+                discard_pack(f);
+            });
+        }
+        self.check_next(ids, 0, number);
+    }
+
+    /// Checks file `ids[at]` of the import numbered `number`, then the next one, as long as no
+    /// newer check of the import has started.
+    fn check_next(self, ids: Vec<u32>, at: usize, number: u32) {
+        if self.import_number.get_untracked() != number {
+            return;
+        }
+        let Some(&id) = ids.get(at) else {
             return;
         };
-        let Some(loaded) = self
+        let then = Box::new(move || self.check_next(ids, at + 1, number));
+        self.check_file(id, Some(number), Some(then));
+    }
+
+    /// (Re)checks file `id` with its current settings and decisions; when the files are one
+    /// import, every file is checked again.
+    pub fn check(self, id: u32) {
+        if self.together.get_untracked() {
+            self.check_import();
+        } else {
+            self.check_file(id, None, None);
+        }
+    }
+
+    /// Checks file `id` (in the import numbered `import`, if any), then calls `then` once its
+    /// check has ended, however it ended.
+    fn check_file(self, id: u32, import: Option<u32>, then: Option<Box<dyn FnOnce()>>) {
+        let file = FILES.with(|files| files.borrow().get(&id).cloned());
+        let loaded = self
             .files
-            .with_untracked(|files| files.iter().find(|f| f.id == id).cloned())
-        else {
+            .with_untracked(|files| files.iter().find(|f| f.id == id).cloned());
+        let (Some(file), Some(loaded)) = (file, loaded) else {
+            // Gone: the files after it are checked all the same.
+            if let Some(then) = then {
+                then();
+            }
             return;
         };
         let job = client::next_job();
@@ -326,40 +429,48 @@ impl AppState {
             settings: loaded.settings.clone(),
             template: loaded.template.clone(),
             edits: loaded.edits.clone(),
+            import,
         };
         // Only the latest check of the file may change it.
         let current = move |f: &LoadedFile| matches!(f.status, CheckStatus::Checking { job: j, .. } if j == job);
-        let handler = Box::new(move |reply: &Reply, _: &JsValue| match reply {
-            Reply::Progress { done, total, .. } => self.update_file(id, |f| {
-                if current(f) {
-                    f.status = CheckStatus::Checking {
-                        job,
-                        done: *done,
-                        total: *total,
-                    };
-                }
-            }),
-            Reply::Checked { checked, .. } => self.update_file(id, |f| {
-                if current(f) {
-                    if f.template.is_none() {
-                        f.template = Some(checked.suggested.clone());
+        let mut then = then;
+        let handler = Box::new(move |reply: &Reply, _: &JsValue| {
+            let ended = !matches!(reply, Reply::Progress { .. });
+            match reply {
+                Reply::Progress { done, total, .. } => self.update_file(id, |f| {
+                    if current(f) {
+                        f.status = CheckStatus::Checking {
+                            job,
+                            done: *done,
+                            total: *total,
+                        };
                     }
-                    f.status = CheckStatus::Checked(checked.clone());
-                }
-            }),
-            Reply::Failed { message, .. } => self.update_file(id, |f| {
-                if current(f) {
-                    f.status = CheckStatus::Failed(message.clone());
-                }
-            }),
-            Reply::Cancelled { .. } => self.update_file(id, |f| {
-                if current(f) {
-                    f.status = CheckStatus::Failed(
-                        "Checking was cancelled. Choose “Check again” to start over.".into(),
-                    );
-                }
-            }),
-            _ => {}
+                }),
+                Reply::Checked { checked, .. } => self.update_file(id, |f| {
+                    if current(f) {
+                        if f.template.is_none() {
+                            f.template = Some(checked.suggested.clone());
+                        }
+                        f.status = CheckStatus::Checked(checked.clone());
+                    }
+                }),
+                Reply::Failed { message, .. } => self.update_file(id, |f| {
+                    if current(f) {
+                        f.status = CheckStatus::Failed(message.clone());
+                    }
+                }),
+                Reply::Cancelled { .. } => self.update_file(id, |f| {
+                    if current(f) {
+                        f.status = CheckStatus::Failed(
+                            "Checking was cancelled. Choose “Check again” to start over.".into(),
+                        );
+                    }
+                }),
+                _ => {}
+            }
+            if ended && let Some(then) = then.take() {
+                then();
+            }
         });
         client::send(job, &request, Some(&file), Some(handler));
     }
@@ -418,31 +529,10 @@ impl AppState {
                 let awaited = self
                     .files
                     .with_untracked(|all| all.iter().any(|f| f.id == id && current(f)));
-                if !awaited {
-                    return;
+                if awaited {
+                    let done = offered(files, raw, *packaged, *rejected);
+                    self.update_file(id, |f| f.pack = done);
                 }
-                let downloads = downloads(files, raw);
-                if downloads.len() != files.len() {
-                    // All or nothing: a package without its rejected rows is not offered.
-                    for download in &downloads {
-                        let _ = Url::revoke_object_url(&download.url);
-                    }
-                    self.update_file(id, |f| {
-                        f.pack = PackStatus::Failed(
-                            "The browser could not offer the files that were built, so none is \
-                             offered. Build the package again; if this persists, reload the page."
-                                .into(),
-                        )
-                    });
-                    return;
-                }
-                self.update_file(id, |f| {
-                    f.pack = PackStatus::Done {
-                        files: downloads,
-                        packaged: *packaged,
-                        rejected: *rejected,
-                    }
-                });
             }
             Reply::Failed { message, .. } => self.update_file(id, |f| {
                 if current(f) {
@@ -457,6 +547,100 @@ impl AppState {
             _ => {}
         });
         client::send(job, &request, None, Some(handler));
+    }
+
+    /// Builds the files as one import; the results become the import's downloads.
+    pub fn pack_import(self) {
+        let files = self.files.get_untracked();
+        let mut parts = Vec::with_capacity(files.len());
+        for file in &files {
+            match (&file.status, &file.template) {
+                (CheckStatus::Checked(_), Some(template)) => parts.push(ImportPart {
+                    file_id: file.id,
+                    settings: file.settings.clone(),
+                    template: template.clone(),
+                    edits: file.edits.clone(),
+                }),
+                (CheckStatus::Failed(_), _) => {
+                    self.import_pack.set(PackStatus::Failed(format!(
+                        "{} could not be read, and every file of an import must be packed. \
+                         Remove it from the files (or fix it and add it again), then build again.",
+                        file.name
+                    )));
+                    return;
+                }
+                _ => {
+                    self.import_pack.set(PackStatus::Failed(format!(
+                        "{} is still being checked. Build the import once every file is checked.",
+                        file.name
+                    )));
+                    return;
+                }
+            }
+        }
+        self.discard_import_pack();
+        let job = client::next_job();
+        let total = files.iter().map(|f| f.size).sum();
+        self.import_pack.set(PackStatus::Packing {
+            job,
+            stage: Stage::Packing,
+            done: 0,
+            total,
+        });
+        let request = Request::PackImport {
+            job,
+            name: self.import_name.get_untracked(),
+            files: parts,
+        };
+        let current = move || self.import_pack.with_untracked(|p| p.job() == Some(job));
+        let handler = Box::new(move |reply: &Reply, raw: &JsValue| {
+            if !current() {
+                return;
+            }
+            match reply {
+                Reply::Progress {
+                    stage, done, total, ..
+                } => self.import_pack.set(PackStatus::Packing {
+                    job,
+                    stage: *stage,
+                    done: *done,
+                    total: *total,
+                }),
+                Reply::Packed {
+                    files,
+                    packaged,
+                    rejected,
+                    ..
+                } => self
+                    .import_pack
+                    .set(offered(files, raw, *packaged, *rejected)),
+                Reply::Failed { message, .. } => {
+                    self.import_pack.set(PackStatus::Failed(message.clone()))
+                }
+                Reply::Cancelled { .. } => self.import_pack.set(PackStatus::Cancelled),
+                _ => {}
+            }
+        });
+        client::send(job, &request, None, Some(handler));
+    }
+
+    /// Stops the build of the import: nothing it makes will be offered.
+    pub fn cancel_import_pack(self) {
+        if let Some(job) = self.import_pack.with_untracked(PackStatus::job) {
+            send_cancel(job);
+            self.import_pack.set(PackStatus::Cancelled);
+        }
+    }
+
+    /// Forgets the import's package: a running build is cancelled and finished files are no
+    /// longer offered (they no longer match the files or their options).
+    pub fn discard_import_pack(self) {
+        self.import_pack.update(|pack| {
+            if let Some(job) = pack.job() {
+                send_cancel(job);
+            }
+            revoke(pack);
+        });
     }
 
     /// Corrects one cell and checks the file again.
@@ -496,6 +680,27 @@ impl AppState {
                 f.pack = PackStatus::Cancelled;
             }
         });
+    }
+}
+
+/// What a build's `Packed` reply offers: every file it made, or, when the browser could not
+/// offer one of them, none (a package without its rejected rows is not offered).
+fn offered(files: &[ProducedFile], raw: &JsValue, packaged: u64, rejected: u64) -> PackStatus {
+    let downloads = downloads(files, raw);
+    if downloads.len() != files.len() {
+        for download in &downloads {
+            let _ = Url::revoke_object_url(&download.url);
+        }
+        return PackStatus::Failed(
+            "The browser could not offer the files that were built, so none is offered. Build \
+             the package again; if this persists, reload the page."
+                .into(),
+        );
+    }
+    PackStatus::Done {
+        files: downloads,
+        packaged,
+        rejected,
     }
 }
 

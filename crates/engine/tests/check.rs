@@ -530,3 +530,16 @@ fn rules_and_severities_are_named_as_the_report_format_says() {
         assert_eq!(Rule::from_id(unknown), None, "{unknown:?}");
     }
 }
+
+#[test]
+fn a_report_counts_its_findings_by_severity_and_says_whether_any_is_an_error() {
+    let clean = check("ID,First Name,Last Name,Email Address\n1,Ann,Lee,ann@example.com\n");
+    assert!(!clean.has_errors());
+    assert_eq!(clean.count_severity(leadpack_engine::Severity::Error), 0);
+    let report = check(
+        "First Name,Last Name,Email Address\n,Lee,a@example.com\nAnn,,b@example.com\nBo,Ray,not-an-email\n",
+    );
+    assert!(report.has_errors());
+    assert_eq!(report.count_severity(leadpack_engine::Severity::Error), 2);
+    assert_eq!(report.count_severity(leadpack_engine::Severity::Warning), 1);
+}

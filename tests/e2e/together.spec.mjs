@@ -1,0 +1,81 @@
+// Several files as one import: the user chooses it, the files are checked together (an ID of
+// another file is reported with that file and row), and one build gives packages that list
+// every file, byte for byte as `leadpack pack --together` writes them.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test, expect } from './guard.mjs';
+import { leadpack } from './cli.mjs';
+import { zipEntries, zipFile } from './zip.mjs';
+
+const A = ['ID,First Name,Last Name,Email Address', '1,Ann,Lee,ann@example.com', '2,Bo,Ng,bo@example.com', ''].join('\r\n');
+// Another delimiter and encoding: each file is read its own way.
+const B = Buffer.from(
+  ['ID;First Name;Last Name;Email Address', '3;Zo\xeb;Oh;zoe@example.com', '1;Dee;Ma;dee@example.com', ''].join('\r\n'),
+  'latin1',
+);
+
+test('two files become one import, checked together and packed together as the command line does', async ({ page }) => {
+  await page.goto('./');
+  await page.getByLabel('Choose CSV files').setInputFiles([
+    { name: 'accounts.csv', mimeType: 'text/csv', buffer: Buffer.from(A, 'utf8') },
+    { name: 'contacts.csv', mimeType: 'text/csv', buffer: B },
+  ]);
+  await expect(page.getByTestId('file-summary')).toHaveCount(2);
+  // Each file alone: no duplicate.
+  await expect(page.getByTestId('file-summary')).toHaveText(['2 leads: 2 ready, 0 with errors', '2 leads: 2 ready, 0 with errors']);
+
+  await page.getByLabel(/One import for all files/).check();
+  // Checked again together: the second file's ID 1 is the first file's.
+  await expect(page.getByTestId('file-summary')).toHaveText(['2 leads: 2 ready, 0 with errors', '2 leads: 1 ready, 1 with errors']);
+
+  await page.getByTestId('to-map').click();
+  await page.getByTestId('to-review').click();
+  await page.getByTestId('file-select').selectOption({ label: 'contacts.csv' });
+  await expect(page.getByTestId('finding-row')).toHaveCount(1);
+  await expect(page.getByTestId('finding-row')).toContainText(
+    'ID “1” is already used by row 2 of accounts.csv, another file of this import.',
+  );
+
+  await page.getByTestId('to-package').click();
+  await expect(page.getByTestId('import-files')).toContainText('accounts.csv, contacts.csv');
+  await page.getByTestId('build').click();
+  await expect(page.getByTestId('pack-summary')).toHaveText('3 leads packed, 1 left out.');
+  await expect(page.getByTestId('downloads').locator('.file-name')).toHaveText([
+    'import.zip',
+    'contacts-rejected.csv',
+    'findings.csv',
+  ]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Download import.zip' }).click(),
+  ]);
+  const bytes = readFileSync(await download.path());
+  expect(zipEntries(bytes)).toEqual([
+    'fileMappings.xml',
+    'accounts_mappings.xml',
+    'accounts.csv',
+    'contacts_mappings.xml',
+    'contacts.csv',
+  ]);
+  expect(zipFile(bytes, 'contacts.csv').toString('utf8')).toBe('ID,First Name,Last Name,Email Address\r\n3,Zoë,Oh,zoe@example.com\r\n');
+
+  // The command-line tool makes the same bytes from the same files.
+  const dir = mkdtempSync(join(tmpdir(), 'leadpack-together-'));
+  writeFileSync(join(dir, 'accounts.csv'), A, 'utf8');
+  writeFileSync(join(dir, 'contacts.csv'), B);
+  try {
+    leadpack(['pack', '--together', join(dir, 'accounts.csv'), join(dir, 'contacts.csv'), '--out', join(dir, 'out')]);
+  } catch (error) {
+    // Exit code 1: a row was left out, as in the page.
+    expect(error.status).toBe(1);
+  }
+  expect(readFileSync(join(dir, 'out', 'import.zip')).equals(bytes)).toBe(true);
+
+  // Back to one import per file: each file is checked alone again.
+  await page.getByRole('button', { name: 'Back' }).click();
+  await page.getByRole('button', { name: 'Back' }).click();
+  await page.getByRole('button', { name: 'Back' }).click();
+  await page.getByLabel(/One import per file/).check();
+  await expect(page.getByTestId('file-summary')).toHaveText(['2 leads: 2 ready, 0 with errors', '2 leads: 2 ready, 0 with errors']);
+});
