@@ -9,8 +9,8 @@ use super::FilePicker;
 use super::columns::{CUSTOM_TYPES, ColumnDetails, custom_field};
 use super::state::{AppState, LoadedFile, Step};
 use leadpack_engine::{
-    AddressPart, ColumnPlan, DEFAULT_CONCEPTS, DEFAULT_SEGMENTS, DateFits, Field, KnownValues,
-    MatchKind, Target, Template, ValueOutcome,
+    AddressPart, ColumnPlan, DEFAULT_CONCEPTS, DEFAULT_SEGMENTS, DateFits, EVERY_COLUMN, Field,
+    KnownValues, MatchKind, Target, Template, ValueOutcome,
 };
 
 /// The choices of the "becomes" list, as (value, label).
@@ -149,6 +149,12 @@ fn MapTables(file: LoadedFile) -> impl IntoView {
             };
             let select_id = format!("target-{id}-{index}");
             let header = column.column.header.clone();
+            let own_null = template.nulls.get(&header).cloned().unwrap_or_default();
+            let inherited = template
+                .null_for(&header, column.column.field)
+                .unwrap_or_default()
+                .to_string();
+            let null_header = header.clone();
             let dates = column.dates.clone();
             let details = view! {
                 <ColumnDetails
@@ -186,6 +192,23 @@ fn MapTables(file: LoadedFile) -> impl IntoView {
                         </select>
                         {details}
                     </td>
+                    <td>
+                        <input type="text" class="null-value" data-testid="null-value"
+                            aria-label=format!("Value for the empty cells of {header}")
+                            prop:value=own_null
+                            placeholder=inherited
+                            on:change=move |ev| {
+                                let value = event_target_value(&ev);
+                                let header = null_header.clone();
+                                change_template(state, id, move |template| {
+                                    if value.trim().is_empty() {
+                                        template.nulls.remove(&header);
+                                    } else {
+                                        template.nulls.insert(header, value);
+                                    }
+                                });
+                            }/>
+                    </td>
                     <td class="sure">{sure}</td>
                 </tr>
             }
@@ -201,12 +224,43 @@ fn MapTables(file: LoadedFile) -> impl IntoView {
     };
     let save_name = format!("{}-template.json", leadpack_engine::safe_stem(&file.name));
 
+    let every = template
+        .nulls
+        .get(EVERY_COLUMN)
+        .cloned()
+        .unwrap_or_default();
+    let (every_value, set_every_value) = signal(every);
+    let every_id = format!("null-every-{id}");
     view! {
+        <div class="add-value" data-testid="null-every">
+            <label for=every_id.clone()>"Value for every empty cell (the CRM's null converter)"</label>
+            <input id=every_id type="text" data-testid="null-every-value"
+                prop:value=move || every_value.get()
+                on:input=move |ev| set_every_value.set(event_target_value(&ev))/>
+            <button class="button secondary" data-testid="null-apply" on:click=move |_| {
+                let value = every_value.get_untracked();
+                change_template(state, id, move |template| {
+                    if value.trim().is_empty() {
+                        template.nulls.remove(EVERY_COLUMN);
+                    } else {
+                        template.nulls.insert(EVERY_COLUMN.to_string(), value);
+                    }
+                });
+            }>"Apply to every column"</button>
+            <button class="button secondary" data-testid="null-erase" on:click=move |_| {
+                set_every_value.set(String::new());
+                change_template(state, id, |template| {
+                    template.nulls.clear();
+                    template.null_converters.clear();
+                });
+            }>"Erase from every column"</button>
+        </div>
+        <p class="note">"A column's own value (under “If empty”) wins over the one for every column. The checks judge, and the package holds, the value the CRM will use."</p>
         <div class="table-wrap">
         <table class="table" data-testid="mapping-table">
             <caption class="visually-hidden">"Columns and the lead fields they become"</caption>
             <thead>
-                <tr><th scope="col">"Column"</th><th scope="col">"Samples"</th><th scope="col">"Becomes"</th><th scope="col">"Match"</th></tr>
+                <tr><th scope="col">"Column"</th><th scope="col">"Samples"</th><th scope="col">"Becomes"</th><th scope="col">"If empty"</th><th scope="col">"Match"</th></tr>
             </thead>
             <tbody>{rows}</tbody>
         </table>

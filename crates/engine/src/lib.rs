@@ -67,8 +67,9 @@ pub use lead::edits::{Change, Edits, Fix};
 pub use lead::mapping::{ColumnMatch, ExplicitMapping, MatchKind};
 pub use lead::schema::{DEFAULT_CONCEPTS, DEFAULT_SEGMENTS, Field, value_key};
 pub use lead::template::{
-    AddressPart, ColumnPlan, DEFAULT_MAX_PACKAGE_BYTES, PackOptions, REJECTED_PROBLEMS_COLUMN,
-    REJECTED_ROW_COLUMN, TEMPLATE_VERSION, Target, Template, plan_columns,
+    AddressPart, ColumnPlan, DEFAULT_MAX_PACKAGE_BYTES, EVERY_COLUMN, PackOptions,
+    REJECTED_PROBLEMS_COLUMN, REJECTED_ROW_COLUMN, TEMPLATE_VERSION, Target, Template,
+    plan_columns,
 };
 pub use lead::values::{KnownValues, ValueOutcome};
 

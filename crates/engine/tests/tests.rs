@@ -13,5 +13,6 @@ mod dates;
 mod encodings;
 mod hostile;
 mod import;
+mod nulls;
 mod package;
 mod properties;

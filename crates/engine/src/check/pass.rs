@@ -14,7 +14,7 @@ use crate::check::import::Import;
 use crate::check::options::CheckOptions;
 use crate::check::replay::Replay;
 use crate::check::report::{BasisColumn, CheckBasis, ColumnReport, FileReport, Summary};
-use crate::check::rules::{OtherColumn, RecordScreen, Verdict};
+use crate::check::rules::{OtherColumn, RecordScreen, Verdict, trim};
 use crate::check::screening::{Batch, SCREENED_AHEAD, Screener};
 use crate::check::sink::RowSink;
 use crate::check::strays::Strays;
@@ -53,6 +53,9 @@ pub(crate) struct Reading {
     separator_line: Option<u8>,
     /// The columns packed besides the lead fields (index, header).
     others: Vec<OtherColumn>,
+    /// The value of the empty cells of each column that has one (the null converters): the
+    /// rules judge it, and the package holds it, as the CRM would see it.
+    nulls: Vec<(usize, String)>,
     text: String,
     columns: Vec<ColumnMatch>,
     samples: Vec<Vec<String>>,
@@ -212,6 +215,7 @@ impl Reading {
         let segments = options.segments();
         let concepts = options.concepts();
         let output = output_check(&options.template, &columns);
+        let nulls = options.template.nulls_of(&columns);
         let basis = CheckBasis {
             encoding: detected.encoding,
             bom: detected.bom,
@@ -234,6 +238,7 @@ impl Reading {
             concepts: concepts.clone(),
             output: output.clone(),
             edits: options.edits.clone(),
+            nulls: nulls.clone(),
             bytes: 0,
         };
         Ok(Box::new(Reading {
@@ -243,6 +248,7 @@ impl Reading {
             reader: RecordReader::new(delimiter).skipping(skip),
             separator_line: hint.map(|(delimiter, _)| delimiter),
             others,
+            nulls,
             decoded: 0,
             strays: Strays::default(),
             text: String::new(),
@@ -405,7 +411,7 @@ impl Reading {
             self.header(&record, invalid);
             return sink.header(&record, &self.columns);
         }
-        let corrected = if self.edits.is_empty() {
+        let mut corrected = if self.edits.is_empty() {
             None
         } else {
             let fields: Vec<&str> = record.fields().collect();
@@ -418,6 +424,9 @@ impl Reading {
                 &mut self.changes,
             )
         };
+        if !self.nulls.is_empty() {
+            fill_empty_cells(&record, &self.nulls, &mut corrected);
+        }
         match &corrected {
             Some(values) => {
                 let (text, ends) = Record::join_fields(values);
@@ -779,6 +788,32 @@ impl Reading {
             samples: self.samples,
             basis: Some(Arc::new(self.basis)),
         })
+    }
+}
+
+/// Gives each empty cell of `record` (after the corrections, `corrected`) in a column with a
+/// null converter (`nulls`: column, value) the converter's value. A broken row's cells are
+/// left as they are: its values cannot be placed in columns.
+fn fill_empty_cells(
+    record: &Record<'_>,
+    nulls: &[(usize, String)],
+    corrected: &mut Option<Vec<String>>,
+) {
+    if record.problem.is_some() {
+        return;
+    }
+    for (column, value) in nulls {
+        let current = match corrected {
+            Some(values) => values.get(*column).map(String::as_str),
+            None => record.field(*column),
+        };
+        if current.is_some_and(|current| trim(current).is_empty()) {
+            let values =
+                corrected.get_or_insert_with(|| record.fields().map(str::to_string).collect());
+            if let Some(cell) = values.get_mut(*column) {
+                cell.clone_from(value);
+            }
+        }
     }
 }
 

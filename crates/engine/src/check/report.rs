@@ -170,6 +170,8 @@ pub struct CheckBasis {
     /// UTF-8, which holds every character).
     pub(crate) output: Option<OutputCheck>,
     pub(crate) edits: Edits,
+    /// The null converters' values: (column, value).
+    pub(crate) nulls: Vec<(usize, String)>,
     /// The fingerprint of the bytes read ([`ByteDigest`]), once they all are.
     pub(crate) bytes: u64,
 }
@@ -203,6 +205,7 @@ impl CheckBasis {
             && self.columns == other.columns
             && self.output == other.output
             && self.edits == other.edits
+            && self.nulls == other.nulls
             && self.segments.judges_like(&other.segments)
             && self.concepts.judges_like(&other.concepts)
     }

@@ -12,6 +12,9 @@ use crate::lead::schema::{Field, header_key};
 use crate::lead::values::KnownValues;
 use crate::text::encode::{OutputEncoding, Unrepresentable};
 
+/// The header that stands for every column in [`Template::nulls`].
+pub const EVERY_COLUMN: &str = "*";
+
 /// The template format's version; files of a newer version are refused with a clear message.
 pub const TEMPLATE_VERSION: u32 = 1;
 
@@ -297,6 +300,10 @@ pub struct Template {
     pub value_mappings: BTreeMap<Field, BTreeMap<String, String>>,
     /// Per field: the value the CRM uses for empty cells (the Data Mapping Tool's null converter).
     pub null_converters: BTreeMap<Field, String>,
+    /// Per column, by header: the value used for its empty cells (the null converter of any
+    /// column, a lead field or not). The header [`EVERY_COLUMN`] gives the value for every
+    /// packed column without one of its own; an empty value gives a column none.
+    pub nulls: BTreeMap<String, String>,
     /// Strip RTF codes from text values on import (the `rtf2plain` text converter).
     pub rtf2plain: bool,
     /// The target field category of the files ("Type of Data in File").
@@ -314,6 +321,7 @@ impl Default for Template {
             concepts: Vec::new(),
             value_mappings: BTreeMap::new(),
             null_converters: BTreeMap::new(),
+            nulls: BTreeMap::new(),
             rtf2plain: false,
             category: "All".to_string(),
             options: PackOptions::default(),
@@ -386,6 +394,37 @@ impl Template {
             }
         }
         mapping
+    }
+
+    /// The value used for the empty cells of the column `header` (the lead field `field`, if it
+    /// is one): its own, else its field's, else the one for every column; `None` when it has
+    /// none (or its own is empty).
+    pub fn null_for(&self, header: &str, field: Option<Field>) -> Option<&str> {
+        let own = self.nulls.get(header);
+        let by_field = field.and_then(|field| self.null_converters.get(&field));
+        own.or(by_field)
+            .or_else(|| self.nulls.get(EVERY_COLUMN))
+            .map(String::as_str)
+            .filter(|value| !value.is_empty())
+    }
+
+    /// The value for the empty cells of each packed column that has one: (source column,
+    /// value), in the package's order.
+    pub(crate) fn nulls_of(&self, matches: &[ColumnMatch]) -> Vec<(usize, String)> {
+        if self.nulls.is_empty() && self.null_converters.is_empty() {
+            return Vec::new();
+        }
+        packed_columns(self, matches)
+            .into_iter()
+            .filter_map(|(source, target)| {
+                let field = match target {
+                    Target::Field { field } => Some(field),
+                    _ => None,
+                };
+                let value = self.null_for(&matches[source].header, field)?;
+                Some((source, value.to_string()))
+            })
+            .collect()
     }
 
     /// What becomes of each column of `headers` (`Skip` where the template does not name it).

@@ -38,7 +38,7 @@ pub(crate) fn lay_out(csv_name: &str, template: &Template, matches: &[ColumnMatc
     let mut csv = CsvOut::new();
     let mut mappings = FieldMappings {
         category: template.category.clone(),
-        null_converters: template.null_converters.clone(),
+        null_converters: std::collections::BTreeMap::new(),
         rtf2plain: template.rtf2plain,
         ..FieldMappings::default()
     };
@@ -72,6 +72,9 @@ pub(crate) fn lay_out(csv_name: &str, template: &Template, matches: &[ColumnMatc
             Target::Field { field } => {
                 let name = unique(field.title());
                 mappings.fields.push((name.clone(), field));
+                if let Some(null) = template.null_for(&matches[source].header, Some(field)) {
+                    mappings.null_converters.insert(field, null.to_string());
+                }
                 (name, Some(field))
             }
             Target::Telcom { type_name } => {
