@@ -10,7 +10,7 @@ use super::columns::{CUSTOM_TYPES, ColumnDetails, custom_field};
 use super::state::{AppState, LoadedFile, Step};
 use leadpack_engine::{
     AddressPart, ColumnPlan, DEFAULT_CONCEPTS, DEFAULT_SEGMENTS, DateFits, EVERY_COLUMN, Field,
-    KnownValues, MatchKind, Target, Template, ValueOutcome,
+    FileTemplate, KnownValues, MatchKind, Target, Template, TemplateSet, Templates, ValueOutcome,
 };
 
 /// The choices of the "becomes" list, as (value, label).
@@ -215,14 +215,29 @@ fn MapTables(file: LoadedFile) -> impl IntoView {
         })
         .collect_view();
 
+    // With several files, the template of each, found again by its name or its columns.
+    let set = saved_set(state);
     let save_href = {
-        let json = pretty_json(&template);
+        let json = match &set {
+            Some(set) => pretty_json(set),
+            None => pretty_json(&template),
+        };
         format!(
             "data:application/json;charset=utf-8,{}",
             js_sys::encode_uri_component(&json)
         )
     };
-    let save_name = format!("{}-template.json", leadpack_engine::safe_stem(&file.name));
+    let save_name = match &set {
+        Some(_) => "templates.json".to_string(),
+        None => format!("{}-template.json", leadpack_engine::safe_stem(&file.name)),
+    };
+    let save_label = match &set {
+        Some(set) => format!(
+            "Save the mapping of all {} files as templates",
+            set.files.len()
+        ),
+        None => "Save mapping as template".to_string(),
+    };
 
     let every = template
         .nulls
@@ -269,7 +284,7 @@ fn MapTables(file: LoadedFile) -> impl IntoView {
         <ValueMapping file=file.clone() field=Field::SalesConcept/>
         <div class="template-actions">
             <a class="button secondary" href=save_href download=save_name data-testid="save-template">
-                "Save mapping as template"
+                {save_label}
             </a>
             <label class="button secondary" for="template-input">"Load a template"</label>
             <input
@@ -291,9 +306,33 @@ fn MapTables(file: LoadedFile) -> impl IntoView {
     .into_any()
 }
 
-/// The template as the JSON file it is saved as: written by serde, laid out by the browser
-/// (the same layout as `Template::to_json`, without a second serde writer in the page).
-fn pretty_json(template: &Template) -> String {
+/// The templates of every checked file, when there are several: each with the file's name and
+/// column names, which find it again.
+fn saved_set(state: AppState) -> Option<TemplateSet> {
+    let files: Vec<FileTemplate> = state.files.with_untracked(|files| {
+        files
+            .iter()
+            .filter_map(|file| {
+                let checked = file.checked()?;
+                Some(FileTemplate {
+                    file: file.name.clone(),
+                    headers: checked
+                        .report
+                        .columns
+                        .iter()
+                        .map(|c| c.column.header.clone())
+                        .collect(),
+                    template: file.template.clone()?,
+                })
+            })
+            .collect()
+    });
+    (files.len() > 1).then(|| TemplateSet::new(files))
+}
+
+/// A template as the JSON file it is saved as: written by serde, laid out by the browser (the
+/// same layout as `Template::to_json`, without a second serde writer in the page).
+fn pretty_json(template: &impl serde::Serialize) -> String {
     let compact = serde_json::to_string(template).unwrap_or_default();
     js_sys::JSON::parse(&compact)
         .and_then(|value| {
@@ -314,13 +353,53 @@ async fn load_template(state: AppState, id: u32, chosen: web_sys::File) {
         .ok()
         .and_then(|t| t.as_string());
     let outcome = match text {
-        Some(text) => Template::from_json(&text),
+        Some(text) => Templates::from_json(&text),
         None => Err("the file could not be read".to_string()),
     };
     match outcome {
-        Ok(template) => {
+        Ok(Templates::One(template)) => {
             state.update_file(id, |file| file.template = Some(template));
             state.check(id);
+        }
+        Ok(Templates::PerFile(set)) => {
+            // Each file takes its own, found by its name or its columns; the others keep theirs.
+            let mut missing = Vec::new();
+            let mut found = Vec::new();
+            state.files.update(|files| {
+                for file in files.iter_mut() {
+                    let headers: Vec<String> = file
+                        .checked()
+                        .map(|c| {
+                            c.report
+                                .columns
+                                .iter()
+                                .map(|c| c.column.header.clone())
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    match set.find(&file.name, &headers) {
+                        Some(template) => {
+                            file.template = Some(template.clone());
+                            found.push(file.id);
+                        }
+                        None => missing.push(file.name.clone()),
+                    }
+                }
+            });
+            if !missing.is_empty() {
+                state.banner.set(Some(format!(
+                    "{} has no template for {} (none for that file name or its columns); they keep their mapping.",
+                    chosen.name(),
+                    missing.join(", ")
+                )));
+            }
+            if state.together.get_untracked() {
+                state.check_import();
+            } else {
+                for id in found {
+                    state.check(id);
+                }
+            }
         }
         Err(message) => state.banner.set(Some(format!(
             "{} cannot be used as a template: {message}.",

@@ -79,3 +79,41 @@ test('two files become one import, checked together and packed together as the c
   await page.getByLabel(/One import per file/).check();
   await expect(page.getByTestId('file-summary')).toHaveText(['2 leads: 2 ready, 0 with errors', '2 leads: 2 ready, 0 with errors']);
 });
+
+test('the mapping of several files is saved as one file of templates, each found again by its file', async ({ page }, testInfo) => {
+  // Two layouts: the contacts have a phone column too.
+  const contacts = ['ID,First Name,Last Name,Email Address,Phone', '3,,Oh,zoe@example.com,', ''].join('\r\n');
+  const files = [
+    { name: 'accounts.csv', mimeType: 'text/csv', buffer: Buffer.from(A, 'utf8') },
+    { name: 'contacts.csv', mimeType: 'text/csv', buffer: Buffer.from(contacts, 'utf8') },
+  ];
+  await page.goto('./');
+  await page.getByLabel('Choose CSV files').setInputFiles(files);
+  await expect(page.getByTestId('file-summary')).toHaveCount(2);
+  await page.getByTestId('to-map').click();
+  await page.getByTestId('file-select').selectOption({ label: 'contacts.csv' });
+  const firstName = page.getByLabel('Value for the empty cells of First Name');
+  await firstName.fill('Unknown');
+  await firstName.press('Enter');
+  await expect(page.getByTestId('save-template')).toHaveText('Save the mapping of all 2 files as templates');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('save-template').click()]);
+  expect(download.suggestedFilename()).toBe('templates.json');
+  const saved = JSON.parse(readFileSync(await download.path(), 'utf8'));
+  expect(saved.files.map((f) => f.file)).toEqual(['accounts.csv', 'contacts.csv']);
+  const path = testInfo.outputPath('templates.json');
+  writeFileSync(path, JSON.stringify(saved));
+
+  // A fresh page, the same files under other names: each file finds its template by its columns.
+  await page.goto('./');
+  await page.getByLabel('Choose CSV files').setInputFiles([
+    { ...files[0], name: 'accounts-march.csv' },
+    { ...files[1], name: 'contacts-march.csv' },
+  ]);
+  await expect(page.getByTestId('file-summary')).toHaveCount(2);
+  await page.getByTestId('to-map').click();
+  await page.getByTestId('template-input').setInputFiles(path);
+  await page.getByTestId('file-select').selectOption({ label: 'contacts-march.csv' });
+  await expect(page.getByLabel('Value for the empty cells of First Name')).toHaveValue('Unknown');
+  await page.getByTestId('file-select').selectOption({ label: 'accounts-march.csv' });
+  await expect(page.getByLabel('Value for the empty cells of First Name')).toHaveValue('');
+});

@@ -10,17 +10,19 @@ use leadpack_engine::{
 };
 
 use super::input::{CHUNK_BYTES, import_names, read_chunks};
-use super::options::read_options;
+use super::options::{options_for, read_options};
 use super::{CheckArgs, EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, Format};
 
 pub fn run(args: CheckArgs) -> i32 {
-    let options = match read_options(&args.read) {
-        Ok((options, _)) => options,
+    let (options, templates) = match read_options(&args.read) {
+        Ok(read) => read,
         Err(message) => {
             eprintln!("leadpack: {message}");
             return EXIT_UNUSABLE;
         }
     };
+    // What each file's columns become, for the text report.
+    let mut plans: Vec<Template> = Vec::new();
     let mut report = Report::default();
     let mut unusable = false;
     // With --together, every file is part of one import.
@@ -43,12 +45,20 @@ pub fn run(args: CheckArgs) -> i32 {
             }
             continue;
         }
-        let mut options = options.clone();
+        let mut options = match options_for(&args.read, templates.as_ref(), path, &name) {
+            Ok((options, _)) => options,
+            Err(message) => {
+                eprintln!("leadpack: {message}");
+                unusable = true;
+                continue;
+            }
+        };
         // The size of a regular file; a pipe's is not known before it is read.
         options.read.size_hint = std::fs::metadata(path)
             .ok()
             .filter(|meta| meta.is_file())
             .map(|meta| meta.len());
+        let plan = options.template.clone();
         let mut checker = FileChecker::new(name, options);
         if let Some(import) = &import {
             checker = checker.in_import(import);
@@ -58,7 +68,10 @@ pub fn run(args: CheckArgs) -> i32 {
         })
         .and_then(|()| checker.finish().map_err(|err| err.to_string()));
         match outcome {
-            Ok(file) => report.files.push(file),
+            Ok(file) => {
+                report.files.push(file);
+                plans.push(plan);
+            }
             Err(message) => {
                 eprintln!("leadpack: {message}");
                 unusable = true;
@@ -67,7 +80,7 @@ pub fn run(args: CheckArgs) -> i32 {
     }
     let printed = match args.format {
         Format::Json => print_json(&report),
-        Format::Text => print_text(&report, &options.template, args.limit),
+        Format::Text => print_text(&report, &plans, &options.template, args.limit),
     };
     if let Err(err) = printed {
         // A closed pipe (`| head`) is not worth a message.
@@ -144,13 +157,25 @@ fn print_json(report: &Report) -> std::io::Result<()> {
     writeln!(out)
 }
 
-fn print_text(report: &Report, template: &Template, limit: usize) -> std::io::Result<()> {
+/// The text report; `plans` are the templates of the CSV files checked, in the order of their
+/// reports (the files of a package, reported among them, follow `template`).
+fn print_text(
+    report: &Report,
+    plans: &[Template],
+    template: &Template,
+    limit: usize,
+) -> std::io::Result<()> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut plans = plans.iter();
     for (index, file) in report.files.iter().enumerate() {
         if index > 0 {
             writeln!(out)?;
         }
-        print_file(&mut out, file, template, limit)?;
+        let plan = match file.file.contains(".zip/") {
+            true => template,
+            false => plans.next().unwrap_or(template),
+        };
+        print_file(&mut out, file, plan, limit)?;
     }
     out.flush()
 }

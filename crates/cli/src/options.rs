@@ -3,20 +3,86 @@
 use std::path::Path;
 
 use leadpack_engine::{
-    CheckOptions, ColumnPlan, ExplicitMapping, Fix, OutputEncoding, Target, Template,
-    encoding_for_label, parse_delimiter,
+    CheckOptions, ColumnPlan, ExplicitMapping, Fix, OutputEncoding, ReadOptions, SNIFF_BYTES,
+    Target, Template, Templates, encoding_for_label, parse_delimiter, read_header,
 };
 
 use super::ReadArgs;
 use super::input::describe;
 
-/// The check options the reading arguments ask for, and the template, if one was given.
-pub fn read_options(args: &ReadArgs) -> Result<(CheckOptions, Option<Template>), String> {
-    let template = match &args.mapping {
+/// The check options the reading arguments ask for, and the templates, if a file of them was
+/// given. With a template per file, the options are those of a file without one
+/// ([`options_for`] gives each file its own).
+pub fn read_options(args: &ReadArgs) -> Result<(CheckOptions, Option<Templates>), String> {
+    let templates = match &args.mapping {
         Some(path) => Some(read_template(path)?),
         None => None,
     };
-    let mut options = CheckOptions::from_template(&template.clone().unwrap_or_default());
+    let one = match &templates {
+        Some(Templates::One(template)) => Some(template),
+        _ => None,
+    };
+    Ok((options_with(args, one)?, templates))
+}
+
+/// The check options of one file: the reading arguments, and the template that `templates`
+/// has for it (found by the file's name, else by its column names, read from its first bytes).
+/// `None` for the template when the file has none of its own in a set: its columns are then
+/// matched automatically, and a note says so.
+pub fn options_for(
+    args: &ReadArgs,
+    templates: Option<&Templates>,
+    path: &Path,
+    name: &str,
+) -> Result<(CheckOptions, Option<Template>), String> {
+    let template = match templates {
+        None => None,
+        Some(Templates::One(template)) => Some(template.clone()),
+        Some(Templates::PerFile(set)) => match set.by_name(name) {
+            Some(template) => Some(template.clone()),
+            None => {
+                let base = options_with(args, None)?;
+                let headers = header_of(path, name, base.read)?;
+                let found = set.by_headers(&headers).cloned();
+                if found.is_none() {
+                    eprintln!(
+                        "leadpack: note: the template file has no template for {name} (none is for \
+                         that file name or for its columns), so its columns are matched automatically"
+                    );
+                }
+                found
+            }
+        },
+    };
+    Ok((options_with(args, template.as_ref())?, template))
+}
+
+/// The column names of the file at `path`, from its first bytes.
+fn header_of(path: &Path, name: &str, read: ReadOptions) -> Result<Vec<String>, String> {
+    let mut sample = Vec::new();
+    let mut complete = true;
+    super::input::read_chunks(path, |chunk| {
+        sample.extend_from_slice(chunk);
+        if sample.len() >= SNIFF_BYTES {
+            complete = false;
+            // Enough: stop reading.
+            return Err(String::new());
+        }
+        Ok(())
+    })
+    .or_else(|message| {
+        if message.is_empty() {
+            Ok(())
+        } else {
+            Err(message)
+        }
+    })?;
+    read_header(name, &sample, complete, read).map_err(|err| err.to_string())
+}
+
+/// The check options the reading arguments and `template` ask for.
+fn options_with(args: &ReadArgs, template: Option<&Template>) -> Result<CheckOptions, String> {
+    let mut options = CheckOptions::from_template(&template.cloned().unwrap_or_default());
     // `check` reports no characters an output encoding cannot hold: that is for `pack`, whose
     // output encoding is chosen there.
     options.template.options.output_encoding = OutputEncoding::Utf8;
@@ -51,11 +117,12 @@ pub fn read_options(args: &ReadArgs) -> Result<(CheckOptions, Option<Template>),
         .template
         .concepts
         .extend(args.concepts.iter().cloned());
-    Ok((options, template))
+    Ok(options)
 }
 
-/// Reads a template file, or a plain mapping file (`{"columns": {"Work Phone": "phone"}}`).
-pub fn read_template(path: &Path) -> Result<Template, String> {
+/// Reads a template file (one template, or one per file), or a plain mapping file
+/// (`{"columns": {"Work Phone": "phone"}}`).
+pub fn read_template(path: &Path) -> Result<Templates, String> {
     let text = std::fs::read_to_string(path).map_err(|err| {
         format!(
             "cannot read the template {}: {}",
@@ -81,12 +148,12 @@ pub fn read_template(path: &Path) -> Result<Template, String> {
                 target: field.map_or(Target::Skip, |field| Target::Field { field }),
             })
             .collect();
-        return Ok(Template {
+        return Ok(Templates::One(Template {
             columns,
             ..Template::default()
-        });
+        }));
     }
-    Template::from_json(&text).map_err(|message| {
+    Templates::from_json(&text).map_err(|message| {
         format!(
             "{} cannot be used as a template: {message}. Save a template from Leadpack, or write a \
              mapping such as {{\"columns\": {{\"Work Phone\": \"phone\", \"Notes\": null}}}}",

@@ -13,11 +13,11 @@ use leadpack_engine::{
 use crate::output::OutputSet;
 
 use super::input::{Input, describe_write, import_names};
-use super::options::read_options;
+use super::options::{options_for, read_options};
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, PackArgs};
 
 pub fn run(args: PackArgs) -> i32 {
-    let (options, template) = match read_options(&args.read) {
+    let (_, templates) = match read_options(&args.read) {
         Ok(read) => read,
         Err(message) => {
             eprintln!("leadpack: {message}");
@@ -63,6 +63,8 @@ pub fn run(args: PackArgs) -> i32 {
     // With --together, every file is part of one import, packed once all are read.
     let import = args.together.then(Import::new);
     let mut together: Vec<PackOutcome> = Vec::new();
+    // The size limit of the import's packages: the first file's template's, unless given.
+    let mut limit: Option<u64> = None;
     let mut import_failed = false;
     for (path, name) in args.files.iter().zip(import_names(&args.files)) {
         if name.to_lowercase().ends_with(".zip") {
@@ -89,6 +91,18 @@ pub fn run(args: PackArgs) -> i32 {
             stem: &stem,
             import: import.as_ref(),
         };
+        let (options, template) = match options_for(&args.read, templates.as_ref(), path, &name) {
+            Ok(found) => found,
+            Err(message) => {
+                eprintln!("leadpack: {message}");
+                code = EXIT_UNUSABLE;
+                import_failed = true;
+                continue;
+            }
+        };
+        if let Some(template) = &template {
+            limit.get_or_insert(template.options.max_package_bytes);
+        }
         let outcome = pack_file(&file, &options, template.as_ref(), output_encoding, &args);
         match outcome {
             Ok((report, outcome, encoding)) => {
@@ -135,7 +149,7 @@ pub fn run(args: PackArgs) -> i32 {
         let name = safe_stem(args.name.as_deref().unwrap_or("import"));
         let limit = args
             .max_package_bytes
-            .or(template.as_ref().map(|t| t.options.max_package_bytes))
+            .or(limit)
             .unwrap_or(DEFAULT_MAX_PACKAGE_BYTES);
         let packages = match pack_together(&name, &together, limit) {
             Ok(packages) => packages,

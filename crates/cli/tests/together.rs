@@ -218,3 +218,94 @@ fn an_import_with_a_file_that_cannot_be_packed_writes_nothing() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("--together"), "{}", run.stderr);
 }
+
+#[test]
+fn a_template_per_file_is_found_by_the_file_name_or_by_its_columns() {
+    let dir = TempDir::new("together-templates");
+    let a = dir.write(
+        "accounts.csv",
+        format!("{HEADER}1,Ann,Lee,ann@example.com,\n"),
+    );
+    // Another month's export: another name, the same columns in another order.
+    let march = dir.write(
+        "march.csv",
+        "Email Address,ID,Last Name,First Name,Mobile\ncy@example.com,2,Oh,Cy,\n",
+    );
+    let other = dir.write("other.csv", "Name,Mail\nDee,dee@example.com\n");
+    let set = r#"{
+        "version": 1,
+        "files": [
+            {"file": "accounts.csv", "headers": ["ID", "First Name", "Last Name", "Email Address", "Phone"],
+             "template": {"version": 1, "category": "Accounts",
+                          "columns": [{"header": "ID", "target": "field", "field": "id"},
+                                      {"header": "First Name", "target": "field", "field": "firstName"},
+                                      {"header": "Last Name", "target": "field", "field": "lastName"},
+                                      {"header": "Email Address", "target": "field", "field": "email"},
+                                      {"header": "Phone", "target": "skip"}],
+                          "nulls": {"Phone": "none"}}},
+            {"file": "contacts.csv", "headers": ["email address", "id", "last name", "first name", "mobile"],
+             "template": {"version": 1, "category": "Contacts",
+                          "columns": [{"header": "ID", "target": "field", "field": "id"},
+                                      {"header": "First Name", "target": "field", "field": "firstName"},
+                                      {"header": "Last Name", "target": "field", "field": "lastName"},
+                                      {"header": "Email Address", "target": "field", "field": "email"},
+                                      {"header": "Mobile", "target": "user-field"}]}}
+        ]
+    }"#;
+    let templates = dir.write("templates.json", set);
+    let out = dir.path("out");
+    let run = leadpack(&[
+        &"pack",
+        &"--together",
+        &"--template",
+        &templates,
+        &a,
+        &march,
+        &other,
+        &"--out",
+        &out,
+    ]);
+    // other.csv has no template: matched automatically, with a note; it has no last name, so
+    // its lead is left out.
+    assert!(
+        run.stderr.contains("no template for other.csv"),
+        "{}",
+        run.stderr
+    );
+    let package = std::fs::read(out.join("import.zip")).unwrap();
+    let entries = zip_entries(&package);
+    let list = String::from_utf8(entries[0].1.clone()).unwrap();
+    assert!(
+        list.contains(
+            r#"<file name="accounts.csv" mappingFile="accounts_mappings.xml" category="Accounts"/>"#
+        ),
+        "{list}"
+    );
+    // march.csv is found by its columns: contacts.csv's template, Mobile a user field.
+    assert!(
+        list.contains(
+            r#"<file name="march.csv" mappingFile="march_mappings.xml" category="Contacts"/>"#
+        ),
+        "{list}"
+    );
+    assert!(
+        list.contains(
+            r#"<file name="other.csv" mappingFile="other_mappings.xml" category="All"/>"#
+        ),
+        "{list}"
+    );
+    let march_csv = &entries.iter().find(|(n, _)| n == "march.csv").unwrap().1;
+    assert_eq!(
+        String::from_utf8_lossy(march_csv),
+        "ID,First Name,Last Name,Email Address,Mobile\r\n2,Cy,Oh,cy@example.com,\r\n"
+    );
+    let accounts_csv = &entries.iter().find(|(n, _)| n == "accounts.csv").unwrap().1;
+    assert_eq!(
+        String::from_utf8_lossy(accounts_csv),
+        "ID,First Name,Last Name,Email Address\r\n1,Ann,Lee,ann@example.com\r\n"
+    );
+
+    // check follows the same templates.
+    let (_, report) = check_json(&[&"--template", &templates, &march]);
+    assert_eq!(report["files"][0]["columns"][4]["field"], Value::Null);
+}

@@ -71,10 +71,11 @@ pub use lead::template::{
     REJECTED_PROBLEMS_COLUMN, REJECTED_ROW_COLUMN, TEMPLATE_VERSION, Target, Template,
     plan_columns,
 };
+pub use lead::templates::{FileTemplate, TemplateSet, Templates};
 pub use lead::values::{KnownValues, ValueOutcome};
 
 // Checking a file.
-pub use check::file::{FileChecker, check_bytes};
+pub use check::file::{FileChecker, check_bytes, read_header};
 pub use check::finding::{Finding, Rule, Severity};
 pub use check::findings::{Findings, FindingsIter};
 pub use check::import::Import;

@@ -445,3 +445,15 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn an_import_shows_its_files_when_debugged() {
+    let import = Import::new();
+    check_in(
+        &import,
+        "a.csv",
+        &format!("{HEADER}1,Ann,Lee,ann@example.com,\n"),
+        1 << 20,
+    );
+    assert_eq!(format!("{import:?}"), r#"Import { files: ["a.csv"] }"#);
+}

@@ -280,3 +280,21 @@ pub fn check_bytes(
     checker.feed(bytes)?;
     checker.finish()
 }
+
+/// The column names of the file named `name` whose first bytes are `sample` (`complete`: the
+/// sample is the whole file), read as `read` says: enough to choose its template before it is
+/// checked. The sample should hold the first [`SNIFF_BYTES`] at least, or the whole file.
+pub fn read_header(
+    name: &str,
+    sample: &[u8],
+    complete: bool,
+    read: crate::check::options::ReadOptions,
+) -> Result<Vec<String>, ReadError> {
+    let options = CheckOptions {
+        read,
+        ..CheckOptions::default()
+    };
+    let reading = Reading::prepare(&options, None, sample, complete)
+        .map_err(|kind| ReadError::new(name, kind))?;
+    Ok(reading.headers())
+}

@@ -650,6 +650,11 @@ impl Reading {
         self.checker = Some(checker);
     }
 
+    /// The column names, as matched.
+    pub(crate) fn headers(&self) -> Vec<String> {
+        self.columns.iter().map(|c| c.header.clone()).collect()
+    }
+
     pub(crate) fn into_report(mut self, file: String, bytes: u64) -> Result<FileReport, ReadError> {
         self.basis.bytes = bytes;
         if self.header_row == 0 {

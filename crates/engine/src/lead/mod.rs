@@ -13,5 +13,6 @@ pub(crate) mod mapping;
 pub(crate) mod quality;
 pub(crate) mod schema;
 pub(crate) mod template;
+pub(crate) mod templates;
 pub(crate) mod values;
 pub(crate) mod writing;

@@ -283,6 +283,18 @@ impl Default for PackOptions {
     }
 }
 
+/// Whether a template file of format `version` can be read, with a message for people when it
+/// cannot (it has no version, or a newer Leadpack made it).
+pub(crate) fn check_version(version: Option<u32>) -> Result<(), String> {
+    match version {
+        None => Err("this is not a Leadpack template: it has no \"version\"".to_string()),
+        Some(v) if v > TEMPLATE_VERSION => Err(format!(
+            "this template was made by a newer Leadpack (format version {v}); update Leadpack to use it"
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
 /// Everything a user decided, as saved in a template file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -339,14 +351,8 @@ impl Template {
         }
         let version: Version = serde_json::from_str(text)
             .map_err(|err| format!("this is not a Leadpack template (not valid JSON: {err})"))?;
-        match version.version {
-            None => Err("this is not a Leadpack template: it has no \"version\"".to_string()),
-            Some(v) if v > TEMPLATE_VERSION => Err(format!(
-                "this template was made by a newer Leadpack (format version {v}); update Leadpack to use it"
-            )),
-            Some(_) => serde_json::from_str(text)
-                .map_err(|err| format!("this template cannot be read: {err}")),
-        }
+        check_version(version.version)?;
+        serde_json::from_str(text).map_err(|err| format!("this template cannot be read: {err}"))
     }
 
     /// The template as pretty JSON, ready to save.
