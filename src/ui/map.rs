@@ -239,6 +239,40 @@ fn MapTables(file: LoadedFile) -> impl IntoView {
         None => "Save mapping as template".to_string(),
     };
 
+    // "Type of Data in File": All, or a category the CRM's import definition names.
+    let category = template.category.clone();
+    let is_all = category == "All";
+    let category_id = format!("category-{id}");
+    let other_id = format!("category-other-{id}");
+    let category_choice = view! {
+        <div class="field category" data-testid="category">
+            <label for=category_id.clone()>"Type of data in this file"</label>
+            <select id=category_id data-testid="category-choice" on:change=move |ev| {
+                let all = event_target_value(&ev) == "All";
+                change_template(state, id, move |template| {
+                    template.category = if all { "All".to_string() } else { String::new() };
+                });
+            }>
+                <option value="All" selected=is_all>"All: every kind of field"</option>
+                <option value="other" selected=!is_all>"Another category, as your CRM's import definition names it"</option>
+            </select>
+            <p class="note" data-testid="category-note">{if is_all {
+                "“All” offers every field when the CRM maps this file: the right choice for a file of whole leads, and for the only file of an import."
+            } else {
+                "A category limits the fields the CRM offers for this file (for example a file of addresses only). Type the category's name exactly as your CRM's import definition file names it; Leadpack writes it into the package."
+            }}</p>
+            <Show when=move || !is_all>
+                <label for=other_id.clone()>"Category name"</label>
+                <input id=other_id.clone() type="text" data-testid="category-name" prop:value=category.clone()
+                    on:change=move |ev| {
+                        let name = event_target_value(&ev).trim().to_string();
+                        change_template(state, id, move |template| {
+                            template.category = if name.is_empty() { "All".to_string() } else { name };
+                        });
+                    }/>
+            </Show>
+        </div>
+    };
     let every = template
         .nulls
         .get(EVERY_COLUMN)
@@ -247,6 +281,7 @@ fn MapTables(file: LoadedFile) -> impl IntoView {
     let (every_value, set_every_value) = signal(every);
     let every_id = format!("null-every-{id}");
     view! {
+        {category_choice}
         <div class="add-value" data-testid="null-every">
             <label for=every_id.clone()>"Value for every empty cell (the CRM's null converter)"</label>
             <input id=every_id type="text" data-testid="null-every-value"

@@ -117,3 +117,33 @@ test('the mapping of several files is saved as one file of templates, each found
   await page.getByTestId('file-select').selectOption({ label: 'accounts-march.csv' });
   await expect(page.getByLabel('Value for the empty cells of First Name')).toHaveValue('');
 });
+
+test('each file has its type of data, All or a category its package names', async ({ page }) => {
+  await page.goto('./');
+  await page.getByLabel('Choose CSV files').setInputFiles([
+    { name: 'accounts.csv', mimeType: 'text/csv', buffer: Buffer.from(A, 'utf8') },
+    { name: 'contacts.csv', mimeType: 'text/csv', buffer: B },
+  ]);
+  await page.getByLabel(/One import for all files/).check();
+  await expect(page.getByTestId('file-summary')).toHaveText(['2 leads: 2 ready, 0 with errors', '2 leads: 1 ready, 1 with errors']);
+  await page.getByTestId('to-map').click();
+  await page.getByTestId('file-select').selectOption({ label: 'contacts.csv' });
+  await expect(page.getByLabel('Type of data in this file')).toHaveValue('All');
+  await expect(page.getByTestId('category-note')).toContainText('the right choice for a file of whole leads');
+  await page.getByLabel('Type of data in this file').selectOption('other');
+  await expect(page.getByTestId('category-note')).toContainText('as your CRM\'s import definition file names it');
+  await page.getByLabel('Category name').fill('Contacts');
+  await page.getByLabel('Category name').press('Enter');
+  await expect(page.getByLabel('Category name')).toHaveValue('Contacts');
+  await page.getByTestId('to-review').click();
+  await page.getByTestId('to-package').click();
+  await page.getByTestId('build').click();
+  await expect(page.getByTestId('pack-summary')).toHaveText('3 leads packed, 1 left out.');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Download import.zip' }).click(),
+  ]);
+  const list = zipFile(readFileSync(await download.path()), 'fileMappings.xml').toString('utf8');
+  expect(list).toContain('<file name="accounts.csv" mappingFile="accounts_mappings.xml" category="All"/>');
+  expect(list).toContain('<file name="contacts.csv" mappingFile="contacts_mappings.xml" category="Contacts"/>');
+});

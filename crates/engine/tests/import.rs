@@ -407,6 +407,7 @@ proptest! {
                 prop_assert_eq!(&package.name, &wanted);
             }
             let files = listed(&package.bytes);
+            prop_assert!(!files.is_empty(), "{} lists no file", package.name);
             let entries = zip_entries(&package.bytes);
             let mut rows = 0;
             for (csv, _) in &files {
@@ -456,4 +457,56 @@ fn an_import_shows_its_files_when_debugged() {
         1 << 20,
     );
     assert_eq!(format!("{import:?}"), r#"Import { files: ["a.csv"] }"#);
+}
+
+#[test]
+fn a_lead_of_the_second_file_is_named_with_that_file() {
+    let import = Import::new();
+    check_in(
+        &import,
+        "a.csv",
+        &format!("{HEADER}1,Ann,Lee,ann@example.com,\n"),
+        1 << 20,
+    );
+    check_in(
+        &import,
+        "b.csv",
+        &format!("{HEADER}2,Bo,Ng,bo@example.com,\n3,Cy,Oh,cy@example.com,\n"),
+        1 << 20,
+    );
+    let c = check_in(
+        &import,
+        "c.csv",
+        &format!("{HEADER}4,Cy,Oh,cy@example.com,\n"),
+        1 << 20,
+    );
+    let found = findings(&c, Rule::LikelyDuplicate);
+    assert_eq!(found.len(), 1);
+    assert!(found[0].1.contains("row 3 of b.csv"), "{}", found[0].1);
+}
+
+#[test]
+fn a_files_category_is_written_for_it_and_an_empty_one_is_refused() {
+    let import = Import::new();
+    let mut named = template(10_000_000, OutputEncoding::Utf8);
+    named.category = "Accounts\u{1}".to_string();
+    let outcome = build_in(&import, "a.csv", &leads(1, 2), &named);
+    assert_eq!(outcome.category, "Accounts ");
+    let entries = zip_entries(&outcome.packages[0].bytes);
+    let list = String::from_utf8(entries[0].1.clone()).unwrap();
+    assert!(list.contains(r#"category="Accounts ""#), "{list}");
+
+    let mut empty = template(10_000_000, OutputEncoding::Utf8);
+    empty.category = " ".to_string();
+    let mut job = PackJob::new("b.csv", &empty);
+    let refused = job
+        .feed(leads(2, 2).as_bytes())
+        .and_then(|()| job.finish())
+        .unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("The type of data in this file is empty"),
+        "{refused}"
+    );
 }

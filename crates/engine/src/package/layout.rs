@@ -36,8 +36,10 @@ pub(crate) struct Laid {
 pub(crate) fn lay_out(csv_name: &str, template: &Template, matches: &[ColumnMatch]) -> Laid {
     let mut columns: Vec<OutColumn> = Vec::new();
     let mut csv = CsvOut::new();
+    // A category as the XML can hold it.
+    let category = xml::xml_safe(&template.category);
     let mut mappings = FieldMappings {
-        category: template.category.clone(),
+        category: category.clone(),
         null_converters: std::collections::BTreeMap::new(),
         rtf2plain: template.rtf2plain,
         ..FieldMappings::default()
@@ -145,7 +147,7 @@ pub(crate) fn lay_out(csv_name: &str, template: &Template, matches: &[ColumnMatc
 
     let file = PackageFile {
         csv_name: csv_name.to_string(),
-        category: template.category.clone(),
+        category,
     };
     let xml_files = vec![
         (

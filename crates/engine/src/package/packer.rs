@@ -15,6 +15,7 @@ use crate::package::assemble::{AssembledPart, Assembler, Assembling, PackError};
 use crate::package::layout::{Laid, OutColumn, lay_out};
 use crate::package::output::{OutputFile, OutputKind, PackOutcome, package_name, safe_stem};
 use crate::package::verify::{Verifying, verify};
+use crate::package::xml;
 
 use crate::check::finding::{Finding, Rule, Severity};
 use crate::check::report::FileReport;
@@ -225,7 +226,7 @@ impl Packer {
             packaged: self.packaged,
             rejected_rows: self.rejected_rows,
             csv_name: self.csv_name,
-            category: self.template.category,
+            category: xml::xml_safe(&self.template.category),
             encoding: self.options.output_encoding,
         })
     }
@@ -240,6 +241,13 @@ impl Packer {
             // Known from the header on, and `finish` returns it: no record is written, so no
             // package is finished (and read back) before packing ends with this refusal.
             self.error = Some(no_column_to_pack());
+        }
+        if xml::xml_safe(&self.template.category).trim().is_empty() {
+            self.error = Some(PackError::Failed(
+                "The type of data in this file is empty. Choose “All”, or type the name of the \
+                 category as your CRM's import definition names it, then pack again."
+                    .to_string(),
+            ));
         }
         match &mut self.assembly {
             Assembly::Here(assembler) => *assembler = Some(Box::new(Assembler::new(layout))),

@@ -202,3 +202,88 @@ fn read_back(bytes: &[u8], group: &[Piece<'_>], encoding: OutputEncoding) -> Res
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::options::ReadOptions;
+    use crate::lead::template::Template;
+    use crate::package::job::pack_bytes;
+
+    /// A file of `rows` leads packed on its own, as `name`.
+    fn packed(name: &str, rows: usize) -> PackOutcome {
+        let mut text = String::from("First Name,Last Name,Email Address\n");
+        for i in 0..rows {
+            text.push_str(&format!("Ann{i},Lee{name},a{i}@example.com\n"));
+        }
+        pack_bytes(
+            name,
+            text.as_bytes(),
+            &Template::default(),
+            ReadOptions::default(),
+        )
+        .expect("the file packs")
+        .outcome
+    }
+
+    /// Two packages share a package of the import exactly when their own sizes and the new list
+    /// stay below the limit with its margin: the bound is that sum, not a guess.
+    #[test]
+    fn two_packages_share_one_exactly_when_their_bound_is_below_the_limit() {
+        let files = [packed("a.csv", 30), packed("b.csv", 40)];
+        let pieces: Vec<Piece<'_>> = files
+            .iter()
+            .map(|file| Piece {
+                file,
+                package: &file.packages[0],
+            })
+            .collect();
+        let own: u64 = files.iter().map(|f| f.packages[0].bytes.len() as u64).sum();
+        let listed = list(&pieces, OutputEncoding::Utf8).len() as u64;
+        let bound = own + listed + LIST_OVERHEAD;
+        assert_eq!(super::bound(&pieces, OutputEncoding::Utf8), bound);
+        let shared = pack_together("import", &files, bound + 1).unwrap();
+        assert_eq!(shared.len(), 1);
+        assert!((shared[0].bytes.len() as u64) < own);
+        let apart = pack_together("import", &files, bound).unwrap();
+        assert_eq!(apart.len(), 2);
+        assert_eq!(apart[0].bytes, files[0].packages[0].bytes);
+    }
+
+    /// Reading a package of the import back finds what does not match its pieces.
+    #[test]
+    fn a_package_that_does_not_hold_its_pieces_does_not_read_back() {
+        let files = [packed("a.csv", 3), packed("b.csv", 4)];
+        let pieces: Vec<Piece<'_>> = files
+            .iter()
+            .map(|file| Piece {
+                file,
+                package: &file.packages[0],
+            })
+            .collect();
+        let together = combine(1, &pieces, OutputEncoding::Utf8).unwrap();
+        assert_eq!(read_back(&together, &pieces, OutputEncoding::Utf8), Ok(()));
+        // Another package's bytes, another list, the pieces in another order.
+        let own = &files[0].packages[0].bytes;
+        assert!(
+            read_back(own, &pieces, OutputEncoding::Utf8)
+                .unwrap_err()
+                .contains("3 files instead of 5")
+        );
+        let listed_otherwise = read_back(&together, &pieces, OutputEncoding::Windows1252);
+        assert!(
+            listed_otherwise
+                .unwrap_err()
+                .contains("does not list its files")
+        );
+        let swapped: Vec<Piece<'_>> = pieces
+            .iter()
+            .rev()
+            .map(|p| Piece {
+                file: p.file,
+                package: p.package,
+            })
+            .collect();
+        assert!(read_back(&together, &swapped, OutputEncoding::Utf8).is_err());
+    }
+}
