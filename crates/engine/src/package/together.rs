@@ -230,7 +230,7 @@ mod tests {
     /// stay below the limit with its margin: the bound is that sum, not a guess.
     #[test]
     fn two_packages_share_one_exactly_when_their_bound_is_below_the_limit() {
-        let files = [packed("a.csv", 30), packed("b.csv", 40)];
+        let files = [packed("a.csv", 40), packed("b.csv", 30)];
         let pieces: Vec<Piece<'_>> = files
             .iter()
             .map(|file| Piece {
@@ -248,6 +248,16 @@ mod tests {
         let apart = pack_together("import", &files, bound).unwrap();
         assert_eq!(apart.len(), 2);
         assert_eq!(apart[0].bytes, files[0].packages[0].bytes);
+        // A limit that holds each package alone, with nothing to spare beside the larger one:
+        // each package of the import is one file's, and none is empty.
+        let tight = pieces
+            .iter()
+            .map(|piece| super::bound(std::slice::from_ref(piece), OutputEncoding::Utf8))
+            .max()
+            .unwrap();
+        let alone = pack_together("import", &files, tight).unwrap();
+        assert_eq!(alone.len(), 2);
+        assert_eq!(alone[1].bytes, files[1].packages[0].bytes);
     }
 
     /// Reading a package of the import back finds what does not match its pieces.
