@@ -309,3 +309,41 @@ fn a_template_per_file_is_found_by_the_file_name_or_by_its_columns() {
     let (_, report) = check_json(&[&"--template", &templates, &march]);
     assert_eq!(report["files"][0]["columns"][4]["field"], Value::Null);
 }
+
+/// Bad input: 100 files in one import work, with a line per file as each is done, and their
+/// packages list every file once, in order.
+#[test]
+fn a_hundred_files_make_one_import() {
+    let dir = TempDir::new("together-hundred");
+    let mut paths = Vec::new();
+    for file in 0..100 {
+        paths.push(dir.write(
+            &format!("f{file:03}.csv"),
+            format!("{HEADER}{file}-1,Ann{file},Lee,a{file}@example.com,\n{file}-2,Bo{file},Ng,b{file}@example.com,\n"),
+        ));
+    }
+    let out = dir.path("out");
+    let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&"pack", &"--together", &"--out", &out];
+    args.extend(paths.iter().map(|p| p as &dyn AsRef<std::ffi::OsStr>));
+    let run = leadpack(&args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for file in 0..100 {
+        assert!(
+            run.stdout.contains(&format!(
+                "f{file:03}.csv: 2 leads read, 2 packed, 0 left out"
+            )),
+            "{}",
+            run.stdout
+        );
+    }
+    assert!(
+        run.stdout
+            .contains("The import, 100 file(s) in 1 package(s)"),
+        "{}",
+        run.stdout
+    );
+    let package = std::fs::read(out.join("import.zip")).unwrap();
+    let wanted: Vec<String> = (0..100).map(|file| format!("f{file:03}.csv")).collect();
+    assert_eq!(listed(&package), wanted);
+    assert_eq!(zip_entries(&package).len(), 201);
+}

@@ -63,6 +63,43 @@ pub(crate) struct OutputCheck {
     pub(crate) columns: Vec<(usize, String, Option<Field>)>,
 }
 
+/// The first leads seen with the email and with the phone of `print`.
+fn look_up<'a>(
+    seen: &'a Seen,
+    print: &Fingerprint,
+) -> (Option<&'a Fingerprint>, Option<&'a Fingerprint>) {
+    let email = (print.email != 0)
+        .then(|| seen.with_email(print.email))
+        .flatten();
+    let phone = (print.phone != 0)
+        .then(|| seen.with_phone(print.phone))
+        .flatten();
+    (email, phone)
+}
+
+/// Keeps `candidate` (a lead of this file when `in_file`) in `best` when it scores higher, or
+/// as high and comes first: an earlier file's before this file's, an earlier row before a later.
+fn keep_better<'a>(
+    best: &mut Option<(u32, &'a Fingerprint, bool)>,
+    candidate: Option<&'a Fingerprint>,
+    in_file: bool,
+    score: impl Fn(&Fingerprint) -> u32,
+) {
+    let Some(earlier) = candidate else {
+        return;
+    };
+    let scored = (score(earlier), earlier, in_file);
+    let key = |(score, earlier, in_file): &(u32, &Fingerprint, bool)| {
+        (*score, std::cmp::Reverse((*in_file, earlier.row)))
+    };
+    if best
+        .as_ref()
+        .is_none_or(|current| key(&scored) > key(current))
+    {
+        *best = Some(scored);
+    }
+}
+
 /// How many distinct values per limited-value field are counted; more are lumped together.
 const MAX_DISTINCT_VALUES: usize = 1000;
 
@@ -363,34 +400,22 @@ impl RecordChecker {
                 + WEIGHT_PHONE * u32::from(same(print.phone, earlier.phone))
                 + WEIGHT_EMAIL * u32::from(same(print.email, earlier.email))
         };
-        let look_up = |seen: &Seen| {
-            let email = (print.email != 0)
-                .then(|| seen.with_email(print.email))
-                .flatten();
-            let phone = (print.phone != 0)
-                .then(|| seen.with_phone(print.phone))
-                .flatten();
-            (email, phone)
-        };
-        let (email_in_file, phone_in_file) = look_up(&self.seen);
-        let (email_in_import, phone_in_import) = match &self.earlier {
-            Some(earlier) => look_up(earlier.seen()),
-            None => (None, None),
-        };
+        let (email_in_file, phone_in_file) = look_up(&self.seen, &print);
         // The best match; among equals, the first lead: the import's earlier files come before
-        // this file, and earlier rows before later ones.
-        let best = [
-            (email_in_import, false),
-            (phone_in_import, false),
-            (email_in_file, true),
-            (phone_in_file, true),
-        ]
-        .into_iter()
-        .filter_map(|(earlier, in_file)| Some((earlier?, in_file)))
-        .map(|(earlier, in_file)| (score(&earlier), earlier, in_file))
-        .max_by_key(|(score, earlier, in_file)| {
-            (*score, std::cmp::Reverse((*in_file, earlier.row)))
-        });
+        // this file, and earlier rows before later ones. Only the best is copied out.
+        let mut best: Option<(u32, &Fingerprint, bool)> = None;
+        if let Some(files) = &self.earlier {
+            let (email, phone) = look_up(files.seen(), &print);
+            keep_better(&mut best, email, false, score);
+            keep_better(&mut best, phone, false, score);
+        }
+        keep_better(&mut best, email_in_file, true, score);
+        keep_better(&mut best, phone_in_file, true, score);
+        let best = best.map(|(score, earlier, in_file)| (score, *earlier, in_file));
+        let (new_email, new_phone) = (
+            print.email != 0 && email_in_file.is_none(),
+            print.phone != 0 && phone_in_file.is_none(),
+        );
         if let Some((score, earlier, in_file)) = best
             && score >= LIKELY_DUPLICATE_SCORE
         {
@@ -429,8 +454,6 @@ impl RecordChecker {
                 ),
             ));
         }
-        let new_email = print.email != 0 && email_in_file.is_none();
-        let new_phone = print.phone != 0 && phone_in_file.is_none();
         self.seen.remember(print, new_email, new_phone);
     }
 }

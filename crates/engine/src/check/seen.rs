@@ -56,21 +56,21 @@ impl Seen {
     }
 
     /// The first lead seen with the email whose key is `email` (not 0).
-    pub(crate) fn with_email(&self, email: u64) -> Option<Fingerprint> {
+    pub(crate) fn with_email(&self, email: u64) -> Option<&Fingerprint> {
         let prints = &self.prints;
         let at = self
             .by_email
             .find(email, |i| prints[i as usize].email == email)?;
-        Some(prints[at as usize])
+        prints.get(at as usize)
     }
 
     /// The first lead seen with the phone whose key is `phone` (not 0).
-    pub(crate) fn with_phone(&self, phone: u64) -> Option<Fingerprint> {
+    pub(crate) fn with_phone(&self, phone: u64) -> Option<&Fingerprint> {
         let prints = &self.prints;
         let at = self
             .by_phone
             .find(phone, |i| prints[i as usize].phone == phone)?;
-        Some(prints[at as usize])
+        prints.get(at as usize)
     }
 
     /// Remembers `print` as the first lead with its email (when `email`) and with its phone
