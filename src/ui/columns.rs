@@ -188,8 +188,12 @@ pub fn ColumnDetails(
     dates: Option<DateFits>,
     /// A few of its values.
     samples: Vec<String>,
-    /// For a yes/no column, its distinct values with their counts.
+    /// For a yes/no column or a category, its distinct values with their counts.
     distinct: Vec<(String, u64)>,
+    /// The column's header.
+    header: String,
+    /// For a category, what its values become (source value → value written).
+    mapped: Vec<(String, String)>,
 ) -> impl IntoView {
     let state = expect_context::<AppState>();
     let input = move |label: &'static str,
@@ -213,10 +217,53 @@ pub fn ColumnDetails(
         }
     };
     match target {
-        Target::Telcom { type_name }
-        | Target::Address { type_name, .. }
-        | Target::Category { type_name } => {
+        Target::Telcom { type_name } | Target::Address { type_name, .. } => {
             input("Type", Detail::TypeName, type_name, 12, None).into_any()
+        }
+        Target::Category { type_name } => {
+            // Each value of the column, with what it becomes (the value mapping of a
+            // limited-value field): empty keeps it as it is.
+            let rows = distinct
+                .into_iter()
+                .map(|(value, count)| {
+                    let becomes = mapped
+                        .iter()
+                        .find(|(from, _)| from.eq_ignore_ascii_case(value.trim()))
+                        .map(|(_, to)| to.clone())
+                        .unwrap_or_default();
+                    let label = format!("{value} ({count}) becomes");
+                    let header = header.clone();
+                    let from = value.clone();
+                    view! {
+                        <li data-testid="category-value">
+                            <label class="inline">
+                                {label}" "
+                                <input type="text" size=12 value=becomes placeholder=value.clone()
+                                    on:change=move |ev| {
+                                        let to = event_target_value(&ev);
+                                        let (header, from) = (header.clone(), from.clone());
+                                        apply_with(state, id, move |template| {
+                                            let map = template.value_maps.entry(header.clone()).or_default();
+                                            map.retain(|key, _| !key.eq_ignore_ascii_case(&from));
+                                            if !to.trim().is_empty() {
+                                                map.insert(from, to.trim().to_string());
+                                            }
+                                            if map.is_empty() {
+                                                template.value_maps.remove(&header);
+                                            }
+                                            Ok(())
+                                        });
+                                    }/>
+                            </label>
+                        </li>
+                    }
+                })
+                .collect_view();
+            view! {
+                {input("Type", Detail::TypeName, type_name, 12, None)}
+                <ul class="category-values" aria-label="What each value becomes">{rows}</ul>
+            }
+            .into_any()
         }
         Target::CustomField { name, value_type } => {
             let name_input = input("Name", Detail::Name, name, 14, None);

@@ -164,6 +164,12 @@ fn MapTables(file: LoadedFile) -> impl IntoView {
                     dates=dates.clone()
                     samples=column.samples.clone()
                     distinct=column.distinct.clone()
+                    header=header.clone()
+                    mapped=template
+                        .value_maps
+                        .get(&header)
+                        .map(|map| map.iter().map(|(a, b)| (a.clone(), b.clone())).collect())
+                        .unwrap_or_default()
                 />
             };
             let options = choices

@@ -90,3 +90,29 @@ test('custom fields and categories are chosen, checked and packed in one form', 
   expect(mapping).toContain('<dateConverter format="yyyy-MM-dd"/>');
   expect(mapping).toContain('<booleanConverter>');
 });
+
+test('a category lists its values, each mapped to the value the CRM knows', async ({ page }) => {
+  await page.goto('./');
+  await page.getByLabel('Choose CSV files').setInputFiles({ name: 'club.csv', mimeType: 'text/csv', buffer: Buffer.from(CSV, 'utf8') });
+  await expect(page.getByTestId('file-summary')).toBeVisible();
+  await page.getByTestId('to-map').click();
+  const interest = row(page, 'Interest');
+  await interest.getByTestId('column-target').selectOption('category');
+  await expect(interest.getByTestId('category-value')).toHaveText([/^Golf \(2\) becomes/, /^Sailing \(1\) becomes/, /^Chess \(1\) becomes/]);
+  await interest.getByLabel('Golf (2) becomes').fill('Golfing');
+  await interest.getByLabel('Golf (2) becomes').press('Enter');
+  await expect(interest.getByLabel('Golf (2) becomes')).toHaveValue('Golfing');
+  // The other columns: not imported, so only names, emails and interests are packed.
+  for (const header of ['Birthday', 'VIP']) {
+    await row(page, header).getByTestId('column-target').selectOption('skip');
+  }
+  await page.getByTestId('to-review').click();
+  await page.getByTestId('to-package').click();
+  await page.getByTestId('build').click();
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Download club.zip' }).click(),
+  ]);
+  const csv = zipFile(readFileSync(await download.path()), 'club.csv').toString('utf8');
+  expect(csv.split('\r\n').map((line) => line.split(',').pop())).toEqual(['Interest', 'Golfing', 'Sailing', 'Golfing', 'Chess', '']);
+});

@@ -18,7 +18,7 @@ use crate::check::rules::{OtherColumn, RecordScreen, Verdict, trim};
 use crate::check::screening::{Batch, SCREENED_AHEAD, Screener};
 use crate::check::sink::RowSink;
 use crate::check::strays::Strays;
-use crate::lead::converters::{ValueType, distinct_values};
+use crate::lead::converters::{ValueType, distinct_values, same_word};
 use crate::lead::dates::column_fits;
 use crate::lead::edits::{Change, Edits};
 use crate::lead::mapping::{self, ColumnMatch};
@@ -56,6 +56,9 @@ pub(crate) struct Reading {
     /// The value of the empty cells of each column that has one (the null converters): the
     /// rules judge it, and the package holds it, as the CRM would see it.
     nulls: Vec<(usize, String)>,
+    /// The value maps of the columns that have one: a value found in the map is judged, and
+    /// packed, as the value it becomes.
+    value_maps: Vec<(usize, Vec<(String, String)>)>,
     text: String,
     columns: Vec<ColumnMatch>,
     samples: Vec<Vec<String>>,
@@ -216,6 +219,7 @@ impl Reading {
         let concepts = options.concepts();
         let output = output_check(&options.template, &columns);
         let nulls = options.template.nulls_of(&columns);
+        let value_maps = options.template.value_maps_of(&columns);
         let basis = CheckBasis {
             encoding: detected.encoding,
             bom: detected.bom,
@@ -232,6 +236,7 @@ impl Reading {
                         !matches!(target, Target::Field { .. } | Target::Skip)
                     }),
                     value_type: targets.get(index).and_then(Target::value_type).cloned(),
+                    limited: matches!(targets.get(index), Some(Target::Category { .. })),
                 })
                 .collect(),
             segments: segments.clone(),
@@ -239,6 +244,7 @@ impl Reading {
             output: output.clone(),
             edits: options.edits.clone(),
             nulls: nulls.clone(),
+            value_maps: value_maps.clone(),
             bytes: 0,
         };
         Ok(Box::new(Reading {
@@ -249,6 +255,7 @@ impl Reading {
             separator_line: hint.map(|(delimiter, _)| delimiter),
             others,
             nulls,
+            value_maps,
             decoded: 0,
             strays: Strays::default(),
             text: String::new(),
@@ -424,6 +431,9 @@ impl Reading {
                 &mut self.changes,
             )
         };
+        if !self.value_maps.is_empty() {
+            map_values(&record, &self.value_maps, &mut corrected);
+        }
         if !self.nulls.is_empty() {
             fill_empty_cells(&record, &self.nulls, &mut corrected);
         }
@@ -752,7 +762,11 @@ impl Reading {
                     .columns
                     .get(index)
                     .and_then(|c| c.value_type.as_ref());
+                let limited = self.basis.columns.get(index).is_some_and(|c| c.limited);
                 let distinct = match value_type {
+                    _ if limited => {
+                        distinct_values(self.samples.get(index).map_or(&[], Vec::as_slice))
+                    }
                     Some(ValueType::Boolean { .. }) => {
                         distinct_values(self.samples.get(index).map_or(&[], Vec::as_slice))
                     }
@@ -793,6 +807,36 @@ impl Reading {
             samples: self.samples,
             basis: Some(Arc::new(self.basis)),
         })
+    }
+}
+
+/// Replaces each value of `record` (after the corrections, `corrected`) found in its column's
+/// value map (`maps`: column, source value → value written; trimmed, case aside) by the value it
+/// becomes. A broken row is left as it is.
+fn map_values(
+    record: &Record<'_>,
+    maps: &[(usize, Vec<(String, String)>)],
+    corrected: &mut Option<Vec<String>>,
+) {
+    if record.problem.is_some() {
+        return;
+    }
+    for (column, map) in maps {
+        let current = match corrected {
+            Some(values) => values.get(*column).map(String::as_str),
+            None => record.field(*column),
+        };
+        let Some(current) = current.map(trim) else {
+            continue;
+        };
+        let Some((_, to)) = map.iter().find(|(from, _)| same_word(from, current)) else {
+            continue;
+        };
+        let to = to.clone();
+        let values = corrected.get_or_insert_with(|| record.fields().map(str::to_string).collect());
+        if let Some(cell) = values.get_mut(*column) {
+            *cell = to;
+        }
     }
 }
 

@@ -32,8 +32,8 @@ pub struct ColumnReport {
     /// For a column of dates (or a custom field of dates), the formats its values in the first
     /// 1,000 records fit, the chosen one first.
     pub dates: Option<DateFits>,
-    /// For a yes/no custom field, every distinct value of the first 1,000 records with how
-    /// often it occurs, most frequent first (at most 100).
+    /// For a yes/no custom field or a category, every distinct value of the first 1,000
+    /// records with how often it occurs, most frequent first (at most 100).
     pub distinct: Vec<(String, u64)>,
 }
 
@@ -172,6 +172,8 @@ pub struct CheckBasis {
     pub(crate) edits: Edits,
     /// The null converters' values: (column, value).
     pub(crate) nulls: Vec<(usize, String)>,
+    /// The value maps: (column, source value → value written).
+    pub(crate) value_maps: Vec<(usize, Vec<(String, String)>)>,
     /// The fingerprint of the bytes read ([`ByteDigest`]), once they all are.
     pub(crate) bytes: u64,
 }
@@ -188,6 +190,8 @@ pub(crate) struct BasisColumn {
     pub(crate) other: bool,
     /// For a custom field, the type its values are checked against.
     pub(crate) value_type: Option<ValueType>,
+    /// A column of limited values (a category): its distinct values are reported.
+    pub(crate) limited: bool,
 }
 
 impl PartialEq for CheckBasis {
@@ -206,6 +210,7 @@ impl CheckBasis {
             && self.output == other.output
             && self.edits == other.edits
             && self.nulls == other.nulls
+            && self.value_maps == other.value_maps
             && self.segments.judges_like(&other.segments)
             && self.concepts.judges_like(&other.concepts)
     }

@@ -136,7 +136,7 @@ pub(crate) fn distinct_values(values: &[String]) -> Vec<(String, u64)> {
 }
 
 /// Whether two values are the same word: trimmed, ignoring case.
-fn same_word(a: &str, b: &str) -> bool {
+pub(crate) fn same_word(a: &str, b: &str) -> bool {
     let (a, b) = (a.trim(), b.trim());
     a.eq_ignore_ascii_case(b) || (!a.is_ascii() && a.to_lowercase() == b.to_lowercase())
 }

@@ -316,6 +316,10 @@ pub struct Template {
     /// column, a lead field or not). The header [`EVERY_COLUMN`] gives the value for every
     /// packed column without one of its own; an empty value gives a column none.
     pub nulls: BTreeMap<String, String>,
+    /// Per column, by header: each source value (trimmed, case aside) → the value written
+    /// instead (the value mapping of a limited-value field, for any packed column; market
+    /// segments and sales concepts have theirs in `value_mappings`).
+    pub value_maps: BTreeMap<String, BTreeMap<String, String>>,
     /// Strip RTF codes from text values on import (the `rtf2plain` text converter).
     pub rtf2plain: bool,
     /// The target field category of the files ("Type of Data in File").
@@ -334,6 +338,7 @@ impl Default for Template {
             value_mappings: BTreeMap::new(),
             null_converters: BTreeMap::new(),
             nulls: BTreeMap::new(),
+            value_maps: BTreeMap::new(),
             rtf2plain: false,
             category: "All".to_string(),
             options: PackOptions::default(),
@@ -429,6 +434,28 @@ impl Template {
                 };
                 let value = self.null_for(&matches[source].header, field)?;
                 Some((source, value.to_string()))
+            })
+            .collect()
+    }
+
+    /// The value maps of the packed columns that have one: (source column, source value →
+    /// value written), in the package's order.
+    pub(crate) fn value_maps_of(
+        &self,
+        matches: &[ColumnMatch],
+    ) -> Vec<(usize, Vec<(String, String)>)> {
+        if self.value_maps.is_empty() {
+            return Vec::new();
+        }
+        packed_columns(self, matches)
+            .into_iter()
+            .filter_map(|(source, _)| {
+                let map = self.value_maps.get(&matches[source].header)?;
+                let pairs: Vec<(String, String)> = map
+                    .iter()
+                    .map(|(from, to)| (from.trim().to_string(), to.clone()))
+                    .collect();
+                (!pairs.is_empty()).then_some((source, pairs))
             })
             .collect()
     }
