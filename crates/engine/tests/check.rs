@@ -543,3 +543,17 @@ fn a_report_counts_its_findings_by_severity_and_says_whether_any_is_an_error() {
     assert_eq!(report.count_severity(leadpack_engine::Severity::Error), 2);
     assert_eq!(report.count_severity(leadpack_engine::Severity::Warning), 1);
 }
+
+#[test]
+fn two_checks_have_one_basis_only_when_they_read_the_same_bytes_the_same_way() {
+    let text = "First Name,Last Name,Email\nAnn,Lee,a@example.com\n";
+    let (a, b) = (check(text), check(text));
+    assert!(a.basis.is_some());
+    assert_eq!(a.basis, b.basis);
+    let other_bytes = check("First Name,Last Name,Email\nAnn,Lee,b@example.com\n");
+    assert_ne!(a.basis, other_bytes.basis);
+    let mut options = leadpack_engine::CheckOptions::default();
+    options.template.segments.push("Young Families".into());
+    let other_decisions = crate::util::check_with(text, options);
+    assert_ne!(a.basis, other_decisions.basis);
+}
