@@ -321,6 +321,7 @@ fn MapTables(file: LoadedFile) -> impl IntoView {
             <tbody>{rows}</tbody>
         </table>
         </div>
+        <Entries id=id template=template.clone()/>
         <ValueMapping file=file.clone() field=Field::MarketSegment/>
         <ValueMapping file=file.clone() field=Field::SalesConcept/>
         <div class="template-actions">
@@ -586,4 +587,137 @@ fn ValueMapping(file: LoadedFile, field: Field) -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+/// The parts of an address, in the order an entry takes them.
+const ADDRESS_PARTS: [(AddressPart, &str); 6] = [
+    (AddressPart::Address1, "street"),
+    (AddressPart::Address2, "second line"),
+    (AddressPart::City, "city"),
+    (AddressPart::State, "state or province"),
+    (AddressPart::Zip, "zip or postal code"),
+    (AddressPart::Country, "country"),
+];
+
+/// What the CRM receives besides the lead fields, entry by entry: each address with the columns
+/// that make it, each extra phone or email, category, custom field and user field. An address
+/// takes another column with "Add a column to this address" (the Data Mapping Tool's Copy Row):
+/// the column becomes the address's next missing part.
+#[component]
+fn Entries(id: u32, template: Template) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let mut addresses: Vec<(String, Vec<(AddressPart, String)>)> = Vec::new();
+    let mut others: Vec<String> = Vec::new();
+    let mut free: Vec<(usize, String)> = Vec::new();
+    for (index, column) in template.columns.iter().enumerate() {
+        let header = column.header.clone();
+        match &column.target {
+            Target::Address { part, type_name } => {
+                match addresses.iter_mut().find(|(t, _)| t == type_name) {
+                    Some((_, parts)) => parts.push((*part, header)),
+                    None => addresses.push((type_name.clone(), vec![(*part, header)])),
+                }
+            }
+            Target::Telcom { type_name } => {
+                others.push(format!("Phone or email ({type_name}) ← {header}"))
+            }
+            Target::Category { type_name } => {
+                others.push(format!("Category ({type_name}) ← {header}"))
+            }
+            Target::CustomField { name, value_type } => others.push(format!(
+                "Custom field {name} ({}) ← {header}",
+                value_type.id()
+            )),
+            Target::UserField => {
+                others.push(format!("User field ← {header}"));
+                free.push((index, header));
+            }
+            Target::Skip => free.push((index, header)),
+            Target::Field { .. } => {}
+        }
+    }
+    if addresses.is_empty() && others.is_empty() {
+        return ().into_any();
+    }
+    let addresses = addresses
+        .into_iter()
+        .map(|(type_name, parts)| {
+            let shown = parts
+                .iter()
+                .map(|(part, header)| {
+                    let label = ADDRESS_PARTS.iter().find(|(p, _)| p == part).map_or("", |(_, l)| l);
+                    format!("{label} ← {header}")
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let next = ADDRESS_PARTS
+                .iter()
+                .map(|(part, _)| *part)
+                .find(|part| !parts.iter().any(|(p, _)| p == part));
+            let select_id = format!("copy-row-{id}-{type_name}");
+            let options = free
+                .iter()
+                .map(|(index, header)| view! { <option value=index.to_string()>{header.clone()}</option> })
+                .collect_view();
+            let taken: Vec<AddressPart> = parts.iter().map(|(part, _)| *part).collect();
+            let add = next.filter(|_| !free.is_empty()).map(|part| {
+                let type_name = type_name.clone();
+                view! {
+                    <label for=select_id.clone()>"Add a column to this address"</label>
+                    <select id=select_id data-testid="copy-row" on:change=move |ev| {
+                        let Ok(index) = event_target_value(&ev).parse::<usize>() else {
+                            return;
+                        };
+                        let type_name = type_name.clone();
+                        let taken = taken.clone();
+                        change_template(state, id, move |template| {
+                            if let Some(column) = template.columns.get_mut(index) {
+                                let part = part_named(&column.header)
+                                    .filter(|named| !taken.contains(named))
+                                    .unwrap_or(part);
+                                column.target = Target::Address { part, type_name };
+                            }
+                        });
+                    }>
+                        <option value="" selected=true>"Choose a column"</option>
+                        {options}
+                    </select>
+                }
+            });
+            view! {
+                <li data-testid="entry-address">
+                    <span>{format!("Address ({type_name}): {shown}")}</span>
+                    {add}
+                </li>
+            }
+        })
+        .collect_view();
+    let others = others
+        .into_iter()
+        .map(|line| view! { <li data-testid="entry">{line}</li> })
+        .collect_view();
+    view! {
+        <h3>"What the CRM receives besides the lead fields"</h3>
+        <ul class="entries" data-testid="entries">{addresses}{others}</ul>
+    }
+    .into_any()
+}
+
+/// The part of an address a column's header names, if it names one ("Business City" → city).
+fn part_named(header: &str) -> Option<AddressPart> {
+    let header = header.to_lowercase();
+    let has = |words: &[&str]| words.iter().any(|word| header.contains(word));
+    if has(&["city", "town", "ville"]) {
+        Some(AddressPart::City)
+    } else if has(&["zip", "postal", "postcode", "code postal"]) {
+        Some(AddressPart::Zip)
+    } else if has(&["state", "province", "region"]) {
+        Some(AddressPart::State)
+    } else if has(&["country", "pays"]) {
+        Some(AddressPart::Country)
+    } else if has(&["line 2", "address 2", "address2", "ligne 2"]) {
+        Some(AddressPart::Address2)
+    } else {
+        None
+    }
 }

@@ -116,3 +116,27 @@ test('a category lists its values, each mapped to the value the CRM knows', asyn
   const csv = zipFile(readFileSync(await download.path()), 'club.csv').toString('utf8');
   expect(csv.split('\r\n').map((line) => line.split(',').pop())).toEqual(['Interest', 'Golfing', 'Sailing', 'Golfing', 'Chess', '']);
 });
+
+test('an address takes another column, as the Data Mapping Tool copies a row', async ({ page }) => {
+  const csv = ['First Name,Last Name,Email,Business Address Line 1,Business City,Notes', 'Ann,Lee,ann@example.com,1 Main St,Toronto,VIP', ''].join('\r\n');
+  await page.goto('./');
+  await page.getByLabel('Choose CSV files').setInputFiles({ name: 'addr.csv', mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') });
+  await expect(page.getByTestId('file-summary')).toBeVisible();
+  await page.getByTestId('to-map').click();
+  await row(page, 'Business City').getByTestId('column-target').selectOption('skip');
+  const address = page.getByTestId('entry-address');
+  await expect(address).toContainText('Address (Business): street ← Business Address Line 1');
+  await address.getByLabel('Add a column to this address').selectOption({ label: 'Business City' });
+  await expect(address).toContainText('Address (Business): street ← Business Address Line 1, city ← Business City');
+  await expect(page.getByTestId('entry')).toHaveText(['User field ← Notes']);
+  await page.getByTestId('to-review').click();
+  await page.getByTestId('to-package').click();
+  await page.getByTestId('build').click();
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Download addr.zip' }).click(),
+  ]);
+  const mapping = zipFile(readFileSync(await download.path()), 'addr_mappings.xml').toString('utf8');
+  expect(mapping).toContain('<part source="Business Address Line 1" attribute="address1"/>');
+  expect(mapping).toContain('<part source="Business City" attribute="city"/>');
+});
