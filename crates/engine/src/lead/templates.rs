@@ -4,7 +4,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::lead::schema::header_key;
 use crate::lead::template::{TEMPLATE_VERSION, Template, check_version};
 
 /// One file's template in a [`TemplateSet`], with what finds it again.
@@ -61,7 +60,7 @@ impl TemplateSet {
     }
 
     /// The template saved for a file with the same column names as `headers`, in any order,
-    /// spelled alike up to case, spaces, punctuation and accents; the first when several are.
+    /// spelled alike up to case, spaces and punctuation; the first when several are.
     pub fn by_headers(&self, headers: &[String]) -> Option<&Template> {
         let wanted = header_set(headers);
         self.files
@@ -77,9 +76,19 @@ impl TemplateSet {
     }
 }
 
-/// Column names as a set to compare: in comparison form, sorted.
+/// Column names as a set to compare: letters and digits only, in lower case, sorted. (Without
+/// the accent folding of column matching, whose Unicode tables would weigh on the web page.)
 fn header_set(headers: &[String]) -> Vec<String> {
-    let mut set: Vec<String> = headers.iter().map(|h| header_key(h)).collect();
+    let mut set: Vec<String> = headers
+        .iter()
+        .map(|header| {
+            header
+                .chars()
+                .filter(|c| c.is_alphanumeric())
+                .flat_map(char::to_lowercase)
+                .collect()
+        })
+        .collect();
     set.sort();
     set
 }
