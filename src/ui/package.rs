@@ -175,26 +175,42 @@ fn build_stage(stage: Stage) -> String {
 #[component]
 fn PackResult(status: PackStatus, id: u32) -> impl IntoView {
     let state = expect_context::<AppState>();
-    let build = move || {
+    build_status(
+        status,
+        "Build package",
+        move || state.pack(id),
+        move || state.cancel_pack(id),
+    )
+}
+
+/// What a build shows: the button that starts it (`label`, running `build`), its progress with
+/// Cancel (running `cancel`), why it stopped, or its files.
+fn build_status(
+    status: PackStatus,
+    label: &'static str,
+    build: impl Fn() + Copy + 'static,
+    cancel: impl Fn() + Copy + 'static,
+) -> AnyView {
+    let button = move || {
         view! {
-            <button class="button" data-testid="build" on:click=move |_| state.pack(id)>"Build package"</button>
+            <button class="button" data-testid="build" on:click=move |_| build()>{label}</button>
         }
     };
     match status {
-        PackStatus::Idle => build().into_any(),
+        PackStatus::Idle => button().into_any(),
         PackStatus::Packing { stage, done, total, .. } => view! {
             <div class="file-status">
                 <Progress label=build_stage(stage) done=done total=total/>
-                <button class="button secondary" data-testid="cancel" on:click=move |_| state.cancel_pack(id)>"Cancel"</button>
+                <button class="button secondary" data-testid="cancel" on:click=move |_| cancel()>"Cancel"</button>
             </div>
         }
         .into_any(),
         PackStatus::Cancelled => view! {
             <div class="file-status" role="status">
                 <p data-testid="pack-cancelled">
-                    "Building was cancelled, so no package was made. Choose “Build package” to build it again."
+                    {format!("Building was cancelled, so no package was made. Choose “{label}” to build it again.")}
                 </p>
-                {build()}
+                {button()}
             </div>
         }
         .into_any(),
@@ -202,13 +218,13 @@ fn PackResult(status: PackStatus, id: u32) -> impl IntoView {
             <div class="file-status failed" role="alert">
                 <p data-testid="pack-error">{message}</p>
                 <p>"No package was made, so there is nothing to download."</p>
-                {build()}
+                {button()}
             </div>
         }
         .into_any(),
         PackStatus::Done { files, packaged, rejected } => view! {
             <Downloads files=files packaged=packaged rejected=rejected/>
-            {build()}
+            {button()}
         }
         .into_any(),
     }
@@ -250,11 +266,6 @@ fn ImportResult() -> impl IntoView {
                 .join(", ")
         })
     };
-    let build = move || {
-        view! {
-            <button class="button" data-testid="build" on:click=move |_| state.pack_import()>"Build the import"</button>
-        }
-    };
     view! {
         <p class="note" data-testid="import-files">
             {move || format!("One import of every file, checked together: {}. Its packages hold as many of the files as fit below the size limit, each listed with its mapping.", names())}
@@ -267,37 +278,11 @@ fn ImportResult() -> impl IntoView {
                     state.discard_import_pack();
                 }/>
         </label>
-        {move || match state.import_pack.get() {
-            PackStatus::Idle => build().into_any(),
-            PackStatus::Packing { stage, done, total, .. } => view! {
-                <div class="file-status">
-                    <Progress label=build_stage(stage) done=done total=total/>
-                    <button class="button secondary" data-testid="cancel" on:click=move |_| state.cancel_import_pack()>"Cancel"</button>
-                </div>
-            }
-            .into_any(),
-            PackStatus::Cancelled => view! {
-                <div class="file-status" role="status">
-                    <p data-testid="pack-cancelled">
-                        "Building was cancelled, so no package was made. Choose “Build the import” to build it again."
-                    </p>
-                    {build()}
-                </div>
-            }
-            .into_any(),
-            PackStatus::Failed(message) => view! {
-                <div class="file-status failed" role="alert">
-                    <p data-testid="pack-error">{message}</p>
-                    <p>"No package was made, so there is nothing to download."</p>
-                    {build()}
-                </div>
-            }
-            .into_any(),
-            PackStatus::Done { files, packaged, rejected } => view! {
-                <Downloads files=files packaged=packaged rejected=rejected/>
-                {build()}
-            }
-            .into_any(),
-        }}
+        {move || build_status(
+            state.import_pack.get(),
+            "Build the import",
+            move || state.pack_import(),
+            move || state.cancel_import_pack(),
+        )}
     }
 }

@@ -507,44 +507,13 @@ impl AppState {
         // cancelled or overtaken (by a new build, new options or a new check) is dropped, and
         // its files are never offered.
         let current = move |f: &LoadedFile| f.pack.job() == Some(job);
-        let handler = Box::new(move |reply: &Reply, raw: &JsValue| match reply {
-            Reply::Progress {
-                stage, done, total, ..
-            } => self.update_file(id, |f| {
-                if current(f) {
-                    f.pack = PackStatus::Packing {
-                        job,
-                        stage: *stage,
-                        done: *done,
-                        total: *total,
-                    };
-                }
-            }),
-            Reply::Packed {
-                files,
-                packaged,
-                rejected,
-                ..
-            } => {
-                let awaited = self
-                    .files
-                    .with_untracked(|all| all.iter().any(|f| f.id == id && current(f)));
-                if awaited {
-                    let done = offered(files, raw, *packaged, *rejected);
-                    self.update_file(id, |f| f.pack = done);
-                }
+        let handler = Box::new(move |reply: &Reply, raw: &JsValue| {
+            let awaited = self
+                .files
+                .with_untracked(|all| all.iter().any(|f| f.id == id && current(f)));
+            if awaited && let Some(next) = next_pack_status(job, reply, raw) {
+                self.update_file(id, |f| f.pack = next);
             }
-            Reply::Failed { message, .. } => self.update_file(id, |f| {
-                if current(f) {
-                    f.pack = PackStatus::Failed(message.clone());
-                }
-            }),
-            Reply::Cancelled { .. } => self.update_file(id, |f| {
-                if current(f) {
-                    f.pack = PackStatus::Cancelled;
-                }
-            }),
-            _ => {}
         });
         client::send(job, &request, None, Some(handler));
     }
@@ -594,31 +563,10 @@ impl AppState {
         };
         let current = move || self.import_pack.with_untracked(|p| p.job() == Some(job));
         let handler = Box::new(move |reply: &Reply, raw: &JsValue| {
-            if !current() {
-                return;
-            }
-            match reply {
-                Reply::Progress {
-                    stage, done, total, ..
-                } => self.import_pack.set(PackStatus::Packing {
-                    job,
-                    stage: *stage,
-                    done: *done,
-                    total: *total,
-                }),
-                Reply::Packed {
-                    files,
-                    packaged,
-                    rejected,
-                    ..
-                } => self
-                    .import_pack
-                    .set(offered(files, raw, *packaged, *rejected)),
-                Reply::Failed { message, .. } => {
-                    self.import_pack.set(PackStatus::Failed(message.clone()))
-                }
-                Reply::Cancelled { .. } => self.import_pack.set(PackStatus::Cancelled),
-                _ => {}
+            if current()
+                && let Some(next) = next_pack_status(job, reply, raw)
+            {
+                self.import_pack.set(next);
             }
         });
         client::send(job, &request, None, Some(handler));
@@ -680,6 +628,29 @@ impl AppState {
                 f.pack = PackStatus::Cancelled;
             }
         });
+    }
+}
+
+/// What a reply to the build `job` makes of its status; `None` for a reply that changes nothing.
+fn next_pack_status(job: u32, reply: &Reply, raw: &JsValue) -> Option<PackStatus> {
+    match reply {
+        Reply::Progress {
+            stage, done, total, ..
+        } => Some(PackStatus::Packing {
+            job,
+            stage: *stage,
+            done: *done,
+            total: *total,
+        }),
+        Reply::Packed {
+            files,
+            packaged,
+            rejected,
+            ..
+        } => Some(offered(files, raw, *packaged, *rejected)),
+        Reply::Failed { message, .. } => Some(PackStatus::Failed(message.clone())),
+        Reply::Cancelled { .. } => Some(PackStatus::Cancelled),
+        _ => None,
     }
 }
 

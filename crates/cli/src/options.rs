@@ -57,27 +57,20 @@ pub fn options_for(
     Ok((options_with(args, template.as_ref())?, template))
 }
 
-/// The column names of the file at `path`, from its first bytes.
+/// The column names of the file at `path`, from its first bytes; none for a pipe or a device,
+/// which gives its bytes only once, to the check.
 fn header_of(path: &Path, name: &str, read: ReadOptions) -> Result<Vec<String>, String> {
+    use std::io::Read;
+    if !std::fs::metadata(path).is_ok_and(|meta| meta.is_file()) {
+        return Ok(Vec::new());
+    }
     let mut sample = Vec::new();
-    let mut complete = true;
-    super::input::read_chunks(path, |chunk| {
-        sample.extend_from_slice(chunk);
-        if sample.len() >= SNIFF_BYTES {
-            complete = false;
-            // Enough: stop reading.
-            return Err(String::new());
-        }
-        Ok(())
-    })
-    .or_else(|message| {
-        if message.is_empty() {
-            Ok(())
-        } else {
-            Err(message)
-        }
-    })?;
-    read_header(name, &sample, complete, read).map_err(|err| err.to_string())
+    std::fs::File::open(path)
+        .and_then(|file| file.take(SNIFF_BYTES as u64 + 1).read_to_end(&mut sample))
+        .map_err(|err| format!("cannot read {}: {}", path.display(), describe(&err)))?;
+    let complete = sample.len() <= SNIFF_BYTES;
+    // A file whose header cannot be read is matched by its name alone: its check says why.
+    Ok(read_header(name, &sample, complete, read).unwrap_or_default())
 }
 
 /// The check options the reading arguments and `template` ask for.

@@ -226,18 +226,23 @@ mod tests {
         .outcome
     }
 
-    /// Two packages share a package of the import exactly when their own sizes and the new list
-    /// stay below the limit with its margin: the bound is that sum, not a guess.
-    #[test]
-    fn two_packages_share_one_exactly_when_their_bound_is_below_the_limit() {
-        let files = [packed("a.csv", 40), packed("b.csv", 30)];
-        let pieces: Vec<Piece<'_>> = files
+    /// The first package of each file, as pieces of an import.
+    fn first_pieces(files: &[PackOutcome]) -> Vec<Piece<'_>> {
+        files
             .iter()
             .map(|file| Piece {
                 file,
                 package: &file.packages[0],
             })
-            .collect();
+            .collect()
+    }
+
+    /// Two packages share a package of the import exactly when their own sizes and the new list
+    /// stay below the limit with its margin: the bound is that sum, not a guess.
+    #[test]
+    fn two_packages_share_one_exactly_when_their_bound_is_below_the_limit() {
+        let files = [packed("a.csv", 40), packed("b.csv", 30)];
+        let pieces = first_pieces(&files);
         let own: u64 = files.iter().map(|f| f.packages[0].bytes.len() as u64).sum();
         let listed = list(&pieces, OutputEncoding::Utf8).len() as u64;
         let bound = own + listed + LIST_OVERHEAD;
@@ -264,13 +269,7 @@ mod tests {
     #[test]
     fn a_package_that_does_not_hold_its_pieces_does_not_read_back() {
         let files = [packed("a.csv", 3), packed("b.csv", 4)];
-        let pieces: Vec<Piece<'_>> = files
-            .iter()
-            .map(|file| Piece {
-                file,
-                package: &file.packages[0],
-            })
-            .collect();
+        let pieces = first_pieces(&files);
         let together = combine(1, &pieces, OutputEncoding::Utf8).unwrap();
         assert_eq!(read_back(&together, &pieces, OutputEncoding::Utf8), Ok(()));
         // Another package's bytes, another list, the pieces in another order.
