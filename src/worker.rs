@@ -736,12 +736,11 @@ async fn pack(job: u32, part: ImportPart) {
 /// nothing when one of the files cannot be built.
 async fn pack_import(job: u32, name: String, mut parts: Vec<ImportPart>) {
     let import = Import::new();
-    // One size limit for the import: the smallest the files were given (the page gives all
-    // the same).
+    // One size limit for the import: the first file's (the page gives all the same), as on the
+    // command line.
     let Some(max) = parts
-        .iter()
+        .first()
         .map(|part| part.template.options.max_package_bytes)
-        .min()
     else {
         return fail(
             job,

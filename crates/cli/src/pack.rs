@@ -63,7 +63,8 @@ pub fn run(args: PackArgs) -> i32 {
     // With --together, every file is part of one import, packed once all are read.
     let import = args.together.then(Import::new);
     let mut together: Vec<PackOutcome> = Vec::new();
-    // The size limit of the import's packages: the first file's template's, unless given.
+    // The size limit of every package of an import: the one given, else the first file's (its
+    // template's, or the default), as in the web app.
     let mut limit: Option<u64> = None;
     let mut import_failed = false;
     for (path, name) in args.files.iter().zip(import_names(&args.files)) {
@@ -90,6 +91,7 @@ pub fn run(args: PackArgs) -> i32 {
             name: &name,
             stem: &stem,
             import: import.as_ref(),
+            limit: None,
         };
         let (options, template) = match options_for(&args.read, templates.as_ref(), path, &name) {
             Ok(found) => found,
@@ -100,9 +102,16 @@ pub fn run(args: PackArgs) -> i32 {
                 continue;
             }
         };
-        if let Some(template) = &template {
-            limit.get_or_insert(template.options.max_package_bytes);
+        if import.is_some() {
+            limit.get_or_insert(
+                args.max_package_bytes.unwrap_or(
+                    template
+                        .as_ref()
+                        .map_or(DEFAULT_MAX_PACKAGE_BYTES, |t| t.options.max_package_bytes),
+                ),
+            );
         }
+        let file = FileToPack { limit, ..file };
         let outcome = pack_file(&file, &options, template.as_ref(), output_encoding, &args);
         match outcome {
             Ok((report, outcome, encoding)) => {
@@ -147,10 +156,7 @@ pub fn run(args: PackArgs) -> i32 {
             return code.max(EXIT_FINDINGS);
         }
         let name = safe_stem(args.name.as_deref().unwrap_or("import"));
-        let limit = args
-            .max_package_bytes
-            .or(limit)
-            .unwrap_or(DEFAULT_MAX_PACKAGE_BYTES);
+        let limit = limit.unwrap_or(DEFAULT_MAX_PACKAGE_BYTES);
         let packages = match pack_together(&name, &together, limit) {
             Ok(packages) => packages,
             Err(err) => {
@@ -216,6 +222,8 @@ struct FileToPack<'a> {
     name: &'a str,
     stem: &'a str,
     import: Option<&'a Import>,
+    /// The size limit of every package of the import, when the file is part of one.
+    limit: Option<u64>,
 }
 
 /// Checks and packs one file, and says in which encoding. Without a template, a first pass
@@ -232,6 +240,7 @@ fn pack_file(
         name,
         stem,
         import,
+        ..
     } = *file;
     // A pipe or standard input is read once, into memory: it is read twice below.
     let input = Input::open(path).map_err(Failure::Unusable)?;
@@ -258,6 +267,9 @@ fn pack_file(
         }
     };
     apply_flags(&mut template, output_encoding, args);
+    if let Some(limit) = file.limit {
+        template.options.max_package_bytes = limit;
+    }
     for segment in &options.template.segments {
         if !template.segments.contains(segment) {
             template.segments.push(segment.clone());
