@@ -10,7 +10,8 @@ use super::columns::{CUSTOM_TYPES, ColumnDetails, custom_field};
 use super::state::{AppState, LoadedFile, Step};
 use leadpack_engine::{
     AddressPart, ColumnPlan, DEFAULT_CONCEPTS, DEFAULT_SEGMENTS, DateFits, EVERY_COLUMN, Field,
-    FileTemplate, KnownValues, MatchKind, Target, Template, TemplateSet, Templates, ValueOutcome,
+    FileTemplate, KnownValues, MatchKind, Target, Template, TemplateSet, Templates, TextConverter,
+    ValueOutcome, ValueType,
 };
 
 /// The choices of the "becomes" list, as (value, label).
@@ -155,6 +156,15 @@ fn MapTables(file: LoadedFile) -> impl IntoView {
                 .unwrap_or_default()
                 .to_string();
             let null_header = header.clone();
+            // A text column can have its RTF turned into plain text (the tool's Text Converter).
+            let holds_text = !matches!(plan.target, Target::Skip)
+                && plan
+                    .target
+                    .value_type()
+                    .is_none_or(|kind| *kind == ValueType::Text);
+            let rtf_on = template.rtf2plain_for(&header);
+            let rtf_header = header.clone();
+            let rtf_label = format!("Remove formatting (rtf2plain) from {header}");
             let dates = column.dates.clone();
             let details = view! {
                 <ColumnDetails
@@ -197,6 +207,25 @@ fn MapTables(file: LoadedFile) -> impl IntoView {
                             {options}
                         </select>
                         {details}
+                        <Show when=move || holds_text>
+                            <label class="check rtf">
+                                <input type="checkbox" data-testid="rtf2plain"
+                                    aria-label=rtf_label.clone()
+                                    prop:checked=rtf_on
+                                    on:change={
+                                        let header = rtf_header.clone();
+                                        move |ev| {
+                                            let on = event_target_checked(&ev);
+                                            let header = header.clone();
+                                            change_template(state, id, move |template| {
+                                                let converter = if on { TextConverter::Rtf2Plain } else { TextConverter::None };
+                                                template.text_converters.insert(header, converter);
+                                            });
+                                        }
+                                    }/>
+                                "Remove formatting (rtf2plain)"
+                            </label>
+                        </Show>
                     </td>
                     <td>
                         <input type="text" class="null-value" data-testid="null-value"
@@ -286,6 +315,12 @@ fn MapTables(file: LoadedFile) -> impl IntoView {
         .unwrap_or_default();
     let (every_value, set_every_value) = signal(every);
     let every_id = format!("null-every-{id}");
+    let rtf_every = template
+        .text_converters
+        .get(EVERY_COLUMN)
+        .map_or(template.rtf2plain, |converter| {
+            *converter == TextConverter::Rtf2Plain
+        });
     view! {
         {category_choice}
         <div class="add-value" data-testid="null-every">
@@ -312,6 +347,21 @@ fn MapTables(file: LoadedFile) -> impl IntoView {
             }>"Erase from every column"</button>
         </div>
         <p class="note">"A column's own value (under “If empty”) wins over the one for every column. The checks judge, and the package holds, the value the CRM will use."</p>
+        <label class="check" data-testid="rtf-every">
+            <input type="checkbox" data-testid="rtf-every-choice" prop:checked=rtf_every
+                on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    change_template(state, id, move |template| {
+                        template.rtf2plain = false;
+                        template.text_converters.clear();
+                        if on {
+                            template.text_converters.insert(EVERY_COLUMN.to_string(), TextConverter::Rtf2Plain);
+                        }
+                    });
+                }/>
+            "Remove formatting (rtf2plain) from every text column"
+        </label>
+        <p class="note">"Text exported from a word processor or an older CRM may carry Rich Text Format codes, such as {\\rtf1 … \\par}. With this choice the package holds, and the checks judge, the text alone; without it the CRM imports the codes as they are."</p>
         <div class="table-wrap">
         <table class="table" data-testid="mapping-table">
             <caption class="visually-hidden">"Columns and the lead fields they become"</caption>
@@ -400,7 +450,7 @@ async fn load_template(state: AppState, id: u32, chosen: web_sys::File) {
     };
     match outcome {
         Ok(Templates::One(template)) => {
-            state.update_file(id, |file| file.template = Some(template));
+            state.update_file(id, |file| file.template = Some(*template));
             state.check(id);
         }
         Ok(Templates::PerFile(set)) => {

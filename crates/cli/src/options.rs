@@ -19,7 +19,7 @@ pub fn read_options(args: &ReadArgs) -> Result<(CheckOptions, Option<Templates>)
         None => None,
     };
     let one = match &templates {
-        Some(Templates::One(template)) => Some(template),
+        Some(Templates::One(template)) => Some(&**template),
         _ => None,
     };
     Ok((options_with(args, one)?, templates))
@@ -37,7 +37,7 @@ pub fn options_for(
 ) -> Result<(CheckOptions, Option<Template>), String> {
     let template = match templates {
         None => None,
-        Some(Templates::One(template)) => Some(template.clone()),
+        Some(Templates::One(template)) => Some((**template).clone()),
         Some(Templates::PerFile(set)) => match set.by_name(name) {
             Some(template) => Some(template.clone()),
             None => {
@@ -141,10 +141,10 @@ pub fn read_template(path: &Path) -> Result<Templates, String> {
                 target: field.map_or(Target::Skip, |field| Target::Field { field }),
             })
             .collect();
-        return Ok(Templates::One(Template {
+        return Ok(Templates::One(Box::new(Template {
             columns,
             ..Template::default()
-        }));
+        })));
     }
     Templates::from_json(&text).map_err(|message| {
         format!(

@@ -2,7 +2,7 @@
 //! tests/fixtures/README.md), its output and its exit codes.
 
 use crate::shared::{DOCUMENTED_HEADER, fixture};
-use crate::util::{TempDir, check_json, columns, findings, leadpack, only_file};
+use crate::util::{TempDir, check_json, columns, findings, leadpack, only_file, rows_and_rules};
 
 use serde_json::{Value, json};
 
@@ -834,4 +834,43 @@ fn the_column_list_shows_custom_fields_and_columns_of_dates() {
     ] {
         assert!(run.stdout.contains(line), "{line}{}", run.stdout);
     }
+}
+
+/// Text in Rich Text Format: reported without the converter, judged and packed as its text
+/// with a template that gives a column `rtf2plain`.
+#[test]
+fn a_template_turns_rtf_into_text_for_the_checks_and_the_package() {
+    let dir = TempDir::new("rtf");
+    let csv = dir.write(
+        "notes.csv",
+        "First Name,Last Name,Email,Notes\n\
+         Zoë,Lee,z@example.com,\"{\\rtf1\\ansi{\\fonttbl{\\f0 Arial;}}\\f0 Call back\\par}\"\n",
+    );
+    let (code, report) = check_json(&[&csv]);
+    assert_eq!(code, 0, "a warning only: {report}");
+    assert_eq!(
+        rows_and_rules(only_file(&report)),
+        [(2, "rtf-codes".to_string())]
+    );
+    let template = dir.write(
+        "notes.json",
+        r#"{"version": 1, "text_converters": {"Notes": "rtf2plain"}}"#,
+    );
+    let (_, report) = check_json(&[&"--template", &template, &csv]);
+    assert_eq!(rows_and_rules(only_file(&report)), []);
+
+    let out = dir.path("out");
+    let run = leadpack(&[&"pack", &csv, &"--template", &template, &"--out", &out]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let package = std::fs::read(out.join("notes.zip")).expect("the package");
+    let entries = crate::shared::zip_entries(&package);
+    let text = |name: &str| {
+        let (_, bytes) = entries.iter().find(|(n, _)| n == name).expect(name);
+        String::from_utf8(bytes.clone()).unwrap()
+    };
+    assert_eq!(
+        text("notes.csv"),
+        "First Name,Last Name,Email Address,Notes\r\nZoë,Lee,z@example.com,Call back\r\n"
+    );
+    assert!(text("notes_mappings.xml").contains("<textConverter name=\"rtf2plain\"/>"));
 }

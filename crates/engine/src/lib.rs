@@ -55,6 +55,7 @@ pub use text::encode::{OutputEncoding, Unrepresentable};
 pub use text::error::{HEADER_LIMIT, ReadError, ReadErrorKind};
 pub use text::length::{crm_cut, crm_length, crm_split};
 pub use text::reader::{Record, RecordProblem, RecordReader};
+pub use text::rtf::{Rtf, is_rtf, rtf_to_plain};
 pub use text::units::format_size;
 
 // Leads: the schema, values, mappings, corrections and templates.
@@ -69,7 +70,7 @@ pub use lead::schema::{DEFAULT_CONCEPTS, DEFAULT_SEGMENTS, Field, value_key};
 pub use lead::template::{
     AddressPart, ColumnPlan, DEFAULT_MAX_PACKAGE_BYTES, EVERY_COLUMN, PackOptions,
     REJECTED_PROBLEMS_COLUMN, REJECTED_ROW_COLUMN, TEMPLATE_VERSION, Target, Template,
-    plan_columns,
+    TextConverter, plan_columns,
 };
 pub use lead::templates::{FileTemplate, TemplateSet, Templates};
 pub use lead::values::{KnownValues, ValueOutcome};

@@ -16,3 +16,4 @@ mod import;
 mod nulls;
 mod package;
 mod properties;
+mod rtf;

@@ -74,11 +74,13 @@ pub enum Rule {
     InvalidNumber,
     /// A yes/no custom field's value set neither to True nor to False.
     UnsetBoolean,
+    /// Text in Rich Text Format whose formatting codes would reach the CRM.
+    RtfCodes,
 }
 
 impl Rule {
     /// Every rule, in the order reports list them.
-    pub const ALL: [Rule; 22] = [
+    pub const ALL: [Rule; 23] = [
         Rule::MissingName,
         Rule::MissingContact,
         Rule::DuplicateId,
@@ -101,6 +103,7 @@ impl Rule {
         Rule::InvalidDate,
         Rule::InvalidNumber,
         Rule::UnsetBoolean,
+        Rule::RtfCodes,
     ];
 
     /// The rule's id as written in reports, e.g. `missing-name`.
@@ -128,6 +131,7 @@ impl Rule {
             Rule::InvalidDate => "invalid-date",
             Rule::InvalidNumber => "invalid-number",
             Rule::UnsetBoolean => "unset-boolean",
+            Rule::RtfCodes => "rtf-codes",
         }
     }
 
@@ -176,6 +180,7 @@ impl Rule {
             Rule::InvalidDate => "Not a date in the column's format",
             Rule::InvalidNumber => "Not a number",
             Rule::UnsetBoolean => "Yes/no value not set to True or False",
+            Rule::RtfCodes => "Formatting codes (RTF) in the text",
         }
     }
 }

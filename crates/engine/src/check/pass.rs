@@ -33,6 +33,7 @@ use crate::text::dialect;
 use crate::text::encode::OutputEncoding;
 use crate::text::error::{ReadError, ReadErrorKind};
 use crate::text::reader::{Record, RecordProblem, RecordReader};
+use crate::text::rtf::{Rtf, is_rtf, rtf_to_plain};
 
 /// How many records are kept per column for the mapping screen.
 pub const SAMPLE_RECORDS: usize = 1000;
@@ -59,6 +60,9 @@ pub(crate) struct Reading {
     /// The value maps of the columns that have one: a value found in the map is judged, and
     /// packed, as the value it becomes.
     value_maps: Vec<(usize, Vec<(String, String)>)>,
+    /// The columns whose text in Rich Text Format is judged, and packed, as the `rtf2plain`
+    /// converter leaves it.
+    rtf_columns: Vec<usize>,
     text: String,
     columns: Vec<ColumnMatch>,
     samples: Vec<Vec<String>>,
@@ -220,6 +224,7 @@ impl Reading {
         let output = output_check(&options.template, &columns);
         let nulls = options.template.nulls_of(&columns);
         let value_maps = options.template.value_maps_of(&columns);
+        let rtf_columns = options.template.rtf_columns_of(&columns);
         let basis = CheckBasis {
             encoding: detected.encoding,
             bom: detected.bom,
@@ -245,6 +250,7 @@ impl Reading {
             edits: options.edits.clone(),
             nulls: nulls.clone(),
             value_maps: value_maps.clone(),
+            rtf_columns: rtf_columns.clone(),
             bytes: 0,
         };
         Ok(Box::new(Reading {
@@ -256,6 +262,7 @@ impl Reading {
             others,
             nulls,
             value_maps,
+            rtf_columns,
             decoded: 0,
             strays: Strays::default(),
             text: String::new(),
@@ -418,19 +425,27 @@ impl Reading {
             self.header(&record, invalid);
             return sink.header(&record, &self.columns);
         }
-        let mut corrected = if self.edits.is_empty() {
-            None
-        } else {
-            let fields: Vec<&str> = record.fields().collect();
+        let mut corrected = None;
+        if !self.rtf_columns.is_empty() {
+            strip_rtf(&record, &self.rtf_columns, &mut corrected);
+        }
+        if !self.edits.is_empty() {
+            let fields: Vec<&str> = match &corrected {
+                Some(values) => values.iter().map(String::as_str).collect(),
+                None => record.fields().collect(),
+            };
             let headers: Vec<String> = self.columns.iter().map(|c| c.header.clone()).collect();
-            self.edits.apply(
+            let edited = self.edits.apply(
                 record.row,
                 &fields,
                 &self.field_columns,
                 &headers,
                 &mut self.changes,
-            )
-        };
+            );
+            if edited.is_some() {
+                corrected = edited;
+            }
+        }
         if !self.value_maps.is_empty() {
             map_values(&record, &self.value_maps, &mut corrected);
         }
@@ -807,6 +822,27 @@ impl Reading {
             samples: self.samples,
             basis: Some(Arc::new(self.basis)),
         })
+    }
+}
+
+/// Replaces each whole value in Rich Text Format of `record` in a column of `columns` by its
+/// text, as the `rtf2plain` converter leaves it. A value cut off before its end stays as it is
+/// (the rules report it), and so does a broken row.
+fn strip_rtf(record: &Record<'_>, columns: &[usize], corrected: &mut Option<Vec<String>>) {
+    if record.problem.is_some() {
+        return;
+    }
+    for &column in columns {
+        let Some(value) = record.field(column).filter(|value| is_rtf(value)) else {
+            continue;
+        };
+        if let Rtf::Text(text) = rtf_to_plain(value) {
+            let values =
+                corrected.get_or_insert_with(|| record.fields().map(str::to_string).collect());
+            if let Some(cell) = values.get_mut(column) {
+                *cell = text;
+            }
+        }
     }
 }
 

@@ -174,6 +174,8 @@ pub struct CheckBasis {
     pub(crate) nulls: Vec<(usize, String)>,
     /// The value maps: (column, source value → value written).
     pub(crate) value_maps: Vec<(usize, Vec<(String, String)>)>,
+    /// The columns whose RTF text is read as `rtf2plain` leaves it.
+    pub(crate) rtf_columns: Vec<usize>,
     /// The fingerprint of the bytes read ([`ByteDigest`]), once they all are.
     pub(crate) bytes: u64,
 }
@@ -211,6 +213,7 @@ impl CheckBasis {
             && self.edits == other.edits
             && self.nulls == other.nulls
             && self.value_maps == other.value_maps
+            && self.rtf_columns == other.rtf_columns
             && self.segments.judges_like(&other.segments)
             && self.concepts.judges_like(&other.concepts)
     }

@@ -14,6 +14,7 @@ use crate::lead::schema::Field;
 use crate::text::encode::OutputEncoding;
 use crate::text::length::{crm_length, crm_split};
 use crate::text::reader::{Record, RecordProblem};
+use crate::text::rtf::{Rtf, rtf_to_plain};
 
 /// What one record came to.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -81,6 +82,7 @@ pub(crate) fn rank_value(field: Field, step: ValueStep) -> Rank {
 /// The checks of one value, in the order their findings are listed.
 #[derive(Clone, Copy)]
 pub(crate) enum ValueStep {
+    Rtf,
     TooLong,
     KnownValue,
     Syntax,
@@ -281,6 +283,11 @@ impl RecordScreen {
                     RANK_OTHER_COLUMNS,
                     Finding::new(row, None, rule, message).with_value(raw),
                 ));
+            } else if let Some(problem) = rtf_problem(&other.named(), value) {
+                found.push((
+                    RANK_OTHER_COLUMNS,
+                    Finding::new(row, None, Rule::RtfCodes, problem).with_value(raw),
+                ));
             } else if let Some(problem) = formula_problem(&other.named(), value) {
                 found.push((
                     RANK_OTHER_COLUMNS,
@@ -413,6 +420,26 @@ fn formula_problem(what: &str, value: &str) -> Option<String> {
     ))
 }
 
+/// What is wrong with `value` (trimmed) of the column `what` when it is text in Rich Text
+/// Format: its codes would be imported as they are (the column has no `rtf2plain`, or the text
+/// is cut off before its end so the converter cannot be trusted with it).
+fn rtf_problem(what: &str, value: &str) -> Option<String> {
+    if !value.starts_with("{\\rtf") {
+        return None;
+    }
+    Some(match rtf_to_plain(value) {
+        Rtf::Unfinished(_) => format!(
+            "{what} holds formatted text (RTF) that is cut off before its end, so its formatting \
+             codes may reach the CRM. Export the value again in full, or as plain text."
+        ),
+        Rtf::Text(_) | Rtf::Plain => format!(
+            "{what} holds formatted text (RTF): the CRM would import its formatting codes as \
+             they are. Turn on “Remove formatting (rtf2plain)” for this column, or export the \
+             text as plain text."
+        ),
+    })
+}
+
 /// The raw value of `field` in `record` ("" when the field has no column).
 pub(crate) fn raw<'r>(
     columns: &[Option<usize>; 10],
@@ -439,6 +466,13 @@ fn check_value(
     } else {
         quality::Suspects::default()
     };
+
+    if let Some(problem) = rtf_problem(&field.to_string(), value) {
+        found.push((
+            rank_value(field, ValueStep::Rtf),
+            Finding::new(row, Some(field), Rule::RtfCodes, problem).with_value(raw),
+        ));
+    }
 
     if let Some(max) = field.max_chars()
         && value.len() > max

@@ -295,6 +295,17 @@ pub(crate) fn check_version(version: Option<u32>) -> Result<(), String> {
     }
 }
 
+/// A text converter of the Data Mapping Tool, as templates write it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TextConverter {
+    /// None: the values are imported as they are (`""`).
+    #[serde(rename = "")]
+    None,
+    /// `rtf2plain`: text in Rich Text Format is imported without its formatting codes.
+    #[serde(rename = "rtf2plain")]
+    Rtf2Plain,
+}
+
 /// Everything a user decided, as saved in a template file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -320,8 +331,13 @@ pub struct Template {
     /// instead (the value mapping of a limited-value field, for any packed column; market
     /// segments and sales concepts have theirs in `value_mappings`).
     pub value_maps: BTreeMap<String, BTreeMap<String, String>>,
-    /// Strip RTF codes from text values on import (the `rtf2plain` text converter).
+    /// Strip RTF codes from the values of every text column (the `rtf2plain` text converter),
+    /// unless `text_converters` says otherwise for a column.
     pub rtf2plain: bool,
+    /// Per text column, by header: its text converter (the Data Mapping Tool's Text Converter).
+    /// The header [`EVERY_COLUMN`] gives the converter of every text column without one of its
+    /// own; [`TextConverter::None`] gives a column none.
+    pub text_converters: BTreeMap<String, TextConverter>,
     /// The target field category of the files ("Type of Data in File").
     pub category: String,
     /// How packages are written.
@@ -340,6 +356,7 @@ impl Default for Template {
             nulls: BTreeMap::new(),
             value_maps: BTreeMap::new(),
             rtf2plain: false,
+            text_converters: BTreeMap::new(),
             category: "All".to_string(),
             options: PackOptions::default(),
         }
@@ -435,6 +452,37 @@ impl Template {
                 let value = self.null_for(&matches[source].header, field)?;
                 Some((source, value.to_string()))
             })
+            .collect()
+    }
+
+    /// Whether the values of the column `header` go through `rtf2plain`: its own converter,
+    /// else the one for every column, else the template's `rtf2plain`.
+    pub fn rtf2plain_for(&self, header: &str) -> bool {
+        match self
+            .text_converters
+            .get(header)
+            .or_else(|| self.text_converters.get(EVERY_COLUMN))
+        {
+            Some(converter) => *converter == TextConverter::Rtf2Plain,
+            None => self.rtf2plain,
+        }
+    }
+
+    /// The packed text columns whose values go through `rtf2plain`, in the package's order
+    /// (a custom field of another type holds no text).
+    pub(crate) fn rtf_columns_of(&self, matches: &[ColumnMatch]) -> Vec<usize> {
+        if !self.rtf2plain && self.text_converters.is_empty() {
+            return Vec::new();
+        }
+        packed_columns(self, matches)
+            .into_iter()
+            .filter(|(source, target)| {
+                target
+                    .value_type()
+                    .is_none_or(|kind| *kind == ValueType::Text)
+                    && self.rtf2plain_for(&matches[*source].header)
+            })
+            .map(|(source, _)| source)
             .collect()
     }
 

@@ -31,7 +31,7 @@ pub struct TemplateSet {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Templates {
     /// One template, for every file.
-    One(Template),
+    One(Box<Template>),
     /// One template per file.
     PerFile(TemplateSet),
 }
@@ -108,7 +108,7 @@ impl Templates {
         let kind: Kind = serde_json::from_str(text)
             .map_err(|err| format!("this is not a Leadpack template (not valid JSON: {err})"))?;
         if kind.files.is_none() {
-            return Template::from_json(text).map(Templates::One);
+            return Template::from_json(text).map(|one| Templates::One(Box::new(one)));
         }
         check_version(kind.version)?;
         let set: TemplateSet = serde_json::from_str(text)
@@ -186,7 +186,7 @@ mod tests {
         assert_eq!(read, Templates::PerFile(set.clone()));
         assert!(read.for_file("b.csv", &headers(&["Name"])).is_none());
         assert!(
-            Templates::One(Template::default())
+            Templates::One(Box::default())
                 .for_file("b.csv", &[])
                 .is_some()
         );

@@ -41,7 +41,6 @@ pub(crate) fn lay_out(csv_name: &str, template: &Template, matches: &[ColumnMatc
     let mut mappings = FieldMappings {
         category: category.clone(),
         null_converters: std::collections::BTreeMap::new(),
-        rtf2plain: template.rtf2plain,
         ..FieldMappings::default()
     };
     let encoding = template.options.output_encoding;
@@ -68,6 +67,7 @@ pub(crate) fn lay_out(csv_name: &str, template: &Template, matches: &[ColumnMatc
 
     // The lead fields first, in the documented order, under their documented titles; then the
     // other columns the template keeps, in file order, under their own headers.
+    let rtf_columns = template.rtf_columns_of(matches);
     for (source, target) in packed_columns(template, matches) {
         let mut converted = None;
         let (name, field) = match target {
@@ -118,6 +118,9 @@ pub(crate) fn lay_out(csv_name: &str, template: &Template, matches: &[ColumnMatc
             }
             Target::Skip => continue,
         };
+        if rtf_columns.contains(&source) {
+            mappings.rtf2plain.insert(name.clone());
+        }
         columns.push(OutColumn {
             source,
             name,

@@ -5,7 +5,7 @@
 //! from the Data Mapping Tool's documented concepts, kept in [`names`] so it can be corrected in
 //! one place the day a real sample is seen. `docs/package-format.md` documents the format.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, Event};
@@ -116,8 +116,8 @@ pub struct FieldMappings {
     pub fields: Vec<(String, Field)>,
     /// Value used for empty cells, per field.
     pub null_converters: BTreeMap<Field, String>,
-    /// Strip RTF codes from text values.
-    pub rtf2plain: bool,
+    /// The columns (by their title in the CSV) whose text goes through `rtf2plain`.
+    pub rtf2plain: BTreeSet<String>,
     /// Value mappings of limited-value fields: source value → target value.
     pub value_mappings: BTreeMap<Field, BTreeMap<String, String>>,
     /// Telcoms: source column → type name.
@@ -179,7 +179,8 @@ pub fn field_mappings(csv_name: &str, mappings: &FieldMappings) -> Vec<u8> {
                     .create_element(names::FIELD)
                     .with_attribute((names::SOURCE, source.as_str()))
                     .with_attribute((names::TARGET, field.key()));
-                if null.is_none() && values.is_none() && !mappings.rtf2plain {
+                let rtf = mappings.rtf2plain.contains(source);
+                if null.is_none() && values.is_none() && !rtf {
                     element.write_empty()?;
                     continue;
                 }
@@ -189,10 +190,8 @@ pub fn field_mappings(csv_name: &str, mappings: &FieldMappings) -> Vec<u8> {
                             .with_attribute((names::VALUE, null.as_str()))
                             .write_empty()?;
                     }
-                    if mappings.rtf2plain {
-                        w.create_element(names::TEXT_CONVERTER)
-                            .with_attribute((names::NAME, names::RTF2PLAIN))
-                            .write_empty()?;
+                    if rtf {
+                        text_converter(w)?;
                     }
                     if let Some(values) = values {
                         w.create_element(names::VALUE_MAPPING)
@@ -211,7 +210,7 @@ pub fn field_mappings(csv_name: &str, mappings: &FieldMappings) -> Vec<u8> {
             }
             simple_subcollection(
                 w,
-                names::TELCOMS,
+                (names::TELCOMS, &mappings.rtf2plain),
                 mappings.telcoms.iter().map(|(source, type_name)| {
                     (
                         source.as_str(),
@@ -229,10 +228,15 @@ pub fn field_mappings(csv_name: &str, mappings: &FieldMappings) -> Vec<u8> {
                                 .with_attribute((names::TYPE, type_name.as_str()))
                                 .write_inner_content(|w| {
                                     for (source, part) in parts {
-                                        w.create_element(names::PART)
+                                        let element = w
+                                            .create_element(names::PART)
                                             .with_attribute((names::SOURCE, source.as_str()))
-                                            .with_attribute((names::ATTRIBUTE, part.attribute()))
-                                            .write_empty()?;
+                                            .with_attribute((names::ATTRIBUTE, part.attribute()));
+                                        if mappings.rtf2plain.contains(source) {
+                                            element.write_inner_content(text_converter)?;
+                                        } else {
+                                            element.write_empty()?;
+                                        }
                                     }
                                     Ok(())
                                 })?;
@@ -242,7 +246,7 @@ pub fn field_mappings(csv_name: &str, mappings: &FieldMappings) -> Vec<u8> {
             }
             simple_subcollection(
                 w,
-                names::CATEGORIES,
+                (names::CATEGORIES, &mappings.rtf2plain),
                 mappings.categories.iter().map(|(source, type_name)| {
                     (
                         source.as_str(),
@@ -263,6 +267,9 @@ pub fn field_mappings(csv_name: &str, mappings: &FieldMappings) -> Vec<u8> {
                                 .with_attribute((names::NAME, name.as_str()))
                                 .with_attribute((names::TYPE, value_type.id()));
                             match value_type {
+                                ValueType::Text if mappings.rtf2plain.contains(source) => {
+                                    entry.write_inner_content(text_converter)?;
+                                }
                                 ValueType::Text | ValueType::Number => {
                                     entry.write_empty()?;
                                 }
@@ -314,7 +321,7 @@ pub fn field_mappings(csv_name: &str, mappings: &FieldMappings) -> Vec<u8> {
             }
             simple_subcollection(
                 w,
-                names::USER_FIELDS,
+                (names::USER_FIELDS, &mappings.rtf2plain),
                 mappings
                     .user_fields
                     .iter()
@@ -329,7 +336,7 @@ pub fn field_mappings(csv_name: &str, mappings: &FieldMappings) -> Vec<u8> {
 /// (source column, attribute, type name when there is one).
 fn simple_subcollection<'e>(
     w: &mut Writer<Vec<u8>>,
-    name: &str,
+    (name, rtf2plain): (&str, &BTreeSet<String>),
     entries: impl ExactSizeIterator<Item = (&'e str, &'e str, Option<&'e str>)>,
 ) -> std::io::Result<()> {
     if entries.len() == 0 {
@@ -343,14 +350,26 @@ fn simple_subcollection<'e>(
                     .create_element(names::ENTRY)
                     .with_attribute((names::SOURCE, source))
                     .with_attribute((names::ATTRIBUTE, attribute));
-                match type_name {
+                let entry = match type_name {
                     Some(type_name) => entry.with_attribute((names::TYPE, type_name)),
                     None => entry,
+                };
+                if rtf2plain.contains(source) {
+                    entry.write_inner_content(text_converter)?;
+                } else {
+                    entry.write_empty()?;
                 }
-                .write_empty()?;
             }
             Ok(())
         })?;
+    Ok(())
+}
+
+/// The `rtf2plain` text converter of a field, an entry or a part.
+fn text_converter(w: &mut Writer<Vec<u8>>) -> std::io::Result<()> {
+    w.create_element(names::TEXT_CONVERTER)
+        .with_attribute((names::NAME, names::RTF2PLAIN))
+        .write_empty()?;
     Ok(())
 }
 
@@ -420,7 +439,7 @@ mod tests {
                 ("Segment".into(), Field::MarketSegment),
                 ("Co".into(), Field::Company),
             ],
-            rtf2plain: true,
+            rtf2plain: ["Co", "Notes", "Street"].map(String::from).into(),
             telcoms: vec![("Mobile".into(), "Mobile".into())],
             user_fields: vec!["Notes".into()],
             ..FieldMappings::default()
@@ -445,11 +464,31 @@ mod tests {
             "<value source=\"pre retirement\" target=\"Pre-Retirement\"/>",
             "<entry source=\"Mobile\" attribute=\"Communication Value\" type=\"Mobile\"/>",
             "<entry type=\"Home\">",
-            "<part source=\"Street\" attribute=\"address1\"/>",
             "<subcollection name=\"User Fields\">",
         ] {
             assert!(xml.contains(expected), "missing {expected} in {xml}");
         }
+        // The text converter goes with the columns that have it, and with no other.
+        for (element, converted) in [
+            ("<field source=\"Segment\" target=\"marketSegment\">", false),
+            ("<field source=\"Co\" target=\"company\">", true),
+            ("<entry source=\"Notes\" attribute=\"Notes\">", true),
+            ("<part source=\"Street\" attribute=\"address1\">", true),
+        ] {
+            let at = xml
+                .find(element)
+                .unwrap_or_else(|| panic!("no {element} in {xml}"));
+            let inside = &xml[at..];
+            let inside = &inside[..inside.find("</").unwrap_or(inside.len())];
+            assert_eq!(
+                inside.contains("<textConverter name=\"rtf2plain\"/>"),
+                converted,
+                "{element} in {xml}"
+            );
+        }
+        assert!(!xml.contains(
+            "<entry source=\"Mobile\" attribute=\"Communication Value\" type=\"Mobile\">"
+        ));
     }
 
     #[test]

@@ -15,5 +15,6 @@ pub(crate) mod error;
 pub(crate) mod guess;
 pub(crate) mod length;
 pub(crate) mod reader;
+pub(crate) mod rtf;
 pub(crate) mod spelling;
 pub(crate) mod units;
