@@ -283,7 +283,9 @@ impl RecordScreen {
                     RANK_OTHER_COLUMNS,
                     Finding::new(row, None, rule, message).with_value(raw),
                 ));
-            } else if let Some(problem) = rtf_problem(&other.named(), value) {
+            } else if value.starts_with('{')
+                && let Some(problem) = rtf_problem(&other.named(), value)
+            {
                 found.push((
                     RANK_OTHER_COLUMNS,
                     Finding::new(row, None, Rule::RtfCodes, problem).with_value(raw),
@@ -422,7 +424,10 @@ fn formula_problem(what: &str, value: &str) -> Option<String> {
 
 /// What is wrong with `value` (trimmed) of the column `what` when it is text in Rich Text
 /// Format: its codes would be imported as they are (the column has no `rtf2plain`, or the text
-/// is cut off before its end so the converter cannot be trusted with it).
+/// is cut off before its end so the converter cannot be trusted with it). Rare, so kept out of
+/// the way of the common checks.
+#[cold]
+#[inline(never)]
 fn rtf_problem(what: &str, value: &str) -> Option<String> {
     if !value.starts_with("{\\rtf") {
         return None;
@@ -467,7 +472,9 @@ fn check_value(
         quality::Suspects::default()
     };
 
-    if let Some(problem) = rtf_problem(&field.to_string(), value) {
+    if value.starts_with('{')
+        && let Some(problem) = rtf_problem(&field.to_string(), value)
+    {
         found.push((
             rank_value(field, ValueStep::Rtf),
             Finding::new(row, Some(field), Rule::RtfCodes, problem).with_value(raw),
