@@ -9,7 +9,7 @@ use leadpack_engine::{
     Severity, Target, Template, delimiter_name, plan_columns, xml_safe,
 };
 
-use super::input::{CHUNK_BYTES, import_names, read_chunks};
+use super::input::{CHUNK_BYTES, Input, import_names};
 use super::options::{options_for, read_options};
 use super::{CheckArgs, EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, Format};
 
@@ -53,22 +53,33 @@ pub fn run(args: CheckArgs) -> i32 {
                 continue;
             }
         };
-        // The size of a regular file; a pipe's is not known before it is read.
-        options.read.size_hint = std::fs::metadata(path)
-            .ok()
-            .filter(|meta| meta.is_file())
-            .map(|meta| meta.len());
+        let input = match Input::open(path, &args.read.sheet()) {
+            Ok(input) => input,
+            Err(message) => {
+                eprintln!("leadpack: {message}");
+                unusable = true;
+                continue;
+            }
+        };
+        // The size of a regular file or of a sheet's text; a pipe's is not known before it is
+        // read.
+        options.read.size_hint = match &input {
+            Input::File(_) | Input::Sheet(..) => input.size(),
+            Input::Bytes(_) => None,
+        };
         let plan = options.template.clone();
         let mut checker = FileChecker::new(name, options);
         if let Some(import) = &import {
             checker = checker.in_import(import);
         }
-        let outcome = read_chunks(path, |chunk| {
-            checker.feed(chunk).map_err(|err| err.to_string())
-        })
-        .and_then(|()| checker.finish().map_err(|err| err.to_string()));
+        let outcome = input
+            .chunks(|chunk| checker.feed(chunk).map_err(|err| err.to_string()))
+            .and_then(|()| checker.finish().map_err(|err| err.to_string()));
         match outcome {
-            Ok(file) => {
+            Ok(mut file) => {
+                let mut notes = input.notes();
+                notes.append(&mut file.notes);
+                file.notes = notes;
                 report.files.push(file);
                 plans.push(plan);
             }

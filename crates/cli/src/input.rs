@@ -4,6 +4,8 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use leadpack_engine::{SheetChoice, SheetText, WorkbookKind, read_sheet, workbook_kind};
+
 /// The size of the chunks fed to the engine.
 pub const CHUNK_BYTES: usize = 1 << 20;
 
@@ -34,17 +36,92 @@ pub fn read_chunks(
 
 /// A file to read once or more. A regular file is read from the disk each time. Anything else
 /// (a pipe, standard input, a device) gives its bytes only once, so it is read into memory at
-/// once and read from there.
+/// once and read from there. A workbook is read as the CSV text of its chosen sheet.
 pub enum Input {
     /// A regular file.
     File(PathBuf),
     /// The bytes of a pipe or a device.
     Bytes(Vec<u8>),
+    /// A sheet of a workbook, as CSV text, with what kind of workbook it came from.
+    Sheet(SheetText, WorkbookKind),
+}
+
+/// Whether a file's first bytes are those of a workbook (an Excel or OpenDocument file is a ZIP
+/// archive or a compound file).
+pub fn may_be_workbook(first: &[u8]) -> bool {
+    first.starts_with(b"PK\x03\x04") || first.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")
+}
+
+/// Whether the name of `path` ends as a workbook's does.
+fn has_workbook_extension(path: &Path) -> bool {
+    let name = display_name(path).to_lowercase();
+    [".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"]
+        .iter()
+        .any(|extension| name.ends_with(extension))
 }
 
 impl Input {
-    /// Opens `path` for reading.
-    pub fn open(path: &Path) -> Result<Input, String> {
+    /// Opens `path` for reading; a workbook, by its bytes whatever its name, as its sheet
+    /// `sheet`.
+    pub fn open(path: &Path, sheet: &SheetChoice) -> Result<Input, String> {
+        let input = Input::open_file(path)?;
+        let first: Vec<u8> = match &input {
+            Input::File(path) => {
+                let mut first = Vec::new();
+                File::open(path)
+                    .and_then(|file| file.take(8).read_to_end(&mut first))
+                    .map_err(|err| format!("cannot read {}: {}", path.display(), describe(&err)))?;
+                first
+            }
+            Input::Bytes(bytes) => bytes.iter().take(8).copied().collect(),
+            Input::Sheet(..) => Vec::new(),
+        };
+        if !may_be_workbook(&first) {
+            return Ok(input);
+        }
+        let bytes = match input {
+            Input::File(path) => std::fs::read(&path)
+                .map_err(|err| format!("cannot read {}: {}", path.display(), describe(&err)))?,
+            Input::Bytes(bytes) => bytes,
+            sheet @ Input::Sheet(..) => return Ok(sheet),
+        };
+        match workbook_kind(&bytes) {
+            // A workbook by its name whose archive cannot even be opened: damaged.
+            None if has_workbook_extension(path) => Err(format!(
+                "{}: this looks like a workbook but it cannot be read: it may be damaged or only \
+                 partly copied. Open it in Excel or LibreOffice and save it again, or save the \
+                 sheet as CSV UTF-8.",
+                display_name(path)
+            )),
+            // Another ZIP archive or compound file: the check says what it is.
+            None => Ok(Input::Bytes(bytes)),
+            Some(kind) => read_sheet(&bytes, sheet)
+                .map(|text| Input::Sheet(text, kind))
+                .map_err(|err| format!("{}: {err}", display_name(path))),
+        }
+    }
+
+    /// What the user should know about how the input was read: for a sheet, which one and
+    /// what it held.
+    pub fn notes(&self) -> Vec<String> {
+        match self {
+            Input::Sheet(sheet, kind) => {
+                let mut notes = vec![format!(
+                    "Read from the sheet “{}” of {} ({} sheet{} in all), as Excel shows its cells: \
+                     numbers in full, dates as yyyy-MM-dd.",
+                    sheet.sheet,
+                    kind.name(),
+                    sheet.sheets.len(),
+                    if sheet.sheets.len() == 1 { "" } else { "s" }
+                )];
+                notes.extend(sheet.notes.iter().cloned());
+                notes
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn open_file(path: &Path) -> Result<Input, String> {
         let cannot_read =
             |err: &std::io::Error| format!("cannot read {}: {}", path.display(), describe(err));
         match std::fs::metadata(path) {
@@ -73,6 +150,7 @@ impl Input {
         match self {
             Input::File(path) => std::fs::metadata(path).ok().map(|meta| meta.len()),
             Input::Bytes(bytes) => Some(bytes.len() as u64),
+            Input::Sheet(sheet, _) => Some(sheet.csv.len() as u64),
         }
     }
 
@@ -81,6 +159,7 @@ impl Input {
         match self {
             Input::File(path) => read_chunks(path, each),
             Input::Bytes(bytes) => bytes.chunks(CHUNK_BYTES).try_for_each(&mut each),
+            Input::Sheet(sheet, _) => sheet.csv.chunks(CHUNK_BYTES).try_for_each(&mut each),
         }
     }
 }

@@ -82,6 +82,20 @@ struct ReadArgs {
     /// report and the packages are the same whatever the number.
     #[arg(long, value_name = "N", value_parser = parse_threads)]
     threads: Option<usize>,
+    /// For a workbook (.xlsx, .xlsm, .xlsb, .xls, .ods): the sheet to read, by its name or its
+    /// number from 1 (default: the first sheet that holds values).
+    #[arg(long, value_name = "NAME|NUMBER")]
+    sheet: Option<String>,
+}
+
+impl ReadArgs {
+    /// The sheet to read from workbooks.
+    fn sheet(&self) -> leadpack_engine::SheetChoice {
+        self.sheet
+            .as_deref()
+            .map(leadpack_engine::SheetChoice::parse)
+            .unwrap_or_default()
+    }
 }
 
 /// A number of cores: a whole number from 1 up.

@@ -4,11 +4,11 @@ use std::path::Path;
 
 use leadpack_engine::{
     CheckOptions, ColumnPlan, ExplicitMapping, Fix, OutputEncoding, ReadOptions, SNIFF_BYTES,
-    Target, Template, Templates, encoding_for_label, parse_delimiter, read_header,
+    SheetChoice, Target, Template, Templates, encoding_for_label, parse_delimiter, read_header,
 };
 
 use super::ReadArgs;
-use super::input::describe;
+use super::input::{Input, describe, may_be_workbook};
 
 /// The check options the reading arguments ask for, and the templates, if a file of them was
 /// given. With a template per file, the options are those of a file without one
@@ -42,7 +42,7 @@ pub fn options_for(
             Some(template) => Some(template.clone()),
             None => {
                 let base = options_with(args, None)?;
-                let headers = header_of(path, name, base.read)?;
+                let headers = header_of(path, name, base.read, &args.sheet())?;
                 let found = set.by_headers(&headers).cloned();
                 if found.is_none() {
                     eprintln!(
@@ -59,7 +59,12 @@ pub fn options_for(
 
 /// The column names of the file at `path`, from its first bytes; none for a pipe or a device,
 /// which gives its bytes only once, to the check.
-fn header_of(path: &Path, name: &str, read: ReadOptions) -> Result<Vec<String>, String> {
+fn header_of(
+    path: &Path,
+    name: &str,
+    read: ReadOptions,
+    sheet: &SheetChoice,
+) -> Result<Vec<String>, String> {
     use std::io::Read;
     if !std::fs::metadata(path).is_ok_and(|meta| meta.is_file()) {
         return Ok(Vec::new());
@@ -68,6 +73,13 @@ fn header_of(path: &Path, name: &str, read: ReadOptions) -> Result<Vec<String>, 
     std::fs::File::open(path)
         .and_then(|file| file.take(SNIFF_BYTES as u64 + 1).read_to_end(&mut sample))
         .map_err(|err| format!("cannot read {}: {}", path.display(), describe(&err)))?;
+    // A workbook's column names are those of its sheet.
+    if may_be_workbook(&sample)
+        && let Ok(Input::Sheet(text, _)) = Input::open(path, sheet)
+    {
+        sample = text.csv;
+        sample.truncate(SNIFF_BYTES + 1);
+    }
     let complete = sample.len() <= SNIFF_BYTES;
     // A file whose header cannot be read is matched by its name alone: its check says why.
     Ok(read_header(name, &sample, complete, read).unwrap_or_default())

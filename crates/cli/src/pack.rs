@@ -243,7 +243,7 @@ fn pack_file(
         ..
     } = *file;
     // A pipe or standard input is read once, into memory: it is read twice below.
-    let input = Input::open(path).map_err(Failure::Unusable)?;
+    let input = Input::open(path, &args.read.sheet()).map_err(Failure::Unusable)?;
     let mut options = options.clone();
     options.read.size_hint = input.size();
     // Without a template, the second pass reuses the first pass's findings when its decisions
@@ -304,7 +304,13 @@ fn pack_file(
     if let Err(message) = read {
         return Err(failed.map_or(Failure::Unusable(message), |err| build_failure(name, err)));
     }
-    let Built { report, outcome } = job.finish().map_err(|err| build_failure(name, err))?;
+    let Built {
+        mut report,
+        outcome,
+    } = job.finish().map_err(|err| build_failure(name, err))?;
+    let mut notes = input.notes();
+    notes.append(&mut report.notes);
+    report.notes = notes;
     Ok((report, outcome, template.options.output_encoding))
 }
 

@@ -12,3 +12,4 @@ mod generate;
 mod hostile;
 mod pack;
 mod together;
+mod workbooks;

@@ -57,6 +57,10 @@ pub use text::length::{crm_cut, crm_length, crm_split};
 pub use text::reader::{Record, RecordProblem, RecordReader};
 pub use text::rtf::{Rtf, is_rtf, rtf_to_plain};
 pub use text::units::format_size;
+pub use text::workbook::{
+    MAX_SHEET_TEXT, SheetChoice, SheetInfo, SheetText, WorkbookError, WorkbookKind, cell_name,
+    read_sheet, workbook_kind, workbook_sheets,
+};
 
 // Leads: the schema, values, mappings, corrections and templates.
 pub use lead::converters::{Unconverted, ValueType, check_time_zone};

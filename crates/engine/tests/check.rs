@@ -557,3 +557,62 @@ fn two_checks_have_one_basis_only_when_they_read_the_same_bytes_the_same_way() {
     let other_decisions = crate::util::check_with(text, options);
     assert_ne!(a.basis, other_decisions.basis);
 }
+
+/// Titles above the column names, as on a sheet: the header is the first of the first ten rows
+/// that names two lead fields or more, the rows above it hold no lead, and every row keeps its
+/// number, whatever the line breaks.
+#[test]
+fn titles_above_the_header_are_passed_over_with_a_note() {
+    for line_break in ["\r\n", "\n", "\r"] {
+        let text = [
+            "Spring fair,,",
+            "Exported 2024-03-01,,",
+            "",
+            "First Name,Last Name,Email",
+            "Zoë,Lee,zoe@example.com",
+            "Marc,,marc@example.org",
+            "",
+        ]
+        .join(line_break);
+        let report = check(&text);
+        assert_eq!(report.summary.records, 2, "{line_break:?}");
+        assert_eq!(
+            rules(&report),
+            [(6, Some(Field::LastName), Rule::MissingName)],
+            "{line_break:?}"
+        );
+        // Rows 1 to 3 hold no lead; with the header and the two leads, every row is counted.
+        assert_eq!(report.summary.blank_rows, 3, "{line_break:?}");
+        assert!(
+            report.notes.contains(
+                &"Rows 1 to 3 are above the column names (row 4) and hold no lead, so they are left out: “Spring fair”, “Exported 2024-03-01”."
+                    .to_string()
+            ),
+            "{:?}",
+            report.notes
+        );
+    }
+    // One title row, right above the header.
+    let report = check("Leads\nFirst Name,Last Name,Email\nZoë,Lee,zoe@example.com\n");
+    assert_eq!(report.summary.records, 1);
+    assert!(
+        report.notes[0].starts_with(
+            "Row 1 is above the column names (row 2) and holds no lead, so it is left out: “Leads”."
+        ),
+        "{:?}",
+        report.notes
+    );
+    // A first row that names fewer than two fields, and no better row below: it is the header.
+    let report = check("Name,Contact\nZoë,zoe@example.com\nMarc,marc@example.org\n");
+    assert_eq!(report.summary.records, 2);
+    assert!(
+        report
+            .notes
+            .iter()
+            .all(|note| !note.contains("above the column names"))
+    );
+    // Data rows that happen to look like names are never taken for a header: the first row
+    // names two fields.
+    let report = check("First Name,Last Name,Email\nEmail,Phone,x@example.com\n");
+    assert_eq!(report.summary.records, 1);
+}

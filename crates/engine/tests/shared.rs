@@ -536,3 +536,94 @@ pub fn formulas_behind_whitespace() -> (Vec<u8>, Vec<ExpectedFormula>) {
     }
     (text.into_bytes(), expected)
 }
+
+// ---------------------------------------------------------------------------------------------
+// Workbooks.
+// ---------------------------------------------------------------------------------------------
+
+/// An Excel workbook of leads as people make them: a first sheet `Notes` with no values; a
+/// sheet `Leads` with a title in A1, the header on row 3, and leads below it. Its cells hold
+/// what a CSV saved by Excel loses: a zip code typed as text with its leading zero, another as
+/// a number in the format `00000`, whole phone numbers of ten and twelve digits, a date, a
+/// formula, a yes/no value and a formula error. Row 7 has no email and no phone; row 8 repeats
+/// row 4's ID.
+pub fn leads_workbook() -> Vec<u8> {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook};
+    let mut book = Workbook::new();
+    book.add_worksheet().set_name("Notes").expect("a name");
+    let sheet = book.add_worksheet();
+    sheet.set_name("Leads").expect("a name");
+    let zip_format = Format::new().set_num_format("00000");
+    let date_format = Format::new().set_num_format("yyyy-mm-dd");
+    sheet
+        .write_string(0, 0, "Leads from the spring fair")
+        .expect("A1");
+    for (column, header) in [
+        "ID",
+        "First Name",
+        "Last Name",
+        "Email",
+        "Phone",
+        "Zip Code",
+        "Met on",
+        "Score",
+        "VIP",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        sheet
+            .write_string(2, column as u16, header)
+            .expect("header");
+    }
+    let rows: [(&str, &str, &str, &str, f64); 5] = [
+        ("L1", "Zoë", "Lee", "zoe@example.com", 4165550199.0),
+        ("L2", "Marc", "Tremblay", "marc@example.org", 447901234567.0),
+        ("L3", "Anne", "Roy", "anne@example.com", 5145550123.0),
+        ("L4", "Jean", "Dupont", "", 0.0),
+        ("L1", "Paul", "Martin", "paul@example.com", 6135550100.0),
+    ];
+    for (index, (id, first, last, email, phone)) in rows.into_iter().enumerate() {
+        let row = 3 + index as u32;
+        sheet.write_string(row, 0, id).expect("id");
+        sheet.write_string(row, 1, first).expect("first");
+        sheet.write_string(row, 2, last).expect("last");
+        if !email.is_empty() {
+            sheet.write_string(row, 3, email).expect("email");
+        }
+        if phone > 0.0 {
+            sheet.write_number(row, 4, phone).expect("phone");
+        }
+        let date = ExcelDateTime::from_ymd(2024, 2, 2 + index as u8).expect("a date");
+        sheet
+            .write_datetime_with_format(row, 6, &date, &date_format)
+            .expect("date");
+        sheet
+            .write_formula(
+                row,
+                7,
+                Formula::new(format!("=10*{}", index + 1))
+                    .set_result(format!("{}", 10 * (index + 1))),
+            )
+            .expect("formula");
+        sheet.write_boolean(row, 8, index % 2 == 0).expect("vip");
+    }
+    sheet.write_string(3, 5, "01234").expect("zip as text");
+    sheet
+        .write_number_with_format(4, 5, 2134.0, &zip_format)
+        .expect("zip as a number");
+    sheet
+        .write_formula(5, 7, Formula::new("=1/0").set_result("#DIV/0!"))
+        .expect("an error");
+    book.save_to_buffer().expect("a workbook")
+}
+
+/// The CSV Excel would save from [`leads_workbook`]'s `Leads` sheet, as Leadpack reads it.
+pub const LEADS_WORKBOOK_CSV: &str = "Leads from the spring fair,,,,,,,,\r\n\
+    \r\n\
+    ID,First Name,Last Name,Email,Phone,Zip Code,Met on,Score,VIP\r\n\
+    L1,Zoë,Lee,zoe@example.com,4165550199,01234,2024-02-02,10,TRUE\r\n\
+    L2,Marc,Tremblay,marc@example.org,447901234567,02134,2024-02-03,20,FALSE\r\n\
+    L3,Anne,Roy,anne@example.com,5145550123,,2024-02-04,#DIV/0!,TRUE\r\n\
+    L4,Jean,Dupont,,,,2024-02-05,40,FALSE\r\n\
+    L1,Paul,Martin,paul@example.com,6135550100,,2024-02-06,50,TRUE\r\n";

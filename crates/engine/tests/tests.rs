@@ -17,3 +17,4 @@ mod nulls;
 mod package;
 mod properties;
 mod rtf;
+mod workbooks;

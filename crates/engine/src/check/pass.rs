@@ -8,7 +8,7 @@ use std::sync::Arc;
 use encoding_rs::Encoding;
 
 use crate::check::compare::{OutputCheck, RecordChecker};
-use crate::check::finding::{Finding, Rule};
+use crate::check::finding::{Finding, Rule, excerpt};
 use crate::check::findings::{Cursor, Findings};
 use crate::check::import::Import;
 use crate::check::options::CheckOptions;
@@ -21,7 +21,7 @@ use crate::check::strays::Strays;
 use crate::lead::converters::{ValueType, distinct_values, same_word};
 use crate::lead::dates::column_fits;
 use crate::lead::edits::{Change, Edits};
-use crate::lead::mapping::{self, ColumnMatch};
+use crate::lead::mapping::{self, ColumnMatch, ExplicitMapping};
 use crate::lead::schema::Field;
 use crate::lead::template::{
     Target, Template, keep_unnamed_columns_with_values, packed_columns, plan_columns,
@@ -63,6 +63,8 @@ pub(crate) struct Reading {
     /// The columns whose text in Rich Text Format is judged, and packed, as the `rtf2plain`
     /// converter leaves it.
     rtf_columns: Vec<usize>,
+    /// When the header is below titles: how many rows are above it, and their first values.
+    above_header: Option<(u64, Vec<String>)>,
     text: String,
     columns: Vec<ColumnMatch>,
     samples: Vec<Vec<String>>,
@@ -99,6 +101,52 @@ pub(crate) struct Reading {
     pub(crate) input_ended: bool,
 }
 
+/// One of the first records of a file, read before the main pass.
+struct EarlyRecord {
+    fields: Vec<String>,
+    problem: Option<RecordProblem>,
+    /// Where it ends in the text.
+    end: u64,
+    /// Its row.
+    row: u64,
+}
+
+/// How many of the first rows may hold titles above the header.
+const HEADER_SEARCH_ROWS: usize = 10;
+
+/// Which of the first records is the header: the first, unless it names fewer than two lead
+/// fields (or columns of the `mapping` given) and a later one among the first
+/// [`HEADER_SEARCH_ROWS`] names two or more, as under a title or a date on the sheet's first
+/// rows.
+fn header_index(early: &[EarlyRecord], mapping: Option<&ExplicitMapping>) -> usize {
+    let named = |record: &EarlyRecord| -> usize {
+        let trimmed: Vec<String> = record
+            .fields
+            .iter()
+            .map(|name| name.trim().to_string())
+            .collect();
+        match mapping {
+            Some(mapping) => trimmed
+                .iter()
+                .filter(|name| mapping.columns.contains_key(*name))
+                .count(),
+            None => mapping::auto_map(&trimmed, &[])
+                .iter()
+                .filter(|column| column.field.is_some())
+                .count(),
+        }
+    };
+    match early.first() {
+        None => 0,
+        Some(first) if named(first) >= 2 => 0,
+        Some(_) => early
+            .iter()
+            .take(HEADER_SEARCH_ROWS)
+            .position(|record| record.problem.is_none() && named(record) >= 2)
+            .unwrap_or(0),
+    }
+}
+
 impl Reading {
     /// Decides the encoding, the delimiter and the columns from the file's first bytes
     /// (`sample`; `complete`: the sample is the whole file), and readies the main pass.
@@ -130,36 +178,59 @@ impl Reading {
             (None, None) => dialect::sniff_delimiter(body, complete),
         };
 
-        // The header and the first records, for matching columns.
-        let mut header: Option<(Vec<String>, Option<RecordProblem>)> = None;
-        let mut samples: Vec<Vec<String>> = Vec::new();
-        let mut records = 0usize;
-        // Where the header ends and where the last sampled record ends, in the text.
-        let (mut header_end, mut sampled_end) = (0u64, 0u64);
+        // The first records: the header (the first row, or a row below titles) and the
+        // records after it, for matching columns.
+        let mut early: Vec<EarlyRecord> = Vec::new();
         let mut pre = RecordReader::new(delimiter);
         pre.read_sample(body, complete, &mut |record: Record<'_>| {
-            match &header {
-                None => {
-                    header = Some((
-                        record.fields().map(str::to_string).collect(),
-                        record.problem,
-                    ));
-                    header_end = record.end_offset;
-                }
-                Some((names, _)) if records < SAMPLE_RECORDS => {
-                    records += 1;
-                    sampled_end = record.end_offset;
-                    if samples.is_empty() {
-                        samples = vec![Vec::new(); names.len()];
-                    }
-                    for (column, value) in samples.iter_mut().zip(record.fields()) {
-                        column.push(value.to_string());
-                    }
-                }
-                Some(_) => {}
-            }
-            records < SAMPLE_RECORDS
+            early.push(EarlyRecord {
+                fields: record.fields().map(str::to_string).collect(),
+                problem: record.problem,
+                end: record.end_offset,
+                row: record.row,
+            });
+            early.len() <= SAMPLE_RECORDS + HEADER_SEARCH_ROWS
         });
+        let found = header_index(&early, options.mapping().as_ref());
+        // The rows above the header (titles), passed over by the main pass.
+        let above = found.checked_sub(1).map(|last| {
+            let last = &early[last];
+            let shown: Vec<String> = early[..found]
+                .iter()
+                .flat_map(|record| record.fields.iter())
+                .map(|value| value.trim())
+                .filter(|value| !value.is_empty())
+                .take(3)
+                .map(|value| format!("“{}”", excerpt(value, 60)))
+                .collect();
+            // Past the title's whole line break: a record's end may fall between CR and LF.
+            let mut end = last.end as usize;
+            if body.as_bytes().get(end.wrapping_sub(1)) == Some(&b'\r')
+                && body.as_bytes().get(end) == Some(&b'\n')
+            {
+                end += 1;
+            }
+            (skip + end, last.row + 1, early[found].row, shown)
+        });
+        let mut early = early.into_iter().skip(found);
+        // Where the header ends and where the last sampled record ends, in the text.
+        let (mut header_end, mut sampled_end) = (0u64, 0u64);
+        let header = early.next().map(|record| {
+            header_end = record.end;
+            (record.fields, record.problem)
+        });
+        let mut samples: Vec<Vec<String>> = Vec::new();
+        let mut records = 0usize;
+        for record in early.take(SAMPLE_RECORDS) {
+            records += 1;
+            sampled_end = record.end;
+            if samples.is_empty() {
+                samples = vec![Vec::new(); header.as_ref().map_or(0, |(names, _)| names.len())];
+            }
+            for (column, value) in samples.iter_mut().zip(record.fields) {
+                column.push(value);
+            }
+        }
         let header = match header {
             Some(header) => header_shape(header, delimiter)?,
             None => {
@@ -257,7 +328,13 @@ impl Reading {
             decoder: TextDecoder::new(detected.encoding),
             detected,
             delimiter,
-            reader: RecordReader::new(delimiter).skipping(skip),
+            reader: match &above {
+                Some((bytes, row, _, _)) => {
+                    RecordReader::new(delimiter).skipping(*bytes).from_row(*row)
+                }
+                None => RecordReader::new(delimiter).skipping(skip),
+            },
+            above_header: above.map(|(_, _, header, shown)| (header - 1, shown)),
             separator_line: hint.map(|(delimiter, _)| delimiter),
             others,
             nulls,
@@ -721,6 +798,24 @@ impl Reading {
         }
 
         let mut notes = Vec::new();
+        if let Some((rows, shown)) = &self.above_header {
+            let which = if *rows == 1 {
+                "Row 1 is".to_string()
+            } else {
+                format!("Rows 1 to {rows} are")
+            };
+            notes.push(format!(
+                "{which} above the column names (row {}) and {} no lead, so {} left out{}.",
+                rows + 1,
+                if *rows == 1 { "holds" } else { "hold" },
+                if *rows == 1 { "it is" } else { "they are" },
+                if shown.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", shown.join(", "))
+                }
+            ));
+        }
         let encoding = decode::label(self.detected.encoding);
         match self.detected.source {
             EncodingSource::SingleByte => notes.push(single_byte_note(&self.detected)),

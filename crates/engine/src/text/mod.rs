@@ -7,6 +7,7 @@
 //! It knows nothing of leads: no field, no rule, no package. It may use only the speed module
 //! ([`crate::fast`]) and outside crates.
 
+pub(crate) mod cells;
 pub(crate) mod csvout;
 pub(crate) mod decode;
 pub(crate) mod dialect;
@@ -18,3 +19,4 @@ pub(crate) mod reader;
 pub(crate) mod rtf;
 pub(crate) mod spelling;
 pub(crate) mod units;
+pub(crate) mod workbook;

@@ -151,6 +151,14 @@ impl RecordReader {
         self
     }
 
+    /// The same reader, counting rows from `row` (when the text it reads starts below rows it
+    /// passes over, such as titles above a header).
+    pub fn from_row(mut self, row: u64) -> Self {
+        self.next_row = row.max(1);
+        self.record_row = row.max(1);
+        self
+    }
+
     /// The number of text rows seen so far, including blank ones.
     pub fn rows_seen(&self) -> u64 {
         self.next_row - 1
