@@ -6,11 +6,17 @@
 //! - `worker` (wasm32 only): the web worker that reads files in slices and runs the engine off
 //!   the page's thread.
 //!
-//! The binaries are glue: `src/main.rs` mounts the web app, `src/bin/worker.rs` starts the worker.
+//! - `workbook` (wasm32 only): the workbook reader, a worker of its own that the page starts only
+//!   when a workbook is chosen.
+//!
+//! The binaries are glue: `src/main.rs` mounts the web app, `src/bin/worker.rs` starts the worker,
+//! `src/bin/workbook.rs` the workbook reader.
 
 pub mod protocol;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;
+#[cfg(all(target_arch = "wasm32", feature = "workbooks"))]
+pub mod workbook;
 #[cfg(target_arch = "wasm32")]
 pub mod worker;

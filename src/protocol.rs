@@ -385,3 +385,42 @@ mod tests {
         );
     }
 }
+
+/// A request to the workbook reader (a worker of its own, started only when a workbook is
+/// chosen): read one sheet of the workbook `File` sent beside it as CSV text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SheetRequest {
+    /// The page's number for this reading.
+    pub job: u32,
+    /// The sheet to read, by its name; `None` for the first sheet that holds values.
+    pub sheet: Option<String>,
+}
+
+/// A reply of the workbook reader. The sheet's CSV text travels beside it, as a `File` in the
+/// message's `blobs`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SheetReply {
+    /// The reader has started and takes requests.
+    Ready,
+    /// The sheet was read.
+    Read {
+        /// The reading.
+        job: u32,
+        /// What kind of workbook it is, in words ("an Excel workbook (.xlsx)").
+        kind: String,
+        /// The sheet read.
+        sheet: String,
+        /// Every sheet: its name, and whether it is hidden.
+        sheets: Vec<(String, bool)>,
+        /// What the user should know about the sheet (merged cells, formula errors).
+        notes: Vec<String>,
+    },
+    /// The workbook cannot be read, in plain words.
+    Failed {
+        /// The reading.
+        job: u32,
+        /// What went wrong and what to do.
+        message: String,
+    },
+}

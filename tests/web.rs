@@ -46,7 +46,7 @@ fn load_step_has_a_labelled_file_picker() {
         .query_selector(&format!("label[for={}]", input.id()))
         .expect("the selector is valid")
         .expect("the picker has a visible label");
-    assert_eq!(label.text_content().as_deref(), Some("Choose CSV files"));
+    assert_eq!(label.text_content().as_deref(), Some("Choose files"));
     // Nothing is listed before a file is chosen.
     assert!(
         container

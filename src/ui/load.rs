@@ -38,7 +38,7 @@ fn files_of(list: Option<FileList>) -> Vec<File> {
         .collect()
 }
 
-/// The drop zone with its "Choose CSV files" picker, and the files chosen so far.
+/// The drop zone with its "Choose files" picker, and the files chosen so far.
 #[component]
 pub fn LoadStep() -> impl IntoView {
     let state = use_context::<AppState>().unwrap_or_else(AppState::provide);
@@ -77,13 +77,13 @@ pub fn LoadStep() -> impl IntoView {
                 on:dragleave=move |_| set_dragging.set(false)
                 on:drop=on_drop
             >
-                <p>"Drop CSV files (or an import package to check it again) here, or"</p>
-                <label class="button" for="file-input">"Choose CSV files"</label>
+                <p>"Drop CSV files or workbooks (Excel .xlsx, .xls, OpenDocument .ods), or an import package to check it again, here, or"</p>
+                <label class="button" for="file-input">"Choose files"</label>
                 <input
                     id="file-input"
                     class="visually-hidden"
                     type="file"
-                    accept=".csv,.txt,.zip,text/csv,application/zip"
+                    accept=".csv,.txt,.zip,.xlsx,.xlsm,.xlsb,.xls,.ods,text/csv,application/zip"
                     multiple
                     data-testid="file-input"
                     on:change=on_pick
@@ -186,8 +186,40 @@ fn FileRow(file: LoadedFile) -> impl IntoView {
             .into_any()
         }
     };
-    // How an import package is read comes from its own fileMappings.xml.
-    let settings = (!file.package).then(|| {
+    // A workbook's sheet: another can be chosen when there are several.
+    let sheet_choice =
+        file.workbook
+            .as_ref()
+            .filter(|book| book.sheets.len() > 1)
+            .map(|book| {
+                let select_id = format!("sheet-select-{id}");
+                let current = book.sheet.clone();
+                let options = book
+            .sheets
+            .iter()
+            .map(|(name, hidden)| {
+                let label = if *hidden { format!("{name} (hidden)") } else { name.clone() };
+                view! { <option value=name.clone() selected=*name == current>{label}</option> }
+            })
+            .collect_view();
+                view! {
+                    <div class="file-settings">
+                        <label for=select_id.clone()>"Sheet"</label>
+                        <select id=select_id data-testid="sheet-select" on:change=move |ev| {
+                            state.choose_sheet(id, event_target_value(&ev));
+                        }>
+                            {options}
+                        </select>
+                    </div>
+                }
+            });
+    let workbook_notes = file
+        .workbook
+        .as_ref()
+        .map(|book| view! { <Notes notes=book.notes()/> });
+    // How an import package is read comes from its own fileMappings.xml; a workbook's sheet is
+    // read as it is.
+    let settings = (!file.package && file.workbook.is_none()).then(|| {
         view! {
             <div class="file-settings">
                 <SettingSelect id=id label="Encoding" testid="encoding-select" choices=&ENCODINGS
@@ -211,6 +243,8 @@ fn FileRow(file: LoadedFile) -> impl IntoView {
                 </button>
             </div>
             {settings}
+            {sheet_choice}
+            {workbook_notes}
             {status}
         </li>
     }

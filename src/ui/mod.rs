@@ -7,6 +7,7 @@ mod map;
 mod package;
 mod review;
 mod state;
+mod workbooks;
 
 use leptos::prelude::*;
 

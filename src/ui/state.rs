@@ -10,8 +10,10 @@ use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, File, Url};
 
-use super::client;
-use crate::protocol::{CheckedFile, ImportPart, ProducedFile, ReadSettings, Reply, Request, Stage};
+use super::{client, workbooks};
+use crate::protocol::{
+    CheckedFile, ImportPart, ProducedFile, ReadSettings, Reply, Request, SheetReply, Stage,
+};
 use leadpack_engine::{Edits, Fix, Template};
 
 /// The four steps of the flow.
@@ -136,6 +138,33 @@ pub struct LoadedFile {
     /// An import package that could not be opened: it has no reading settings and cannot be
     /// checked again.
     pub package: bool,
+    /// For a workbook: the sheet read, which the user can change.
+    pub workbook: Option<WorkbookSheet>,
+}
+
+/// The sheet of a workbook that a file's leads come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkbookSheet {
+    /// What kind of workbook it is, in words.
+    pub kind: String,
+    /// The sheet read.
+    pub sheet: String,
+    /// Every sheet: its name, and whether it is hidden.
+    pub sheets: Vec<(String, bool)>,
+    /// What the user should know about how the sheet was read.
+    pub notes: Vec<String>,
+}
+
+impl WorkbookSheet {
+    /// Its notes, after the one that says where the leads come from.
+    pub fn notes(&self) -> Vec<String> {
+        let mut notes = vec![format!(
+            "Read from the sheet “{}” of {}, as Excel shows its cells: numbers in full, dates as yyyy-MM-dd.",
+            self.sheet, self.kind
+        )];
+        notes.extend(self.notes.iter().cloned());
+        notes
+    }
 }
 
 impl LoadedFile {
@@ -173,6 +202,40 @@ pub struct AppState {
 
 thread_local! {
     static FILES: RefCell<HashMap<u32, File>> = RefCell::new(HashMap::new());
+    /// The workbooks the files read from a sheet came from, to read another sheet.
+    static WORKBOOKS: RefCell<HashMap<u32, File>> = RefCell::new(HashMap::new());
+}
+
+/// What the workbook reader said of the sheet it read.
+fn sheet_of(reply: SheetReply) -> Option<WorkbookSheet> {
+    match reply {
+        SheetReply::Read {
+            kind,
+            sheet,
+            sheets,
+            notes,
+            ..
+        } => Some(WorkbookSheet {
+            kind,
+            sheet,
+            sheets,
+            notes,
+        }),
+        _ => None,
+    }
+}
+
+/// Whether `file` begins as a workbook does (a ZIP archive or a compound file), whatever its
+/// name says.
+async fn begins_as_workbook(file: &File) -> bool {
+    let Ok(head) = file.slice_with_i32_and_i32(0, 8) else {
+        return false;
+    };
+    let Ok(buffer) = wasm_bindgen_futures::JsFuture::from(head.array_buffer()).await else {
+        return false;
+    };
+    let head = js_sys::Uint8Array::new(&buffer).to_vec();
+    head.starts_with(b"PK\x03\x04") || head.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")
 }
 
 impl AppState {
@@ -215,20 +278,106 @@ impl AppState {
 
     /// Adds the user's files and checks each one; import packages (`.zip`) are opened and
     /// their CSV files added instead.
+    /// Workbooks are read by the workbook reader, and the CSV text of their sheet added.
     pub fn add_files(self, chosen: Vec<File>) {
-        let mut added = false;
-        for file in chosen {
-            if file.name().to_ascii_lowercase().ends_with(".zip") {
-                self.open_package(file);
-                continue;
+        leptos::task::spawn_local(async move {
+            let mut added = false;
+            for file in chosen {
+                if file.name().to_ascii_lowercase().ends_with(".zip") {
+                    self.open_package(file);
+                    continue;
+                }
+                if begins_as_workbook(&file).await {
+                    self.open_workbook(file);
+                    continue;
+                }
+                self.add_file(file, ReadSettings::default(), false);
+                added = true;
             }
-            self.add_file(file, ReadSettings::default(), false);
-            added = true;
-        }
-        // One import: the new files are checked after the others, once.
-        if added && self.together.get_untracked() {
-            self.check_import();
-        }
+            // One import: the new files are checked after the others, once.
+            if added && self.together.get_untracked() {
+                self.check_import();
+            }
+        });
+    }
+
+    /// Reads the first sheet with values of the workbook `file` and adds its CSV text.
+    fn open_workbook(self, file: File) {
+        let (name, size) = (file.name(), file.size() as u64);
+        let original = file.clone();
+        workbooks::read_sheet(
+            &file,
+            None,
+            Box::new(move |outcome| match outcome {
+                Ok((reply, csv)) => {
+                    // The sheet's text is UTF-8 CSV with commas, whatever the detection says.
+                    let settings = ReadSettings {
+                        encoding: Some("utf-8".to_string()),
+                        delimiter: Some(",".to_string()),
+                    };
+                    let id = self.add_file(csv, settings, false);
+                    WORKBOOKS.with(|books| books.borrow_mut().insert(id, original));
+                    self.update_file(id, |f| f.workbook = sheet_of(reply));
+                    if self.together.get_untracked() {
+                        self.check_import();
+                    }
+                }
+                Err(message) => self.add_failed(name, size, message),
+            }),
+        );
+    }
+
+    /// Reads another sheet of the workbook that file `id` came from, and checks it.
+    pub fn choose_sheet(self, id: u32, sheet: String) {
+        let Some(original) = WORKBOOKS.with(|books| books.borrow().get(&id).cloned()) else {
+            return;
+        };
+        self.update_file(id, |f| {
+            f.status = CheckStatus::Checking {
+                job: 0,
+                done: 0,
+                total: 0,
+            };
+            // Another sheet has other columns: the mapping is suggested anew.
+            f.template = None;
+            f.edits = Edits::default();
+            discard_pack(f);
+        });
+        workbooks::read_sheet(
+            &original,
+            Some(sheet),
+            Box::new(move |outcome| match outcome {
+                Ok((reply, csv)) => {
+                    let size = csv.size() as u64;
+                    FILES.with(|files| files.borrow_mut().insert(id, csv));
+                    self.update_file(id, |f| {
+                        f.size = size;
+                        f.workbook = sheet_of(reply);
+                    });
+                    self.check(id);
+                }
+                Err(message) => self.update_file(id, |f| f.status = CheckStatus::Failed(message)),
+            }),
+        );
+    }
+
+    /// Lists a file that could not be opened at all, with why.
+    fn add_failed(self, name: String, size: u64, message: String) {
+        let id = self.next_id.get_untracked();
+        self.next_id.set(id + 1);
+        let failed = LoadedFile {
+            id,
+            name,
+            size,
+            settings: ReadSettings::default(),
+            template: None,
+            edits: Edits::default(),
+            status: CheckStatus::Failed(message),
+            pack: PackStatus::Idle,
+            package: true,
+            workbook: None,
+        };
+        self.files.update(|files| files.push(failed));
     }
 
     fn open_package(self, file: File) {
@@ -250,29 +399,15 @@ impl AppState {
                     self.check_import();
                 }
             }
-            Reply::Failed { message, .. } => {
-                let id = self.next_id.get_untracked();
-                self.next_id.set(id + 1);
-                let failed = LoadedFile {
-                    id,
-                    name: name.clone(),
-                    size,
-                    settings: ReadSettings::default(),
-                    template: None,
-                    edits: Edits::default(),
-                    status: CheckStatus::Failed(message.clone()),
-                    pack: PackStatus::Idle,
-                    package: true,
-                };
-                self.files.update(|files| files.push(failed));
-            }
+            Reply::Failed { message, .. } => self.add_failed(name.clone(), size, message.clone()),
             _ => {}
         });
         client::send(job, &Request::Unpack { job }, Some(&file), Some(handler));
     }
 
-    /// Adds a file; checks it at once when `check_now` or when each file is its own import.
-    fn add_file(self, file: File, settings: ReadSettings, check_now: bool) {
+    /// Adds a file, and gives its id; checks it at once when `check_now` or when each file is its
+    /// own import.
+    fn add_file(self, file: File, settings: ReadSettings, check_now: bool) -> u32 {
         {
             let id = self.next_id.get_untracked();
             self.next_id.set(id + 1);
@@ -290,6 +425,7 @@ impl AppState {
                 },
                 pack: PackStatus::Idle,
                 package: false,
+                workbook: None,
             };
             FILES.with(|files| files.borrow_mut().insert(id, file));
             self.files.update(|files| files.push(loaded));
@@ -299,12 +435,14 @@ impl AppState {
             if check_now || !self.together.get_untracked() {
                 self.check_file(id, None, None);
             }
+            id
         }
     }
 
     /// Removes a file, stopping its jobs.
     pub fn remove(self, id: u32) {
         FILES.with(|files| files.borrow_mut().remove(&id));
+        WORKBOOKS.with(|books| books.borrow_mut().remove(&id));
         self.update_file(id, |f| {
             if let CheckStatus::Checking { job, .. } = f.status {
                 send_cancel(job);

@@ -371,7 +371,7 @@ async function smallFile(context, file) {
   const runs = [];
   for (let i = 0; i < SMALL_ROUNDS; i += 1) {
     const { page } = await openApp(context);
-    await page.getByLabel('Choose CSV files').setInputFiles(file.path);
+    await page.getByLabel('Choose files').setInputFiles(file.path);
     await page.waitForFunction(() => window.__bench.seen.summary);
     const s = await state(page);
     const sent = s.messages.find((m) => m.dir === 'out' && m.kind === 'check');
@@ -405,7 +405,7 @@ async function flow(context, file, { memory = false, profile = false } = {}) {
   const result = { rows: file.rows, bytes: file.bytes };
   try {
     if (cpu) await cpu.start();
-    await page.getByLabel('Choose CSV files').setInputFiles(file.path);
+    await page.getByLabel('Choose files').setInputFiles(file.path);
     await page.waitForFunction((selector) => window.__bench.seen.summary || document.querySelector(selector), trouble, { timeout, polling: 100 });
     if (!(await state(page)).seen.summary) throw await failed();
     if (cpu) result.checkProfile = await cpu.stop(`profile-check-${file.rows}`);
@@ -447,7 +447,7 @@ async function flow(context, file, { memory = false, profile = false } = {}) {
 /** Cancel mid-check: from the click to the page showing the check was cancelled. */
 async function cancel(context, file) {
   const { page } = await openApp(context);
-  await page.getByLabel('Choose CSV files').setInputFiles(file.path);
+  await page.getByLabel('Choose files').setInputFiles(file.path);
   await page.waitForFunction(() => window.__bench.messages.some((m) => m.kind === 'progress' && m.done > m.total / 4), null, { polling: 20 });
   await page.locator('.file-status button', { hasText: 'Cancel' }).click();
   await page.waitForFunction(() => window.__bench.seen.error, null, { timeout: 60_000 });

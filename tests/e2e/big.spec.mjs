@@ -26,7 +26,7 @@ test('a million leads are checked with progress, and a check or a build of them 
   await page.goto('./');
   const summary = page.getByTestId('file-summary');
 
-  await page.getByLabel('Choose CSV files').setInputFiles(leads);
+  await page.getByLabel('Choose files').setInputFiles(leads);
   const shown = await watchProgress(page, () => summary.isVisible(), 120_000);
   expect(shown.filter((percent) => percent > 0 && percent < 100).length, `progress shown: ${shown}`).toBeGreaterThanOrEqual(3);
   await counted(summary);
@@ -61,7 +61,7 @@ test('a million leads are checked with progress, and a check or a build of them 
   // The app goes on: the next file is read and packed.
   await page.getByTestId('step-1load').click();
   await page.getByRole('button', { name: `Remove ${name}` }).click();
-  await page.getByLabel('Choose CSV files').setInputFiles(clean);
+  await page.getByLabel('Choose files').setInputFiles(clean);
   await expect(summary).toHaveText('25 leads: 25 ready, 0 with errors');
   await page.getByTestId('step-4package').click();
   await page.getByTestId('build').click();

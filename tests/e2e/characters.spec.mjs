@@ -9,7 +9,7 @@ import { zipFile } from './zip.mjs';
 /** Loads a file made here, and waits until it is checked. */
 async function loadText(page, name, text, summary) {
   await page.goto('./');
-  await page.getByLabel('Choose CSV files').setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(text, 'utf8') });
+  await page.getByLabel('Choose files').setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(text, 'utf8') });
   await expect(page.getByTestId('file-summary')).toHaveText(summary);
 }
 

@@ -1,5 +1,5 @@
 // The command-line tool the browser tests compare the page with, and use to generate big files:
-// the debug build (`cargo build --bin leadpack`), in CARGO_TARGET_DIR when that is set.
+// the debug build (`cargo build -p leadpack-cli --bin leadpack`), in CARGO_TARGET_DIR when that is set.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join, resolve } from 'node:path';

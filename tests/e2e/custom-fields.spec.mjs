@@ -20,7 +20,7 @@ function row(page, header) {
 
 test('custom fields and categories are chosen, checked and packed in one form', async ({ page }) => {
   await page.goto('./');
-  await page.getByLabel('Choose CSV files').setInputFiles({
+  await page.getByLabel('Choose files').setInputFiles({
     name: 'club.csv',
     mimeType: 'text/csv',
     buffer: Buffer.from(CSV, 'utf8'),
@@ -93,7 +93,7 @@ test('custom fields and categories are chosen, checked and packed in one form', 
 
 test('a category lists its values, each mapped to the value the CRM knows', async ({ page }) => {
   await page.goto('./');
-  await page.getByLabel('Choose CSV files').setInputFiles({ name: 'club.csv', mimeType: 'text/csv', buffer: Buffer.from(CSV, 'utf8') });
+  await page.getByLabel('Choose files').setInputFiles({ name: 'club.csv', mimeType: 'text/csv', buffer: Buffer.from(CSV, 'utf8') });
   await expect(page.getByTestId('file-summary')).toBeVisible();
   await page.getByTestId('to-map').click();
   const interest = row(page, 'Interest');
@@ -120,7 +120,7 @@ test('a category lists its values, each mapped to the value the CRM knows', asyn
 test('an address takes another column, as the Data Mapping Tool copies a row', async ({ page }) => {
   const csv = ['First Name,Last Name,Email,Business Address Line 1,Business City,Notes', 'Ann,Lee,ann@example.com,1 Main St,Toronto,VIP', ''].join('\r\n');
   await page.goto('./');
-  await page.getByLabel('Choose CSV files').setInputFiles({ name: 'addr.csv', mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') });
+  await page.getByLabel('Choose files').setInputFiles({ name: 'addr.csv', mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') });
   await expect(page.getByTestId('file-summary')).toBeVisible();
   await page.getByTestId('to-map').click();
   await row(page, 'Business City').getByTestId('column-target').selectOption('skip');

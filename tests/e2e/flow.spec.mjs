@@ -13,7 +13,7 @@ const fixtures = join(process.cwd(), 'tests', 'fixtures');
 
 async function load(page, name) {
   await page.goto('./');
-  await page.getByLabel('Choose CSV files').setInputFiles(join(fixtures, name));
+  await page.getByLabel('Choose files').setInputFiles(join(fixtures, name));
   await expect(page.getByTestId('file-summary')).toBeVisible();
 }
 
@@ -87,13 +87,13 @@ test('a Windows-1252 semicolon file is read with its encoding and delimiter', as
 
 test('a file that is not CSV gets a clear message and the next file still works', async ({ page }) => {
   await page.goto('./');
-  await page.getByLabel('Choose CSV files').setInputFiles({
+  await page.getByLabel('Choose files').setInputFiles({
     name: 'leads.xlsx.csv',
     mimeType: 'text/csv',
     buffer: Buffer.from('PK\u0003\u0004rest of a workbook', 'latin1'),
   });
   await expect(page.getByTestId('file-error')).toContainText('Save As');
-  await page.getByLabel('Choose CSV files').setInputFiles(join(fixtures, 'clean-utf8.csv'));
+  await page.getByLabel('Choose files').setInputFiles(join(fixtures, 'clean-utf8.csv'));
   await expect(page.getByTestId('file-summary')).toBeVisible();
 });
 
@@ -165,7 +165,7 @@ test('an Excel CSV UTF-8 file with unusual headers is matched and packed in Wind
 
   // The package opens again in the app, read in the encoding it declares.
   await page.getByTestId('step-1load').click();
-  await page.getByLabel('Choose CSV files').setInputFiles({ name: 'excel-utf8-bom.zip', mimeType: 'application/zip', buffer: bytes });
+  await page.getByLabel('Choose files').setInputFiles({ name: 'excel-utf8-bom.zip', mimeType: 'application/zip', buffer: bytes });
   await expect(page.getByTestId('file-row')).toHaveCount(2);
   await expect(page.getByTestId('file-row').nth(1)).toContainText('excel-utf8-bom.csv');
   await expect(page.getByTestId('encoding-select').nth(1)).toHaveValue('windows-1252');

@@ -30,7 +30,7 @@ function generatedExport() {
 /** Builds the packages of one file with the given options; returns name → SHA-256 of every download. */
 async function build(page, file, { encoding, limitMb, simpleCsv }) {
   await page.goto('./');
-  await page.getByLabel('Choose CSV files').setInputFiles(file);
+  await page.getByLabel('Choose files').setInputFiles(file);
   await expect(page.getByTestId('file-summary')).toBeVisible({ timeout: 30_000 });
   await page.getByTestId('step-4package').click();
   if (encoding) await page.getByTestId('output-encoding').selectOption(encoding);

@@ -23,8 +23,6 @@ const refused = {
     'header-open-quote.csv: row 1, the column names, opens a quote (") in column 2 that is not closed on that row, so the rows below would be read as one long column name and no lead would be found. Remove the stray quote from row 1, or close it, and save the file again.',
   'png-image.csv':
     'png-image.csv is not a CSV file: it looks like a PNG image. Choose the CSV file that holds your leads.',
-  'workbook.csv':
-    'workbook.csv is not a CSV file: it looks like an Excel workbook (.xlsx) or another ZIP archive. Open it in Excel and use File > Save As > CSV UTF-8, then choose the CSV file.',
   'nul-bytes.csv':
     'nul-bytes.csv is not a text file: it contains NUL bytes (the first at byte 153). Export the leads again as CSV (comma- or semicolon-separated text).',
   'not-a-package.zip':
@@ -48,6 +46,12 @@ const refused = {
  * be listed in the review ([row, text]) out of `findings` in all.
  */
 const read = {
+  // A workbook named .csv is read as the workbook it is.
+  'workbook.csv': {
+    summary: '1 lead: 1 ready, 0 with errors',
+    notes: ['Read from the sheet “Leads” of an Excel workbook (.xlsx), as Excel shows its cells: numbers in full, dates as yyyy-MM-dd.'],
+    findings: 0,
+  },
   'separator-line.csv': {
     summary: '2 leads: 2 ready, 0 with errors',
     notes: ['The first line, “sep=;”, tells spreadsheets which character separates the columns. Leadpack followed it too and read the column names from the line below it, which is row 1 here as in a spreadsheet.'],
@@ -152,7 +156,7 @@ function fileRow(page, name) {
 }
 
 async function choose(page, file) {
-  await page.getByLabel('Choose CSV files').setInputFiles(file);
+  await page.getByLabel('Choose files').setInputFiles(file);
 }
 
 /** Loads the clean file beside what is listed, checks it is read in full, and clears the list. */

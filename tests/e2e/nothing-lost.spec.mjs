@@ -12,7 +12,7 @@ import { ended, lastRequest, recordJobs } from './jobs.mjs';
 const clean = join(process.cwd(), 'tests', 'fixtures', 'clean-utf8.csv');
 
 async function load(page, file, summary) {
-  await page.getByLabel('Choose CSV files').setInputFiles(file);
+  await page.getByLabel('Choose files').setInputFiles(file);
   await expect(page.getByTestId('file-summary')).toContainText(summary, { timeout: 30_000 });
 }
 

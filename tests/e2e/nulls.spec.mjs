@@ -12,7 +12,7 @@ function row(page, header) {
 
 test('a value for empty cells fills them for the checks and the package', async ({ page }) => {
   await page.goto('./');
-  await page.getByLabel('Choose CSV files').setInputFiles({ name: 'club.csv', mimeType: 'text/csv', buffer: Buffer.from(CSV, 'utf8') });
+  await page.getByLabel('Choose files').setInputFiles({ name: 'club.csv', mimeType: 'text/csv', buffer: Buffer.from(CSV, 'utf8') });
   await expect(page.getByTestId('file-summary')).toHaveText('2 leads: 1 ready, 1 with errors');
   await page.getByTestId('to-map').click();
 

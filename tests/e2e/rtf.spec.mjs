@@ -25,7 +25,7 @@ async function rtfFindings(page) {
 
 test('formatting codes are reported, then removed for the checks and the package', async ({ page }) => {
   await page.goto('./');
-  await page.getByLabel('Choose CSV files').setInputFiles({ name: 'notes.csv', mimeType: 'text/csv', buffer: Buffer.from(CSV, 'utf8') });
+  await page.getByLabel('Choose files').setInputFiles({ name: 'notes.csv', mimeType: 'text/csv', buffer: Buffer.from(CSV, 'utf8') });
   await expect(page.getByTestId('file-summary')).toHaveText('2 leads: 2 ready, 0 with errors');
 
   // Without the converter: both RTF values are reported, with what to do.

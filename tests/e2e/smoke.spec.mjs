@@ -18,7 +18,7 @@ test('the page loads from a sub-path and shows its title', async ({ page, baseUR
 
 test('a chosen file is listed with its name and size', async ({ page }) => {
   await page.goto('./');
-  await page.getByLabel('Choose CSV files').setInputFiles({
+  await page.getByLabel('Choose files').setInputFiles({
     name: 'leads.csv',
     mimeType: 'text/csv',
     buffer: Buffer.from('ID,First Name,Last Name\n1,Zoë,Martin\n'),
@@ -30,7 +30,7 @@ test('a chosen file is listed with its name and size', async ({ page }) => {
 
 test('several files can be chosen at once', async ({ page }) => {
   await page.goto('./');
-  await page.getByLabel('Choose CSV files').setInputFiles([
+  await page.getByLabel('Choose files').setInputFiles([
     { name: 'a.csv', mimeType: 'text/csv', buffer: Buffer.from('x\n') },
     { name: 'b.csv', mimeType: 'text/csv', buffer: Buffer.alloc(2048, 'y') },
   ]);
@@ -49,7 +49,7 @@ test('after the first visit the app works without a network', async ({ page, con
   await context.setOffline(true);
   await page.reload();
   await expect(page.getByTestId('title')).toHaveText('Leadpack');
-  await page.getByLabel('Choose CSV files').setInputFiles({
+  await page.getByLabel('Choose files').setInputFiles({
     name: 'leads.csv',
     mimeType: 'text/csv',
     buffer: Buffer.from('First Name,Last Name,Email\nZoë,Martin,zoe@example.com\n'),

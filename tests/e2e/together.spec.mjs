@@ -17,7 +17,7 @@ const B = Buffer.from(
 
 test('two files become one import, checked together and packed together as the command line does', async ({ page }) => {
   await page.goto('./');
-  await page.getByLabel('Choose CSV files').setInputFiles([
+  await page.getByLabel('Choose files').setInputFiles([
     { name: 'accounts.csv', mimeType: 'text/csv', buffer: Buffer.from(A, 'utf8') },
     { name: 'contacts.csv', mimeType: 'text/csv', buffer: B },
   ]);
@@ -88,7 +88,7 @@ test('the mapping of several files is saved as one file of templates, each found
     { name: 'contacts.csv', mimeType: 'text/csv', buffer: Buffer.from(contacts, 'utf8') },
   ];
   await page.goto('./');
-  await page.getByLabel('Choose CSV files').setInputFiles(files);
+  await page.getByLabel('Choose files').setInputFiles(files);
   await expect(page.getByTestId('file-summary')).toHaveCount(2);
   await page.getByTestId('to-map').click();
   await page.getByTestId('file-select').selectOption({ label: 'contacts.csv' });
@@ -105,7 +105,7 @@ test('the mapping of several files is saved as one file of templates, each found
 
   // A fresh page, the same files under other names: each file finds its template by its columns.
   await page.goto('./');
-  await page.getByLabel('Choose CSV files').setInputFiles([
+  await page.getByLabel('Choose files').setInputFiles([
     { ...files[0], name: 'accounts-march.csv' },
     { ...files[1], name: 'contacts-march.csv' },
   ]);
@@ -120,7 +120,7 @@ test('the mapping of several files is saved as one file of templates, each found
 
 test('each file has its type of data, All or a category its package names', async ({ page }) => {
   await page.goto('./');
-  await page.getByLabel('Choose CSV files').setInputFiles([
+  await page.getByLabel('Choose files').setInputFiles([
     { name: 'accounts.csv', mimeType: 'text/csv', buffer: Buffer.from(A, 'utf8') },
     { name: 'contacts.csv', mimeType: 'text/csv', buffer: B },
   ]);

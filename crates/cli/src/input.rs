@@ -89,8 +89,8 @@ impl Input {
             // A workbook by its name whose archive cannot even be opened: damaged.
             None if has_workbook_extension(path) => Err(format!(
                 "{}: this looks like a workbook but it cannot be read: it may be damaged or only \
-                 partly copied. Open it in Excel or LibreOffice and save it again, or save the \
-                 sheet as CSV UTF-8.",
+                 partly copied. Open it in Excel or LibreOffice and save it again, or use File > \
+                 Save As > CSV UTF-8 and choose the CSV file.",
                 display_name(path)
             )),
             // Another ZIP archive or compound file: the check says what it is.

@@ -410,7 +410,7 @@ fn a_png_named_csv_exits_2_with_advice() {
 }
 
 #[test]
-fn an_excel_workbook_exits_2_with_save_as_csv_advice() {
+fn a_damaged_workbook_exits_2_with_advice() {
     let dir = TempDir::new("xlsx");
     let xlsx = dir.write(
         "leads.xlsx",
@@ -418,8 +418,13 @@ fn an_excel_workbook_exits_2_with_save_as_csv_advice() {
     );
     let run = leadpack(&[&"check", &xlsx]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("leads.xlsx"), "{}", run.stderr);
-    assert!(run.stderr.contains("Excel workbook"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("leads.xlsx: this looks like a workbook but it cannot be read"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("damaged"), "{}", run.stderr);
     assert!(
         run.stderr.contains("Save As") && run.stderr.contains("CSV"),
         "{}",

@@ -236,10 +236,15 @@ fn png_named_csv_is_refused_as_an_image_by_the_command_line_tool() {
 }
 
 #[test]
-fn xlsx_named_csv_says_save_as_csv_by_the_command_line_tool() {
-    assert_cli_refuses(
-        &hostile_path("workbook.csv"),
-        &["workbook.csv", "Excel workbook", "Save As", "CSV UTF-8"],
+fn xlsx_named_csv_is_read_as_a_workbook_by_the_command_line_tool() {
+    let run = leadpack(&[&"check", &hostile_path("workbook.csv")]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_says(
+        &run.stdout,
+        &[
+            "workbook.csv: 1 leads",
+            "Read from the sheet “Leads” of an Excel workbook (.xlsx)",
+        ],
     );
 }
 

@@ -57,6 +57,7 @@ pub use text::length::{crm_cut, crm_length, crm_split};
 pub use text::reader::{Record, RecordProblem, RecordReader};
 pub use text::rtf::{Rtf, is_rtf, rtf_to_plain};
 pub use text::units::format_size;
+#[cfg(feature = "workbooks")]
 pub use text::workbook::{
     MAX_SHEET_TEXT, SheetChoice, SheetInfo, SheetText, WorkbookError, WorkbookKind, cell_name,
     read_sheet, workbook_kind, workbook_sheets,

@@ -17,4 +17,7 @@ mod nulls;
 mod package;
 mod properties;
 mod rtf;
+// Run with the `workbooks` feature (`cargo test --workspace` has it, through the command-line
+// tool).
+#[cfg(feature = "workbooks")]
 mod workbooks;

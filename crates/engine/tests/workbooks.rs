@@ -103,7 +103,7 @@ fn what_is_not_a_readable_workbook_says_so() {
     assert!(
         error
             .to_string()
-            .starts_with("this is not a workbook Leadpack can read")
+            .starts_with("this is neither a workbook Leadpack can read")
     );
 
     // Cut short anywhere: a message, never a panic.
@@ -155,4 +155,11 @@ fn merged_cells_are_noted() {
         "{}",
         sheet.notes[0]
     );
+}
+
+#[test]
+fn the_workbook_of_the_browser_tests_is_the_one_these_tests_write() {
+    let fixture = std::fs::read(crate::shared::fixture("fair.xlsx")).expect("the fixture");
+    let sheet = read_sheet(&fixture, &SheetChoice::FirstWithValues).unwrap();
+    assert_eq!(String::from_utf8(sheet.csv).unwrap(), LEADS_WORKBOOK_CSV);
 }

@@ -7,6 +7,7 @@
 //! It knows nothing of leads: no field, no rule, no package. It may use only the speed module
 //! ([`crate::fast`]) and outside crates.
 
+#[cfg(feature = "workbooks")]
 pub(crate) mod cells;
 pub(crate) mod csvout;
 pub(crate) mod decode;
@@ -19,4 +20,5 @@ pub(crate) mod reader;
 pub(crate) mod rtf;
 pub(crate) mod spelling;
 pub(crate) mod units;
+#[cfg(feature = "workbooks")]
 pub(crate) mod workbook;

@@ -244,8 +244,10 @@ enum Book<'a> {
 fn open(bytes: &[u8]) -> Result<Book<'_>, WorkbookError> {
     let kind = workbook_kind(bytes).ok_or_else(|| {
         WorkbookError(
-            "this is not a workbook Leadpack can read (.xlsx, .xlsm, .xlsb, .xls or .ods). Choose \
-             the workbook or the CSV file that holds your leads."
+            "this is neither a workbook Leadpack can read (.xlsx, .xlsm, .xlsb, .xls or .ods) nor \
+             CSV text: it may be damaged or only partly copied. If it is a workbook, open it in \
+             Excel or LibreOffice and save it again, or use File > Save As > CSV UTF-8 and choose \
+             the CSV file."
                 .to_string(),
         )
     })?;
