@@ -163,3 +163,243 @@ fn the_workbook_of_the_browser_tests_is_the_one_these_tests_write() {
     let sheet = read_sheet(&fixture, &SheetChoice::FirstWithValues).unwrap();
     assert_eq!(String::from_utf8(sheet.csv).unwrap(), LEADS_WORKBOOK_CSV);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Hostile workbooks: each works or says why, and no row is lost.
+// ---------------------------------------------------------------------------------------------
+
+/// A minimal Excel workbook, written by hand, whose one sheet is `sheet_data` (the XML inside
+/// `<sheetData>`), for shapes Excel itself never writes.
+fn hand_made(sheet_data: &str) -> Vec<u8> {
+    use std::io::Write;
+    let files = [
+        (
+            "[Content_Types].xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#.to_string(),
+        ),
+        (
+            "_rels/.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_string(),
+        ),
+        (
+            "xl/workbook.xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Leads" sheetId="1" r:id="rId1"/></sheets></workbook>"#.to_string(),
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#.to_string(),
+        ),
+        (
+            "xl/worksheets/sheet1.xml",
+            format!(
+                r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{sheet_data}</sheetData></worksheet>"#
+            ),
+        ),
+    ];
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, text) in files {
+        zip.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(text.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+/// An inline text cell.
+fn text_cell(place: &str, text: &str) -> String {
+    format!(r#"<c r="{place}" t="inlineStr"><is><t>{text}</t></is></c>"#)
+}
+
+fn leads_header() -> String {
+    format!(
+        "<row r=\"1\">{}{}{}</row>",
+        text_cell("A1", "First Name"),
+        text_cell("B1", "Last Name"),
+        text_cell("C1", "Email")
+    )
+}
+
+#[test]
+fn a_value_past_excels_last_row_or_column_is_refused_by_its_cell() {
+    for (place, row) in [("A1048577", 1_048_577), ("XFE2", 2)] {
+        let book = hand_made(&format!(
+            "{}<row r=\"{row}\">{}</row>",
+            leads_header(),
+            text_cell(place, "x")
+        ));
+        match read_sheet(&book, &SheetChoice::default()) {
+            Err(error) => assert_eq!(
+                error.to_string(),
+                format!(
+                    "the sheet has a value in cell {place}, beyond the 1,048,576 rows and 16,384 \
+                     columns a sheet can have: the workbook is damaged. Save it again from Excel, \
+                     or save the sheet as CSV UTF-8."
+                )
+            ),
+            Ok(sheet) => panic!("{place} was read: {} bytes", sheet.csv.len()),
+        }
+    }
+}
+
+#[test]
+fn cells_out_of_order_are_put_back_in_place() {
+    let book = hand_made(&format!(
+        "<row r=\"3\">{}{}</row>{}<row r=\"2\">{}{}{}</row>",
+        text_cell("B3", "Roy"),
+        text_cell("A3", "Anne"),
+        leads_header(),
+        text_cell("C2", "zoe@example.com"),
+        text_cell("A2", "Zoë"),
+        text_cell("B2", "Lee")
+    ));
+    let sheet = read_sheet(&book, &SheetChoice::default()).unwrap();
+    assert_eq!(
+        String::from_utf8(sheet.csv).unwrap(),
+        "First Name,Last Name,Email\r\nZoë,Lee,zoe@example.com\r\nAnne,Roy,\r\n"
+    );
+}
+
+#[test]
+fn a_lead_on_excels_last_row_keeps_its_row_number() {
+    use rust_xlsxwriter::Workbook;
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    for (column, header) in ["First Name", "Last Name", "Email"].into_iter().enumerate() {
+        sheet.write_string(0, column as u16, header).unwrap();
+    }
+    sheet.write_string(1, 0, "Zoë").unwrap();
+    sheet.write_string(1, 1, "Lee").unwrap();
+    sheet.write_string(1, 2, "zoe@example.com").unwrap();
+    // The sheet's last row: a lead without an email.
+    sheet.write_string(1_048_575, 0, "Last").unwrap();
+    sheet.write_string(1_048_575, 1, "Row").unwrap();
+    let bytes = book.save_to_buffer().unwrap();
+    let sheet = read_sheet(&bytes, &SheetChoice::default()).unwrap();
+    let report = check_with(
+        std::str::from_utf8(&sheet.csv).unwrap(),
+        CheckOptions::default(),
+    );
+    assert_eq!(report.summary.records, 2);
+    let found: Vec<(u64, Rule)> = report.issues.iter().map(|f| (f.row, f.rule)).collect();
+    assert_eq!(found, [(1_048_576, Rule::MissingContact)]);
+    // Every row is accounted for: the header, two leads, and the empty rows between.
+    assert_eq!(report.summary.blank_rows, 1_048_576 - 3);
+}
+
+#[test]
+fn a_thousand_sheets_and_the_widest_and_longest_cells_are_read() {
+    use rust_xlsxwriter::Workbook;
+    let mut book = Workbook::new();
+    for _ in 0..999 {
+        book.add_worksheet();
+    }
+    let sheet = book.add_worksheet();
+    sheet.set_name("Leads").unwrap();
+    for column in 0..16_384u16 {
+        let header = match column {
+            0 => "First Name".to_string(),
+            1 => "Last Name".to_string(),
+            2 => "Email".to_string(),
+            3 => "Company".to_string(),
+            n => format!("C{}", n + 1),
+        };
+        sheet.write_string(0, column, header).unwrap();
+    }
+    let long = "é".repeat(32_767);
+    sheet.write_string(1, 0, "Zoë").unwrap();
+    sheet.write_string(1, 1, "Lee").unwrap();
+    sheet.write_string(1, 2, "zoe@example.com").unwrap();
+    sheet.write_string(1, 3, &long).unwrap();
+    sheet.write_string(1, 16_383, &long).unwrap();
+    let bytes = book.save_to_buffer().unwrap();
+
+    let read = read_sheet(&bytes, &SheetChoice::default()).unwrap();
+    assert_eq!(read.sheet, "Leads");
+    assert_eq!(read.sheets.len(), 1_000);
+    assert_eq!(
+        read_sheet(&bytes, &SheetChoice::Number(1_000)).unwrap().csv,
+        read.csv
+    );
+    let report = check_with(
+        std::str::from_utf8(&read.csv).unwrap(),
+        CheckOptions::default(),
+    );
+    assert_eq!(report.columns.len(), 16_384);
+    assert_eq!(report.summary.records, 1);
+    let too_long: Vec<leadpack_engine::Finding> = report
+        .issues
+        .iter()
+        .filter(|f| f.rule == Rule::TooLong)
+        .collect();
+    assert_eq!(too_long.len(), 1, "{:?}", report.issues);
+    assert!(
+        too_long[0].message.contains("32767"),
+        "{}",
+        too_long[0].message
+    );
+}
+
+#[test]
+fn a_sheet_that_expands_enormously_holds_no_lead_and_says_so() {
+    // 60 MB of empty cells, a few hundred kilobytes compressed: read without a grid of them.
+    let empty_cells = "<c r=\"A2\"/>".repeat(5_000_000);
+    let book = hand_made(&format!(
+        "{}<row r=\"2\">{empty_cells}</row>",
+        leads_header()
+    ));
+    assert!(book.len() < 2_000_000, "{} bytes", book.len());
+    let error = read_sheet(&book, &SheetChoice::default()).map(|sheet| sheet.csv.len());
+    // The header alone: a sheet with column names and no lead, which the check refuses.
+    let csv = error.expect("the sheet is read");
+    assert_eq!(csv, "First Name,Last Name,Email\r\n".len());
+}
+
+#[test]
+fn an_excel_97_workbook_is_read_as_its_sheet() {
+    // Written by another program (see tests/fixtures/README.md): the same leads, with plain
+    // numbers for the scores and without the cells' number formats, which only .xlsx keeps.
+    let fixture = std::fs::read(crate::shared::fixture("fair.xls")).expect("the fixture");
+    assert_eq!(workbook_kind(&fixture), Some(WorkbookKind::Xls));
+    let sheet = read_sheet(&fixture, &SheetChoice::FirstWithValues).unwrap();
+    assert_eq!(sheet.sheet, "Leads");
+    let expected = LEADS_WORKBOOK_CSV
+        .replace(",02134,", ",2134,")
+        .replace("#DIV/0!", "30");
+    assert_eq!(String::from_utf8(sheet.csv).unwrap(), expected);
+}
+
+#[test]
+fn an_opendocument_spreadsheet_is_read_as_its_sheet() {
+    use std::io::Write;
+    let content = r#"<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet>
+<table:table table:name="Leads">
+<table:table-row><table:table-cell office:value-type="string"><text:p>First Name</text:p></table:table-cell><table:table-cell office:value-type="string"><text:p>Last Name</text:p></table:table-cell><table:table-cell office:value-type="string"><text:p>Phone</text:p></table:table-cell><table:table-cell office:value-type="string"><text:p>Met on</text:p></table:table-cell></table:table-row>
+<table:table-row table:number-rows-repeated="2"><table:table-cell table:number-columns-repeated="4"/></table:table-row>
+<table:table-row><table:table-cell office:value-type="string"><text:p>Zoë</text:p></table:table-cell><table:table-cell office:value-type="string"><text:p>Lee</text:p></table:table-cell><table:table-cell office:value-type="float" office:value="4165550199"><text:p>4165550199</text:p></table:table-cell><table:table-cell office:value-type="date" office:date-value="2024-02-02"><text:p>02/02/24</text:p></table:table-cell></table:table-row>
+<table:table-row table:number-rows-repeated="1048571"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>
+</table:table></office:spreadsheet></office:body></office:document-content>"#;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    zip.start_file("mimetype", stored).unwrap();
+    zip.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+        .unwrap();
+    zip.start_file(
+        "META-INF/manifest.xml",
+        zip::write::SimpleFileOptions::default(),
+    )
+    .unwrap();
+    zip.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#).unwrap();
+    zip.start_file("content.xml", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    zip.write_all(content.as_bytes()).unwrap();
+    let bytes = zip.finish().unwrap().into_inner();
+    assert_eq!(workbook_kind(&bytes), Some(WorkbookKind::Ods));
+    let sheet = read_sheet(&bytes, &SheetChoice::default()).unwrap();
+    // The empty rows keep their place; the million repeated empty rows at the end are no rows.
+    assert_eq!(
+        String::from_utf8(sheet.csv).unwrap(),
+        "First Name,Last Name,Phone,Met on\r\n\r\n\r\nZoë,Lee,4165550199,2024-02-02\r\n"
+    );
+}
