@@ -144,14 +144,31 @@ fn FileRow(file: LoadedFile) -> impl IntoView {
         .clone()
         .or_else(|| detected.as_ref().map(|d| d.1.clone()))
         .unwrap_or_default();
+    let reading = file.workbook.as_ref().is_some_and(|book| book.reading);
     let status = match &file.status {
         CheckStatus::Checking { job, done, total } => {
             let job = *job;
             view! {
                 <div class="file-status">
                     // One import: a file waits for the files before it.
-                    <Progress label=if job == 0 { "Waiting for the files before it" } else { "Checking" } done=*done total=*total/>
-                    <button class="link" data-testid="cancel-check" on:click=move |_| state.cancel(job)>"Cancel"</button>
+                    {if reading {
+                        // How far the reader is cannot be told: the bar moves without a figure.
+                        view! {
+                            <div class="progress" data-testid="progress">
+                                <progress aria-label="Reading the workbook"></progress>
+                                <span data-testid="reading-workbook">"Reading the workbook…"</span>
+                            </div>
+                        }
+                        .into_any()
+                    } else {
+                        view! {
+                            <Progress label=if job == 0 { "Waiting for the files before it" } else { "Checking" } done=*done total=*total/>
+                        }
+                        .into_any()
+                    }}
+                    {(!reading).then(|| view! {
+                        <button class="link" data-testid="cancel-check" on:click=move |_| state.cancel(job)>"Cancel"</button>
+                    })}
                 </div>
             }
             .into_any()
@@ -216,6 +233,7 @@ fn FileRow(file: LoadedFile) -> impl IntoView {
     let workbook_notes = file
         .workbook
         .as_ref()
+        .filter(|book| !book.reading)
         .map(|book| view! { <Notes notes=book.notes()/> });
     // How an import package is read comes from its own fileMappings.xml; a workbook's sheet is
     // read as it is.

@@ -153,6 +153,8 @@ pub struct WorkbookSheet {
     pub sheets: Vec<(String, bool)>,
     /// What the user should know about how the sheet was read.
     pub notes: Vec<String>,
+    /// The workbook reader is reading a sheet of it.
+    pub reading: bool,
 }
 
 impl WorkbookSheet {
@@ -220,6 +222,7 @@ fn sheet_of(reply: SheetReply) -> Option<WorkbookSheet> {
             sheet,
             sheets,
             notes,
+            reading: false,
         }),
         _ => None,
     }
@@ -301,28 +304,75 @@ impl AppState {
         });
     }
 
-    /// Reads the first sheet with values of the workbook `file` and adds its CSV text.
+    /// Lists the workbook `file` at once, as being read, and reads its first sheet with values:
+    /// its CSV text is then checked as the file's.
     fn open_workbook(self, file: File) {
-        let (name, size) = (file.name(), file.size() as u64);
-        let original = file.clone();
+        let id = self.next_id.get_untracked();
+        self.next_id.set(id + 1);
+        let listed = LoadedFile {
+            id,
+            name: file.name(),
+            size: file.size() as u64,
+            // The sheet's text is UTF-8 CSV with commas, whatever the detection would say.
+            settings: ReadSettings {
+                encoding: Some("utf-8".to_string()),
+                delimiter: Some(",".to_string()),
+            },
+            template: None,
+            edits: Edits::default(),
+            status: CheckStatus::Checking {
+                job: 0,
+                done: 0,
+                total: 0,
+            },
+            pack: PackStatus::Idle,
+            package: false,
+            workbook: Some(WorkbookSheet {
+                kind: String::new(),
+                sheet: String::new(),
+                sheets: Vec::new(),
+                notes: Vec::new(),
+                reading: true,
+            }),
+        };
+        WORKBOOKS.with(|books| books.borrow_mut().insert(id, file.clone()));
+        self.files.update(|files| files.push(listed));
+        if self.selected.get_untracked().is_none() {
+            self.selected.set(Some(id));
+        }
+        self.read_sheet(id, &file, None);
+    }
+
+    /// Reads the sheet `sheet` (the first with values when `None`) of the workbook `file` as the
+    /// text of file `id`, and checks it.
+    fn read_sheet(self, id: u32, file: &File, sheet: Option<String>) {
         workbooks::read_sheet(
-            &file,
-            None,
+            file,
+            sheet,
             Box::new(move |outcome| match outcome {
                 Ok((reply, csv)) => {
-                    // The sheet's text is UTF-8 CSV with commas, whatever the detection says.
-                    let settings = ReadSettings {
-                        encoding: Some("utf-8".to_string()),
-                        delimiter: Some(",".to_string()),
-                    };
-                    let id = self.add_file(csv, settings, false);
-                    WORKBOOKS.with(|books| books.borrow_mut().insert(id, original));
-                    self.update_file(id, |f| f.workbook = sheet_of(reply));
-                    if self.together.get_untracked() {
-                        self.check_import();
-                    }
+                    let size = csv.size() as u64;
+                    FILES.with(|files| files.borrow_mut().insert(id, csv));
+                    self.update_file(id, |f| {
+                        f.size = size;
+                        f.workbook = sheet_of(reply);
+                    });
+                    self.check(id);
                 }
-                Err(message) => self.add_failed(name, size, message),
+                Err(message) => self.update_file(id, |f| {
+                    f.status = CheckStatus::Failed(message);
+                    if let Some(book) = &mut f.workbook {
+                        book.reading = false;
+                    }
+                    // Nothing was read: nothing to check again until another sheet is chosen.
+                    if f.workbook
+                        .as_ref()
+                        .is_none_or(|book| book.sheets.is_empty())
+                    {
+                        f.package = true;
+                        f.workbook = None;
+                    }
+                }),
             }),
         );
     }
@@ -338,27 +388,15 @@ impl AppState {
                 done: 0,
                 total: 0,
             };
+            if let Some(book) = &mut f.workbook {
+                book.reading = true;
+            }
             // Another sheet has other columns: the mapping is suggested anew.
             f.template = None;
             f.edits = Edits::default();
             discard_pack(f);
         });
-        workbooks::read_sheet(
-            &original,
-            Some(sheet),
-            Box::new(move |outcome| match outcome {
-                Ok((reply, csv)) => {
-                    let size = csv.size() as u64;
-                    FILES.with(|files| files.borrow_mut().insert(id, csv));
-                    self.update_file(id, |f| {
-                        f.size = size;
-                        f.workbook = sheet_of(reply);
-                    });
-                    self.check(id);
-                }
-                Err(message) => self.update_file(id, |f| f.status = CheckStatus::Failed(message)),
-            }),
-        );
+        self.read_sheet(id, &original, Some(sheet));
     }
 
     /// Lists a file that could not be opened at all, with why.

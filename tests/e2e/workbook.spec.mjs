@@ -97,3 +97,25 @@ function leadpackSheet() {
     '',
   ].join('\r\n');
 }
+
+test('a damaged workbook says what to do, and a workbook joins an import of CSV files', async ({ page }) => {
+  await page.goto('./');
+  const whole = readFileSync(book);
+  await page.getByLabel('Choose files').setInputFiles({
+    name: 'cut.xlsx',
+    mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    buffer: whole.subarray(0, Math.floor(whole.length / 2)),
+  });
+  await expect(page.getByTestId('file-error')).toHaveText(
+    'cut.xlsx: this is neither a workbook Leadpack can read (.xlsx, .xlsm, .xlsb, .xls or .ods) nor CSV text: it may be damaged or only partly copied. If it is a workbook, open it in Excel or LibreOffice and save it again, or use File > Save As > CSV UTF-8 and choose the CSV file.',
+  );
+  await page.getByRole('button', { name: 'Remove cut.xlsx' }).click();
+
+  // A workbook and a CSV file as one import, each checked after the files before it.
+  await page.getByLabel('Choose files').setInputFiles([book, join(fixtures, 'clean-utf8.csv')]);
+  await expect(page.getByTestId('file-summary')).toHaveCount(2);
+  await page.getByLabel(/One import for all files/).check();
+  const rows = page.getByTestId('file-row');
+  await expect(rows.filter({ hasText: 'fair.xlsx' }).getByTestId('file-summary')).toHaveText('5 leads: 3 ready, 2 with errors');
+  await expect(rows.filter({ hasText: 'clean-utf8.csv' }).getByTestId('file-summary')).toBeVisible();
+});
