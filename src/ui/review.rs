@@ -71,7 +71,12 @@ pub fn ReviewStep() -> impl IntoView {
         <section class="step" aria-labelledby="review-heading">
             <h2 id="review-heading">"3. Review what the CRM would reject, cut or ignore"</h2>
             <FilePicker/>
-            <Summary/>
+            <Summary
+                show_field=move |filter| {
+                    set_field.set(filter);
+                    reset();
+                }
+            />
             <Corrections/>
             <div class="filters">
                 <label class="field">
@@ -96,12 +101,35 @@ pub fn ReviewStep() -> impl IntoView {
                         reset();
                     }>
                         <option value="">"All"</option>
-                        {Rule::ALL.iter().map(|r| view! { <option value=r.id()>{r.label()}</option> }).collect_view()}
+                        // Only the rules the file's findings have.
+                        {move || {
+                            let present: Vec<Rule> = state
+                                .current()
+                                .and_then(|file| file.checked().map(|checked| {
+                                    Rule::ALL
+                                        .into_iter()
+                                        .filter(|rule| {
+                                            checked.report.counts.values().any(|rules| rules.contains_key(rule.id()))
+                                        })
+                                        .collect()
+                                }))
+                                .unwrap_or_default();
+                            present
+                                .into_iter()
+                                .map(|r| view! { <option value=r.id() selected=move || rule.get() == Some(r)>{r.label()}</option> })
+                                .collect_view()
+                        }}
                     </select>
                 </label>
                 <label class="field">
                     <span>"Field"</span>
-                    <select data-testid="filter-field" on:change=move |ev| {
+                    <select data-testid="filter-field"
+                        prop:value=move || match field.get() {
+                            FieldFilter::Any => String::new(),
+                            FieldFilter::Row => "row".to_string(),
+                            FieldFilter::Field(field) => field.key().to_string(),
+                        }
+                        on:change=move |ev| {
                         let value = event_target_value(&ev);
                         set_field.set(match value.as_str() {
                             "" => FieldFilter::Any,
@@ -236,9 +264,12 @@ fn FindingRow(finding: Finding, file_id: u32, column: Option<usize>) -> impl Int
     }
 }
 
-/// Summary cards and findings per field.
+/// Summary cards and findings per field; a field's name shows only its findings.
 #[component]
-fn Summary() -> impl IntoView {
+fn Summary(
+    /// Shows only the findings of a field (or of whole rows).
+    show_field: impl Fn(FieldFilter) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let state = expect_context::<AppState>();
     move || {
         let Some(file) = state.current() else {
@@ -254,25 +285,29 @@ fn Summary() -> impl IntoView {
             }
         };
         let summary = checked.report.summary;
-        let mut per_field: Vec<(String, u64)> = checked
+        let mut per_field: Vec<(String, FieldFilter, u64)> = checked
             .report
             .counts
             .iter()
             .map(|(key, rules)| {
-                let label = Field::by_key(key)
-                    .map_or("Whole row", Field::title)
-                    .to_string();
-                (label, rules.values().sum())
+                let field = Field::by_key(key);
+                let label = field.map_or("Whole row", Field::title).to_string();
+                let filter = field.map_or(FieldFilter::Row, FieldFilter::Field);
+                (label, filter, rules.values().sum())
             })
             .collect();
-        per_field.sort_by_key(|(_, count)| std::cmp::Reverse(*count));
-        let most = per_field.first().map_or(1, |(_, n)| (*n).max(1));
+        per_field.sort_by_key(|(_, _, count)| std::cmp::Reverse(*count));
+        let most = per_field.first().map_or(1, |(_, _, n)| (*n).max(1));
         let bars = per_field
             .into_iter()
-            .map(|(label, count)| {
+            .map(|(label, filter, count)| {
                 view! {
                     <li>
-                        <span class="bar-label">{label.clone()}</span>
+                        <button type="button" class="link bar-label" data-testid="field-bar"
+                            title=format!("Show only the findings of {label}")
+                            on:click=move |_| show_field(filter)>
+                            {label.clone()}
+                        </button>
                         <progress class="bar" max=most.to_string() value=count.to_string() aria-label=label></progress>
                         <span class="bar-count">{count}</span>
                     </li>

@@ -250,3 +250,23 @@ test('the whole flow works with the keyboard alone', async ({ page }) => {
   const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
   expect(download.suggestedFilename()).toBe('clean-utf8.zip');
 });
+
+test('the review offers only the problems the file has, and a field of the chart shows its findings', async ({ page }) => {
+  await load(page, 'every-defect.csv');
+  await page.getByTestId('to-map').click();
+  await page.getByTestId('to-review').click();
+  const problems = page.getByTestId('filter-rule').locator('option');
+  await expect(problems.filter({ hasText: 'Missing first or last name' })).toHaveCount(1);
+  // No custom field of dates, no formatted text: those problems are not offered.
+  await expect(page.getByTestId('filter-rule').locator('option[value="invalid-date"]')).toHaveCount(0);
+  await expect(page.getByTestId('filter-rule').locator('option[value="rtf-codes"]')).toHaveCount(0);
+
+  await page.getByTestId('field-bar').filter({ hasText: 'First Name' }).click();
+  await expect(page.getByTestId('filter-field')).toHaveValue('firstName');
+  const fields = page.getByTestId('finding-row').locator('td:nth-child(2)');
+  await expect(fields.first()).toHaveText('First Name');
+  for (const text of await fields.allInnerTexts()) expect(text).toBe('First Name');
+  await page.getByTestId('field-bar').filter({ hasText: 'Whole row' }).click();
+  await expect(page.getByTestId('filter-field')).toHaveValue('row');
+  await expect(page.getByTestId('finding-row').locator('td:nth-child(2)').first()).toHaveText('Whole row');
+});

@@ -23,6 +23,8 @@ const refused = {
     'header-open-quote.csv: row 1, the column names, opens a quote (") in column 2 that is not closed on that row, so the rows below would be read as one long column name and no lead would be found. Remove the stray quote from row 1, or close it, and save the file again.',
   'png-image.csv':
     'png-image.csv is not a CSV file: it looks like a PNG image. Choose the CSV file that holds your leads.',
+  'sector-circle.xls':
+    'sector-circle.xls: this looks like an Excel 97–2003 workbook (.xls) but it cannot be read (its sector chains are broken): it may be damaged or only partly copied. Open it in Excel or LibreOffice and save it again, or save the sheet as CSV UTF-8.',
   'nul-bytes.csv':
     'nul-bytes.csv is not a text file: it contains NUL bytes (the first at byte 153). Export the leads again as CSV (comma- or semicolon-separated text).',
   'not-a-package.zip':
@@ -196,8 +198,9 @@ test('each unusable file of the hostile corpus says what is wrong and what to do
       await expect(row.getByTestId('file-error')).toHaveText(message);
       await expect(row.getByRole('alert')).toBeVisible();
       await expect(row.getByTestId('file-summary')).toHaveCount(0);
-      if (name.endsWith('.zip')) {
-        // A package that cannot be opened has no reading settings to change or check again.
+      if (name.endsWith('.zip') || name.endsWith('.xls')) {
+        // A package or a workbook that cannot be opened has no reading settings to change or
+        // check again.
         await expect(row.getByTestId('encoding-select')).toHaveCount(0);
         await expect(row.getByTestId('check-again')).toHaveCount(0);
       } else {

@@ -403,3 +403,25 @@ fn an_opendocument_spreadsheet_is_read_as_its_sheet() {
         "First Name,Last Name,Phone,Met on\r\n\r\n\r\nZoë,Lee,4165550199,2024-02-02\r\n"
     );
 }
+
+#[test]
+fn an_old_workbook_whose_sectors_go_round_in_a_circle_is_refused_at_once() {
+    // Found by fuzzing: the directory's chain of sectors never ends, which made the workbook
+    // reader grow its memory until the system stopped it.
+    let bytes = crate::shared::hostile_bytes("sector-circle.xls");
+    assert_eq!(workbook_kind(&bytes), Some(WorkbookKind::Xls));
+    let error = read_sheet(&bytes, &SheetChoice::default()).unwrap_err();
+    assert!(
+        error.to_string().starts_with(
+            "this looks like an Excel 97–2003 workbook (.xls) but it cannot be read (its sector chains are broken)"
+        ),
+        "{error}"
+    );
+    // Every shorter piece of it, too, and of a sound one: a message, never a hang or a panic.
+    let sound = std::fs::read(crate::shared::fixture("fair.xls")).unwrap();
+    for bytes in [&bytes, &sound] {
+        for cut in (512..bytes.len()).step_by(256) {
+            let _ = read_sheet(&bytes[..cut], &SheetChoice::default());
+        }
+    }
+}

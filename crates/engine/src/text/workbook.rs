@@ -272,6 +272,11 @@ fn open(bytes: &[u8]) -> Result<Book<'_>, WorkbookError> {
             Err(calamine::XlsbError::Password) => Err(protected(kind)),
             Err(error) => Err(damaged(&error)),
         },
+        // calamine follows the file's sector chains without bounds: a damaged chain would
+        // make it loop or index past its tables. The chains are checked first.
+        WorkbookKind::Xls if !compound_file_is_sound(bytes) => {
+            Err(damaged(&"its sector chains are broken"))
+        }
         WorkbookKind::Xls => match Xls::new(cursor) {
             Ok(book) => Ok(Book::Xls(Box::new(book))),
             Err(calamine::XlsError::Password) => Err(protected(kind)),
@@ -283,6 +288,143 @@ fn open(bytes: &[u8]) -> Result<Book<'_>, WorkbookError> {
             Err(error) => Err(damaged(&error)),
         },
     }
+}
+
+/// Whether the compound file `bytes` (an Excel 97–2003 workbook) has sound sector chains: its
+/// tables (FAT, mini FAT) lie in the file, every chain stays inside its table and ends without
+/// going round in a circle, and every stream starts inside the table it is read through.
+fn compound_file_is_sound(bytes: &[u8]) -> bool {
+    const END_OF_CHAIN: u32 = 0xFFFF_FFFE;
+    const LAST_REGULAR: u32 = 0xFFFF_FFFA;
+    let u16_at = |at: usize| {
+        bytes
+            .get(at..at + 2)
+            .map(|b| u16::from_le_bytes([b[0], b[1]]))
+    };
+    let u32_at = |at: usize| {
+        bytes
+            .get(at..at + 4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    let size = match u16_at(0x1E) {
+        Some(9) => 512usize,
+        Some(12) => 4096,
+        _ => return false,
+    };
+    let sectors = (bytes.len() / size).saturating_sub(1);
+    let sector = |id: u32| -> Option<&[u8]> {
+        let id = usize::try_from(id).ok()?;
+        (id < sectors).then(|| &bytes[(id + 1) * size..(id + 2) * size])
+    };
+    let words = |data: &[u8]| -> Vec<u32> {
+        data.chunks_exact(4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect()
+    };
+    // The FAT's sectors: 109 in the header, then the DIFAT chain's.
+    let mut fat_sectors: Vec<u32> = (0..109).filter_map(|i| u32_at(0x4C + 4 * i)).collect();
+    let mut difat = u32_at(0x44).unwrap_or(END_OF_CHAIN);
+    let mut steps = 0;
+    while difat <= LAST_REGULAR {
+        steps += 1;
+        let Some(data) = sector(difat).filter(|_| steps <= sectors) else {
+            return false;
+        };
+        let mut entries = words(data);
+        difat = entries.pop().unwrap_or(END_OF_CHAIN);
+        fat_sectors.extend(entries);
+    }
+    let mut fat = Vec::new();
+    for id in fat_sectors.into_iter().filter(|id| *id <= LAST_REGULAR) {
+        match sector(id) {
+            Some(data) => fat.extend(words(data)),
+            None => return false,
+        }
+    }
+    // A chain through `table` from `start`: within the table, and ending.
+    let chain = |table: &[u32], start: u32| -> Option<Vec<u32>> {
+        let mut ids = Vec::new();
+        let mut id = start;
+        while id != END_OF_CHAIN {
+            if id > LAST_REGULAR || id as usize >= table.len() || ids.len() >= table.len() {
+                return None;
+            }
+            ids.push(id);
+            id = table[id as usize];
+        }
+        Some(ids)
+    };
+    let no_circle = |table: &[u32]| -> bool {
+        // 0: not seen, 1: on the path being followed, 2: ends well.
+        let mut state = vec![0u8; table.len()];
+        for first in 0..table.len() {
+            let mut path = Vec::new();
+            let mut id = first;
+            loop {
+                match state[id] {
+                    2 => break,
+                    1 => return false,
+                    _ => {}
+                }
+                state[id] = 1;
+                path.push(id);
+                let next = table[id];
+                if next > LAST_REGULAR {
+                    break;
+                }
+                if next as usize >= table.len() {
+                    return false;
+                }
+                id = next as usize;
+            }
+            for id in path {
+                state[id] = 2;
+            }
+        }
+        true
+    };
+    if !no_circle(&fat) {
+        return false;
+    }
+    let Some(mini_sectors) = chain(&fat, u32_at(0x3C).unwrap_or(END_OF_CHAIN)) else {
+        return false;
+    };
+    let mut mini_fat = Vec::new();
+    for id in mini_sectors {
+        match sector(id) {
+            Some(data) => mini_fat.extend(words(data)),
+            None => return false,
+        }
+    }
+    if !no_circle(&mini_fat) {
+        return false;
+    }
+    let Some(directory) = chain(&fat, u32_at(0x30).unwrap_or(END_OF_CHAIN)) else {
+        return false;
+    };
+    // Each stream starts inside the table it is read through (the mini FAT below 4,096 bytes).
+    for id in directory {
+        let Some(data) = sector(id) else {
+            return false;
+        };
+        for entry in data.chunks_exact(128) {
+            let kind = entry[0x42];
+            let start = u32::from_le_bytes([entry[0x74], entry[0x75], entry[0x76], entry[0x77]]);
+            let length = u32::from_le_bytes([entry[0x78], entry[0x79], entry[0x7A], entry[0x7B]]);
+            if kind == 0 || start > LAST_REGULAR {
+                continue;
+            }
+            let table = if kind != 5 && length < 4096 {
+                &mini_fat
+            } else {
+                &fat
+            };
+            if start as usize >= table.len() {
+                return false;
+            }
+        }
+    }
+    true
 }
 
 fn protected(kind: WorkbookKind) -> WorkbookError {
