@@ -41,10 +41,9 @@ fn number_text(number: f64, format: Option<&str>, out: &mut String) {
         out.push_str("#NUM!");
         return;
     }
-    // Only the part of a format for positive numbers and zero, without colours or quotes.
-    let code = format
-        .map(|code| code.split(';').next().unwrap_or(code).trim())
-        .filter(|code| !code.is_empty() && !code.eq_ignore_ascii_case("general") && *code != "@");
+    // Only the part of a format for positive numbers and zero. General, text (`@`) and every
+    // format that is not a simple shape show the number in full.
+    let code = format.map(|code| code.split(';').next().unwrap_or(code).trim());
     if let Some(code) = code
         && let Some(shape) = Shape::of(code)
     {
@@ -54,14 +53,10 @@ fn number_text(number: f64, format: Option<&str>, out: &mut String) {
     general_number(number, out);
 }
 
-/// A number in full: whole numbers as their digits, others with at most 15 significant digits
-/// (Excel's precision), so `0.1 + 0.2` shows as `0.3`.
+/// A number in full, never in scientific notation, with at most 15 significant digits (Excel's
+/// precision), so `0.1 + 0.2` shows as `0.3` and `4165550199` as itself.
 pub(crate) fn general_number(number: f64, out: &mut String) {
     use std::fmt::Write;
-    if number == number.trunc() && number.abs() < 1e15 {
-        let _ = write!(out, "{}", number as i64);
-        return;
-    }
     let rounded: f64 = format!("{number:.14e}").parse().unwrap_or(number);
     let _ = write!(out, "{rounded}");
 }
@@ -198,6 +193,8 @@ mod tests {
         assert_eq!(shown(DataRef::Float(0.1 + 0.2), None), "0.3");
         assert_eq!(shown(DataRef::Float(12.5), None), "12.5");
         assert_eq!(shown(DataRef::Float(f64::NAN), None), "#NUM!");
+        assert_eq!(shown(DataRef::Float(1e20), None), "100000000000000000000");
+        assert_eq!(shown(DataRef::Float(-0.5), Some("")), "-0.5");
     }
 
     #[test]
@@ -211,6 +208,10 @@ mod tests {
         assert_eq!(shown(DataRef::Float(0.125), Some("0.0%")), "12.5%");
         assert_eq!(shown(DataRef::Float(-3.0), Some("0;(0)")), "-3");
         assert_eq!(shown(DataRef::Float(0.5), Some("#.##")), ".5");
+        assert_eq!(shown(DataRef::Float(12.5), Some("#.##")), "12.5");
+        assert_eq!(shown(DataRef::Float(123456.0), Some("#,##0")), "123,456");
+        assert_eq!(shown(DataRef::Float(-0.001), Some("0")), "0");
+        assert_eq!(shown(DataRef::Float(-2.0), Some("0")), "-2");
         assert_eq!(shown(DataRef::Float(2.0), Some("0.##")), "2.");
         assert_eq!(shown(DataRef::Float(2.25), Some("0.0#")), "2.25");
         assert_eq!(shown(DataRef::Float(2.5), Some("0.0#")), "2.5");
@@ -243,6 +244,22 @@ mod tests {
         let duration =
             DataRef::DateTime(ExcelDateTime::new(1.5, ExcelDateTimeType::TimeDelta, false));
         assert_eq!(shown(duration, None), "36:00:00");
+        let back = DataRef::DateTime(ExcelDateTime::new(
+            -0.5,
+            ExcelDateTimeType::TimeDelta,
+            false,
+        ));
+        assert_eq!(shown(back, None), "-12:00:00");
+        // A time of minutes only, or of seconds only, is a time; the first day is a date.
+        assert_eq!(
+            shown(date(45324.0 + 30.0 / 1440.0), None),
+            "2024-02-02 00:30:00"
+        );
+        assert_eq!(
+            shown(date(45324.0 + 5.0 / 86400.0), None),
+            "2024-02-02 00:00:05"
+        );
+        assert_eq!(shown(date(1.0), None), "1900-01-01");
         assert_eq!(
             shown(DataRef::DateTimeIso("2024-02-02T14:30:00".into()), None),
             "2024-02-02 14:30:00"
