@@ -425,3 +425,12 @@ fn an_old_workbook_whose_sectors_go_round_in_a_circle_is_refused_at_once() {
         }
     }
 }
+
+#[test]
+fn an_old_workbook_that_trips_the_readers_arithmetic_gets_a_message() {
+    // Found by fuzzing: in builds that check arithmetic (these tests), calamine's `.xls` reader
+    // panics on it; in release builds it refuses it. Either way the user gets a message.
+    let bytes = std::fs::read(crate::shared::fixture("rk-overflow.xls")).unwrap();
+    let error = read_sheet(&bytes, &SheetChoice::default()).unwrap_err();
+    assert!(error.to_string().contains("damaged"), "{error}");
+}

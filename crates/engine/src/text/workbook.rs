@@ -157,7 +157,24 @@ pub fn workbook_sheets(bytes: &[u8]) -> Result<Vec<SheetInfo>, WorkbookError> {
 }
 
 /// Reads the chosen sheet of the workbook `bytes` as CSV text.
+///
+/// calamine's readers check their arithmetic only in builds that check for overflow, where a
+/// damaged workbook can make them panic (fuzzing found one in the `.xls` reader); such a panic
+/// is caught here and told as damage, never passed on.
 pub fn read_sheet(bytes: &[u8], choice: &SheetChoice) -> Result<SheetText, WorkbookError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        read_sheet_inner(bytes, choice)
+    }))
+    .unwrap_or_else(|_| {
+        Err(WorkbookError(
+            "the workbook is damaged in a way it cannot be read past. Open it in Excel or \
+                 LibreOffice and save it again, or save the sheet as CSV UTF-8."
+                .to_string(),
+        ))
+    })
+}
+
+fn read_sheet_inner(bytes: &[u8], choice: &SheetChoice) -> Result<SheetText, WorkbookError> {
     let mut book = open(bytes)?;
     let sheets = book.sheets();
     let names = || {
