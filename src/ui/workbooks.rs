@@ -165,9 +165,9 @@ fn stopped() {
     });
     for (_, done) in waiting {
         done(Err(
-            "Leadpack stopped while reading the workbook: it may be too large for this browser \
-             tab. Save its sheet as CSV UTF-8 and choose the CSV file, or use the command-line \
-             tool."
+            "Leadpack stopped while reading the workbook: it may be damaged, or too large for \
+             this browser tab. Open it in Excel or LibreOffice and save it again, or save its \
+             sheet as CSV UTF-8 and choose the CSV file."
                 .to_string(),
         ));
     }
