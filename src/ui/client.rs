@@ -11,6 +11,8 @@ use wasm_bindgen::prelude::*;
 use web_sys::{File, MessageEvent, Worker};
 
 use crate::protocol::{Reply, Request};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 /// The loader Trunk writes for the worker; relative, so the app works from any folder.
 const WORKER_URL: &str = "./leadpack-worker_loader.js";
@@ -85,12 +87,7 @@ pub fn next_job() -> u32 {
 
 /// Sends `request` (with `file` beside it) and routes the replies of `job` to `handler`.
 pub fn send(job: u32, request: &Request, file: Option<&File>, handler: Option<Handler>) {
-    // Written as JSON text and parsed by the browser: the page then needs only one serde format
-    // (templates are JSON files too), which keeps its download small.
-    let message = match serde_json::to_string(request)
-        .map_err(|err| err.to_string())
-        .and_then(|text| js_sys::JSON::parse(&text).map_err(|_| "not JSON".to_string()))
-    {
+    let message = match message(request, file) {
         Ok(message) => message,
         Err(err) => {
             if let Some(mut handler) = handler {
@@ -102,9 +99,6 @@ pub fn send(job: u32, request: &Request, file: Option<&File>, handler: Option<Ha
             return;
         }
     };
-    if let Some(file) = file {
-        let _ = Reflect::set(&message, &"file".into(), file);
-    }
     CLIENT.with(|client| {
         let mut client = client.borrow_mut();
         let Some(client) = client.as_mut() else {
@@ -121,9 +115,23 @@ pub fn send(job: u32, request: &Request, file: Option<&File>, handler: Option<Ha
     });
 }
 
-fn receive(data: JsValue) {
-    // A reply without data is its name alone (`"ready"`). The files of a reply travel beside
-    // it (`blobs`, handed to the handler as they are); leave them out of the typed reply.
+/// A message for a worker: `request` as the browser's own object, with `file` beside it.
+/// Written as JSON text and parsed by the browser: the page then needs only one serde format
+/// (templates are JSON files too), which keeps its download small.
+pub(super) fn message(request: &impl Serialize, file: Option<&File>) -> Result<JsValue, String> {
+    let message = serde_json::to_string(request)
+        .map_err(|err| err.to_string())
+        .and_then(|text| js_sys::JSON::parse(&text).map_err(|_| "not JSON".to_string()))?;
+    if let Some(file) = file {
+        let _ = Reflect::set(&message, &"file".into(), file);
+    }
+    Ok(message)
+}
+
+/// The typed reply in a worker's message `data`. A reply without data is its name alone
+/// (`"ready"`). The files of a reply travel beside it (`blobs`, handed on as they are); they are
+/// left out of the typed reply.
+pub(super) fn reply<T: DeserializeOwned>(data: &JsValue) -> Option<T> {
     let typed: JsValue = if data.is_object() {
         let copy = Object::assign(&Object::new(), data.unchecked_ref());
         let _ = Reflect::delete_property(&copy, &"blobs".into());
@@ -131,15 +139,13 @@ fn receive(data: JsValue) {
     } else {
         data.clone()
     };
-    let Some(text) = js_sys::JSON::stringify(&typed)
-        .ok()
-        .and_then(|t| t.as_string())
-    else {
+    let text = js_sys::JSON::stringify(&typed).ok()?.as_string()?;
+    serde_json::from_str(&text).ok()
+}
+
+fn receive(data: JsValue) {
+    let Some(reply) = reply::<Reply>(&data) else {
         return;
-    };
-    let reply: Reply = match serde_json::from_str(&text) {
-        Ok(reply) => reply,
-        Err(_) => return,
     };
     let job = match &reply {
         Reply::Ready => {

@@ -10,6 +10,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{File, MessageEvent, Worker};
 
+use super::client;
 use crate::protocol::{SheetReply, SheetRequest};
 
 /// The loader Trunk writes for the reader; relative, so the app works from any folder.
@@ -80,14 +81,10 @@ pub fn read_sheet(file: &File, sheet: Option<String>, done: Done) {
         return;
     };
     let request = SheetRequest { job, sheet };
-    let Some(message) = serde_json::to_string(&request)
-        .ok()
-        .and_then(|text| js_sys::JSON::parse(&text).ok())
-    else {
+    let Ok(message) = client::message(&request, Some(file)) else {
         done(Err(NOT_STARTED.to_string()));
         return;
     };
-    let _ = Reflect::set(&message, &"file".into(), file);
     READER.with(|reader| {
         if let Some(reader) = reader.borrow_mut().as_mut() {
             reader.waiting.insert(job, done);
@@ -105,18 +102,7 @@ fn receive(data: JsValue) {
         .ok()
         .and_then(|blobs| blobs.dyn_into::<Array>().ok())
         .and_then(|blobs| blobs.get(0).dyn_into::<File>().ok());
-    let typed = if data.is_object() {
-        let copy = js_sys::Object::assign(&js_sys::Object::new(), data.unchecked_ref());
-        let _ = Reflect::delete_property(&copy, &"blobs".into());
-        JsValue::from(copy)
-    } else {
-        data
-    };
-    let Some(reply) = js_sys::JSON::stringify(&typed)
-        .ok()
-        .and_then(|text| text.as_string())
-        .and_then(|text| serde_json::from_str::<SheetReply>(&text).ok())
-    else {
+    let Some(reply) = client::reply::<SheetReply>(&data) else {
         return;
     };
     let job = match &reply {
