@@ -55,6 +55,7 @@ pub use text::encode::{OutputEncoding, Unrepresentable};
 pub use text::error::{HEADER_LIMIT, ReadError, ReadErrorKind};
 pub use text::length::{crm_cut, crm_length, crm_split};
 pub use text::reader::{Record, RecordProblem, RecordReader};
+pub use text::rows::{MARK_EVERY, RowLocator, RowMark, RowWindow, Wanted, WindowRow};
 pub use text::rtf::{Rtf, is_rtf, rtf_to_plain};
 pub use text::units::format_size;
 #[cfg(feature = "workbooks")]

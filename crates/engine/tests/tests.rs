@@ -16,6 +16,7 @@ mod import;
 mod nulls;
 mod package;
 mod properties;
+mod rows;
 mod rtf;
 // Run with the `workbooks` feature (`cargo test --workspace` has it, through the command-line
 // tool).

@@ -252,6 +252,24 @@ impl TextDecoder {
         }
     }
 
+    /// A decoder for `encoding` that starts inside a file (at the start of a record), where a
+    /// byte order mark is a character like any other.
+    pub fn resuming(encoding: &'static Encoding) -> Self {
+        let inner = if encoding == UTF_8 {
+            Inner::Utf8 {
+                pending: Vec::new(),
+            }
+        } else {
+            Inner::Other(encoding.new_decoder_without_bom_handling())
+        };
+        TextDecoder {
+            inner,
+            invalid: Vec::new(),
+            written: 0,
+            bom_pending: false,
+        }
+    }
+
     /// Decodes `input` and appends the UTF-8 text to `out`. `last` marks the end of the file.
     pub fn decode(&mut self, mut input: &[u8], last: bool, out: &mut String) {
         let start = out.len();

@@ -17,6 +17,7 @@ pub(crate) mod error;
 pub(crate) mod guess;
 pub(crate) mod length;
 pub(crate) mod reader;
+pub(crate) mod rows;
 pub(crate) mod rtf;
 pub(crate) mod spelling;
 pub(crate) mod units;

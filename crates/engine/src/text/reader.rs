@@ -159,6 +159,14 @@ impl RecordReader {
         self
     }
 
+    /// The same reader, starting right after a record that ended with a carriage return (when
+    /// `after_cr`), so that a line feed at the start belongs to that record's line break and is
+    /// no blank row.
+    pub fn after_carriage_return(mut self, after_cr: bool) -> Self {
+        self.after_cr = after_cr;
+        self
+    }
+
     /// The number of text rows seen so far, including blank ones.
     pub fn rows_seen(&self) -> u64 {
         self.next_row - 1
