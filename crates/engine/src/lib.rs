@@ -84,7 +84,7 @@ pub use lead::values::{KnownValues, ValueOutcome};
 // Checking a file.
 pub use check::file::{FileChecker, check_bytes, read_header};
 pub use check::finding::{Finding, Rule, Severity};
-pub use check::findings::{Findings, FindingsIter};
+pub use check::findings::{Findings, FindingsByRow, FindingsIter};
 pub use check::import::Import;
 pub use check::options::{CheckOptions, ReadOptions};
 pub use check::report::{CheckBasis, ColumnReport, FileReport, Report, Summary};

@@ -290,3 +290,60 @@ fn a_separator_line_and_a_byte_order_mark_are_no_rows() {
         assert_eq!(read[0].row, 2);
     }
 }
+
+#[test]
+fn each_rows_findings_are_found_by_its_row() {
+    let bytes = b"First Name,Last Name,Email,Phone\n\
+        ,Lee,not an email,\n\
+        Ann,Ray,ann@example.com,416 555 0199\n\
+        Bo,,,\n\
+        Cy,Day,cy@example.com,12\n";
+    let report = check_bytes("f.csv", bytes, Default::default()).unwrap();
+    let by_row = report.issues.by_row();
+    let all = report.issues.to_vec();
+    for row in 1..=7 {
+        let expected: Vec<_> = all.iter().filter(|f| f.row == row).cloned().collect();
+        assert_eq!(by_row.of_row(&report.issues, row), expected, "row {row}");
+    }
+    assert!(by_row.of_row(&report.issues, 3).is_empty());
+    assert!(by_row.of_row(&report.issues, 2).len() >= 2);
+    let errors = report
+        .issues
+        .rows_where(|f| f.severity == leadpack_engine::Severity::Error);
+    let mut expected: Vec<u64> = all
+        .iter()
+        .filter(|f| f.severity == leadpack_engine::Severity::Error)
+        .map(|f| f.row)
+        .collect();
+    expected.dedup();
+    assert_eq!(errors, expected);
+    assert_eq!(errors, [2, 4]);
+    let phones = report
+        .issues
+        .rows_where(|f| f.field == Some(leadpack_engine::Field::Phone));
+    assert_eq!(phones, [5]);
+}
+
+#[test]
+fn a_search_finds_the_rows_holding_the_text_in_any_case() {
+    let text = "First Name,Last Name,Email\n\
+        Zoë,Lee,zoe@example.com\n\
+        Ann,LEE-RAY,ann@example.com\n\
+        Bo,Ray,bo@sample.org\n\
+        ZOË,Day,\"note: lee\nwas here\"\n";
+    for encoding in [UTF_8, WINDOWS_1252, UTF_16LE] {
+        let bytes = encode(text, encoding, false);
+        let rows = |wanted| -> Vec<u64> {
+            window(&bytes, encoding, 1, None, wanted, 7)
+                .iter()
+                .map(|r| r.row)
+                .collect()
+        };
+        assert_eq!(rows(Wanted::containing("lee", 100)), [2, 3, 5]);
+        assert_eq!(rows(Wanted::containing("Lee", 2)), [2, 3]);
+        assert_eq!(rows(Wanted::containing("zoë", 100)), [2, 5]);
+        assert_eq!(rows(Wanted::containing("SAMPLE.ORG", 100)), [4]);
+        assert!(rows(Wanted::containing("nobody", 100)).is_empty());
+        assert!(rows(Wanted::containing("lee", 0)).is_empty());
+    }
+}

@@ -62,6 +62,25 @@ pub struct Findings {
     words: Words,
 }
 
+/// Which findings each row has (see [`Findings::by_row`]).
+#[derive(Debug, Clone, Default)]
+pub struct FindingsByRow {
+    /// Row and index of every finding, by row.
+    entries: Vec<(u64, u32)>,
+}
+
+impl FindingsByRow {
+    /// The findings of `row`, in words, in the order they were found.
+    pub fn of_row(&self, findings: &Findings, row: u64) -> Vec<Finding> {
+        let start = self.entries.partition_point(|&(at, _)| at < row);
+        self.entries[start..]
+            .iter()
+            .take_while(|&&(at, _)| at == row)
+            .filter_map(|&(_, index)| findings.get(index as usize))
+            .collect()
+    }
+}
+
 /// Texts kept once each, numbered in the order first seen.
 #[derive(Clone, Default)]
 struct Words {
@@ -227,6 +246,34 @@ impl Findings {
             kept += usize::from(keep(&finding));
         }
         kept
+    }
+
+    /// The rows with at least one finding `keep` keeps, in ascending order, each once. `keep`
+    /// is given each finding without its message.
+    pub fn rows_where(&self, keep: impl Fn(&Finding) -> bool) -> Vec<u64> {
+        let mut cursor = Cursor::default();
+        let mut rows = Vec::new();
+        while let Some(finding) = self.read(&mut cursor, false) {
+            if keep(&finding) {
+                rows.push(finding.row);
+            }
+        }
+        rows.sort_unstable();
+        rows.dedup();
+        rows
+    }
+
+    /// Where each row's findings are, to show a row's findings beside it.
+    pub fn by_row(&self) -> FindingsByRow {
+        let mut cursor = Cursor::default();
+        let mut entries = Vec::with_capacity(self.len);
+        while let Some(row) = self.row_at(&cursor) {
+            entries.push((row, cursor.index as u32));
+            self.read(&mut cursor, false);
+        }
+        // Stable: a row's findings stay in the order they were found.
+        entries.sort_by_key(|&(row, _)| row);
+        FindingsByRow { entries }
     }
 
     /// A page of the findings `keep` keeps: how many it keeps in all, and those of them from

@@ -302,6 +302,38 @@ pub enum Wanted {
     },
     /// The records on these spreadsheet rows, in ascending order.
     Rows(Vec<u64>),
+    /// The records with a value that holds this text, whatever the case of its letters: the
+    /// first `limit` of them.
+    Containing {
+        /// The text, in lower case.
+        text: String,
+        /// How many to keep at most.
+        limit: usize,
+    },
+}
+
+impl Wanted {
+    /// The records holding `text` (any case), `limit` at most.
+    pub fn containing(text: &str, limit: usize) -> Self {
+        Wanted::Containing {
+            text: text.to_lowercase(),
+            limit,
+        }
+    }
+}
+
+/// Whether `value` holds `text` (in lower case), whatever the case of its letters.
+fn holds(value: &str, text: &str) -> bool {
+    if text.is_ascii() {
+        let text = text.as_bytes();
+        value.len() >= text.len()
+            && value
+                .as_bytes()
+                .windows(text.len())
+                .any(|window| window.eq_ignore_ascii_case(text))
+    } else {
+        value.to_lowercase().contains(text)
+    }
 }
 
 /// Reads the records a [`Wanted`] names, from a mark or from the start of the file.
@@ -364,6 +396,7 @@ impl RowWindow {
                 let first = rows.first().copied().unwrap_or(0);
                 marks.partition_point(|mark| mark.row <= first)
             }
+            Wanted::Containing { .. } => 0,
         };
         after.checked_sub(1).map(|at| marks[at])
     }
@@ -437,6 +470,7 @@ fn wanted_is_empty(wanted: &Wanted) -> bool {
     match wanted {
         Wanted::Records { count, .. } => *count == 0,
         Wanted::Rows(rows) => rows.is_empty(),
+        Wanted::Containing { limit, .. } => *limit == 0,
     }
 }
 
@@ -463,6 +497,10 @@ fn keep(
             wanted_rows.binary_search(&record.row).is_ok(),
             wanted_rows.last().is_none_or(|&last| record.row >= last),
         ),
+        Wanted::Containing { text, limit } => {
+            let take = record.fields().any(|value| holds(value, text));
+            (take, take && rows.len() + 1 >= *limit)
+        }
     };
     if take {
         rows.push(WindowRow {
