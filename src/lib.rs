@@ -2,6 +2,7 @@
 //!
 //! Everything it knows about leads and packages comes from `leadpack-engine`; this crate adds:
 //! - [`protocol`]: the typed messages between the web page and its worker.
+//! - [`scroll`]: which rows of a long list are in view, for the review grid.
 //! - `ui` (wasm32 only): the Leptos components of the web app; the only code that touches the DOM.
 //! - `worker` (wasm32 only): the web worker that reads files in slices and runs the engine off
 //!   the page's thread.
@@ -13,6 +14,7 @@
 //! `src/bin/workbook.rs` the workbook reader.
 
 pub mod protocol;
+pub mod scroll;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

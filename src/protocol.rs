@@ -71,6 +71,59 @@ impl FindingsQuery {
     }
 }
 
+/// Which rows the review grid shows: every row, or the rows with a kind of finding, or holding
+/// a text.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowsFilter {
+    /// Only rows with a finding of this severity.
+    pub severity: Option<Severity>,
+    /// Only rows with a finding of this rule.
+    pub rule: Option<Rule>,
+    /// Only rows with a finding about these fields.
+    pub field: FieldFilter,
+    /// Only rows with a value holding this text (any case).
+    pub search: Option<String>,
+}
+
+impl RowsFilter {
+    /// Whether every row passes.
+    pub fn is_every_row(&self) -> bool {
+        self.severity.is_none()
+            && self.rule.is_none()
+            && self.field == FieldFilter::Any
+            && self
+                .search
+                .as_deref()
+                .is_none_or(|text| text.trim().is_empty())
+    }
+
+    /// The filters about findings, as a findings query.
+    pub fn findings(&self) -> Option<FindingsQuery> {
+        let any = self.severity.is_some() || self.rule.is_some() || self.field != FieldFilter::Any;
+        any.then_some(FindingsQuery {
+            severity: self.severity,
+            rule: self.rule,
+            field: self.field,
+            offset: 0,
+            limit: 0,
+        })
+    }
+}
+
+/// One row of the review grid.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GridRow {
+    /// Its spreadsheet row.
+    pub row: u64,
+    /// Its values with the corrections of the last check applied, one per column of the file (a
+    /// broken row may have more or fewer).
+    pub values: Vec<String>,
+    /// The row's quote never closed (it ran to the end of the file).
+    pub unterminated: bool,
+    /// The row's findings, in words.
+    pub findings: Vec<Finding>,
+}
+
 /// Page → worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
@@ -102,6 +155,30 @@ pub enum Request {
         file_id: u32,
         /// Filters and the page.
         query: FindingsQuery,
+    },
+    /// A stretch of a checked file's rows, for the review grid.
+    Rows {
+        /// The job.
+        job: u32,
+        /// The file.
+        file_id: u32,
+        /// Which rows.
+        filter: RowsFilter,
+        /// The first row to send, counted among the rows the filter keeps (from 0).
+        offset: u64,
+        /// How many to send.
+        limit: u64,
+    },
+    /// Where a spreadsheet row is among the rows the grid shows.
+    FindRow {
+        /// The job.
+        job: u32,
+        /// The file.
+        file_id: u32,
+        /// Which rows the grid shows.
+        filter: RowsFilter,
+        /// The spreadsheet row.
+        row: u64,
     },
     /// Pack a checked file with the user's template.
     Pack {
@@ -258,6 +335,29 @@ pub enum Reply {
         offset: u64,
         /// The findings of the page.
         items: Vec<Finding>,
+    },
+    /// A stretch of rows for the review grid.
+    Rows {
+        /// The job.
+        job: u32,
+        /// The file.
+        file_id: u32,
+        /// How many rows the filter keeps.
+        total: u64,
+        /// The first row sent, counted among the rows the filter keeps.
+        offset: u64,
+        /// The rows, in order.
+        rows: Vec<GridRow>,
+        /// The search stopped at its limit: more rows hold the text.
+        more: bool,
+    },
+    /// Where a row is among the rows the grid shows: the place of the first row the filter
+    /// keeps at or after it (the last row, when none is).
+    RowFound {
+        /// The job.
+        job: u32,
+        /// The place, counted from 0.
+        place: u64,
     },
     /// A file was packed; the files themselves (`Blob`s) are in `blobs`, in this order.
     Packed {

@@ -66,6 +66,7 @@ thread_local! {
     static CANCELLED: RefCell<HashSet<u32>> = RefCell::new(HashSet::new());
 }
 
+mod grid;
 mod helper;
 
 /// Starts listening to the page, and tells it the worker is ready. Started by the worker itself
@@ -272,9 +273,23 @@ fn handle(event: MessageEvent) {
         Request::Cancel { job } => CANCELLED.with(|set| {
             set.borrow_mut().insert(job);
         }),
-        Request::Forget { file_id } => FILES.with(|files| {
-            files.borrow_mut().remove(&file_id);
-        }),
+        Request::Forget { file_id } => {
+            FILES.with(|files| files.borrow_mut().remove(&file_id));
+            grid::forget(file_id);
+        }
+        Request::Rows {
+            job,
+            file_id,
+            filter,
+            offset,
+            limit,
+        } => spawn_local(grid::rows(job, file_id, filter, offset, limit)),
+        Request::FindRow {
+            job,
+            file_id,
+            filter,
+            row,
+        } => spawn_local(grid::find_row(job, file_id, filter, row)),
         Request::Findings {
             job,
             file_id,

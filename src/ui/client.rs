@@ -163,6 +163,8 @@ fn receive(data: JsValue) {
         Reply::Progress { job, .. }
         | Reply::Checked { job, .. }
         | Reply::Findings { job, .. }
+        | Reply::Rows { job, .. }
+        | Reply::RowFound { job, .. }
         | Reply::Packed { job, .. }
         | Reply::Unpacked { job, .. }
         | Reply::Failed { job, .. }

@@ -2,6 +2,7 @@
 
 mod client;
 mod columns;
+mod grid;
 mod load;
 mod map;
 mod package;

@@ -2,9 +2,11 @@
 //! by the worker, so a file with 100,000 findings stays smooth), with the truncation preview.
 
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use super::FilePicker;
 use super::client;
+use super::grid::Grid;
 use super::load::Notes;
 use super::state::{AppState, CheckStatus, Step};
 use crate::protocol::{FieldFilter, FindingsQuery, Reply, Request};
@@ -29,6 +31,9 @@ pub fn ReviewStep() -> impl IntoView {
     let (field, set_field) = signal(FieldFilter::Any);
     let (offset, set_offset) = signal(0u64);
     let page = RwSignal::new(Page::default());
+    // Every row in the grid, or the findings one per line.
+    let list = state.review_list;
+    let set_list = move |to: bool| list.set(to);
 
     // Ask the worker for the page whenever the file, its check or the filters change.
     Effect::new(move |_| {
@@ -68,7 +73,25 @@ pub fn ReviewStep() -> impl IntoView {
 
     let reset = move || set_offset.set(0);
     view! {
-        <section class="step" aria-labelledby="review-heading">
+        <section class="step" aria-labelledby="review-heading" on:keydown=move |ev| {
+            // Ctrl+Z and Ctrl+Y (or Ctrl+Shift+Z) undo and redo the corrections, except in a
+            // text box, where they undo typing.
+            let typing = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+                .is_some();
+            if typing || !(ev.ctrl_key() || ev.meta_key()) {
+                return;
+            }
+            let Some(id) = state.current().map(|f| f.id) else { return };
+            match ev.key().to_lowercase().as_str() {
+                "z" if ev.shift_key() => state.redo(id),
+                "z" => state.undo(id),
+                "y" => state.redo(id),
+                _ => return,
+            }
+            ev.prevent_default();
+        }>
             <h2 id="review-heading">"3. Review what the CRM would reject, cut or ignore"</h2>
             <FilePicker/>
             <Summary
@@ -144,6 +167,20 @@ pub fn ReviewStep() -> impl IntoView {
                     </select>
                 </label>
             </div>
+            <div class="view-tabs" role="tablist" aria-label="How to review">
+                <button role="tab" class="view-tab" id="tab-grid" data-testid="tab-grid"
+                    aria-selected=move || (!list.get()).to_string()
+                    aria-controls="panel-review"
+                    on:click=move |_| set_list(false)>"Every row"</button>
+                <button role="tab" class="view-tab" id="tab-list" data-testid="tab-findings"
+                    aria-selected=move || list.get().to_string()
+                    aria-controls="panel-review"
+                    on:click=move |_| set_list(true)>"Findings, one per line"</button>
+            </div>
+            <div role="tabpanel" id="panel-review"
+                aria-labelledby=move || if list.get() { "tab-list" } else { "tab-grid" }>
+            <Show when=move || list.get()
+                fallback=move || view! { <Grid severity=severity rule=rule field=field/> }>
             <p class="count" data-testid="findings-count">
                 {move || {
                     let total = page.with(|p| p.total);
@@ -188,6 +225,8 @@ pub fn ReviewStep() -> impl IntoView {
                 <button class="button secondary" disabled=move || { offset.get() + PAGE >= page.with(|p| p.total) }
                     data-testid="next-page"
                     on:click=move |_| set_offset.update(|o| *o += PAGE)>"Next"</button>
+            </div>
+            </Show>
             </div>
             <div class="actions">
                 <button class="button secondary" on:click=move |_| state.step.set(Step::Map)>"Back"</button>

@@ -140,6 +140,13 @@ pub struct LoadedFile {
     pub package: bool,
     /// For a workbook: the sheet read, which the user can change.
     pub workbook: Option<WorkbookSheet>,
+    /// The job of the check whose result is shown (each check has its own), so the grid knows
+    /// when its rows are out of date.
+    pub version: u32,
+    /// The corrections as they were before each change, the latest last (for Undo).
+    pub undo: Vec<Edits>,
+    /// The corrections Undo took back, the latest last (for Redo).
+    pub redo: Vec<Edits>,
 }
 
 /// The sheet of a workbook that a file's leads come from.
@@ -197,6 +204,8 @@ pub struct AppState {
     pub import_name: RwSignal<String>,
     /// Where the build of the import is, when the files are one import.
     pub import_pack: RwSignal<PackStatus>,
+    /// The review shows the findings one per line, rather than every row in a grid.
+    pub review_list: RwSignal<bool>,
     /// The number of the latest check of the files as one import.
     import_number: RwSignal<u32>,
     next_id: RwSignal<u32>,
@@ -252,6 +261,7 @@ impl AppState {
             together: RwSignal::new(false),
             import_name: RwSignal::new("import".to_string()),
             import_pack: RwSignal::new(PackStatus::Idle),
+            review_list: RwSignal::new(false),
             import_number: RwSignal::new(0),
             next_id: RwSignal::new(1),
         };
@@ -334,6 +344,9 @@ impl AppState {
                 notes: Vec::new(),
                 reading: true,
             }),
+            version: 0,
+            undo: Vec::new(),
+            redo: Vec::new(),
         };
         WORKBOOKS.with(|books| books.borrow_mut().insert(id, file.clone()));
         self.files.update(|files| files.push(listed));
@@ -414,6 +427,9 @@ impl AppState {
             pack: PackStatus::Idle,
             package: true,
             workbook: None,
+            version: 0,
+            undo: Vec::new(),
+            redo: Vec::new(),
         };
         self.files.update(|files| files.push(failed));
     }
@@ -464,6 +480,9 @@ impl AppState {
                 pack: PackStatus::Idle,
                 package: false,
                 workbook: None,
+                version: 0,
+                undo: Vec::new(),
+                redo: Vec::new(),
             };
             FILES.with(|files| files.borrow_mut().insert(id, file));
             self.files.update(|files| files.push(loaded));
@@ -628,6 +647,7 @@ impl AppState {
                             f.template = Some(checked.suggested.clone());
                         }
                         f.status = CheckStatus::Checked(checked.clone());
+                        f.version = job;
                     }
                 }),
                 Reply::Failed { message, .. } => self.update_file(id, |f| {
@@ -769,26 +789,69 @@ impl AppState {
 
     /// Corrects one cell and checks the file again.
     pub fn edit_cell(self, id: u32, row: u64, column: usize, value: String) {
-        self.update_file(id, |f| {
-            f.edits.cells.entry(row).or_default().insert(column, value);
+        self.change_edits(id, |edits| {
+            edits.cells.entry(row).or_default().insert(column, value);
         });
-        self.check(id);
     }
 
     /// Applies a fix to every row and checks the file again.
     pub fn add_fix(self, id: u32, fix: Fix) {
-        self.update_file(id, |f| {
-            if !f.edits.fixes.contains(&fix) {
-                f.edits.fixes.push(fix);
+        self.change_edits(id, |edits| {
+            if !edits.fixes.contains(&fix) {
+                edits.fixes.push(fix);
             }
         });
-        self.check(id);
     }
 
     /// Forgets every correction and checks the file again.
     pub fn clear_edits(self, id: u32) {
-        self.update_file(id, |f| f.edits = Edits::default());
-        self.check(id);
+        self.change_edits(id, |edits| *edits = Edits::default());
+    }
+
+    /// Changes the corrections of file `id`, keeping them as they were for Undo, and checks
+    /// the file again. A change that changes nothing is no step to undo.
+    fn change_edits(self, id: u32, change: impl FnOnce(&mut Edits)) {
+        let mut changed = false;
+        self.update_file(id, |f| {
+            let before = f.edits.clone();
+            change(&mut f.edits);
+            if f.edits != before {
+                f.undo.push(before);
+                f.redo.clear();
+                changed = true;
+            }
+        });
+        if changed {
+            self.check(id);
+        }
+    }
+
+    /// Takes back the last change to file `id`'s corrections.
+    pub fn undo(self, id: u32) {
+        let mut changed = false;
+        self.update_file(id, |f| {
+            if let Some(before) = f.undo.pop() {
+                f.redo.push(std::mem::replace(&mut f.edits, before));
+                changed = true;
+            }
+        });
+        if changed {
+            self.check(id);
+        }
+    }
+
+    /// Makes again the last change Undo took back.
+    pub fn redo(self, id: u32) {
+        let mut changed = false;
+        self.update_file(id, |f| {
+            if let Some(after) = f.redo.pop() {
+                f.undo.push(std::mem::replace(&mut f.edits, after));
+                changed = true;
+            }
+        });
+        if changed {
+            self.check(id);
+        }
     }
 
     /// Stops a running job.

@@ -99,6 +99,7 @@ test('a too-long value is previewed and packed as the CRM keeps it, never cut in
   await loadText(page, 'lengths.csv', `${text}\n`, '6 leads: 6 ready, 0 with errors');
 
   await page.getByTestId('step-3review').click();
+  await page.getByTestId('tab-findings').click();
   await page.getByTestId('filter-rule').selectOption('too-long');
   await expect(page.getByTestId('findings-count')).toHaveText('Findings 1–5 of 5');
   const rows = page.getByTestId('finding-row');
@@ -151,6 +152,7 @@ for (const [label, title, count, company] of [
 
     // And so does the review.
     await page.getByTestId('step-3review').click();
+    await page.getByTestId('tab-findings').click();
     await page.getByTestId('filter-rule').selectOption('unrepresentable');
     await expect(page.getByTestId('findings-count')).toHaveText(`Findings 1–${count} of ${count}`);
     await expect(page.getByTestId('finding-row').first()).toContainText('or let Leadpack write “Lukasz” instead');

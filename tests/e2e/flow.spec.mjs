@@ -25,6 +25,7 @@ test('a clean file goes from drop to download', async ({ page }) => {
   await page.getByTestId('to-map').click();
   await expect(page.getByTestId('column-row')).toHaveCount(10);
   await page.getByTestId('to-review').click();
+  await page.getByTestId('tab-findings').click();
   await expect(page.getByTestId('card-ready')).toContainText('25');
   await expect(page.getByTestId('findings-count')).toHaveText('No findings to show.');
 
@@ -62,6 +63,7 @@ test('a file with every defect shows its findings and its rejected rows', async 
   await expect(page.getByTestId('file-summary')).toContainText('with errors');
   await page.getByTestId('to-map').click();
   await page.getByTestId('to-review').click();
+  await page.getByTestId('tab-findings').click();
   await expect(page.getByTestId('card-errors')).toContainText('5');
   await page.getByTestId('filter-severity').selectOption('error');
   await expect(page.getByTestId('finding-row').first()).toContainText('error');
@@ -101,6 +103,7 @@ test('a cell fixed in the review is packed and listed in the change log', async 
   await load(page, 'every-defect.csv');
   await page.getByTestId('to-map').click();
   await page.getByTestId('to-review').click();
+  await page.getByTestId('tab-findings').click();
   await expect(page.getByTestId('card-errors')).toContainText('5');
   // Row 3 has no first name.
   const row = page.getByTestId('finding-row').filter({ hasText: 'First Name is empty' });
@@ -127,11 +130,13 @@ test('a column mapped differently is checked again with the new mapping', async 
   const lastName = page.getByTestId('column-target').nth(2);
   await lastName.selectOption('skip');
   await page.getByTestId('to-review').click();
+  await page.getByTestId('tab-findings').click();
   // Without a last name column, every lead misses its last name.
   await expect(page.getByTestId('card-errors')).toContainText('25');
   await page.getByTestId('step-2mapcolumns').click();
   await page.getByTestId('column-target').nth(2).selectOption('field:lastName');
   await page.getByTestId('to-review').click();
+  await page.getByTestId('tab-findings').click();
   await expect(page.getByTestId('card-errors')).toContainText('0');
 });
 
@@ -143,6 +148,7 @@ test('an Excel CSV UTF-8 file with unusual headers is matched and packed in Wind
   await expect(page.getByTestId('column-target').nth(0)).toHaveValue('field:id');
   await expect(page.getByTestId('column-target').nth(1)).toHaveValue('field:firstName');
   await page.getByTestId('to-review').click();
+  await page.getByTestId('tab-findings').click();
   await page.getByTestId('to-package').click();
   await page.getByTestId('output-encoding').selectOption('windows-1252');
   await expect(page.getByTestId('encoding-note')).toBeVisible();
@@ -177,6 +183,7 @@ test('the whole flow makes no request outside the app, and none at all after loa
   const afterLoad = page.requests.length;
   await page.getByTestId('to-map').click();
   await page.getByTestId('to-review').click();
+  await page.getByTestId('tab-findings').click();
   await page.getByTestId('to-package').click();
   await page.getByTestId('build').click();
   await expect(page.getByTestId('pack-summary')).toBeVisible();
@@ -255,6 +262,7 @@ test('the review offers only the problems the file has, and a field of the chart
   await load(page, 'every-defect.csv');
   await page.getByTestId('to-map').click();
   await page.getByTestId('to-review').click();
+  await page.getByTestId('tab-findings').click();
   const problems = page.getByTestId('filter-rule').locator('option');
   await expect(problems.filter({ hasText: 'Missing first or last name' })).toHaveCount(1);
   // No custom field of dates, no formatted text: those problems are not offered.

@@ -175,6 +175,7 @@ async function cleanFileStillWorks(page) {
 /** Opens the review of the file shown and checks its findings, then goes back to the list. */
 async function reviewShows(page, count, shown = []) {
   await page.getByTestId('step-3review').click();
+  await page.getByTestId('tab-findings').click();
   await expect(page.getByTestId('findings-count')).toHaveText(count === 0 ? 'No findings to show.' : `Findings 1–${count} of ${count}`);
   const rows = await page.getByTestId('finding-row').allInnerTexts();
   for (const [row, text] of shown) {
@@ -278,6 +279,7 @@ test('a 50 MB value in a lead field is cut, with a short message naming its row'
   });
   await reviewShows(page, 1, [[2, 'Company is 50000000 characters long; the CRM keeps at most 60 and cuts off “xxx']]);
   await page.getByTestId('step-3review').click();
+  await page.getByTestId('tab-findings').click();
   const finding = page.getByTestId('finding-row');
   await expect(finding.locator('.kept')).toHaveText('x'.repeat(60));
   // The page quotes the start of the value, not 50 MB of it.
@@ -465,6 +467,7 @@ test('a formula behind a non-breaking space, in a user field, is found and made 
     [4, 'Column “Notes” starts with “@”'],
   ]);
   await page.getByTestId('step-3review').click();
+  await page.getByTestId('tab-findings').click();
   await page.getByRole('button', { name: 'Make formulas in every column plain text (3)' }).click();
   await expect(page.getByTestId('corrections')).toContainText('3 correction');
   // The values are trimmed as they are made text, so nothing is reported any more.

@@ -31,6 +31,7 @@ test('formatting codes are reported, then removed for the checks and the package
   // Without the converter: both RTF values are reported, with what to do.
   await page.getByTestId('to-map').click();
   await page.getByTestId('to-review').click();
+  await page.getByTestId('tab-findings').click();
   const found = await rtfFindings(page);
   await expect(found).toHaveCount(2);
   await expect(found.first()).toContainText('Company holds formatted text (RTF)');
@@ -41,6 +42,7 @@ test('formatting codes are reported, then removed for the checks and the package
   await page.getByRole('button', { name: 'Back' }).click();
   await row(page, 'Notes').getByLabel('Remove formatting (rtf2plain) from Notes').check();
   await page.getByTestId('to-review').click();
+  await page.getByTestId('tab-findings').click();
   await expect(await rtfFindings(page)).toHaveCount(1);
   await expect((await rtfFindings(page)).first()).toContainText('Company holds');
 
@@ -50,6 +52,7 @@ test('formatting codes are reported, then removed for the checks and the package
   await expect(row(page, 'Company').getByTestId('rtf2plain')).toBeChecked();
   await expect(row(page, 'Notes').getByTestId('rtf2plain')).toBeChecked();
   await page.getByTestId('to-review').click();
+  await page.getByTestId('tab-findings').click();
   // No such finding left: the problem list does not offer it.
   await expect(page.getByTestId('filter-rule').locator('option[value="rtf-codes"]')).toHaveCount(0);
 
@@ -75,5 +78,6 @@ test('formatting codes are reported, then removed for the checks and the package
   await page.getByTestId('rtf-every-choice').uncheck();
   await expect(row(page, 'Notes').getByTestId('rtf2plain')).not.toBeChecked();
   await page.getByTestId('to-review').click();
+  await page.getByTestId('tab-findings').click();
   await expect(await rtfFindings(page)).toHaveCount(2);
 });

@@ -31,6 +31,7 @@ test('two files become one import, checked together and packed together as the c
 
   await page.getByTestId('to-map').click();
   await page.getByTestId('to-review').click();
+  await page.getByTestId('tab-findings').click();
   await page.getByTestId('file-select').selectOption({ label: 'contacts.csv' });
   await expect(page.getByTestId('finding-row')).toHaveCount(1);
   await expect(page.getByTestId('finding-row')).toContainText(
@@ -136,6 +137,7 @@ test('each file has its type of data, All or a category its package names', asyn
   await page.getByLabel('Category name').press('Enter');
   await expect(page.getByLabel('Category name')).toHaveValue('Contacts');
   await page.getByTestId('to-review').click();
+  await page.getByTestId('tab-findings').click();
   await page.getByTestId('to-package').click();
   await page.getByTestId('build').click();
   await expect(page.getByTestId('pack-summary')).toHaveText('3 leads packed, 1 left out.');

@@ -14,6 +14,7 @@ const book = join(fixtures, 'fair.xlsx');
 async function findings(page) {
   await page.getByTestId('to-map').click();
   await page.getByTestId('to-review').click();
+  await page.getByTestId('tab-findings').click();
   const rows = page.getByTestId('finding-row');
   await expect(rows.first()).toBeVisible();
   const texts = await rows.allInnerTexts();
@@ -63,6 +64,7 @@ test('a workbook gives the findings of the CSV of its sheet, and the package of 
 
   await page.getByTestId('to-map').click();
   await page.getByTestId('to-review').click();
+  await page.getByTestId('tab-findings').click();
   await page.getByTestId('to-package').click();
   await page.getByTestId('build').click();
   await expect(page.getByTestId('pack-summary')).toHaveText('3 leads packed, 2 left out.');

@@ -203,6 +203,11 @@ impl PartialEq for CheckBasis {
 }
 
 impl CheckBasis {
+    /// The corrections the check applied.
+    pub fn edits(&self) -> &Edits {
+        &self.edits
+    }
+
     /// Whether the two checks read and judge alike, whatever bytes they read.
     pub(crate) fn same_decisions(&self, other: &Self) -> bool {
         self.encoding == other.encoding

@@ -1,0 +1,165 @@
+// The review grid: every row of the file, the cells with findings marked, edited by keyboard
+// alone; the edit reaches the package and Undo takes it out again; a lead found by any value;
+// a large file's last rows reached without the page holding more than the rows in view.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test, expect } from './guard.mjs';
+import { zipFile } from './zip.mjs';
+
+const fixtures = join(process.cwd(), 'tests', 'fixtures');
+
+async function review(page, files) {
+  await page.goto('./');
+  await page.getByLabel('Choose files').setInputFiles(files);
+  await expect(page.getByTestId('file-summary')).toBeVisible();
+  await page.getByTestId('to-map').click();
+  await page.getByTestId('to-review').click();
+}
+
+/** The CSV of the package built now, as text. */
+async function packedCsv(page, stem) {
+  await page.getByTestId('to-package').click();
+  await page.getByTestId('build').click();
+  await expect(page.getByTestId('pack-summary')).toBeVisible();
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: `Download ${stem}.zip` }).click(),
+  ]);
+  return zipFile(readFileSync(await download.path()), `${stem}.csv`).toString('utf8');
+}
+
+/** Moves the grid's focus right until the cell named `label` ("Row 3, First Name") has it. */
+async function arrowTo(page, label) {
+  const reason = page.getByTestId('grid-reason');
+  for (let step = 0; step < 12; step += 1) {
+    if ((await reason.textContent()).startsWith(label)) {
+      return;
+    }
+    await page.keyboard.press('ArrowRight');
+  }
+  await expect(reason).toContainText(label);
+}
+
+test('every row is in the grid, its findings marked by colour and icon, the reason told on focus', async ({ page }) => {
+  await review(page, join(fixtures, 'every-defect.csv'));
+  const leads = Number((await page.getByTestId('card-rows').locator('.card-value').textContent()).trim());
+  await expect(page.getByTestId('grid-count')).toHaveText(`${leads} rows`);
+  // Row 3 has no first name: its cell is marked as an error, with an icon and words.
+  const row3 = page.locator('[data-testid="grid-row"][data-row="3"]');
+  const nameless = row3.locator('.cell-error');
+  await expect(nameless).toHaveCount(1);
+  await expect(nameless.locator('.cell-icon')).toHaveText('✖');
+  await expect(nameless).toHaveAttribute('title', /First Name is empty/);
+  // Row 5 has no email and no phone: a finding about the whole row, on its row number.
+  const row5 = page.locator('[data-testid="grid-row"][data-row="5"]');
+  await expect(row5.getByRole('rowheader')).toHaveAttribute('title', /neither an email address nor a phone number/);
+  await expect(row5).toHaveClass(/row-error/);
+  // The grid follows the WAI-ARIA pattern: one cell in the tab order, the rows counted.
+  const grid = page.getByRole('grid');
+  await expect(grid).toHaveAttribute('aria-rowcount', String(leads + 1));
+  await expect(grid.locator('[role="gridcell"][tabindex="0"]')).toHaveCount(1);
+  await grid.locator('[role="gridcell"][tabindex="0"]').focus();
+  await page.keyboard.press('ArrowDown');
+  await arrowTo(page, 'Row 3, First Name');
+  await expect(page.getByTestId('grid-reason')).toContainText('First Name is empty');
+  await expect(page.locator(':focus')).toHaveAttribute('role', 'gridcell');
+});
+
+test('a keyboard edit in the grid reaches the package, and Undo takes it out again', async ({ page }) => {
+  await review(page, join(fixtures, 'every-defect.csv'));
+  await expect(page.getByTestId('card-errors')).toContainText('5');
+  const grid = page.getByRole('grid');
+  await grid.locator('[role="gridcell"][tabindex="0"]').focus();
+  await page.keyboard.press('ArrowDown');
+  await arrowTo(page, 'Row 3, First Name');
+  await page.keyboard.press('Enter');
+  const editor = page.getByTestId('grid-editor');
+  await expect(editor).toBeFocused();
+  await page.keyboard.type('Chidi');
+  await page.keyboard.press('Enter');
+  // Checked again at once: one error fewer, and the focus moved down a row.
+  await expect(page.getByTestId('card-errors')).toContainText('4');
+  await expect(page.locator('[data-testid="grid-row"][data-row="3"]')).toContainText('Chidi');
+  await expect(page.getByTestId('grid-reason')).toContainText('Row 4, First Name');
+  expect(await packedCsv(page, 'every-defect')).toContain('Chidi,Okafor');
+
+  await page.getByTestId('step-3review').click();
+  await page.getByRole('grid').locator('[role="gridcell"][tabindex="0"]').focus();
+  await page.keyboard.press('Control+z');
+  await expect(page.getByTestId('card-errors')).toContainText('5');
+  await expect(page.locator('[data-testid="grid-row"][data-row="3"]')).not.toContainText('Chidi');
+  const undone = await packedCsv(page, 'every-defect');
+  expect(undone).not.toContain('Chidi');
+
+  // Redo puts it back.
+  await page.getByTestId('step-3review').click();
+  await page.getByTestId('redo').click();
+  await expect(page.getByTestId('card-errors')).toContainText('4');
+  await expect(page.getByTestId('undo')).toBeEnabled();
+});
+
+test('Escape leaves a cell as it was, and typing starts an edit', async ({ page }) => {
+  await review(page, join(fixtures, 'every-defect.csv'));
+  await page.getByRole('grid').locator('[role="gridcell"][tabindex="0"]').focus();
+  await page.keyboard.press('ArrowDown');
+  await arrowTo(page, 'Row 3, First Name');
+  await page.keyboard.press('F2');
+  await page.keyboard.type('Nobody');
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('grid-editor')).toHaveCount(0);
+  await expect(page.locator(':focus')).toHaveAttribute('role', 'gridcell');
+  await expect(page.getByTestId('undo')).toBeDisabled();
+  // Typing a letter replaces the cell's value, as in a spreadsheet.
+  await page.keyboard.type('C');
+  await expect(page.getByTestId('grid-editor')).toHaveValue('C');
+  await page.keyboard.type('hidi');
+  await page.keyboard.press('Tab');
+  await expect(page.getByTestId('card-errors')).toContainText('4');
+  await expect(page.getByTestId('grid-reason')).toContainText('Row 3, Last Name');
+});
+
+test('a lead is found by any of its values, and a row by its number', async ({ page }) => {
+  await review(page, join(fixtures, 'every-defect.csv'));
+  await page.getByTestId('grid-search').fill('FARID');
+  await page.getByTestId('grid-search').press('Enter');
+  await expect(page.getByTestId('grid-count')).toHaveText('1 row');
+  await expect(page.getByTestId('grid-row')).toHaveCount(1);
+  await expect(page.getByTestId('grid-row')).toHaveAttribute('data-row', '9');
+  // By part of an email, in another case.
+  await page.getByTestId('grid-search').fill('Haddad@');
+  await page.getByTestId('grid-search').press('Enter');
+  await expect(page.getByTestId('grid-count')).toHaveText('2 rows');
+  await page.getByRole('button', { name: 'Show every row' }).click();
+  const leads = Number((await page.getByTestId('card-rows').locator('.card-value').textContent()).trim());
+  await expect(page.getByTestId('grid-count')).toHaveText(`${leads} rows`);
+  // Only the rows with errors, as many as the summary counts.
+  await page.getByTestId('filter-severity').selectOption('error');
+  const errors = (await page.getByTestId('card-errors').locator('.card-value').textContent()).trim();
+  await expect(page.getByTestId('grid-count')).toHaveText(`${errors} rows`);
+  await page.getByTestId('filter-severity').selectOption('');
+  // A row by its number.
+  await page.getByTestId('grid-jump').fill('17');
+  await page.getByTestId('grid-jump').press('Enter');
+  await expect(page.getByTestId('grid-reason')).toContainText('Row 17,');
+});
+
+test('a large file scrolls to its last row, and the page holds only the rows in view', async ({ page }) => {
+  const rows = 60_000;
+  const lines = ['First Name,Last Name,Email'];
+  for (let index = 1; index <= rows; index += 1) {
+    lines.push(index === rows - 2 ? `,Nameless,lead${index}@example.com` : `Lead ${index},Row,lead${index}@example.com`);
+  }
+  await review(page, { name: 'many.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\r\n') + '\r\n') });
+  await expect(page.getByTestId('grid-count')).toHaveText(`${rows} rows`);
+  await page.getByRole('grid').locator('[role="gridcell"][tabindex="0"]').focus();
+  await page.keyboard.press('Control+End');
+  await expect(page.getByTestId('grid-reason')).toContainText(`Row ${rows + 1},`);
+  await expect(page.locator(`[data-testid="grid-row"][data-row="${rows + 1}"]`)).toContainText(`lead${rows}@example.com`);
+  // The lead without a name two rows up is marked.
+  await expect(page.locator(`[data-testid="grid-row"][data-row="${rows - 1}"] .cell-error`)).toHaveCount(1);
+  expect(await page.getByTestId('grid-row').count()).toBeLessThan(20);
+  // And back to the middle by row number.
+  await page.getByTestId('grid-jump').fill('30001');
+  await page.getByTestId('grid-jump').press('Enter');
+  await expect(page.locator('[data-testid="grid-row"][data-row="30001"]')).toContainText('Lead 30000');
+});
