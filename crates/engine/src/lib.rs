@@ -70,7 +70,7 @@ pub use lead::dates::{
     DATE_FORMATS, DateFits, DateFormat, FormatError, FormatFit, Moment, TIMESTAMP_FORMATS,
     fitting_formats, looks_like_dates,
 };
-pub use lead::edits::{Change, Edits, Fix};
+pub use lead::edits::{Change, Edits, Fix, Replacement};
 pub use lead::mapping::{ColumnMatch, ExplicitMapping, MatchKind};
 pub use lead::schema::{DEFAULT_CONCEPTS, DEFAULT_SEGMENTS, Field, value_key};
 pub use lead::template::{

@@ -8,6 +8,7 @@ mod util;
 mod characters;
 mod check;
 mod compare;
+mod corrections;
 mod custom_fields;
 mod dates;
 mod encodings;

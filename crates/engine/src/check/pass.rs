@@ -502,6 +502,14 @@ impl Reading {
             self.header(&record, invalid);
             return sink.header(&record, &self.columns);
         }
+        if self.edits.is_deleted(record.row) {
+            // Taken out by the user: into the change log, not into a package or the rejected
+            // rows.
+            let fields: Vec<&str> = record.fields().collect();
+            self.changes.push(Edits::deletion(record.row, &fields));
+            self.summary.deleted += 1;
+            return Ok(());
+        }
         let mut corrected = None;
         if !self.rtf_columns.is_empty() {
             strip_rtf(&record, &self.rtf_columns, &mut corrected);
@@ -532,8 +540,14 @@ impl Reading {
         match &corrected {
             Some(values) => {
                 let (text, ends) = Record::join_fields(values);
+                // A row written anew has the shape the user gave it.
+                let problem = if self.edits.rows.contains_key(&record.row) {
+                    None
+                } else {
+                    record.problem
+                };
                 let record =
-                    Record::from_parts(record.row, &text, &ends, record.problem, record.end_offset);
+                    Record::from_parts(record.row, &text, &ends, problem, record.end_offset);
                 self.take(&record, invalid, sink)
             }
             None => self.take(&record, invalid, sink),

@@ -112,6 +112,13 @@ pub struct Summary {
     pub with_warnings: u64,
     /// Blank lines (they count as rows but hold no lead).
     pub blank_rows: u64,
+    /// Rows the user took out of the import (not counted in `records`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub deleted: u64,
+}
+
+fn is_zero(count: &u64) -> bool {
+    *count == 0
 }
 
 /// Everything found in one file. Its JSON form is documented in `docs/report-format.md`.

@@ -2,7 +2,7 @@
 //! They are applied as records are read, before any rule, so the findings, the packages and the
 //! change log all see the corrected values.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -93,6 +93,103 @@ pub struct Edits {
     pub cells: BTreeMap<u64, BTreeMap<usize, String>>,
     /// Fixes applied to every value of a field.
     pub fixes: Vec<Fix>,
+    /// Find and replace, in one column or in every column, applied after the fixes and before
+    /// the single cells, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replacements: Vec<Replacement>,
+    /// Whole rows written anew (a broken row made to fit its header): spreadsheet row → its
+    /// values. The fixes, replacements and single cells apply on top.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub rows: BTreeMap<u64, Vec<String>>,
+    /// Rows the user took out of the import: they go into no package and no rejected rows,
+    /// and the change log lists each with its values.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub deleted: BTreeSet<u64>,
+}
+
+/// Find and replace: every occurrence of a text in the values of one column, or of every
+/// column, replaced by another.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Replacement {
+    /// The column (counted from 0), or every column when `None`.
+    #[serde(default)]
+    pub column: Option<usize>,
+    /// The text to find (an empty text finds nothing).
+    pub find: String,
+    /// What it becomes.
+    pub with: String,
+    /// Whether letters must match in case too (`Lee` then does not find `LEE`).
+    #[serde(default)]
+    pub match_case: bool,
+}
+
+impl Replacement {
+    /// Whether the replacement looks at `column`.
+    pub fn covers(&self, column: usize) -> bool {
+        self.column.is_none_or(|only| only == column)
+    }
+
+    /// How many times the text occurs in `value` (not overlapping).
+    pub fn count(&self, value: &str) -> usize {
+        self.occurrences(value).count()
+    }
+
+    /// The value with every occurrence replaced, if it has one.
+    pub fn apply(&self, value: &str) -> Option<String> {
+        let mut out = String::new();
+        let mut rest = 0;
+        for (start, end) in self.occurrences(value) {
+            out.push_str(&value[rest..start]);
+            out.push_str(&self.with);
+            rest = end;
+        }
+        if rest == 0 && out.is_empty() {
+            return None;
+        }
+        out.push_str(&value[rest..]);
+        (out != value).then_some(out)
+    }
+
+    /// Where the text occurs in `value`: byte ranges, in order, not overlapping.
+    fn occurrences<'a>(&'a self, value: &'a str) -> impl Iterator<Item = (usize, usize)> + 'a {
+        let mut from = 0;
+        std::iter::from_fn(move || {
+            if self.find.is_empty() {
+                return None;
+            }
+            while from < value.len() {
+                let start = from;
+                let found = self.match_at(value, start);
+                // The next place to look: past the match, or past this character.
+                let step = value[start..].chars().next().map_or(1, char::len_utf8);
+                match found {
+                    Some(end) => {
+                        from = end;
+                        return Some((start, end));
+                    }
+                    None => from = start + step,
+                }
+            }
+            None
+        })
+    }
+
+    /// Where a match of the text starting at `start` ends, if there is one.
+    fn match_at(&self, value: &str, start: usize) -> Option<usize> {
+        if self.match_case {
+            return value[start..]
+                .starts_with(&self.find)
+                .then(|| start + self.find.len());
+        }
+        let mut chars = value[start..].char_indices();
+        for wanted in self.find.chars() {
+            let (_, got) = chars.next()?;
+            if got != wanted && !got.to_lowercase().eq(wanted.to_lowercase()) {
+                return None;
+            }
+        }
+        Some(chars.next().map_or(value.len(), |(at, _)| start + at))
+    }
 }
 
 /// The cells as a list of `{row, column, value}`.
@@ -158,7 +255,27 @@ pub struct Change {
 impl Edits {
     /// Whether there is nothing to apply.
     pub fn is_empty(&self) -> bool {
-        self.cells.is_empty() && self.fixes.is_empty()
+        self.cells.is_empty()
+            && self.fixes.is_empty()
+            && self.replacements.is_empty()
+            && self.rows.is_empty()
+            && self.deleted.is_empty()
+    }
+
+    /// Whether the user took the record on `row` out of the import.
+    pub fn is_deleted(&self, row: u64) -> bool {
+        self.deleted.contains(&row)
+    }
+
+    /// The change-log entry of a row taken out: its values, as they were, one after the other.
+    pub fn deletion(row: u64, fields: &[&str]) -> Change {
+        Change {
+            row,
+            column: String::new(),
+            before: fields.join(" | "),
+            after: String::new(),
+            reason: "row deleted".to_string(),
+        }
     }
 
     /// The corrected values of the record on `row`, or `None` when nothing changes.
@@ -172,6 +289,28 @@ impl Edits {
         changes: &mut Vec<Change>,
     ) -> Option<Vec<String>> {
         let mut values: Option<Vec<String>> = None;
+        let rewritten = self.rows.get(&row).filter(|rewritten| {
+            rewritten
+                .iter()
+                .map(String::as_str)
+                .ne(fields.iter().copied())
+        });
+        let owned: Vec<&str>;
+        let fields: &[&str] = match rewritten {
+            Some(rewritten) => {
+                changes.push(Change {
+                    row,
+                    column: String::new(),
+                    before: fields.join(" | "),
+                    after: rewritten.join(" | "),
+                    reason: "row rewritten".to_string(),
+                });
+                values = Some(rewritten.clone());
+                owned = rewritten.iter().map(String::as_str).collect();
+                &owned
+            }
+            None => fields,
+        };
         let set = |values: &mut Option<Vec<String>>,
                    column: usize,
                    after: String,
@@ -205,6 +344,20 @@ impl Edits {
                 };
                 if let Some(after) = current.and_then(|current| fix.apply(current)) {
                     set(&mut values, column, after, fix.label(), changes);
+                }
+            }
+        }
+        for replacement in &self.replacements {
+            for column in 0..fields.len() {
+                if !replacement.covers(column) {
+                    continue;
+                }
+                let current = match &values {
+                    Some(values) => values.get(column).map(String::as_str),
+                    None => fields.get(column).copied(),
+                };
+                if let Some(after) = current.and_then(|current| replacement.apply(current)) {
+                    set(&mut values, column, after, "replaced", changes);
                 }
             }
         }
