@@ -10,7 +10,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use leadpack_engine::{Edits, Field, FileReport, Finding, OutputKind, Rule, Severity, Template};
+use leadpack_engine::{
+    Edits, Field, FileReport, Finding, OutputKind, Replacement, Rule, Severity, Template,
+};
 
 /// A file the user chose, as the page describes it before any reading starts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -120,6 +122,9 @@ pub struct GridRow {
     pub values: Vec<String>,
     /// The row's quote never closed (it ran to the end of the file).
     pub unterminated: bool,
+    /// The last check left the row out: the user took it out of the import.
+    #[serde(default)]
+    pub deleted: bool,
     /// The row's findings, in words.
     pub findings: Vec<Finding>,
 }
@@ -179,6 +184,15 @@ pub enum Request {
         filter: RowsFilter,
         /// The spreadsheet row.
         row: u64,
+    },
+    /// How many cells a find and replace would change.
+    CountReplace {
+        /// The job.
+        job: u32,
+        /// The file.
+        file_id: u32,
+        /// The replacement.
+        replacement: Replacement,
     },
     /// Pack a checked file with the user's template.
     Pack {
@@ -358,6 +372,17 @@ pub enum Reply {
         job: u32,
         /// The place, counted from 0.
         place: u64,
+    },
+    /// How many cells a find and replace would change, and in how many rows.
+    ReplaceCount {
+        /// The job.
+        job: u32,
+        /// The cells.
+        cells: u64,
+        /// The rows.
+        rows: u64,
+        /// The count stopped at the search's limit: more would change.
+        more: bool,
     },
     /// A file was packed; the files themselves (`Blob`s) are in `blobs`, in this order.
     Packed {

@@ -257,8 +257,13 @@ fn handle(event: MessageEvent) {
     let request: Request = match serde_wasm_bindgen::from_value(data.clone()) {
         Ok(request) => request,
         Err(err) => {
+            // The job's number, if the request has one: its sender is waiting for an answer.
+            let job = Reflect::get(&data, &"job".into())
+                .ok()
+                .and_then(|job| job.as_f64())
+                .map_or(0, |job| job as u32);
             fail(
-                0,
+                job,
                 format!(
                     "Leadpack received a request it does not understand ({err}). Reload the page."
                 ),
@@ -290,6 +295,11 @@ fn handle(event: MessageEvent) {
             filter,
             row,
         } => spawn_local(grid::find_row(job, file_id, filter, row)),
+        Request::CountReplace {
+            job,
+            file_id,
+            replacement,
+        } => spawn_local(grid::count_replace(job, file_id, replacement)),
         Request::Findings {
             job,
             file_id,

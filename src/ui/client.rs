@@ -165,6 +165,7 @@ fn receive(data: JsValue) {
         | Reply::Findings { job, .. }
         | Reply::Rows { job, .. }
         | Reply::RowFound { job, .. }
+        | Reply::ReplaceCount { job, .. }
         | Reply::Packed { job, .. }
         | Reply::Unpacked { job, .. }
         | Reply::Failed { job, .. }

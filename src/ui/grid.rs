@@ -14,6 +14,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::client;
+use super::corrections::{FindReplace, RowEditor};
 use super::state::AppState;
 use crate::protocol::{FieldFilter, GridRow, Reply, Request, RowsFilter};
 use crate::scroll::{MAX_SCROLL, ROW_HEIGHT, VIEW_ROWS, first_row, top_for};
@@ -302,6 +303,11 @@ pub fn Grid(
             state.edit_cell(id, row.row, column.index, draft);
         }
     };
+    let commit_empty = move || {
+        if held.with_untracked(|rows| rows.rows.contains_key(&active.get_untracked().0)) {
+            commit(String::new());
+        }
+    };
     let start_editing = move |initial: Option<String>| {
         let (place, shown) = active.get_untracked();
         let Some(column) = shown_columns.with_untracked(|columns| columns.get(shown).cloned())
@@ -376,6 +382,11 @@ pub fn Grid(
             }
             "Enter" | "F2" => {
                 start_editing(None);
+                true
+            }
+            "Delete" | "Backspace" => {
+                // As in a spreadsheet: the cell is emptied (Undo brings it back).
+                commit_empty();
                 true
             }
             _ if !ctrl && !ev.alt_key() && key.chars().count() == 1 => {
@@ -572,9 +583,12 @@ pub fn Grid(
                         .into_any()
                     })
                     .collect_view();
+                let deleted = row.deleted
+                    || state.current().is_some_and(|file| file.edits.deleted.contains(&row.row));
                 let row_class = format!(
-                    "grid-row{}",
-                    row_mark.map_or("", |s| if s == Severity::Error { " row-error" } else { " row-warning" })
+                    "grid-row{}{}",
+                    row_mark.map_or("", |s| if s == Severity::Error { " row-error" } else { " row-warning" }),
+                    if deleted { " deleted" } else { "" },
                 );
                 view! {
                     <div role="row" class=row_class aria-rowindex=(place + 2).to_string() style:grid-template-columns=style
@@ -589,6 +603,7 @@ pub fn Grid(
                                 </span>
                             })}
                             {row.row}
+                            {deleted.then(|| view! { <span class="visually-hidden">" taken out of the import"</span> })}
                             {(extra > 0).then(|| view! { <span class="grid-extra">{format!(" +{extra}")}</span> })}
                         </div>
                         {cells}
@@ -608,7 +623,44 @@ pub fn Grid(
         format!("translateY({at}px)")
     };
 
+    let active_row = Signal::derive(move || {
+        let (place, _) = active.get();
+        held.with(|rows| rows.rows.get(&place).cloned())
+    });
+    let headers = Signal::derive(move || {
+        state
+            .current()
+            .and_then(|file| {
+                file.checked().map(|checked| {
+                    checked
+                        .report
+                        .columns
+                        .iter()
+                        .map(|column| column.column.header.clone())
+                        .collect()
+                })
+            })
+            .unwrap_or_default()
+    });
+    let delimiter = Signal::derive(move || {
+        state
+            .current()
+            .and_then(|file| {
+                file.checked()
+                    .map(|checked| checked.report.delimiter.clone())
+            })
+            .unwrap_or_else(|| ",".to_string())
+    });
+    let replace_columns = Signal::derive(move || {
+        shown_columns
+            .get()
+            .into_iter()
+            .map(|column| (column.index, column.title))
+            .collect::<Vec<_>>()
+    });
+
     view! {
+        <FindReplace columns=replace_columns/>
         <div class="grid-tools">
             <form class="grid-search" role="search" on:submit=move |ev| {
                 ev.prevent_default();
@@ -691,6 +743,7 @@ pub fn Grid(
             "A cell marked ✖ holds an error, ▲ a warning."
         </p>
         <p class="grid-reason" data-testid="grid-reason" aria-live="polite">{active_reason}</p>
+        <RowEditor row=active_row headers=headers delimiter=delimiter/>
     }
 }
 

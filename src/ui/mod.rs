@@ -2,6 +2,7 @@
 
 mod client;
 mod columns;
+mod corrections;
 mod grid;
 mod load;
 mod map;

@@ -10,7 +10,7 @@ use super::grid::Grid;
 use super::load::Notes;
 use super::state::{AppState, CheckStatus, Step};
 use crate::protocol::{FieldFilter, FindingsQuery, Reply, Request};
-use leadpack_engine::{Field, Finding, Fix, Rule, Severity};
+use leadpack_engine::{Change, Field, Finding, Fix, Rule, Severity, changes_csv, safe_stem};
 
 /// Findings per page of the table.
 const PAGE: u64 = 50;
@@ -376,6 +376,36 @@ fn Summary(
     }
 }
 
+/// Downloads the change log of `report`, written as the package's change log is: a `blob:`
+/// link made for the click, and let go once the browser has it.
+fn download_change_log(report: &leadpack_engine::FileReport) {
+    let Some(file) = changes_csv(report) else {
+        return;
+    };
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(file.bytes.as_slice()));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/csv");
+    let Ok(blob) = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    if let Ok(link) = document().create_element("a")
+        && let Ok(link) = link.dyn_into::<web_sys::HtmlAnchorElement>()
+    {
+        link.set_href(&url);
+        link.set_download(&file.name);
+        link.click();
+    }
+    // Let go of it once the browser has surely read it.
+    let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    let _ = window()
+        .set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 60_000);
+}
+
 /// Fixes for every row at once, and the corrections made so far.
 #[component]
 fn Corrections() -> impl IntoView {
@@ -439,6 +469,16 @@ fn Corrections() -> impl IntoView {
                 }
             })
             .collect_view();
+        let latest: Vec<Change> = checked
+            .report
+            .changes
+            .iter()
+            .rev()
+            .take(10)
+            .cloned()
+            .collect();
+        let report = checked.report.clone();
+        let name = format!("{}-changes.csv", safe_stem(&checked.report.file));
         view! {
             <div class="corrections">
                 {buttons}
@@ -449,6 +489,33 @@ fn Corrections() -> impl IntoView {
                     </p>
                 </Show>
             </div>
+            {(corrections > 0).then(|| view! {
+                <details class="change-log" data-testid="change-log">
+                    <summary>{format!("The change log ({corrections})")}</summary>
+                    <table class="table">
+                        <caption class="note">"The latest corrections first."</caption>
+                        <thead><tr>
+                            <th scope="col">"Row"</th><th scope="col">"Column"</th>
+                            <th scope="col">"Before"</th><th scope="col">"After"</th><th scope="col">"Why"</th>
+                        </tr></thead>
+                        <tbody>
+                            {latest.into_iter().map(|change| view! {
+                                <tr>
+                                    <td>{change.row}</td>
+                                    <td>{if change.column.is_empty() { "Whole row".to_string() } else { change.column }}</td>
+                                    <td class="value">{change.before}</td>
+                                    <td class="value">{change.after}</td>
+                                    <td>{change.reason}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                    <button class="button secondary" type="button" data-testid="download-change-log"
+                        on:click=move |_| download_change_log(&report)>
+                        {format!("Download {name}")}
+                    </button>
+                </details>
+            })}
         }
         .into_any()
     }

@@ -14,7 +14,7 @@ use super::{client, workbooks};
 use crate::protocol::{
     CheckedFile, ImportPart, ProducedFile, ReadSettings, Reply, Request, SheetReply, Stage,
 };
-use leadpack_engine::{Edits, Fix, Template};
+use leadpack_engine::{Edits, Fix, Replacement, Template};
 
 /// The four steps of the flow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -799,6 +799,32 @@ impl AppState {
         self.change_edits(id, |edits| {
             if !edits.fixes.contains(&fix) {
                 edits.fixes.push(fix);
+            }
+        });
+    }
+
+    /// Replaces a text in one column or every column, and checks the file again.
+    pub fn add_replacement(self, id: u32, replacement: Replacement) {
+        self.change_edits(id, |edits| edits.replacements.push(replacement));
+    }
+
+    /// Writes the record on `row` anew with `values`, and checks the file again.
+    pub fn rewrite_row(self, id: u32, row: u64, values: Vec<String>) {
+        self.change_edits(id, |edits| {
+            edits.rows.insert(row, values);
+            // Its single cells were corrections of the row as it was.
+            edits.cells.remove(&row);
+        });
+    }
+
+    /// Takes the record on `row` out of the import (or puts it back), and checks the file
+    /// again.
+    pub fn set_deleted(self, id: u32, row: u64, deleted: bool) {
+        self.change_edits(id, |edits| {
+            if deleted {
+                edits.deleted.insert(row);
+            } else {
+                edits.deleted.remove(&row);
             }
         });
     }

@@ -19,8 +19,8 @@ use web_sys::{DedicatedWorkerGlobalScope, File};
 
 use crate::protocol::{GridRow, Reply, RowsFilter};
 use leadpack_engine::{
-    Field, FileReport, FindingsByRow, MARK_EVERY, RowLocator, RowMark, RowWindow, Wanted,
-    WindowRow, encoding_for_label, parse_delimiter,
+    Field, FileReport, FindingsByRow, MARK_EVERY, Replacement, RowLocator, RowMark, RowWindow,
+    Wanted, WindowRow, encoding_for_label, parse_delimiter,
 };
 
 /// Rows this close to the start are read from the start while the marks are still unknown.
@@ -104,7 +104,7 @@ async fn place_of(
         let place = kept.partition_point(|&at| at < row) as u64;
         return Ok(Some(place.min((kept.len() as u64).saturating_sub(1))));
     }
-    let last = report.rows.saturating_sub(1);
+    let last = records_in(&report).saturating_sub(1);
     if row <= layout.header_row + 1 {
         return Ok(Some(0));
     }
@@ -185,6 +185,62 @@ async fn answer(
         rows,
         more,
     }))
+}
+
+/// The records of `report`'s file, those the user took out included.
+fn records_in(report: &FileReport) -> u64 {
+    report.rows + report.summary.deleted
+}
+
+/// Answers how many cells a find and replace would change. The rows holding the text in any
+/// case are read (at most `SEARCH_LIMIT`), their corrections applied, and the replacement
+/// counted on them.
+pub async fn count_replace(job: u32, file_id: u32, replacement: Replacement) {
+    let counted = async {
+        let (file, report) =
+            super::held(file_id).ok_or("That file is no longer open. Choose it again.")?;
+        let layout = layout_of(&report)?;
+        if replacement.find.is_empty() {
+            return Ok(Some(Reply::ReplaceCount {
+                job,
+                cells: 0,
+                rows: 0,
+                more: false,
+            }));
+        }
+        let Some((rows, more)) = search(job, &file, &report, layout, &replacement.find).await?
+        else {
+            return Ok(None);
+        };
+        let marks = marks(file_id, &file, layout).await?;
+        let (mut cells, mut changed_rows) = (0u64, 0u64);
+        for (mark, wanted) in by_mark(&marks, Wanted::Rows(rows)) {
+            for read in window(&file, layout, mark, wanted).await? {
+                let row = grid_row(&report, &FindingsByRow::default(), read);
+                let here: usize = row
+                    .values
+                    .iter()
+                    .enumerate()
+                    .filter(|(column, _)| replacement.covers(*column))
+                    .map(|(_, value)| usize::from(replacement.apply(value).is_some()))
+                    .sum();
+                cells += here as u64;
+                changed_rows += u64::from(here > 0);
+            }
+        }
+        Ok::<_, String>(Some(Reply::ReplaceCount {
+            job,
+            cells,
+            rows: changed_rows,
+            more,
+        }))
+    }
+    .await;
+    match counted {
+        Ok(Some(reply)) => super::post(&reply, None),
+        Ok(None) => super::post(&Reply::Cancelled { job }, None),
+        Err(message) => super::fail(job, message),
+    }
 }
 
 /// How `report`'s file is laid out.
@@ -476,6 +532,10 @@ fn grid_row(report: &FileReport, by_row: &FindingsByRow, read: WindowRow) -> Gri
     }
     GridRow {
         row: read.row,
+        deleted: report
+            .basis
+            .as_ref()
+            .is_some_and(|basis| basis.edits().is_deleted(read.row)),
         values,
         unterminated: read.unterminated,
         findings: by_row.of_row(&report.issues, read.row),

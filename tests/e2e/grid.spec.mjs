@@ -163,3 +163,71 @@ test('a large file scrolls to its last row, and the page holds only the rows in 
   await page.getByTestId('grid-jump').press('Enter');
   await expect(page.locator('[data-testid="grid-row"][data-row="30001"]')).toContainText('Lead 30000');
 });
+
+test('find and replace says how many cells will change, changes them in the package, and Undo takes it back', async ({ page }) => {
+  await review(page, join(fixtures, 'every-defect.csv'));
+  await page.getByText('Find and replace').click();
+  await page.getByTestId('replace-find').fill('haddad');
+  await page.getByTestId('replace-with').fill('Hadad');
+  await page.getByTestId('replace-column').selectOption({ label: 'Last Name' });
+  await page.getByTestId('replace-count').click();
+  // Farid and Nadia Haddad; the bakery, in another column, is not counted.
+  await expect(page.getByTestId('replace-preview')).toHaveText('2 cells in 2 rows would change.');
+  // Matching case, the lower-case text is nowhere.
+  await page.getByTestId('replace-case').check();
+  await expect(page.getByTestId('replace-preview')).toHaveText('');
+  await page.getByTestId('replace-count').click();
+  await expect(page.getByTestId('replace-preview')).toHaveText('No cell would change.');
+  await page.getByTestId('replace-case').uncheck();
+  await page.getByTestId('replace-all').click();
+  await expect(page.locator('[data-testid="grid-row"][data-row="9"]')).toContainText('Hadad');
+  await expect(page.getByTestId('corrections')).toContainText('2 correction');
+  await page.getByTestId('change-log').locator('summary').click();
+  await expect(page.getByTestId('change-log')).toContainText('replaced');
+  const [log] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('download-change-log').click(),
+  ]);
+  expect(readFileSync(await log.path(), 'utf8')).toContain('9,Last Name,Haddad,Hadad,replaced');
+  const csv = await packedCsv(page, 'every-defect');
+  expect(csv).toContain('Nadia,Hadad,');
+  expect(csv).toContain('Haddad Bakery');
+  await page.getByTestId('step-3review').click();
+  await page.getByTestId('undo').click();
+  await expect(page.locator('[data-testid="grid-row"][data-row="9"]')).toContainText('Haddad');
+});
+
+test('a broken row is laid against the header and made to fit; a row is taken out and put back', async ({ page }) => {
+  await review(page, join(fixtures, 'every-defect.csv'));
+  const errors = Number((await page.getByTestId('card-errors').locator('.card-value').textContent()).trim());
+  // Row 9 has a value more than the header has columns.
+  await page.getByTestId('grid-jump').fill('9');
+  await page.getByTestId('grid-jump').press('Enter');
+  await expect(page.getByTestId('row-tools')).toContainText('Row 9 does not fit the header.');
+  await expect(page.getByTestId('row-raw')).toHaveText(/,extra$/);
+  await page.getByTestId('edit-row').click();
+  await expect(page.getByTestId('row-fit')).toHaveText('11 values for 10 columns: 1 too many. Join a value with the next one, or remove one.');
+  await page.getByTestId('remove-value').last().click();
+  await expect(page.getByTestId('row-fit')).toHaveText('10 values for 10 columns: the row fits.');
+  await page.getByTestId('save-row').click();
+  await expect(page.getByTestId('card-errors')).toContainText(String(errors - 1));
+  expect(await packedCsv(page, 'every-defect')).toContain('L007,Farid,Haddad');
+
+  // Row 3 (no first name) taken out: in no package, not among the errors, in the change log.
+  await page.getByTestId('step-3review').click();
+  await page.getByTestId('grid-jump').fill('3');
+  await page.getByTestId('grid-jump').press('Enter');
+  await page.getByTestId('delete-row').click();
+  await expect(page.getByTestId('card-errors')).toContainText(String(errors - 2));
+  await expect(page.locator('[data-testid="grid-row"][data-row="3"]')).toHaveClass(/deleted/);
+  await page.getByTestId('change-log').locator('summary').click();
+  await expect(page.getByTestId('change-log')).toContainText('row deleted');
+  const csv = await packedCsv(page, 'every-defect');
+  expect(csv).not.toContain('chidi.okafor@example.com');
+  await page.getByTestId('step-3review').click();
+  await page.getByTestId('grid-jump').fill('3');
+  await page.getByTestId('grid-jump').press('Enter');
+  await expect(page.getByTestId('delete-row')).toHaveText('Put row 3 back');
+  await page.getByTestId('delete-row').click();
+  await expect(page.getByTestId('card-errors')).toContainText(String(errors - 1));
+});

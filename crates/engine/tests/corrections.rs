@@ -202,7 +202,7 @@ fn corrections_travel_as_json_and_older_corrections_still_read() {
     let json = serde_json::to_string(&edits).unwrap();
     assert_eq!(
         json,
-        r#"{"cells":[],"fixes":[],"replacements":[{"column":1,"find":"x","with":"y","match_case":true}],"rows":{"4":["a","b"]},"deleted":[9]}"#
+        r#"{"cells":[],"fixes":[],"replacements":[{"column":1,"find":"x","with":"y","match_case":true}],"rows":[{"row":4,"values":["a","b"]}],"deleted":[9]}"#
     );
     assert_eq!(serde_json::from_str::<Edits>(&json).unwrap(), edits);
     let older: Edits = serde_json::from_str(r#"{"cells":[],"fixes":[]}"#).unwrap();

@@ -98,8 +98,13 @@ pub struct Edits {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub replacements: Vec<Replacement>,
     /// Whole rows written anew (a broken row made to fit its header): spreadsheet row → its
-    /// values. The fixes, replacements and single cells apply on top.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    /// values. The fixes, replacements and single cells apply on top. Written as a list of
+    /// `{row, values}`, so every JSON reader takes it (object keys are text in JSON).
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        with = "rows_as_list"
+    )]
     pub rows: BTreeMap<u64, Vec<String>>,
     /// Rows the user took out of the import: they go into no package and no rejected rows,
     /// and the change log lists each with its values.
@@ -234,6 +239,40 @@ mod cells_as_list {
                 .insert(cell.column, cell.value);
         }
         Ok(cells)
+    }
+}
+
+/// The rows written anew as a list of `{row, values}`.
+mod rows_as_list {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    struct Row {
+        row: u64,
+        values: Vec<String>,
+    }
+
+    pub fn serialize<S: Serializer>(
+        rows: &BTreeMap<u64, Vec<String>>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let list: Vec<Row> = rows
+            .iter()
+            .map(|(&row, values)| Row {
+                row,
+                values: values.clone(),
+            })
+            .collect();
+        list.serialize(serializer)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<BTreeMap<u64, Vec<String>>, D::Error> {
+        let list = Vec::<Row>::deserialize(deserializer)?;
+        Ok(list.into_iter().map(|row| (row.row, row.values)).collect())
     }
 }
 
