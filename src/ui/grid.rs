@@ -53,7 +53,7 @@ fn columns(state: AppState) -> Vec<Column> {
     let Some(file) = state.current() else {
         return Vec::new();
     };
-    let Some(checked) = file.checked() else {
+    let Some(checked) = file.shown() else {
         return Vec::new();
     };
     let headers: Vec<String> = checked
@@ -121,15 +121,7 @@ pub fn Grid(
     // Focus follows the active cell only after the grid was used by keyboard or pointer.
     let focus_wanted = StoredValue::new(false);
     let scroller = NodeRef::<leptos::html::Div>::new();
-    // While the file is checked again, the columns of the last check stay.
-    let shown_columns = Memo::new(move |before: Option<&Vec<Column>>| {
-        let now = columns(state);
-        let checking = state.current().is_some_and(|file| file.checked().is_none());
-        match before {
-            Some(before) if now.is_empty() && checking => before.clone(),
-            _ => now,
-        }
-    });
+    let shown_columns = Memo::new(move |_| columns(state));
     let source = Memo::new(move |_| {
         state
             .current()
@@ -631,7 +623,7 @@ pub fn Grid(
         state
             .current()
             .and_then(|file| {
-                file.checked().map(|checked| {
+                file.shown().map(|checked| {
                     checked
                         .report
                         .columns
@@ -646,7 +638,7 @@ pub fn Grid(
         state
             .current()
             .and_then(|file| {
-                file.checked()
+                file.shown()
                     .map(|checked| checked.report.delimiter.clone())
             })
             .unwrap_or_else(|| ",".to_string())

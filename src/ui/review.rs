@@ -128,7 +128,7 @@ pub fn ReviewStep() -> impl IntoView {
                         {move || {
                             let present: Vec<Rule> = state
                                 .current()
-                                .and_then(|file| file.checked().map(|checked| {
+                                .and_then(|file| file.shown().map(|checked| {
                                     Rule::ALL
                                         .into_iter()
                                         .filter(|rule| {
@@ -314,13 +314,14 @@ fn Summary(
         let Some(file) = state.current() else {
             return ().into_any();
         };
-        let checked = match &file.status {
-            CheckStatus::Checked(checked) => checked,
-            CheckStatus::Failed(message) => {
+        let checking = matches!(file.status, CheckStatus::Checking { .. });
+        let checked = match (&file.status, file.shown()) {
+            (CheckStatus::Failed(message), _) => {
                 return view! { <p class="failed" role="alert">{message.clone()}</p> }.into_any();
             }
-            CheckStatus::Checking { .. } => {
-                return view! { <p>"Checking the file…"</p> }.into_any();
+            (_, Some(checked)) => checked,
+            (_, None) => {
+                return view! { <p role="status">"Checking the file…"</p> }.into_any();
             }
         };
         let summary = checked.report.summary;
@@ -362,7 +363,10 @@ fn Summary(
             }
         };
         view! {
-            <div class="cards">
+            <p class="note" role="status" data-testid="checking-again">
+                {checking.then_some("Checking the file again with your correction…")}
+            </p>
+            <div class="cards" class:stale=checking>
                 {card("leads", summary.records, "rows")}
                 {card("ready to import", summary.ready, "ready")}
                 {card("with errors (left out)", summary.with_errors, "errors")}
@@ -414,7 +418,7 @@ fn Corrections() -> impl IntoView {
         let Some(file) = state.current() else {
             return ().into_any();
         };
-        let Some(checked) = file.checked() else {
+        let Some(checked) = file.shown() else {
             return ().into_any();
         };
         let id = file.id;

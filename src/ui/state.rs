@@ -143,6 +143,9 @@ pub struct LoadedFile {
     /// The job of the check whose result is shown (each check has its own), so the grid knows
     /// when its rows are out of date.
     pub version: u32,
+    /// The last check's result, kept while the file is checked again (so the review does not
+    /// blank out at each correction).
+    pub last_checked: Option<Box<CheckedFile>>,
     /// The corrections as they were before each change, the latest last (for Undo).
     pub undo: Vec<Edits>,
     /// The corrections Undo took back, the latest last (for Redo).
@@ -182,6 +185,16 @@ impl LoadedFile {
         match &self.status {
             CheckStatus::Checked(checked) => Some(checked),
             _ => None,
+        }
+    }
+
+    /// What the review shows: the check's result, or while the file is checked again after a
+    /// correction, the result before it.
+    pub fn shown(&self) -> Option<&CheckedFile> {
+        match &self.status {
+            CheckStatus::Checked(checked) => Some(checked),
+            CheckStatus::Checking { .. } => self.last_checked.as_deref(),
+            CheckStatus::Failed(_) => None,
         }
     }
 }
@@ -345,6 +358,7 @@ impl AppState {
                 reading: true,
             }),
             version: 0,
+            last_checked: None,
             undo: Vec::new(),
             redo: Vec::new(),
         };
@@ -428,6 +442,7 @@ impl AppState {
             package: true,
             workbook: None,
             version: 0,
+            last_checked: None,
             undo: Vec::new(),
             redo: Vec::new(),
         };
@@ -481,6 +496,7 @@ impl AppState {
                 package: false,
                 workbook: None,
                 version: 0,
+                last_checked: None,
                 undo: Vec::new(),
                 redo: Vec::new(),
             };
@@ -647,6 +663,7 @@ impl AppState {
                             f.template = Some(checked.suggested.clone());
                         }
                         f.status = CheckStatus::Checked(checked.clone());
+                        f.last_checked = Some(checked.clone());
                         f.version = job;
                     }
                 }),
