@@ -194,6 +194,14 @@ pub enum Request {
         /// The replacement.
         replacement: Replacement,
     },
+    /// Put the files sent beside this request (`Blob`s, in the message's `files` property) into
+    /// one ZIP archive, under these names.
+    Bundle {
+        /// The job.
+        job: u32,
+        /// The name of each file, in order.
+        names: Vec<String>,
+    },
     /// Pack a checked file with the user's template.
     Pack {
         /// The job.
@@ -383,6 +391,13 @@ pub enum Reply {
         rows: u64,
         /// The count stopped at the search's limit: more would change.
         more: bool,
+    },
+    /// The files of a `Bundle` request are in one ZIP archive, the `Blob` in `blobs`.
+    Bundled {
+        /// The job.
+        job: u32,
+        /// Its size in bytes.
+        size: u64,
     },
     /// A file was packed; the files themselves (`Blob`s) are in `blobs`, in this order.
     Packed {

@@ -66,6 +66,7 @@ thread_local! {
     static CANCELLED: RefCell<HashSet<u32>> = RefCell::new(HashSet::new());
 }
 
+mod bundle;
 mod grid;
 mod helper;
 
@@ -295,6 +296,13 @@ fn handle(event: MessageEvent) {
             filter,
             row,
         } => spawn_local(grid::find_row(job, file_id, filter, row)),
+        Request::Bundle { job, names } => {
+            let blobs: Array = Reflect::get(&data, &"files".into())
+                .ok()
+                .and_then(|files| files.dyn_into().ok())
+                .unwrap_or_default();
+            spawn_local(bundle::bundle(job, names, blobs));
+        }
         Request::CountReplace {
             job,
             file_id,

@@ -87,7 +87,21 @@ pub fn next_job() -> u32 {
 
 /// Sends `request` (with `file` beside it) and routes the replies of `job` to `handler`.
 pub fn send(job: u32, request: &Request, file: Option<&File>, handler: Option<Handler>) {
-    let message = match message(request, file) {
+    post(job, message(request, file), handler);
+}
+
+/// Sends `request` with `blobs` beside it (in the message's `files` property) and routes the
+/// replies of `job` to `handler`.
+pub fn send_blobs(job: u32, request: &Request, blobs: &js_sys::Array, handler: Option<Handler>) {
+    let message = message(request, None).inspect(|message| {
+        let _ = Reflect::set(message, &"files".into(), blobs);
+    });
+    post(job, message, handler);
+}
+
+/// Posts `message` for `job` (or fails the job with why it could not be made).
+fn post(job: u32, message: Result<JsValue, String>, handler: Option<Handler>) {
+    let message = match message {
         Ok(message) => message,
         Err(err) => {
             if let Some(mut handler) = handler {
@@ -166,6 +180,7 @@ fn receive(data: JsValue) {
         | Reply::Rows { job, .. }
         | Reply::RowFound { job, .. }
         | Reply::ReplaceCount { job, .. }
+        | Reply::Bundled { job, .. }
         | Reply::Packed { job, .. }
         | Reply::Unpacked { job, .. }
         | Reply::Failed { job, .. }

@@ -637,10 +637,7 @@ pub fn Grid(
     let delimiter = Signal::derive(move || {
         state
             .current()
-            .and_then(|file| {
-                file.shown()
-                    .map(|checked| checked.report.delimiter.clone())
-            })
+            .and_then(|file| file.shown().map(|checked| checked.report.delimiter.clone()))
             .unwrap_or_else(|| ",".to_string())
     });
     let replace_columns = Signal::derive(move || {

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use web_sys::{File, FileList, HtmlInputElement};
 
 use super::Progress;
+use super::keep;
 use super::state::{AppState, CheckStatus, LoadedFile, Step};
 use crate::protocol::ReadSettings;
 use leadpack_engine::format_size;
@@ -66,6 +67,7 @@ pub fn LoadStep() -> impl IntoView {
     view! {
         <section class="step" aria-labelledby="load-heading">
             <h2 id="load-heading">"1. Choose your lead files"</h2>
+            <KeptWork/>
             <div
                 class="drop-zone"
                 class:dragging=move || dragging.get()
@@ -120,7 +122,45 @@ pub fn LoadStep() -> impl IntoView {
                     </button>
                 </div>
             </Show>
+            <label class="check keeping">
+                <input type="checkbox" data-testid="keep-work"
+                    prop:checked=move || state.keeping.get()
+                    on:change=move |ev| keep::set_keeping(state, event_target_checked(&ev))/>
+                " Keep my files, mappings and corrections in this browser until I discard them, "
+                "so that a reload or my next visit can bring them back (they stay on this computer and are never uploaded)"
+            </label>
         </section>
+    }
+}
+
+/// The work kept from an earlier visit, offered back: restore it or discard it.
+#[component]
+fn KeptWork() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    move || {
+        let names = state.kept.get()?;
+        let count = names.len();
+        let listed = names.join(", ");
+        Some(view! {
+            <div class="kept" role="region" aria-label="Work kept from your last visit" data-testid="kept-work">
+                <p>
+                    {if count == 1 {
+                        format!("Your work from your last visit is kept in this browser: 1 file ({listed}), with how it is read, its mapping and its corrections.")
+                    } else {
+                        format!("Your work from your last visit is kept in this browser: {count} files ({listed}), with how each is read, its mapping and its corrections.")
+                    }}
+                </p>
+                <p class="note">
+                    "It is kept in this browser's storage for this site, on this computer only. Leadpack never uploads it."
+                </p>
+                <div class="actions">
+                    <button class="button" type="button" data-testid="restore-work"
+                        on:click=move |_| keep::restore(state)>"Restore it"</button>
+                    <button class="button secondary" type="button" data-testid="discard-work"
+                        on:click=move |_| keep::discard(state)>"Discard it"</button>
+                </div>
+            </div>
+        })
     }
 }
 

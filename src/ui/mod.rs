@@ -4,6 +4,7 @@ mod client;
 mod columns;
 mod corrections;
 mod grid;
+mod keep;
 mod load;
 mod map;
 mod package;
@@ -20,6 +21,7 @@ pub use state::{AppState, Step};
 #[component]
 pub fn App() -> impl IntoView {
     let state = AppState::provide();
+    keep::start(state);
     let banner = state.banner;
     if let Err(message) = client::start(move |message| banner.set(Some(message))) {
         banner.set(Some(message));

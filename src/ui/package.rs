@@ -3,10 +3,13 @@
 
 use leptos::prelude::*;
 
-use super::state::{AppState, Download, PackStatus, Step, discard_pack};
+use super::client;
+use super::state::{AppState, Download, PackStatus, Step, discard_pack, offered_blob};
 use super::{FilePicker, Progress};
 use crate::protocol::Stage;
+use crate::protocol::{Reply, Request};
 use leadpack_engine::{OutputEncoding, PackOptions, Template, Unrepresentable, format_size};
+use wasm_bindgen::JsCast;
 
 /// Changes a packaging option of file `id`, or, when the files are one import, of every file
 /// (an import's packages have one encoding, one size limit and one way of writing values).
@@ -43,6 +46,9 @@ pub fn PackageStep() -> impl IntoView {
     view! {
         <section class="step" aria-labelledby="package-heading">
             <h2 id="package-heading">"4. Build the import package"</h2>
+            <Show when=move || !state.together.get() && state.files.with(|files| files.len() >= 2)>
+                <AllFiles/>
+            </Show>
             <FilePicker/>
             {move || {
                 let Some(file) = state.current() else {
@@ -249,6 +255,153 @@ fn Downloads(files: Vec<Download>, packaged: u64, rejected: u64) -> impl IntoVie
                 }
             }).collect_view()}
         </ul>
+    }
+}
+
+/// Every file at once, when each file is its own import: "Build all" builds each in turn, and
+/// "Download all" offers every file built as one ZIP archive.
+#[component]
+fn AllFiles() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    // Building every file, one after the other.
+    let building = RwSignal::new(false);
+    let archive = RwSignal::new(None::<Result<(String, String), String>>);
+    let checked = move || {
+        state.files.with(|files| {
+            files
+                .iter()
+                .filter(|file| file.checked().is_some())
+                .map(|file| (file.id, file.pack.clone()))
+                .collect::<Vec<_>>()
+        })
+    };
+    // While building all: the next file is started once the one before has ended.
+    Effect::new(move |_| {
+        if !building.get() {
+            return;
+        }
+        let files = checked();
+        if files.iter().any(|(_, pack)| pack.job().is_some()) {
+            return;
+        }
+        match files
+            .iter()
+            .find(|(_, pack)| !matches!(pack, PackStatus::Done { .. }))
+        {
+            Some((id, PackStatus::Idle)) => state.pack(*id),
+            // One that failed or was cancelled stops the round: its message says why.
+            _ => building.set(false),
+        }
+    });
+    let done = move || {
+        let files = checked();
+        (
+            files
+                .iter()
+                .filter(|(_, pack)| matches!(pack, PackStatus::Done { .. }))
+                .count(),
+            files.len(),
+        )
+    };
+    // An archive made before a file was built again no longer holds what is offered.
+    Effect::new(move |_| {
+        let _ = done();
+        archive.update_untracked(|archive| {
+            if let Some(Ok((url, _))) = archive.take()
+                && !url.is_empty()
+            {
+                let _ = web_sys::Url::revoke_object_url(&url);
+            }
+        });
+        archive.notify();
+    });
+    let download_all = move |_| {
+        let blobs = js_sys::Array::new();
+        let mut listed = Vec::new();
+        state.files.with_untracked(|files| {
+            for file in files {
+                if let PackStatus::Done { files, .. } = &file.pack {
+                    for download in files {
+                        if let Some(blob) = offered_blob(&download.url) {
+                            blobs.push(&blob);
+                            listed.push(download.file.name.clone());
+                        }
+                    }
+                }
+            }
+        });
+        archive.set(Some(Ok((
+            String::new(),
+            "Putting every file into one archive…".into(),
+        ))));
+        let job = client::next_job();
+        let request = Request::Bundle { job, names: listed };
+        client::send_blobs(
+            job,
+            &request,
+            &blobs,
+            Some(Box::new(move |reply, raw| match reply {
+                Reply::Bundled { size, .. } => {
+                    let blob = js_sys::Reflect::get(raw, &"blobs".into())
+                        .ok()
+                        .and_then(|blobs| blobs.dyn_into::<js_sys::Array>().ok())
+                        .and_then(|blobs| blobs.get(0).dyn_into::<web_sys::Blob>().ok());
+                    let url =
+                        blob.and_then(|blob| web_sys::Url::create_object_url_with_blob(&blob).ok());
+                    archive.update(|archive| {
+                        if let Some(Ok((old, _))) = archive.as_ref() && !old.is_empty() {
+                            let _ = web_sys::Url::revoke_object_url(old);
+                        }
+                        *archive = Some(match url {
+                            Some(url) => Ok((url, format!("lead-packages.zip, {}", format_size(*size)))),
+                            None => Err("The browser could not offer the archive. Download the files one by one.".into()),
+                        });
+                    });
+                }
+                Reply::Failed { message, .. } => archive.set(Some(Err(message.clone()))),
+                _ => {}
+            })),
+        );
+    };
+    view! {
+        <div class="all-files" data-testid="all-files">
+            <p>{move || {
+                let (built, all) = done();
+                format!("{built} of {all} files built.")
+            }}</p>
+            <div class="actions">
+                <button class="button" data-testid="build-all"
+                    disabled=move || building.get() || done().0 == done().1
+                    on:click=move |_| {
+                        // Files that failed or were cancelled before are built again too.
+                        for (id, pack) in checked() {
+                            if matches!(pack, PackStatus::Failed(_) | PackStatus::Cancelled) {
+                                state.update_file(id, |file| file.pack = PackStatus::Idle);
+                            }
+                        }
+                        building.set(true);
+                    }>
+                    {move || format!("Build all {} files", done().1)}
+                </button>
+                <button class="button secondary" data-testid="download-all"
+                    disabled=move || building.get() || done().0 == 0 || done().0 != done().1
+                    on:click=download_all>
+                    "Download every file (one ZIP)"
+                </button>
+            </div>
+            <p role="status" data-testid="all-files-status">
+                {move || match archive.get() {
+                    Some(Ok((url, said))) if !url.is_empty() => view! {
+                        <a class="button" href=url download="lead-packages.zip" data-testid="download-archive">
+                            {format!("Download {said}")}
+                        </a>
+                    }.into_any(),
+                    Some(Ok((_, said))) => said.into_any(),
+                    Some(Err(message)) => message.into_any(),
+                    None => ().into_any(),
+                }}
+            </p>
+        </div>
     }
 }
 

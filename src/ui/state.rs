@@ -219,6 +219,10 @@ pub struct AppState {
     pub import_pack: RwSignal<PackStatus>,
     /// The review shows the findings one per line, rather than every row in a grid.
     pub review_list: RwSignal<bool>,
+    /// The names of the files kept from an earlier visit, while the page offers them back.
+    pub kept: RwSignal<Option<Vec<String>>>,
+    /// Whether the page keeps the user's work in this browser.
+    pub keeping: RwSignal<bool>,
     /// The number of the latest check of the files as one import.
     import_number: RwSignal<u32>,
     next_id: RwSignal<u32>,
@@ -226,6 +230,8 @@ pub struct AppState {
 
 thread_local! {
     static FILES: RefCell<HashMap<u32, File>> = RefCell::new(HashMap::new());
+    /// The files offered for download, by their `blob:` URL (for "Download all").
+    static OFFERED: RefCell<HashMap<String, Blob>> = RefCell::new(HashMap::new());
     /// The workbooks the files read from a sheet came from, to read another sheet.
     static WORKBOOKS: RefCell<HashMap<u32, File>> = RefCell::new(HashMap::new());
 }
@@ -275,6 +281,8 @@ impl AppState {
             import_name: RwSignal::new("import".to_string()),
             import_pack: RwSignal::new(PackStatus::Idle),
             review_list: RwSignal::new(false),
+            kept: RwSignal::new(None),
+            keeping: RwSignal::new(true),
             import_number: RwSignal::new(0),
             next_id: RwSignal::new(1),
         };
@@ -330,6 +338,18 @@ impl AppState {
     /// Lists the workbook `file` at once, as being read, and reads its first sheet with values:
     /// its CSV text is then checked as the file's.
     fn open_workbook(self, file: File) {
+        self.open_workbook_with(file, None, None, Edits::default());
+    }
+
+    /// Lists the workbook `file` and reads its sheet `sheet` (the first with values when
+    /// `None`), with what the user decided for it before (kept across a reload).
+    pub(super) fn open_workbook_with(
+        self,
+        file: File,
+        sheet: Option<String>,
+        template: Option<Template>,
+        edits: Edits,
+    ) {
         let id = self.next_id.get_untracked();
         self.next_id.set(id + 1);
         let listed = LoadedFile {
@@ -341,8 +361,8 @@ impl AppState {
                 encoding: Some("utf-8".to_string()),
                 delimiter: Some(",".to_string()),
             },
-            template: None,
-            edits: Edits::default(),
+            template,
+            edits,
             status: CheckStatus::Checking {
                 job: 0,
                 done: 0,
@@ -367,7 +387,14 @@ impl AppState {
         if self.selected.get_untracked().is_none() {
             self.selected.set(Some(id));
         }
-        self.read_sheet(id, &file, None);
+        self.read_sheet(id, &file, sheet);
+    }
+
+    /// The file as the user chose it: for a workbook, the workbook (not the text of its sheet).
+    pub(super) fn chosen_file(id: u32) -> Option<File> {
+        WORKBOOKS
+            .with(|books| books.borrow().get(&id).cloned())
+            .or_else(|| FILES.with(|files| files.borrow().get(&id).cloned()))
     }
 
     /// Reads the sheet `sheet` (the first with values when `None`) of the workbook `file` as the
@@ -477,6 +504,19 @@ impl AppState {
     /// Adds a file, and gives its id; checks it at once when `check_now` or when each file is its
     /// own import.
     fn add_file(self, file: File, settings: ReadSettings, check_now: bool) -> u32 {
+        self.add_file_with(file, settings, None, Edits::default(), check_now)
+    }
+
+    /// Adds a file with what the user decided for it before (kept across a reload), and gives
+    /// its id; checks it at once when `check_now` or when each file is its own import.
+    pub(super) fn add_file_with(
+        self,
+        file: File,
+        settings: ReadSettings,
+        template: Option<Template>,
+        edits: Edits,
+        check_now: bool,
+    ) -> u32 {
         {
             let id = self.next_id.get_untracked();
             self.next_id.set(id + 1);
@@ -485,8 +525,8 @@ impl AppState {
                 name: file.name(),
                 size: file.size() as u64,
                 settings,
-                template: None,
-                edits: Edits::default(),
+                template,
+                edits,
                 status: CheckStatus::Checking {
                     job: 0,
                     done: 0,
@@ -943,6 +983,7 @@ fn offered(files: &[ProducedFile], raw: &JsValue, packaged: u64, rejected: u64) 
     if downloads.len() != files.len() {
         for download in &downloads {
             let _ = Url::revoke_object_url(&download.url);
+            OFFERED.with(|offered| offered.borrow_mut().remove(&download.url));
         }
         return PackStatus::Failed(
             "The browser could not offer the files that were built, so none is offered. Build \
@@ -981,6 +1022,7 @@ fn downloads(files: &[ProducedFile], raw: &JsValue) -> Vec<Download> {
         .filter_map(|(blob, file)| {
             let blob: Blob = blob.dyn_into().ok()?;
             let url = Url::create_object_url_with_blob(&blob).ok()?;
+            OFFERED.with(|offered| offered.borrow_mut().insert(url.clone(), blob));
             Some(Download {
                 file: file.clone(),
                 url,
@@ -997,11 +1039,17 @@ fn blobs(raw: &JsValue) -> Array {
         .unwrap_or_default()
 }
 
+/// The file behind the download link `url`, while it is offered.
+pub fn offered_blob(url: &str) -> Option<Blob> {
+    OFFERED.with(|offered| offered.borrow().get(url).cloned())
+}
+
 /// Frees the blob URLs of finished downloads, and leaves the status idle.
 fn revoke(pack: &mut PackStatus) {
     if let PackStatus::Done { files, .. } = pack {
         for download in files.iter() {
             let _ = Url::revoke_object_url(&download.url);
+            OFFERED.with(|offered| offered.borrow_mut().remove(&download.url));
         }
     }
     *pack = PackStatus::Idle;

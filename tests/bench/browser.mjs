@@ -444,6 +444,60 @@ async function flow(context, file, { memory = false, profile = false } = {}) {
   return result;
 }
 
+/**
+ * The review grid on a large file: how soon its first rows show once the check has ended and
+ * the review is opened, how soon the last row shows after Ctrl+End (the worker finds where rows
+ * start, once), and the page's long tasks while the keys scroll and a cell is edited.
+ */
+async function grid(context, file) {
+  const { page } = await openApp(context);
+  const timeout = Math.max(120_000, mb(file.bytes) * 500);
+  const result = { rows: file.rows, bytes: file.bytes };
+  try {
+    await page.getByLabel('Choose files').setInputFiles(file.path);
+    await page.waitForFunction(() => window.__bench.seen.summary, null, { timeout, polling: 100 });
+    await page.getByTestId('to-map').click();
+    const opened = await page.evaluate(() => performance.now());
+    await page.getByTestId('to-review').click();
+    await page.locator('[data-testid=grid-row]').first().waitFor({ timeout });
+    const firstShown = await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => done(performance.now()))));
+    const cell = page.getByRole('grid').locator('[role="gridcell"][tabindex="0"]');
+    await cell.focus();
+    const from = await page.evaluate(() => performance.now());
+    await page.keyboard.press('Control+End');
+    await page.locator(`[data-testid=grid-row][data-row="${file.rows + 1}"]`).waitFor({ timeout });
+    const lastShown = await page.evaluate(() => performance.now());
+    // Scrolling by keys: a page up at a time, then row by row.
+    for (let step = 0; step < 30; step += 1) await page.keyboard.press('PageUp');
+    for (let step = 0; step < 30; step += 1) await page.keyboard.press('ArrowUp');
+    await page.getByTestId('grid-jump').fill(String(Math.floor(file.rows / 2)));
+    await page.getByTestId('grid-jump').press('Enter');
+    await page.locator(`[data-testid=grid-row][data-row="${Math.floor(file.rows / 2)}"]`).waitFor({ timeout });
+    const scrolled = await page.evaluate(() => performance.now());
+    // An edit: typed into the focused cell, then the whole file is checked again.
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.type('Edited');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('checking-again').filter({ hasText: /./ }).waitFor({ timeout });
+    await page.getByTestId('checking-again').filter({ hasText: /^$/ }).waitFor({ timeout });
+    const edited = await page.evaluate(() => performance.now());
+    const s = await state(page);
+    Object.assign(result, {
+      firstRowsMs: firstShown - opened,
+      lastRowMs: lastShown - from,
+      longTasksScrolling: longTasksIn(s.longtasks, from, scrolled),
+      longTasksEditing: longTasksIn(s.longtasks, scrolled, edited),
+      recheckMs: edited - scrolled,
+      completed: true,
+    });
+  } catch (error) {
+    result.completed = false;
+    result.error = String(error.message ?? error);
+  }
+  await page.close().catch(() => {});
+  return result;
+}
+
 /** Cancel mid-check: from the click to the page showing the check was cancelled. */
 async function cancel(context, file) {
   const { page } = await openApp(context);
@@ -698,6 +752,20 @@ function table(results) {
   add('First contentful paint (served on loopback, median of 3)', `${f(st.fcpMs)} ms`, '', '', '< 1,000 ms', st.fcpMs < 1000);
   }
 
+  const g = results.grid;
+  if (g) {
+    const gsize = size(g);
+    if (g.completed) {
+      add(`Review grid: first rows shown after opening the review, ${gsize}`, `${f(g.firstRowsMs)} ms`, '', '', '≤ 1,000 ms', g.firstRowsMs <= 1000);
+      add(`Review grid: the last row shown after Ctrl+End (rows located once), ${gsize}`, `${f(g.lastRowMs)} ms`, '', '', '', null);
+      const over = (tasks) => tasks.filter((t) => t.duration > 50);
+      add(`Review grid: long tasks (> 50 ms) while scrolling by keys and going to a row, ${gsize}`, `${over(g.longTasksScrolling).length}`, '', '', '0', over(g.longTasksScrolling).length === 0);
+      add(`Review grid: long tasks (> 50 ms) while a cell edit is checked again (${f(g.recheckMs)} ms), ${gsize}`, `${over(g.longTasksEditing).length}`, '', '', '0', over(g.longTasksEditing).length === 0);
+    } else {
+      add(`Review grid, ${gsize}`, `did not complete: ${g.error}`, '', '', '', false);
+    }
+  }
+
   const n = results.native;
   if (n) {
     const s = results.bySize.find((x) => x.rows === n.rows);
@@ -779,6 +847,10 @@ async function main() {
     if (wanted('memory')) {
       log('the app: memory');
       results.memory = await flow(context, reference, { memory: true });
+    }
+    if (wanted('grid')) {
+      log(`the app: the review grid on ${basename(reference.path)}`);
+      results.grid = await grid(context, reference);
     }
     if (wanted('cancel')) {
       log('the app: cancel');
