@@ -68,7 +68,7 @@ fn encode(text: &str, encoding: &'static Encoding, bom: bool) -> Vec<u8> {
 /// are not ASCII, or nothing.
 fn field() -> impl Strategy<Value = String> {
     prop_oneof![
-        4 => select(vec!["Ann", "Lee", "a@example.com", "416 555 0199", "Zoë", "Šárka", "€5", "x"])
+        4 => select(vec!["Ann", "Lee", "a@example.com", "416 555 0199", "Zoë", "Šárka", "€5", "x", "\u{80}\u{7f}"])
             .prop_map(str::to_string),
         2 => select(vec![
             "\"a,b\"", "\"line\nbreak\"", "\"cr\r\nlf\"", "\"say \"\"hi\"\"\"", "\"\"", "\"é\r\"",
@@ -346,5 +346,41 @@ fn a_search_finds_the_rows_holding_the_text_in_any_case() {
         assert_eq!(rows(Wanted::containing("SAMPLE.ORG", 100)), [4]);
         assert!(rows(Wanted::containing("nobody", 100)).is_empty());
         assert!(rows(Wanted::containing("lee", 0)).is_empty());
+    }
+}
+
+#[test]
+fn a_file_read_from_its_start_in_tiny_pieces_passes_over_its_separator_line() {
+    let text = "sep=;\r\nFirst Name;Email\r\nAnn;a@example.com\r\nBo;b@example.com\r\n";
+    for encoding in [UTF_8, UTF_16LE] {
+        let bytes = encode(text, encoding, true);
+        for piece in [1, 2, 3, 5, 16, 17] {
+            let mut window = RowWindow::new(
+                encoding,
+                b';',
+                1,
+                None,
+                Wanted::Records { first: 0, count: 2 },
+            );
+            for chunk in bytes.chunks(piece) {
+                if window.feed(chunk) {
+                    break;
+                }
+            }
+            let read: Vec<(u64, Vec<String>)> = window
+                .finish()
+                .into_iter()
+                .map(|row| (row.row, row.values))
+                .collect();
+            assert_eq!(
+                read,
+                [
+                    (2, vec!["Ann".to_string(), "a@example.com".to_string()]),
+                    (3, vec!["Bo".to_string(), "b@example.com".to_string()]),
+                ],
+                "{} in pieces of {piece}",
+                encoding.name()
+            );
+        }
     }
 }

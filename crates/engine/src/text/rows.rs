@@ -489,10 +489,8 @@ fn keep(
     let index = *next;
     *next += 1;
     let (take, last) = match wanted {
-        Wanted::Records { first, count } => (
-            index >= *first && index < first + count,
-            index + 1 >= first + count,
-        ),
+        // Past the last one wanted, `done` stops the reading.
+        Wanted::Records { first, count } => (index >= *first, index + 1 >= first + count),
         Wanted::Rows(wanted_rows) => (
             wanted_rows.binary_search(&record.row).is_ok(),
             wanted_rows.last().is_none_or(|&last| record.row >= last),
