@@ -474,18 +474,20 @@ async function grid(context, file) {
     await page.getByTestId('grid-jump').press('Enter');
     await page.locator(`[data-testid=grid-row][data-row="${Math.floor(file.rows / 2)}"]`).waitFor({ timeout });
     const scrolled = await page.evaluate(() => performance.now());
-    // An edit: typed into the focused cell, then the whole file is checked again.
+    Object.assign(result, { firstRowsMs: firstShown - opened, lastRowMs: lastShown - from });
+    let s = await state(page);
+    result.longTasksScrolling = longTasksIn(s.longtasks, from, scrolled);
+    // An edit: the focused cell edited by keys, then the whole file checked again.
     await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('grid-editor').waitFor({ timeout: 10_000 });
     await page.keyboard.type('Edited');
     await page.keyboard.press('Enter');
-    await page.getByTestId('checking-again').filter({ hasText: /./ }).waitFor({ timeout });
+    await page.getByTestId('checking-again').filter({ hasText: /./ }).waitFor({ timeout: 10_000 });
     await page.getByTestId('checking-again').filter({ hasText: /^$/ }).waitFor({ timeout });
     const edited = await page.evaluate(() => performance.now());
-    const s = await state(page);
+    s = await state(page);
     Object.assign(result, {
-      firstRowsMs: firstShown - opened,
-      lastRowMs: lastShown - from,
-      longTasksScrolling: longTasksIn(s.longtasks, from, scrolled),
       longTasksEditing: longTasksIn(s.longtasks, scrolled, edited),
       recheckMs: edited - scrolled,
       completed: true,
@@ -755,14 +757,17 @@ function table(results) {
   const g = results.grid;
   if (g) {
     const gsize = size(g);
-    if (g.completed) {
+    const over = (tasks) => (tasks ?? []).filter((t) => t.duration > 50);
+    if (Number.isFinite(g.firstRowsMs)) {
       add(`Review grid: first rows shown after opening the review, ${gsize}`, `${f(g.firstRowsMs)} ms`, '', '', '≤ 1,000 ms', g.firstRowsMs <= 1000);
       add(`Review grid: the last row shown after Ctrl+End (rows located once), ${gsize}`, `${f(g.lastRowMs)} ms`, '', '', '', null);
-      const over = (tasks) => tasks.filter((t) => t.duration > 50);
       add(`Review grid: long tasks (> 50 ms) while scrolling by keys and going to a row, ${gsize}`, `${over(g.longTasksScrolling).length}`, '', '', '0', over(g.longTasksScrolling).length === 0);
+    }
+    if (g.longTasksEditing) {
       add(`Review grid: long tasks (> 50 ms) while a cell edit is checked again (${f(g.recheckMs)} ms), ${gsize}`, `${over(g.longTasksEditing).length}`, '', '', '0', over(g.longTasksEditing).length === 0);
-    } else {
-      add(`Review grid, ${gsize}`, `did not complete: ${g.error}`, '', '', '', false);
+    }
+    if (!g.completed) {
+      add(`Review grid, ${gsize}`, `did not complete: ${g.error.split('\n')[0]}`, '', '', '', false);
     }
   }
 

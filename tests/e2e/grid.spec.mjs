@@ -162,6 +162,10 @@ test('a large file scrolls to its last row, and the page holds only the rows in 
   await page.getByTestId('grid-jump').fill('30001');
   await page.getByTestId('grid-jump').press('Enter');
   await expect(page.locator('[data-testid="grid-row"][data-row="30001"]')).toContainText('Lead 30000');
+  // The row has the focus: the keys go on from there.
+  await expect(page.locator(':focus')).toHaveAttribute('role', 'gridcell');
+  await page.keyboard.press('ArrowDown');
+  await expect(page.getByTestId('grid-reason')).toContainText('Row 30002,');
 });
 
 test('find and replace says how many cells will change, changes them in the package, and Undo takes it back', async ({ page }) => {
