@@ -236,8 +236,7 @@ pub fn Grid(
         // After the rows in view are drawn (the cell may arrive with them).
         request_animation_frame(move || {
             let element = document().get_element_by_id(&id);
-            if let Some(element) = element.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-            {
+            if let Some(element) = element.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
                 let _ = element.focus();
             }
         });
