@@ -384,3 +384,30 @@ fn a_file_read_from_its_start_in_tiny_pieces_passes_over_its_separator_line() {
         }
     }
 }
+
+#[test]
+fn a_header_row_that_holds_no_record_still_gives_marks_from_the_first_record_below_it() {
+    // Row 3, where the header is said to be, is blank: the data records start at row 4.
+    let mut text = String::from("Title\nFirst Name,Email\n\n");
+    for index in 0..150 {
+        text.push_str(&format!("Lead {index},l{index}@example.com\n"));
+    }
+    let bytes = text.into_bytes();
+    let all = all_records(&bytes, UTF_8, 3);
+    assert_eq!(all.len(), 150);
+    assert_eq!(all[0].row, 4);
+    let marks = marks(&bytes, UTF_8, 3, 7);
+    let records: Vec<u64> = marks.iter().map(|mark| mark.record).collect();
+    assert_eq!(records, [0, 64, 128]);
+    for record in &all {
+        let wanted = Wanted::Records {
+            first: record.record,
+            count: 1,
+        };
+        let mark = RowWindow::mark_for(&marks, &wanted);
+        assert_eq!(
+            window(&bytes, UTF_8, 3, mark, wanted, 7),
+            vec![record.clone()]
+        );
+    }
+}

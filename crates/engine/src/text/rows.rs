@@ -201,8 +201,8 @@ impl RowLocator {
     }
 }
 
-/// Takes note of one record: the header, or every [`MARK_EVERY`]th data record's predecessor,
-/// leaves a mark at its end.
+/// Takes note of one record: the header (the last record at or above its row), and every
+/// [`MARK_EVERY`]th data record's predecessor, leave a mark at their end.
 #[allow(clippy::too_many_arguments)]
 fn note(
     record: Record<'_>,
@@ -214,9 +214,10 @@ fn note(
     base: u64,
     units: Units,
 ) {
-    let next = if record.row < header_row {
-        return;
-    } else if record.row == header_row {
+    let next = if record.row <= header_row {
+        // The header (or a row above it, when the header's row holds no record): the data
+        // records start after the last of them.
+        marks.clear();
         0
     } else {
         *records += 1;
