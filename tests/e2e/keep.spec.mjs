@@ -93,3 +93,20 @@ test('discarded work is gone, and with keeping off nothing is kept', async ({ pa
   }));
   expect(kept).toBe(0);
 });
+
+test('a workbook comes back from the sheet it was read from, with its corrections', async ({ page }) => {
+  await page.goto('./');
+  await page.getByLabel('Choose files').setInputFiles(join(fixtures, 'fair.xlsx'));
+  const row = page.getByTestId('file-row');
+  await expect(row.getByTestId('file-summary')).toHaveText('5 leads: 3 ready, 2 with errors');
+  await page.getByTestId('to-map').click();
+  await page.getByTestId('to-review').click();
+  await page.getByRole('grid').locator('[role="gridcell"][tabindex="0"]').focus();
+  await page.getByTestId('delete-row').click();
+  await expect(page.getByTestId('card-rows')).toContainText('4');
+  await reloadWhenKept(page, '"deleted":[');
+  await expect(page.getByTestId('kept-work')).toContainText('1 file (fair.xlsx)');
+  await page.getByTestId('restore-work').click();
+  await expect(row.getByTestId('sheet-select')).toHaveValue('Leads');
+  await expect(row.getByTestId('file-summary')).toContainText('4 leads');
+});
