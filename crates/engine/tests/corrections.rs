@@ -169,6 +169,8 @@ fn a_row_taken_out_goes_into_no_package_and_into_the_change_log() {
     let report = checked(edits.clone());
     assert_eq!(report.summary.deleted, 2);
     assert_eq!(report.summary.records, 2);
+    // Rows taken out are not blank rows.
+    assert_eq!(report.summary.blank_rows, 0);
     assert_eq!(report.rows, 2);
     assert!(report.issues.iter().all(|f| f.row != 3 && f.row != 5));
     let deleted: Vec<(u64, &str, &str)> = report

@@ -792,10 +792,13 @@ impl Reading {
             values = earlier.values;
         }
         let mut summary = self.summary;
+        // The rows the reader saw: the records read (the ones taken out included), the header
+        // and the blank lines.
+        let read = summary.records + summary.deleted;
         summary.blank_rows = self
             .reader
             .rows_seen()
-            .saturating_sub(summary.records + self.header_row);
+            .saturating_sub(read + self.header_row);
         // Blank lines before the header are rows too.
         summary.blank_rows += self.header_row.saturating_sub(1);
 
