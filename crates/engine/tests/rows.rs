@@ -411,3 +411,29 @@ fn a_header_row_that_holds_no_record_still_gives_marks_from_the_first_record_bel
         );
     }
 }
+
+#[test]
+fn sep_and_a_letter_is_no_separator_line_for_the_marks_either() {
+    // `sep=` followed by a letter that is not ASCII is a row like any other, as the check reads
+    // it; in the copy the marks are found on, that letter is an `x`.
+    let mut text = String::from("sep=é\r\nFirst Name,Email\r\n");
+    for index in 0..70 {
+        text.push_str(&format!("Lead {index},l{index}@example.com\r\n"));
+    }
+    for encoding in [WINDOWS_1252, UTF_16LE] {
+        let bytes = encode(&text, encoding, encoding == UTF_16LE);
+        let all = all_records(&bytes, encoding, 2);
+        assert_eq!(all.len(), 70, "{}", encoding.name());
+        assert_eq!(all[0].row, 3);
+        let marks = marks(&bytes, encoding, 2, 5);
+        for record in &all {
+            let wanted = Wanted::Records {
+                first: record.record,
+                count: 1,
+            };
+            let mark = RowWindow::mark_for(&marks, &wanted);
+            let read = window(&bytes, encoding, 2, mark, wanted, 5);
+            assert_eq!(read, vec![record.clone()], "{}", encoding.name());
+        }
+    }
+}

@@ -63,6 +63,7 @@ impl Units {
 
 /// Finds a mark every [`MARK_EVERY`] data records, fed the file's bytes in order.
 pub struct RowLocator {
+    encoding: &'static Encoding,
     units: Option<Units>,
     delimiter: u8,
     header_row: u64,
@@ -91,6 +92,7 @@ impl RowLocator {
     /// header is on `header_row` (the records above it are titles, not data).
     pub fn new(encoding: &'static Encoding, delimiter: u8, header_row: u64) -> Self {
         RowLocator {
+            encoding,
             units: Units::of(encoding),
             delimiter,
             header_row,
@@ -168,10 +170,11 @@ impl RowLocator {
         };
         self.base = bom.len() as u64;
         let body = &held[bom.len()..];
-        let mut copy = String::new();
-        let mut odd = None;
-        ascii_copy(units, body, &mut odd, &mut copy);
-        let skip = separator_hint(&copy).map_or(0, |(_, line)| line);
+        // Judged on the text, as the check judges it (in the copy, `sep=` and a letter would look
+        // like a hint); the line is ASCII, so its length in bytes is its length in units.
+        let mut text = String::new();
+        TextDecoder::new(self.encoding).decode(held, false, &mut text);
+        let skip = separator_hint(&text).map_or(0, |(_, line)| line);
         self.reader = Some(RecordReader::new(self.delimiter).skipping(skip));
         self.read(units, body);
     }
