@@ -437,3 +437,37 @@ fn sep_and_a_letter_is_no_separator_line_for_the_marks_either() {
         }
     }
 }
+
+#[test]
+fn a_record_after_a_mark_that_opens_with_a_byte_order_mark_keeps_it() {
+    // U+FEFF opening a record below the file's start is a character of its first value, as the
+    // check reads it; a reader started at a mark must not take it for the file's byte order mark.
+    let mut text = String::from("First Name,Email\n");
+    for index in 0..130 {
+        let lead = if index % 64 == 0 {
+            "\u{feff}\"Lead, quoted\""
+        } else {
+            "Lead"
+        };
+        text.push_str(&format!("{lead} {index},l{index}@example.com\n"));
+    }
+    for encoding in [UTF_8, UTF_16BE] {
+        let bytes = encode(&text, encoding, false);
+        let all = all_records(&bytes, encoding, 1);
+        assert!(
+            all[64].values[0].starts_with('\u{feff}'),
+            "{:?}",
+            all[64].values
+        );
+        let marks = marks(&bytes, encoding, 1, 9);
+        for record in &all {
+            let wanted = Wanted::Records {
+                first: record.record,
+                count: 1,
+            };
+            let mark = RowWindow::mark_for(&marks, &wanted);
+            let read = window(&bytes, encoding, 1, mark, wanted, 9);
+            assert_eq!(read, vec![record.clone()], "{}", encoding.name());
+        }
+    }
+}

@@ -102,6 +102,16 @@ impl TextFields {
     }
 
     /// Empties the buffers for the next record.
+    /// Tells csv-core its text has begun: it passes over a UTF-8 byte order mark only at the
+    /// very start of its input, and a reader that starts inside a file must keep one that opens
+    /// a record there as the value's first character. A line break at the start of a record is
+    /// passed over, so nothing is read.
+    pub fn begun(&mut self) {
+        let mut consumed = 0;
+        let _ = self.read_bytes(b"\n", &mut consumed);
+        self.clear();
+    }
+
     pub fn clear(&mut self) {
         self.out_len = 0;
         self.ends_len = 0;

@@ -167,6 +167,13 @@ impl RecordReader {
         self
     }
 
+    /// The same reader, starting inside a text rather than at its start (after a record of it),
+    /// where a byte order mark is a character of the next value like any other.
+    pub fn inside(mut self) -> Self {
+        self.fields.begun();
+        self
+    }
+
     /// The number of text rows seen so far, including blank ones.
     pub fn rows_seen(&self) -> u64 {
         self.next_row - 1

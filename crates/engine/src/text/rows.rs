@@ -372,6 +372,7 @@ impl RowWindow {
             Some(mark) => (
                 TextDecoder::resuming(encoding),
                 RecordReader::new(delimiter)
+                    .inside()
                     .from_row(mark.row)
                     .after_carriage_return(mark.after_cr),
                 mark.record,
