@@ -236,6 +236,9 @@ thread_local! {
     static WORKBOOKS: RefCell<HashMap<u32, File>> = RefCell::new(HashMap::new());
 }
 
+/// Two histories of corrections (the one to take from, the one to keep in) and the corrections.
+type Histories<'a> = (&'a mut Vec<Edits>, &'a mut Vec<Edits>, &'a mut Edits);
+
 /// What the workbook reader said of the sheet it read.
 fn sheet_of(reply: SheetReply) -> Option<WorkbookSheet> {
     match reply {
@@ -911,24 +914,22 @@ impl AppState {
 
     /// Takes back the last change to file `id`'s corrections.
     pub fn undo(self, id: u32) {
-        let mut changed = false;
-        self.update_file(id, |f| {
-            if let Some(before) = f.undo.pop() {
-                f.redo.push(std::mem::replace(&mut f.edits, before));
-                changed = true;
-            }
-        });
-        if changed {
-            self.check(id);
-        }
+        self.step(id, |f| (&mut f.undo, &mut f.redo, &mut f.edits));
     }
 
     /// Makes again the last change Undo took back.
     pub fn redo(self, id: u32) {
+        self.step(id, |f| (&mut f.redo, &mut f.undo, &mut f.edits));
+    }
+
+    /// Puts back the corrections last kept in one history (`from`), keeping those it replaces
+    /// in the other (`to`), and checks the file again.
+    fn step(self, id: u32, histories: impl FnOnce(&mut LoadedFile) -> Histories<'_>) {
         let mut changed = false;
         self.update_file(id, |f| {
-            if let Some(after) = f.redo.pop() {
-                f.undo.push(std::mem::replace(&mut f.edits, after));
+            let (from, to, edits) = histories(f);
+            if let Some(kept) = from.pop() {
+                to.push(std::mem::replace(edits, kept));
                 changed = true;
             }
         });

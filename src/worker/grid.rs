@@ -71,7 +71,12 @@ pub fn forget(file_id: u32) {
 
 /// Answers a request for rows.
 pub async fn rows(job: u32, file_id: u32, filter: RowsFilter, offset: u64, limit: u64) {
-    match answer(job, file_id, filter, offset, limit).await {
+    reply(job, answer(job, file_id, filter, offset, limit).await);
+}
+
+/// Posts what job `job` came to: its reply, that it was cancelled (`None`), or why it failed.
+fn reply(job: u32, outcome: Result<Option<Reply>, String>) {
+    match outcome {
         Ok(Some(reply)) => super::post(&reply, None),
         Ok(None) => super::post(&Reply::Cancelled { job }, None),
         Err(message) => super::fail(job, message),
@@ -80,11 +85,11 @@ pub async fn rows(job: u32, file_id: u32, filter: RowsFilter, offset: u64, limit
 
 /// Answers where a spreadsheet row is among the rows `filter` keeps.
 pub async fn find_row(job: u32, file_id: u32, filter: RowsFilter, row: u64) {
-    match place_of(job, file_id, filter, row).await {
-        Ok(Some(place)) => super::post(&Reply::RowFound { job, place }, None),
-        Ok(None) => super::post(&Reply::Cancelled { job }, None),
-        Err(message) => super::fail(job, message),
-    }
+    let found = place_of(job, file_id, filter, row).await;
+    reply(
+        job,
+        found.map(|place| place.map(|place| Reply::RowFound { job, place })),
+    );
 }
 
 async fn place_of(
@@ -236,11 +241,7 @@ pub async fn count_replace(job: u32, file_id: u32, replacement: Replacement) {
         }))
     }
     .await;
-    match counted {
-        Ok(Some(reply)) => super::post(&reply, None),
-        Ok(None) => super::post(&Reply::Cancelled { job }, None),
-        Err(message) => super::fail(job, message),
-    }
+    reply(job, counted);
 }
 
 /// How `report`'s file is laid out.

@@ -237,36 +237,29 @@ enum Inner {
 impl TextDecoder {
     /// A decoder for `encoding`, skipping a byte order mark of that encoding at the start.
     pub fn new(encoding: &'static Encoding) -> Self {
-        let inner = if encoding == UTF_8 {
-            Inner::Utf8 {
-                pending: Vec::new(),
-            }
-        } else {
-            Inner::Other(encoding.new_decoder_with_bom_removal())
-        };
-        TextDecoder {
-            inner,
-            invalid: Vec::new(),
-            written: 0,
-            bom_pending: encoding == UTF_8,
-        }
+        Self::starting(encoding, true)
     }
 
     /// A decoder for `encoding` that starts inside a file (at the start of a record), where a
     /// byte order mark is a character like any other.
     pub fn resuming(encoding: &'static Encoding) -> Self {
-        let inner = if encoding == UTF_8 {
-            Inner::Utf8 {
+        Self::starting(encoding, false)
+    }
+
+    /// A decoder for `encoding`; `at_start`: a byte order mark first is passed over.
+    fn starting(encoding: &'static Encoding, at_start: bool) -> Self {
+        let inner = match (encoding == UTF_8, at_start) {
+            (true, _) => Inner::Utf8 {
                 pending: Vec::new(),
-            }
-        } else {
-            Inner::Other(encoding.new_decoder_without_bom_handling())
+            },
+            (false, true) => Inner::Other(encoding.new_decoder_with_bom_removal()),
+            (false, false) => Inner::Other(encoding.new_decoder_without_bom_handling()),
         };
         TextDecoder {
             inner,
             invalid: Vec::new(),
             written: 0,
-            bom_pending: false,
+            bom_pending: at_start && encoding == UTF_8,
         }
     }
 
